@@ -1,0 +1,29 @@
+import type { ReactNode } from "react";
+import { ConsoleShell, type NavItem } from "@/components/shell/console-shell";
+import { can } from "@/server/core/auth/roles";
+import { pageContext } from "@/server/api/page-context";
+import { requireConsoleUser } from "@/server/api/page-guards";
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const me = await requireConsoleUser();
+  const { tenant, branding, t } = await pageContext();
+  const nav: NavItem[] = [
+    { href: "/", label: "nav.dashboard", group: "business" },
+    { href: "/merchants", label: "nav.merchants", group: "business" },
+    { href: "/stores", label: "nav.stores", group: "business" },
+    { href: "/calendar", label: "nav.calendar", group: "business" },
+  ];
+  if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
+  if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });
+  if (can(me.role, "audit.read")) nav.push({ href: "/audit", label: "nav.audit", group: "administration" });
+  return (
+    <ConsoleShell
+      brandName={branding.productName || tenant?.name || me.tenant.name}
+      hasLogo={tenant?.hasLogo ?? false}
+      user={{ name: me.name, email: me.email, roleLabel: t(`roles.${me.role}`) }}
+      nav={nav}
+    >
+      {children}
+    </ConsoleShell>
+  );
+}

@@ -1,0 +1,50 @@
+"use client";
+
+import { CartesianGrid, Legend, Line, LineChart as RechartsLineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisTick, chartTooltipStyle, seriesColor, type CartesianChartProps } from "./chart-utils";
+
+/** Thin recharts wrapper: brand colours, formatted ticks, responsive width. Pair it with ChartCard for its table. */
+export function LineChart<Row>({ data, xKey, series, xFormatter, valueFormatter, integerValues = false, height = 280 }: CartesianChartProps<Row>) {
+  return (
+    <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 600, height }}>
+      <RechartsLineChart data={[...data]} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--color-border)" strokeDasharray="3 3" vertical={false} />
+        <XAxis
+          // recharts cannot resolve its typed-key conditional for a generic Row; xKey is a key of Row.
+          dataKey={xKey as string}
+          tick={axisTick}
+          tickLine={false}
+          axisLine={{ stroke: "var(--color-border)" }}
+          tickFormatter={xFormatter ? (v: Row[keyof Row & string]) => xFormatter(v) : undefined}
+        />
+        <YAxis
+          width="auto"
+          tick={axisTick}
+          tickLine={false}
+          axisLine={false}
+          allowDecimals={!integerValues}
+          tickFormatter={valueFormatter ? (v: number) => valueFormatter(v) : undefined}
+        />
+        <Tooltip
+          contentStyle={chartTooltipStyle}
+          labelFormatter={xFormatter ? (label) => xFormatter(label as Row[keyof Row & string]) : undefined}
+          formatter={valueFormatter ? (value) => (typeof value === "number" ? valueFormatter(value) : String(value)) : undefined}
+        />
+        {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
+        {series.map((s, i) => (
+          <Line
+            key={s.key}
+            type="monotone"
+            dataKey={s.key}
+            name={s.label}
+            stroke={seriesColor(i, s.color)}
+            strokeWidth={2}
+            dot={false}
+            activeDot={{ r: 4 }}
+            isAnimationActive="auto"
+          />
+        ))}
+      </RechartsLineChart>
+    </ResponsiveContainer>
+  );
+}

@@ -1,0 +1,27 @@
+// Add each area's messages here under its namespace.
+import { common } from "./messages/common";
+import { calendar } from "./messages/calendar";
+import { auth, dashboard, nav, roles } from "./messages/console";
+import { audit, branding, merchants, platform, users } from "./messages/merchants";
+import { ui } from "./messages/ui";
+
+export const catalogue = {
+  common,
+  calendar,
+  nav,
+  auth,
+  roles,
+  dashboard,
+  merchants,
+  users,
+  branding,
+  audit,
+  platform,
+  ui,
+} as const;
+
+export type Catalogue = typeof catalogue;
+export type Namespace = keyof Catalogue;
+export type MessageKey = {
+  [N in Namespace]: `${N}.${Extract<keyof Catalogue[N]["en"], string>}`;
+}[Namespace];

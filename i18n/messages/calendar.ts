@@ -1,0 +1,63 @@
+import { defineMessages } from "../define";
+
+export const calendar = defineMessages(
+  {
+    title: "Business calendar",
+    description:
+      "Public holidays and working weekend days (调休) for this service provider. Business dates, T+N settlement cycles and reconciliation days follow this calendar.",
+    holiday: "Holiday",
+    workday: "Working weekend day (调休)",
+    weekend: "Weekend",
+    workingDay: "Working day",
+    import: "Import CSV",
+    importHelp:
+      "One day per line under the header date,kind,name. date is YYYY-MM-DD; kind is HOLIDAY (假日, 休) or WORKDAY (班, 调休上班); name is shown in the calendar. Lines starting with # are ignored. List the weekdays a holiday takes off and the weekend days that become working days; weekend days inside a holiday are off anyway.",
+    replaceYear: "Replace every day of {year} with this file",
+    importFailed: "The file was not imported. Fix these lines and try again:",
+    date: "Date",
+    kind: "Type",
+    name: "Name",
+    addDay: "Add day",
+    delete: "Delete",
+    deleteConfirm: "Remove {date} from the calendar? It becomes an ordinary weekday or weekend day again.",
+    warnings: "Warnings",
+    warningLine: "Line {line}",
+    warningWorkdayOnWeekday: "{date} is a weekday, which is a working day anyway; check the date.",
+    warningHolidayOnWeekend: "{date} is a weekend day, which is off anyway; check the date.",
+    counts: "{inserted} added, {updated} updated, {deleted} removed",
+    unchanged: "{unchanged} unchanged",
+    empty: "No holidays or working weekend days set for {year}.",
+    ruleTPlusN:
+      "T+N counts working days: Monday to Friday except holidays, plus working weekend days. T+0 is the business date if it is a working day, otherwise the next working day; T+1 is the first working day after the business date.",
+    ruleDPlusN: "D+N counts natural days: D+1 is the day after the business date, whether or not it is a working day.",
+  },
+  {
+    title: "工作日历",
+    description: "本服务商的法定节假日和调休上班日。业务日期、T+N 结算周期和对账日按此日历计算。",
+    holiday: "节假日",
+    workday: "调休上班",
+    weekend: "周末",
+    workingDay: "工作日",
+    import: "导入 CSV",
+    importHelp:
+      "首行为表头 date,kind,name，之后每行一天。date 格式为 YYYY-MM-DD；kind 为 HOLIDAY（假日、休）或 WORKDAY（班、调休上班）；name 为日历中显示的名称。以 # 开头的行会被忽略。请填写放假的工作日和调休上班的周末；假期中的周末本就休息，无需填写。",
+    replaceYear: "用此文件替换 {year} 年的全部设置",
+    importFailed: "文件未导入。请修正以下各行后重试：",
+    date: "日期",
+    kind: "类型",
+    name: "名称",
+    addDay: "添加日期",
+    delete: "删除",
+    deleteConfirm: "从日历中删除 {date}？删除后该日恢复为普通工作日或周末。",
+    warnings: "提示",
+    warningLine: "第 {line} 行",
+    warningWorkdayOnWeekday: "{date} 是周一至周五，本就是工作日，请核对日期。",
+    warningHolidayOnWeekend: "{date} 是周末，本就休息，请核对日期。",
+    counts: "新增 {inserted} 天，更新 {updated} 天，删除 {deleted} 天",
+    unchanged: "{unchanged} 天未变",
+    empty: "{year} 年尚未设置节假日或调休上班日。",
+    ruleTPlusN:
+      "T+N 按工作日计算：周一至周五除去节假日，加上调休上班日。业务日期为工作日时 T+0 即当天，否则顺延至下一个工作日；T+1 为业务日期之后的第一个工作日。",
+    ruleDPlusN: "D+N 按自然日计算：D+1 为业务日期的次日，无论是否为工作日。",
+  },
+);

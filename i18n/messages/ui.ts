@@ -1,0 +1,46 @@
+import { defineMessages } from "../define";
+
+// Strings of the shared UI kit (components/ui, components/data-table, components/charts) that
+// common.ts does not already have.
+export const ui = defineMessages(
+  {
+    unknownError: "An unexpected error occurred.",
+    notifications: "Notifications",
+    dismiss: "Dismiss",
+    filters: "Filters",
+    resetFilters: "Reset filters",
+    noMatchesTitle: "No results match your filters",
+    noMatchesDescription: "Change or reset the filters to see more.",
+    rowsShown: "Showing {count}",
+    endOfList: "End of list",
+    loadingMore: "Loading more…",
+    sortBy: "Sort by {column}",
+    exporting: "Exporting CSV",
+    exportRowsFetched: "{count} rows fetched",
+    exportDone: "Exported {count} rows",
+    exportFailed: "Export failed: {message}",
+    showColumns: "Show or hide columns",
+    showAsTable: "Show as table",
+    showAsChart: "Show as chart",
+  },
+  {
+    unknownError: "发生了意外错误。",
+    notifications: "通知",
+    dismiss: "关闭",
+    filters: "筛选条件",
+    resetFilters: "重置筛选",
+    noMatchesTitle: "没有符合筛选条件的结果",
+    noMatchesDescription: "请修改或重置筛选条件。",
+    rowsShown: "已显示 {count} 条",
+    endOfList: "已经到底了",
+    loadingMore: "正在加载更多…",
+    sortBy: "按{column}排序",
+    exporting: "正在导出 CSV",
+    exportRowsFetched: "已获取 {count} 行",
+    exportDone: "已导出 {count} 行",
+    exportFailed: "导出失败：{message}",
+    showColumns: "显示或隐藏列",
+    showAsTable: "以表格显示",
+    showAsChart: "以图表显示",
+  },
+);

@@ -1,0 +1,25 @@
+import { accountRouter } from "./routers/account";
+import { calendarRouter } from "./routers/calendar";
+import { dashboardRouter } from "./routers/dashboard";
+import { merchantPortalRouter } from "./routers/merchant-portal";
+import { merchantsRouter, storesRouter } from "./routers/merchants";
+import { platformRouter } from "./routers/platform";
+import { auditRouter, settingsRouter } from "./routers/settings";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  account: accountRouter,
+  dashboard: dashboardRouter,
+  platform: platformRouter,
+  settings: settingsRouter,
+  audit: auditRouter,
+  users: usersRouter,
+  merchants: merchantsRouter,
+  stores: storesRouter,
+  calendar: calendarRouter,
+  merchantPortal: merchantPortalRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,123 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { can, isConsoleRole, isMerchantRole, type Permission } from "@/server/core/auth/roles";
+import { SESSION_COOKIE, PLATFORM_SESSION_COOKIE, validateSession, type SessionUser } from "@/server/core/auth/session";
+import { DomainError } from "@/server/core/errors/domain-error";
+import { validatePlatformSession } from "@/server/core/platform/auth";
+import { classifyHost } from "@/server/core/tenancy/host";
+import { systemResolveTenantByHost, type PublicTenant } from "@/server/core/tenancy/resolve";
+import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { toTRPCError } from "./errors";
+import type { RequestContext } from "./context";
+
+const t = initTRPC.context<RequestContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Stable codes and the offending field let forms show the error next to the field.
+        domainCode: cause instanceof DomainError ? cause.code : null,
+        field: cause instanceof DomainError ? (cause.field ?? null) : null,
+        fieldErrors: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
+        stack: undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const r = await next();
+  if (!r.ok) {
+    const mapped = toTRPCError(r.error.cause);
+    if (mapped instanceof TRPCError) return { ...r, error: mapped };
+  }
+  return r;
+});
+
+// CSRF: a state-changing call must come from a page of the same host. Browsers always send
+// Origin on POST; a cross-site form or fetch carries another origin (or none from old clients).
+const csrf = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation") {
+    let originHost: string | null = null;
+    try {
+      originHost = ctx.origin ? new URL(ctx.origin).host : null;
+    } catch {
+      originHost = null;
+    }
+    if (!originHost || originHost.toLowerCase() !== ctx.host.toLowerCase()) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site request refused" });
+    }
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
+
+export interface TenantProcedureContext {
+  tx: Tx;
+  tenant: PublicTenant;
+  user: SessionUser;
+  tctx: TenantContext;
+}
+
+/**
+ * The tenant rung: the host names the tenant, the session must belong to that tenant and be
+ * alive (membership re-checked on every call), and the whole procedure runs in one RLS
+ * transaction that a failure rolls back.
+ */
+const tenantSession = publicProcedure.use(async ({ ctx, next }) => {
+  const tenant = await systemResolveTenantByHost(ctx.host);
+  if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
+  if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
+  const tenantId = authorizedTenantId(tenant.id);
+  return withTenantTx(tenantId, async (tx) => {
+    const user = await validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE));
+    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+    const tctx: TenantContext = {
+      tenantId,
+      actor: { kind: "USER", userId: user.userId, email: user.email, role: user.role, merchantId: user.merchantId },
+      requestId: ctx.requestId,
+    };
+    const r = await next({ ctx: { tx, tenant, user, tctx } });
+    if (!r.ok) throw r.error;
+    return r;
+  });
+});
+
+/** Console staff of the tenant (not merchant users). */
+export const tenantProcedure = tenantSession.use(({ ctx, next }) => {
+  if (!isConsoleRole(ctx.user.role)) throw new TRPCError({ code: "FORBIDDEN", message: "This is for the service provider's staff" });
+  return next();
+});
+
+export function permissionProcedure(permission: Permission) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!can(ctx.user.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this" });
+    return next();
+  });
+}
+
+/** Merchant portal users: always scoped to their own merchant. */
+export const merchantProcedure = tenantSession.use(({ ctx, next }) => {
+  const merchantId = ctx.user.merchantId;
+  if (!isMerchantRole(ctx.user.role) || !merchantId) throw new TRPCError({ code: "FORBIDDEN", message: "This is for merchant users" });
+  return next({ ctx: { merchantId } });
+});
+
+/** Any signed-in user of the host's tenant (console or merchant): own profile, sign-out, locale. */
+export const signedInProcedure = tenantSession;
+
+/** Platform operators, on the platform host only. */
+export const platformProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (classifyHost(ctx.host).kind !== "platform") throw new TRPCError({ code: "NOT_FOUND", message: "Not found" });
+  const admin = await validatePlatformSession(ctx.cookies.get(PLATFORM_SESSION_COOKIE));
+  if (!admin) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+  return next({ ctx: { admin } });
+});

@@ -1,0 +1,37 @@
+import type { UserRole } from "@/server/db/generated/prisma/enums";
+
+// What each console role may do. Pages and procedures both check these on the server.
+export const PERMISSIONS = {
+  "tenant.read": ["OWNER", "ADMIN", "OPERATIONS", "FINANCE", "VIEWER"],
+  "users.manage": ["OWNER", "ADMIN"],
+  "branding.manage": ["OWNER", "ADMIN"],
+  "settings.manage": ["OWNER", "ADMIN"],
+  "audit.read": ["OWNER", "ADMIN"],
+  "merchants.write": ["OWNER", "ADMIN", "OPERATIONS"],
+  "calendar.manage": ["OWNER", "ADMIN", "FINANCE"],
+} as const satisfies Record<string, readonly UserRole[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const CONSOLE_ROLES = ["OWNER", "ADMIN", "OPERATIONS", "FINANCE", "VIEWER"] as const satisfies readonly UserRole[];
+export const MERCHANT_ROLES = ["MERCHANT_ADMIN", "MERCHANT_STAFF"] as const satisfies readonly UserRole[];
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+export type MerchantRole = (typeof MERCHANT_ROLES)[number];
+
+export function can(role: UserRole, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly UserRole[]).includes(role);
+}
+
+export function isConsoleRole(role: UserRole): role is ConsoleRole {
+  return (CONSOLE_ROLES as readonly UserRole[]).includes(role);
+}
+
+export function isMerchantRole(role: UserRole): role is MerchantRole {
+  return (MERCHANT_ROLES as readonly UserRole[]).includes(role);
+}
+
+/** Only an owner may grant or take away the owner role. */
+export function canAssignRole(actor: UserRole, target: UserRole): boolean {
+  if (target === "OWNER") return actor === "OWNER";
+  return actor === "OWNER" || actor === "ADMIN";
+}

@@ -1,0 +1,30 @@
+import type { SealContext } from "./envelope";
+
+export interface EncryptedColumn {
+  readonly table: string;
+  readonly column: string;
+  /** The name sealed into the AAD; renaming the column does not change it. */
+  readonly field: string;
+  readonly tenantColumn: string;
+  readonly idColumn: string;
+}
+
+// Every column that holds a sealed secret, so key rotation finds them all. A module that adds
+// such a column appends its entry here in the same change.
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  {
+    table: "merchant",
+    column: "settlement_account_number_enc",
+    field: "settlementAccountNumber",
+    tenantColumn: "tenant_id",
+    idColumn: "id",
+  },
+];
+
+/**
+ * The seal context for one row of a registered column. Services and `rotateSecrets` both build
+ * contexts here so they agree on the AAD; ids must be in PostgreSQL's text form (lowercase UUIDs).
+ */
+export function sealContextFor(column: EncryptedColumn, tenantId: string, rowId: string): SealContext {
+  return { tenantId, table: column.table, rowId, field: column.field };
+}

@@ -1,0 +1,62 @@
+import pg from "pg";
+import { APP_ROLE, databaseUrl } from "./config";
+
+// pg returns int8 as string by default; money is bigint everywhere in Switchyard.
+pg.types.setTypeParser(20, (v) => BigInt(v));
+
+/** A pg client that is the app role before the pool hands it to anyone. */
+class AppRoleClient extends pg.Client {
+  // @ts-expect-error pg declares connect() as two overloads that a subclass cannot restate; this
+  // one implementation serves both call forms (the pool uses the callback one).
+  override connect(callback?: (err: Error | null) => void): Promise<void> | void {
+    const ready = super.connect().then(async () => {
+      await this.query(`SET ROLE ${APP_ROLE}; SET TIME ZONE 'UTC'`);
+    });
+    if (!callback) return ready;
+    ready.then(() => callback(null), (err: Error) => callback(err));
+  }
+}
+
+declare global {
+  var __switchyardAppPool: pg.Pool | undefined;
+}
+
+/**
+ * The pool every request, job and service uses. Each new connection first switches to the app
+ * role, which owns no tables and has no BYPASSRLS, so row-level security holds even when the
+ * login user is the owner (always on PGlite, whose only user is a superuser).
+ */
+export function appPool(): pg.Pool {
+  if (!globalThis.__switchyardAppPool) {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl(),
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      idleTimeoutMillis: 30_000,
+      Client: AppRoleClient as unknown as typeof pg.Client,
+    });
+    pool.on("error", () => {
+      // An idle client died (database restart); the pool replaces it on next use.
+    });
+    globalThis.__switchyardAppPool = pool;
+  }
+  return globalThis.__switchyardAppPool;
+}
+
+/** A short-lived owner connection for the migrator and operator commands (never for requests). */
+export async function withOwnerClient<T>(fn: (client: pg.Client) => Promise<T>, url = databaseUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // On PGlite all connections share one session, which the app pool has switched to the app role.
+    await client.query("RESET ROLE; SET TIME ZONE 'UTC'");
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function closeAppPool(): Promise<void> {
+  const pool = globalThis.__switchyardAppPool;
+  globalThis.__switchyardAppPool = undefined;
+  if (pool) await pool.end();
+}

@@ -1,0 +1,791 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import internals from "@prisma/internals";
+import type pg from "pg";
+
+// Test-only helper for the drift test (ARCHITECTURE.md §1): what the database looks like
+// (pg_catalog, one query per aspect) and what prisma/schema.prisma says it should look like
+// (DMMF from the WASM engine), both reduced to the same plain shapes, and a comparison that
+// names the table/column and both sides of every difference.
+//
+// `@prisma/internals` is CommonJS: under tsx/vitest only its default export is reliable
+// (`import { getDMMF } from "@prisma/internals"` fails), hence the destructuring below.
+const { getDMMF } = internals;
+
+export const SCHEMA_PATH = path.resolve(import.meta.dirname, "..", "..", "prisma", "schema.prisma");
+
+/** Not modelled by schema.prisma, and so never compared. */
+export const IGNORED_SCHEMAS: readonly string[] = ["pgboss"]; // pg-boss's own tables (server/db/migrate.ts)
+export const IGNORED_TABLES: readonly string[] = ["_prisma_migrations"]; // the migrator's record
+
+// ---------------------------------------------------------------------------------------------
+// Shapes
+
+export interface TableRef {
+  schema: string;
+  name: string;
+}
+
+export interface ColumnShape {
+  table: string;
+  column: string;
+  /** format_type() text, e.g. `text`, `timestamp(3) with time zone`, `numeric(9,6)`, `"TenantStatus"`. */
+  type: string;
+  notNull: boolean;
+  /** pg_get_expr() text of the default (identity/generated columns described in words), or null. */
+  default: string | null;
+}
+
+export interface PrimaryKeyShape {
+  table: string;
+  name: string;
+  columns: string[];
+}
+
+export interface IndexShape {
+  table: string;
+  name: string;
+  unique: boolean;
+  /** Key columns in order, `col` or `col DESC` (expressions as pg_get_indexdef renders them). */
+  columns: string[];
+  /** Access method: btree, hash, gin, gist, brin, spgist. */
+  method: string;
+  /** Non-default operator classes, normalised (lower case, no underscores), by key position. */
+  opclasses: (string | null)[];
+  include: string[];
+  predicate: string | null;
+  nullsNotDistinct: boolean;
+}
+
+export type ReferentialAction = "Cascade" | "Restrict" | "NoAction" | "SetNull" | "SetDefault";
+
+export interface ForeignKeyShape {
+  table: string;
+  /** Null on the schema side: DMMF does not expose @relation(map:), so names are not compared. */
+  name: string | null;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+  /** Anything Prisma never creates: DEFERRABLE, MATCH FULL, ON DELETE SET NULL (cols). */
+  options: string;
+}
+
+export interface EnumShape {
+  name: string;
+  values: string[];
+}
+
+export interface SchemaShape {
+  tables: string[];
+  columns: ColumnShape[];
+  primaryKeys: PrimaryKeyShape[];
+  indexes: IndexShape[];
+  foreignKeys: ForeignKeyShape[];
+  enums: EnumShape[];
+}
+
+/** Tables outside `public` are named `schema.table`; public ones by their bare name. */
+export function tableKey(schema: string, name: string): string {
+  return schema === "public" ? name : `${schema}.${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pg_catalog: one query per aspect. All take the scope as $1 (ignored schemas) and $2 (ignored
+// tables), and leave out system schemas, temporary schemas and objects owned by extensions.
+
+const SCOPE_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_%'
+  AND n.nspname <> ALL($1::text[])`;
+
+const SCOPE_TABLE = (alias: string) => `${alias}.relkind IN ('r', 'p')
+  AND NOT ${alias}.relispartition
+  AND ${alias}.relname <> ALL($2::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_class'::regclass AND dep.objid = ${alias}.oid AND dep.deptype = 'e')`;
+
+function scope(): [string[], string[]] {
+  return [[...IGNORED_SCHEMAS], [...IGNORED_TABLES]];
+}
+
+export async function readTables(client: pg.Client): Promise<TableRef[]> {
+  const { rows } = await client.query<TableRef>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${SCOPE_SCHEMAS} AND ${SCOPE_TABLE("c")}
+      ORDER BY 1, 2`,
+    scope(),
+  );
+  return rows;
+}
+
+export async function readColumns(client: pg.Client): Promise<ColumnShape[]> {
+  const { rows } = await client.query<{ schema: string; table: string; column: string; type: string; not_null: boolean; default: string | null }>(
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column,
+            format_type(a.atttypid, a.atttypmod) AS type,
+            a.attnotnull AS not_null,
+            CASE
+              WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'
+              WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'
+              WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') STORED'
+              ELSE pg_get_expr(d.adbin, d.adrelid)
+            END AS default
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attnum > 0 AND NOT a.attisdropped AND ${SCOPE_SCHEMAS} AND ${SCOPE_TABLE("c")}
+      ORDER BY n.nspname, c.relname, a.attnum`,
+    scope(),
+  );
+  return rows.map((r) => ({ table: tableKey(r.schema, r.table), column: r.column, type: r.type, notNull: r.not_null, default: r.default }));
+}
+
+export async function readPrimaryKeys(client: pg.Client): Promise<PrimaryKeyShape[]> {
+  const { rows } = await client.query<{ schema: string; table: string; name: string; columns: string[] }>(
+    `SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
+            ARRAY(SELECT a.attname::text
+                    FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                   ORDER BY k.ord) AS columns
+       FROM pg_constraint con
+       JOIN pg_class c ON c.oid = con.conrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE con.contype = 'p' AND ${SCOPE_SCHEMAS} AND ${SCOPE_TABLE("c")}
+      ORDER BY 1, 2`,
+    scope(),
+  );
+  return rows.map((r) => ({ table: tableKey(r.schema, r.table), name: r.name, columns: r.columns }));
+}
+
+/** Every index except the primary key's: unique ones (index or constraint) and the others. */
+export async function readIndexes(client: pg.Client): Promise<IndexShape[]> {
+  const { rows } = await client.query<{
+    schema: string; table: string; name: string; unique: boolean; method: string; predicate: string | null;
+    nulls_not_distinct: boolean; columns: string[]; opclasses: (string | null)[]; include: string[];
+  }>(
+    `SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, x.indisunique AS unique,
+            am.amname AS method, pg_get_expr(x.indpred, x.indrelid) AS predicate,
+            x.indnullsnotdistinct AS nulls_not_distinct,
+            ARRAY(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(x.indexrelid, k.ord::int, true) ELSE a.attname::text END
+                         || CASE WHEN (k.opt & 1) = 1 THEN ' DESC' ELSE '' END
+                         || CASE WHEN (k.opt & 1) = 1 AND (k.opt & 2) = 0 THEN ' NULLS LAST'
+                                 WHEN (k.opt & 1) = 0 AND (k.opt & 2) = 2 THEN ' NULLS FIRST' ELSE '' END
+                    FROM unnest(x.indkey::int2[], x.indoption::int2[]) WITH ORDINALITY AS k(attnum, opt, ord)
+                    LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                   WHERE k.ord <= x.indnkeyatts
+                   ORDER BY k.ord) AS columns,
+            ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL ELSE replace(lower(oc.opcname), '_', '') END
+                    FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS k(opc, ord)
+                    JOIN pg_opclass oc ON oc.oid = k.opc
+                   ORDER BY k.ord) AS opclasses,
+            ARRAY(SELECT a.attname::text
+                    FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                   WHERE k.ord > x.indnkeyatts
+                   ORDER BY k.ord) AS include
+       FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+       JOIN pg_am am ON am.oid = i.relam
+      WHERE NOT x.indisprimary AND ${SCOPE_SCHEMAS} AND ${SCOPE_TABLE("t")}
+      ORDER BY 1, 2, 3`,
+    scope(),
+  );
+  return rows.map((r) => ({
+    table: tableKey(r.schema, r.table),
+    name: r.name,
+    unique: r.unique,
+    columns: r.columns,
+    method: r.method,
+    opclasses: r.opclasses,
+    include: r.include,
+    predicate: r.predicate,
+    nullsNotDistinct: r.nulls_not_distinct,
+  }));
+}
+
+const PG_ACTIONS: Record<string, ReferentialAction> = { a: "NoAction", r: "Restrict", c: "Cascade", n: "SetNull", d: "SetDefault" };
+
+export async function readForeignKeys(client: pg.Client): Promise<ForeignKeyShape[]> {
+  const { rows } = await client.query<{
+    schema: string; table: string; name: string; columns: string[]; ref_schema: string; ref_table: string; ref_columns: string[];
+    on_delete: string; on_update: string; deferrable: boolean; match: string; set_columns: string[] | null;
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
+            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+            rn.nspname AS ref_schema, rc.relname AS ref_table,
+            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS ref_columns,
+            con.confdeltype AS on_delete, con.confupdtype AS on_update,
+            con.condeferrable AS deferrable, con.confmatchtype AS match,
+            ARRAY(SELECT a.attname::text FROM unnest(con.confdelsetcols) AS k(attnum)
+                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS set_columns
+       FROM pg_constraint con
+       JOIN pg_class c ON c.oid = con.conrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_class rc ON rc.oid = con.confrelid
+       JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+      WHERE con.contype = 'f' AND ${SCOPE_SCHEMAS} AND ${SCOPE_TABLE("c")}
+      ORDER BY 1, 2, 3`,
+    scope(),
+  );
+  return rows.map((r) => {
+    const options: string[] = [];
+    if (r.deferrable) options.push("DEFERRABLE");
+    if (r.match !== "s") options.push(r.match === "f" ? "MATCH FULL" : "MATCH PARTIAL");
+    if (r.set_columns && r.set_columns.length > 0) options.push(`ON DELETE SET (${r.set_columns.join(", ")})`);
+    return {
+      table: tableKey(r.schema, r.table),
+      name: r.name,
+      columns: r.columns,
+      refTable: tableKey(r.ref_schema, r.ref_table),
+      refColumns: r.ref_columns,
+      onDelete: PG_ACTIONS[r.on_delete] ?? (r.on_delete as ReferentialAction),
+      onUpdate: PG_ACTIONS[r.on_update] ?? (r.on_update as ReferentialAction),
+      options: options.join(" "),
+    };
+  });
+}
+
+export async function readEnums(client: pg.Client): Promise<EnumShape[]> {
+  const { rows } = await client.query<{ schema: string; name: string; values: string[] }>(
+    `SELECT n.nspname AS schema, t.typname AS name,
+            ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS values
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typtype = 'e' AND ${SCOPE_SCHEMAS}
+        AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_type'::regclass AND dep.objid = t.oid AND dep.deptype = 'e')
+      ORDER BY 1, 2`,
+    [scope()[0]],
+  );
+  return rows.map((r) => ({ name: tableKey(r.schema, r.name), values: r.values }));
+}
+
+/** The whole database side, one query per aspect. */
+export async function readDatabaseShape(client: pg.Client): Promise<SchemaShape> {
+  const tables = await readTables(client);
+  return {
+    tables: tables.map((t) => tableKey(t.schema, t.name)),
+    columns: await readColumns(client),
+    primaryKeys: await readPrimaryKeys(client),
+    indexes: await readIndexes(client),
+    foreignKeys: await readForeignKeys(client),
+    enums: await readEnums(client),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// schema.prisma → the expected shape. Only the DMMF parts used here are typed.
+
+interface DmmfField {
+  name: string;
+  dbName?: string | null;
+  kind: "scalar" | "enum" | "object" | "unsupported";
+  isList: boolean;
+  isRequired: boolean;
+  type: string;
+  nativeType?: [string, string[]] | null;
+  hasDefaultValue: boolean;
+  default?: unknown;
+  relationName?: string;
+  relationFromFields?: string[];
+  relationToFields?: string[];
+  relationOnDelete?: ReferentialAction;
+  relationOnUpdate?: ReferentialAction;
+}
+
+interface DmmfModel {
+  name: string;
+  dbName: string | null;
+  schema?: string | null;
+  fields: DmmfField[];
+}
+
+interface DmmfIndex {
+  model: string;
+  type: "id" | "unique" | "normal" | "fulltext";
+  dbName?: string;
+  algorithm?: string;
+  where?: string;
+  fields: { name: string; sortOrder?: "asc" | "desc"; operatorClass?: string; length?: number }[];
+}
+
+interface DmmfEnum {
+  name: string;
+  dbName?: string | null;
+  schema?: string | null;
+  values: { name: string; dbName: string | null }[];
+}
+
+export interface Datamodel {
+  models: DmmfModel[];
+  enums: DmmfEnum[];
+  indexes: DmmfIndex[];
+}
+
+/** Reads prisma/schema.prisma (or every *.prisma file of a schema folder) through the WASM engine. */
+export async function loadDatamodel(schemaPath = SCHEMA_PATH): Promise<Datamodel> {
+  const files: [string, string][] = statSync(schemaPath).isDirectory()
+    ? readdirSync(schemaPath, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".prisma"))
+        .sort()
+        .map((f) => [path.join(schemaPath, f), readFileSync(path.join(schemaPath, f), "utf8")])
+    : [[schemaPath, readFileSync(schemaPath, "utf8")]];
+  const dmmf = await getDMMF({ datamodel: files });
+  return dmmf.datamodel as unknown as Datamodel;
+}
+
+/** Prisma's default constraint names (prisma-engines ConstraintNames; PostgreSQL's 63-byte limit). */
+export const prismaNames = {
+  primaryKey(table: string): string {
+    return `${table.length >= 63 - 5 ? table.slice(0, 63 - 5) : table}_pkey`;
+  },
+  index(table: string, columns: string[], unique: boolean): string {
+    const joined = `${table}_${columns.join("_")}`;
+    return `${joined.length >= 63 - 4 ? joined.slice(0, 63 - 4) : joined}${unique ? "_key" : "_idx"}`;
+  },
+  foreignKey(table: string, columns: string[]): string {
+    const joined = `${table}_${columns.join("_")}`;
+    return `${joined.length >= 63 - 5 ? joined.slice(0, 63 - 5) : joined}_fkey`;
+  },
+};
+
+/** PostgreSQL silently truncates identifiers to NAMEDATALEN-1 = 63 bytes. */
+export function pgIdentifier(name: string): string {
+  let out = "";
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch, "utf8");
+    if (bytes > 63) break;
+    out += ch;
+  }
+  return out;
+}
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The column type Prisma's migrations create for a field, as SQL (canonicalised later by the database). */
+function declaredType(field: DmmfField, enumsByName: Map<string, DmmfEnum>): string {
+  let base: string;
+  if (field.kind === "enum") {
+    const e = enumsByName.get(field.type);
+    const name = e?.dbName ?? field.type;
+    base = e?.schema && e.schema !== "public" ? `${quoteIdent(e.schema)}.${quoteIdent(name)}` : quoteIdent(name);
+  } else if (field.nativeType) {
+    const [name, args] = field.nativeType;
+    const sqlName: Record<string, string> = { DoublePrecision: "double precision", Integer: "integer", Decimal: "numeric" };
+    base = (sqlName[name] ?? name.toLowerCase()) + (args.length > 0 ? `(${args.join(",")})` : "");
+  } else {
+    const scalar: Record<string, string> = {
+      String: "text",
+      Int: "integer",
+      BigInt: "bigint",
+      Float: "double precision",
+      Decimal: "numeric(65,30)",
+      Boolean: "boolean",
+      DateTime: "timestamp(3)",
+      Json: "jsonb",
+      Bytes: "bytea",
+    };
+    const t = scalar[field.type];
+    if (!t) throw new Error(`drift test: no SQL type known for Prisma type ${field.type} (field ${field.name})`);
+    base = t;
+  }
+  return field.isList ? `${base}[]` : base;
+}
+
+const PRESENT_ANY = "<any database default>";
+
+/** The default Prisma's migrations create, as SQL; null when there is none in the database. */
+function declaredDefault(field: DmmfField, table: string, column: string, enumsByName: Map<string, DmmfEnum>): string | null {
+  if (!field.hasDefaultValue || field.default === undefined) return null;
+  const d = field.default;
+  if (d !== null && typeof d === "object" && !Array.isArray(d)) {
+    const fn = d as { name: string; args: unknown[] };
+    switch (fn.name) {
+      case "dbgenerated":
+        return typeof fn.args[0] === "string" ? fn.args[0] : PRESENT_ANY;
+      case "now":
+        return "CURRENT_TIMESTAMP";
+      case "autoincrement": {
+        // SERIAL's sequence; past 63 bytes PostgreSQL picks a shortened name itself.
+        const seq = `${table}_${column}_seq`;
+        return Buffer.byteLength(seq) <= 63 ? `nextval(${quoteLiteral(quoteIdent(seq))}::regclass)` : PRESENT_ANY;
+      }
+      case "uuid":
+      case "cuid":
+      case "nanoid":
+      case "ulid":
+        return null; // generated by Prisma Client, not by the database
+      default:
+        throw new Error(`drift test: default function ${fn.name}() on ${table}.${column} is not mapped`);
+    }
+  }
+  const literal = (v: unknown): string => {
+    if (typeof v === "boolean" || typeof v === "number") return String(v);
+    if (typeof v !== "string") return quoteLiteral(JSON.stringify(v));
+    if (field.kind === "enum") {
+      const value = enumsByName.get(field.type)?.values.find((x) => x.name === v);
+      return quoteLiteral(value?.dbName ?? v);
+    }
+    if (field.type === "BigInt") return v;
+    if (field.type === "Bytes") return quoteLiteral(`\\x${Buffer.from(v, "base64").toString("hex")}`);
+    return quoteLiteral(v);
+  };
+  if (Array.isArray(d)) return `ARRAY[${d.map(literal).join(", ")}]::${declaredType({ ...field, isList: false }, enumsByName)}[]`;
+  return literal(d);
+}
+
+export interface ExpectedColumn extends ColumnShape {
+  /** The SQL the type and default were declared as, before the database canonicalised them. */
+  declaredType: string;
+  declaredDefault: string | null;
+}
+
+export interface ExpectedShape extends SchemaShape {
+  columns: ExpectedColumn[];
+}
+
+/**
+ * What the migrations must have built for this datamodel. Types and defaults are declared SQL
+ * here; run `canonicalizeExpected` against the database to get them in format_type/pg_get_expr form.
+ */
+export function expectedShape(dm: Datamodel): ExpectedShape {
+  const enumsByName = new Map(dm.enums.map((e) => [e.name, e]));
+  const modelsByName = new Map(dm.models.map((m) => [m.name, m]));
+  // Constraint names derive from the full names (then trimmed by Prisma); objects carry the name
+  // the database keeps.
+  const tableOf = (m: DmmfModel) => tableKey(m.schema ?? "public", pgIdentifier(m.dbName ?? m.name));
+  const bareTableOf = (m: DmmfModel) => m.dbName ?? m.name;
+  const fullColumnOf = (m: DmmfModel, fieldName: string) => {
+    const f = m.fields.find((x) => x.name === fieldName);
+    if (!f) throw new Error(`drift test: ${m.name}.${fieldName} not found in DMMF`);
+    return f.dbName ?? f.name;
+  };
+  const columnOf = (m: DmmfModel, fieldName: string) => pgIdentifier(fullColumnOf(m, fieldName));
+
+  const shape: ExpectedShape = { tables: [], columns: [], primaryKeys: [], indexes: [], foreignKeys: [], enums: [] };
+
+  for (const e of dm.enums) {
+    shape.enums.push({ name: tableKey(e.schema ?? "public", pgIdentifier(e.dbName ?? e.name)), values: e.values.map((v) => v.dbName ?? v.name) });
+  }
+
+  for (const m of dm.models) {
+    const table = tableOf(m);
+    shape.tables.push(table);
+    for (const f of m.fields) {
+      if (f.kind === "object") {
+        if ((f.relationFromFields ?? []).length === 0) {
+          const other = modelsByName.get(f.type);
+          const back = other?.fields.find((x) => x.relationName === f.relationName && x !== f);
+          if (f.isList && back?.isList) {
+            throw new Error(
+              `drift test: implicit many-to-many relation ${f.relationName} (${m.name}.${f.name}) is not supported: model the join table explicitly (tenant_id must lead its keys)`,
+            );
+          }
+          continue;
+        }
+        const target = modelsByName.get(f.type);
+        if (!target) throw new Error(`drift test: relation ${m.name}.${f.name} targets unknown model ${f.type}`);
+        const from = f.relationFromFields ?? [];
+        const anyRequired = from.some((name) => m.fields.find((x) => x.name === name)?.isRequired);
+        const columns = from.map((name) => columnOf(m, name));
+        shape.foreignKeys.push({
+          table,
+          name: null,
+          columns,
+          refTable: tableOf(target),
+          refColumns: (f.relationToFields ?? []).map((name) => columnOf(target, name)),
+          // Prisma's defaults: Restrict when any referencing column is required, else SetNull; Cascade on update.
+          onDelete: f.relationOnDelete ?? (anyRequired ? "Restrict" : "SetNull"),
+          onUpdate: f.relationOnUpdate ?? "Cascade",
+          options: "",
+        });
+        continue;
+      }
+      if (f.kind === "unsupported") continue;
+      const fullColumn = f.dbName ?? f.name;
+      const column = pgIdentifier(fullColumn);
+      // @default(autoincrement()) is SERIAL: the base type plus a nextval() default.
+      const type = declaredType(f, enumsByName);
+      const def = declaredDefault(f, bareTableOf(m), fullColumn, enumsByName);
+      shape.columns.push({
+        table,
+        column,
+        type,
+        notNull: f.isRequired && !f.isList, // Prisma renders scalar lists without NOT NULL
+        default: def,
+        declaredType: type,
+        declaredDefault: def,
+      });
+    }
+  }
+
+  for (const idx of dm.indexes) {
+    const m = modelsByName.get(idx.model);
+    if (!m) continue;
+    const table = tableOf(m);
+    const bare = bareTableOf(m);
+    const cols = idx.fields.map((f) => columnOf(m, f.name));
+    const fullCols = idx.fields.map((f) => fullColumnOf(m, f.name));
+    if (idx.type === "id") {
+      shape.primaryKeys.push({ table, name: idx.dbName ?? prismaNames.primaryKey(bare), columns: cols });
+      continue;
+    }
+    if (idx.type === "fulltext") throw new Error(`drift test: fulltext index on ${m.name} (MySQL only)`);
+    const unique = idx.type === "unique";
+    shape.indexes.push({
+      table,
+      name: idx.dbName ?? prismaNames.index(bare, fullCols, unique),
+      unique,
+      columns: idx.fields.map((f, i) => (f.sortOrder === "desc" ? `${cols[i]} DESC` : cols[i]!)),
+      method: (idx.algorithm ?? "BTree").toLowerCase(),
+      opclasses: idx.fields.map((f) => normaliseOpclass(f.operatorClass)),
+      include: [],
+      predicate: idx.where ?? null,
+      nullsNotDistinct: false,
+    });
+  }
+
+  return shape;
+}
+
+function normaliseOpclass(opclass: string | undefined): string | null {
+  if (!opclass) return null;
+  const raw = /^raw\(\s*"?(.*?)"?\s*\)$/.exec(opclass);
+  return (raw?.[1] ?? opclass).toLowerCase().replace(/_/g, "");
+}
+
+/**
+ * Lets the database itself render each declared column type and default (a throwaway TEMP table
+ * per column, rolled back), so the comparison is expression against expression rather than
+ * spelling against spelling. A declaration the database rejects (e.g. an enum type that does not
+ * exist) is left as declared, and will then show up as a difference. Call outside a transaction.
+ */
+export async function canonicalizeExpected(client: pg.Client, expected: ExpectedShape): Promise<ExpectedShape> {
+  const columns: ExpectedColumn[] = [];
+  await client.query("BEGIN");
+  try {
+    for (const c of expected.columns) {
+      const def = c.declaredDefault === null || c.declaredDefault === PRESENT_ANY ? "" : ` DEFAULT ${c.declaredDefault}`;
+      await client.query("SAVEPOINT drift_probe");
+      try {
+        await client.query(`CREATE TEMP TABLE drift_probe (c ${c.declaredType}${def})`);
+        const { rows } = await client.query<{ type: string; default: string | null }>(
+          `SELECT format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS default
+             FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE a.attrelid = 'pg_temp.drift_probe'::regclass AND a.attname = 'c'`,
+        );
+        const r = rows[0]!;
+        columns.push({ ...c, type: r.type, default: c.declaredDefault === PRESENT_ANY ? PRESENT_ANY : r.default });
+      } catch {
+        columns.push({ ...c });
+      } finally {
+        await client.query("ROLLBACK TO SAVEPOINT drift_probe");
+      }
+    }
+  } finally {
+    await client.query("ROLLBACK");
+  }
+  return { ...expected, columns };
+}
+
+/** Reads schema.prisma and renders it against the database's own type/expression printer. */
+export async function readExpectedShape(client: pg.Client, schemaPath = SCHEMA_PATH): Promise<ExpectedShape> {
+  return canonicalizeExpected(client, expectedShape(await loadDatamodel(schemaPath)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comparison
+
+export type Aspect =
+  | "table"
+  | "column"
+  | "type"
+  | "nullability"
+  | "default"
+  | "primary key"
+  | "unique"
+  | "index"
+  | "enum"
+  | "foreign key";
+
+export interface Difference {
+  aspect: Aspect;
+  /** `table`, `table.column`, `table.index_name`, `enum_name` … */
+  object: string;
+  /** What schema.prisma says. */
+  expected: string;
+  /** What the database has. */
+  actual: string;
+}
+
+export function describeDifference(d: Difference): string {
+  return `${d.aspect} ${d.object}: schema.prisma ${d.expected} | database ${d.actual}`;
+}
+
+const ABSENT = "(absent)";
+const list = (xs: readonly (string | null)[]) => `(${xs.map((x) => x ?? "default").join(", ")})`;
+
+/** now() and CURRENT_TIMESTAMP are the same default; everything else is compared as the database prints it. */
+function normaliseDefault(expr: string | null): string | null {
+  if (expr === null) return null;
+  const e = expr.trim();
+  return /^(CURRENT_TIMESTAMP|now\(\))$/i.test(e) ? "now()" : e;
+}
+
+export function diffTables(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const exp = new Set(expected.tables);
+  const act = new Set(actual.tables);
+  for (const t of expected.tables) if (!act.has(t)) out.push({ aspect: "table", object: t, expected: "modelled", actual: ABSENT });
+  for (const t of actual.tables) if (!exp.has(t)) out.push({ aspect: "table", object: t, expected: ABSENT, actual: "present" });
+  return out;
+}
+
+const inBoth = (expected: SchemaShape, actual: SchemaShape) => {
+  const a = new Set(actual.tables);
+  const e = new Set(expected.tables);
+  return (table: string) => a.has(table) && e.has(table);
+};
+
+/** Column presence, type, nullability and default; each a separate aspect. */
+export function diffColumns(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const both = inBoth(expected, actual);
+  const key = (c: ColumnShape) => `${c.table}.${c.column}`;
+  const act = new Map(actual.columns.filter((c) => both(c.table)).map((c) => [key(c), c]));
+  const exp = new Map(expected.columns.filter((c) => both(c.table)).map((c) => [key(c), c]));
+  for (const [k, e] of exp) {
+    const a = act.get(k);
+    if (!a) {
+      out.push({ aspect: "column", object: k, expected: `${e.type}${e.notNull ? " NOT NULL" : ""}`, actual: ABSENT });
+      continue;
+    }
+    if (e.type !== a.type) out.push({ aspect: "type", object: k, expected: e.type, actual: a.type });
+    if (e.notNull !== a.notNull) out.push({ aspect: "nullability", object: k, expected: e.notNull ? "NOT NULL" : "NULL", actual: a.notNull ? "NOT NULL" : "NULL" });
+    const ed = normaliseDefault(e.default);
+    const ad = normaliseDefault(a.default);
+    const same = ed === PRESENT_ANY ? ad !== null : ed === ad;
+    if (!same) out.push({ aspect: "default", object: k, expected: ed ?? "no default", actual: ad ?? "no default" });
+  }
+  for (const [k, a] of act) {
+    if (!exp.has(k)) out.push({ aspect: "column", object: k, expected: ABSENT, actual: `${a.type}${a.notNull ? " NOT NULL" : ""}` });
+  }
+  return out;
+}
+
+export function diffPrimaryKeys(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const both = inBoth(expected, actual);
+  const act = new Map(actual.primaryKeys.filter((p) => both(p.table)).map((p) => [p.table, p]));
+  const exp = new Map(expected.primaryKeys.filter((p) => both(p.table)).map((p) => [p.table, p]));
+  const tables = new Set([...act.keys(), ...exp.keys()]);
+  for (const t of [...tables].sort()) {
+    const e = exp.get(t);
+    const a = act.get(t);
+    const show = (p: PrimaryKeyShape | undefined) => (p ? `${p.name} ${list(p.columns)}` : ABSENT);
+    if (!e || !a || e.name !== a.name || list(e.columns) !== list(a.columns)) {
+      out.push({ aspect: "primary key", object: t, expected: show(e), actual: show(a) });
+    }
+  }
+  return out;
+}
+
+function showIndex(i: IndexShape): string {
+  const extras = [
+    i.method !== "btree" ? `USING ${i.method}` : "",
+    i.opclasses.some((o) => o !== null) ? `opclasses ${list(i.opclasses)}` : "",
+    i.include.length > 0 ? `INCLUDE ${list(i.include)}` : "",
+    i.nullsNotDistinct ? "NULLS NOT DISTINCT" : "",
+    i.predicate ? `WHERE ${i.predicate}` : "",
+  ].filter(Boolean);
+  return [`${i.name} ${list(i.columns)}`, ...extras].join(" ");
+}
+
+/**
+ * Unique and other indexes (aspects `unique` and `index`). Pairs are matched on what they index
+ * first, then by name, so a renamed or reordered index is one difference, not two.
+ */
+export function diffIndexes(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const both = inBoth(expected, actual);
+  const exp = expected.indexes.filter((i) => both(i.table));
+  const act = actual.indexes.filter((i) => both(i.table));
+  const signature = (i: IndexShape) => `${i.table}|${i.unique}|${list(i.columns)}`;
+  const aspectOf = (i: IndexShape): Aspect => (i.unique ? "unique" : "index");
+  const pairs: [IndexShape, IndexShape][] = [];
+  const restE = [...exp];
+  const restA = [...act];
+  const take = (match: (e: IndexShape, a: IndexShape) => boolean) => {
+    for (let i = 0; i < restE.length; ) {
+      const e = restE[i]!;
+      const j = restA.findIndex((a) => match(e, a));
+      if (j >= 0) {
+        pairs.push([e, restA[j]!]);
+        restE.splice(i, 1);
+        restA.splice(j, 1);
+      } else i++;
+    }
+  };
+  take((e, a) => signature(e) === signature(a) && e.name === a.name);
+  take((e, a) => signature(e) === signature(a));
+  take((e, a) => e.table === a.table && e.name === a.name);
+  for (const [e, a] of pairs) {
+    if (showIndex(e) !== showIndex(a) || e.unique !== a.unique) {
+      out.push({ aspect: aspectOf(e), object: `${e.table}.${e.name}`, expected: `${e.unique ? "UNIQUE " : ""}${showIndex(e)}`, actual: `${a.unique ? "UNIQUE " : ""}${showIndex(a)}` });
+    }
+  }
+  for (const e of restE) out.push({ aspect: aspectOf(e), object: `${e.table}.${e.name}`, expected: showIndex(e), actual: ABSENT });
+  for (const a of restA) out.push({ aspect: aspectOf(a), object: `${a.table}.${a.name}`, expected: ABSENT, actual: showIndex(a) });
+  return out;
+}
+
+export function diffEnums(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const act = new Map(actual.enums.map((e) => [e.name, e]));
+  const exp = new Map(expected.enums.map((e) => [e.name, e]));
+  for (const [name, e] of exp) {
+    const a = act.get(name);
+    if (!a) out.push({ aspect: "enum", object: name, expected: list(e.values), actual: ABSENT });
+    else if (list(e.values) !== list(a.values)) out.push({ aspect: "enum", object: name, expected: list(e.values), actual: list(a.values) });
+  }
+  for (const [name, a] of act) if (!exp.has(name)) out.push({ aspect: "enum", object: name, expected: ABSENT, actual: list(a.values) });
+  return out;
+}
+
+function showForeignKey(f: ForeignKeyShape): string {
+  return `${list(f.columns)} → ${f.refTable}${list(f.refColumns)} ON DELETE ${f.onDelete} ON UPDATE ${f.onUpdate}${f.options ? ` ${f.options}` : ""}`;
+}
+
+/** Foreign keys, matched on their columns (constraint names are not compared: see ForeignKeyShape.name). */
+export function diffForeignKeys(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  const out: Difference[] = [];
+  const both = inBoth(expected, actual);
+  const key = (f: ForeignKeyShape) => `${f.table}${list(f.columns)}`;
+  const restA = actual.foreignKeys.filter((f) => both(f.table));
+  for (const e of expected.foreignKeys.filter((f) => both(f.table))) {
+    const exact = restA.findIndex((a) => key(a) === key(e) && showForeignKey(a) === showForeignKey(e));
+    const j = exact >= 0 ? exact : restA.findIndex((a) => key(a) === key(e) && a.refTable === e.refTable);
+    const a = j >= 0 ? restA.splice(j, 1)[0]! : undefined;
+    if (!a) out.push({ aspect: "foreign key", object: key(e), expected: showForeignKey(e), actual: ABSENT });
+    else if (showForeignKey(a) !== showForeignKey(e)) out.push({ aspect: "foreign key", object: `${key(e)} ${a.name}`, expected: showForeignKey(e), actual: showForeignKey(a) });
+  }
+  for (const a of restA) out.push({ aspect: "foreign key", object: `${key(a)} ${a.name}`, expected: ABSENT, actual: showForeignKey(a) });
+  return out;
+}
+
+/** Every difference, in a stable order. */
+export function diffSchemas(expected: SchemaShape, actual: SchemaShape): Difference[] {
+  return [
+    ...diffTables(expected, actual),
+    ...diffColumns(expected, actual),
+    ...diffPrimaryKeys(expected, actual),
+    ...diffIndexes(expected, actual),
+    ...diffEnums(expected, actual),
+    ...diffForeignKeys(expected, actual),
+  ];
+}

@@ -1,0 +1,54 @@
+import type { Prisma } from "./generated/prisma/client";
+import { prisma } from "./client";
+import { APP_ROLE } from "./config";
+
+/** The transaction client. Inside a transaction callback use only this, never prisma(). */
+export type Tx = Prisma.TransactionClient;
+
+declare const tenantIdBrand: unique symbol;
+/**
+ * A tenant id that an authorisation gate has vouched for: the tRPC tenant procedure (membership
+ * re-checked), runTenantJob, the CLI and the signed APIs mint it. Services take this, not a string.
+ */
+export type TenantId = string & { readonly [tenantIdBrand]: true };
+
+export function authorizedTenantId(id: string): TenantId {
+  return id as TenantId;
+}
+
+/** Who is acting, for audit and permission checks inside services. */
+export type Actor =
+  | { kind: "USER"; userId: string; email: string; role: string; merchantId: string | null }
+  | { kind: "PLATFORM"; adminId: string; email: string }
+  | { kind: "SYSTEM"; name: string };
+
+export interface TenantContext {
+  tenantId: TenantId;
+  actor: Actor;
+  requestId?: string;
+}
+
+const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
+
+/**
+ * One transaction with row-level security bound to one tenant. Everything a tenant request or job
+ * does happens inside one of these; a thrown error rolls all of it back.
+ */
+export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma().$transaction(async (tx) => {
+    // The role is set again for this transaction: on PGlite every connection shares one backend
+    // session, so a session-level SET ROLE is not enough on its own.
+    await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
+    return fn(tx);
+  }, TX_OPTIONS);
+}
+
+/** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
+export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
+    return fn(tx);
+  }, TX_OPTIONS);
+}
+
+export { TX_OPTIONS };

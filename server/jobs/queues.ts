@@ -1,0 +1,20 @@
+// Every pg-boss queue, declared once. The migrate command creates them as the owner (pg-boss 10
+// makes a table partition per queue, which is DDL the app role may not run).
+export interface QueueDef {
+  name: string;
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  expireInSeconds: number;
+  /** Cron expression on Beijing time, when the queue is scheduled. */
+  cron?: string;
+}
+
+export const QUEUES = {
+  // Housekeeping: expired sessions, old nonces and throttle rows.
+  housekeeping: { name: "housekeeping", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600, cron: "17 3 * * *" },
+  // A no-op tenant job used by tests and the health check of the job machinery.
+  tenantPing: { name: "tenant-ping", retryLimit: 2, retryDelay: 5, retryBackoff: false, expireInSeconds: 60 },
+} as const satisfies Record<string, QueueDef>;
+
+export const JOB_TIME_ZONE = "Asia/Shanghai";

@@ -1,0 +1,54 @@
+import PgBoss from "pg-boss";
+import { JOB_SCHEMA } from "@/server/db/migrate";
+import { appPool } from "@/server/db/pool";
+import { logger } from "@/server/lib/logger";
+import { startOutboxDrainer } from "./outbox";
+import { JOB_TIME_ZONE, QUEUES } from "./queues";
+import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
+
+// pg-boss 10, set up once. It runs over the app pool (app role), so jobs obey RLS like requests;
+// its schema and queues were created by the migrate command. Cron runs on Beijing time.
+
+let running: { stop: () => Promise<void> } | null = null;
+
+export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
+  if (running) return running;
+  const pool = appPool();
+  const boss = new PgBoss({
+    db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+    schema: JOB_SCHEMA,
+    migrate: false,
+    supervise: true,
+    schedule: true,
+  });
+  boss.on("error", (e: Error) => logger.error({ err: e.message }, "job queue error"));
+  await boss.start();
+
+  for (const q of Object.values(QUEUES)) {
+    if ("cron" in q && q.cron) await boss.schedule(q.name, q.cron, {}, { tz: JOB_TIME_ZONE });
+  }
+
+  await boss.work(QUEUES.housekeeping.name, async () => {
+    // Fan out: one unit of work per tenant, each in its own RLS transaction.
+    for (const tenantId of await systemActiveTenantIds()) {
+      await runTenantJob(tenantId, QUEUES.housekeeping.name, async (tx) => {
+        await tx.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+      });
+    }
+  });
+  await boss.work<{ tenantId: string }>(QUEUES.tenantPing.name, async ([job]) => {
+    if (!job) return;
+    await runTenantJob(job.data.tenantId, QUEUES.tenantPing.name, async (tx) => tx.tenant.count());
+  });
+
+  const stopDrainer = startOutboxDrainer();
+  running = {
+    async stop() {
+      await stopDrainer();
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      running = null;
+    },
+  };
+  logger.info("jobs started");
+  return running;
+}
