@@ -35,7 +35,10 @@ export type { FetchPage, FetchPageArgs, FilterDef, Page, SortState } from "./tab
 export type { CsvExportConfig } from "./use-csv-export";
 
 export interface DataTableProps<Row> {
-  /** Names the list in the query cache; invalidate it to refetch. Also keys the saved column choice. */
+  /**
+   * Names the list in the query cache (invalidate it to refetch) and keys the saved column choice.
+   * Include everything fetchPage closes over (e.g. a merchant id): fetchPage itself is not compared.
+   */
   queryKey: readonly unknown[];
   /** Server-side keyset pagination, sort and filter: the table never sorts or filters locally. */
   fetchPage: FetchPage<Row>;

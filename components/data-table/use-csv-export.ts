@@ -1,5 +1,3 @@
-"use client";
-
 import { useCallback, useEffect, useRef, useState } from "react";
 import { collectAllPages } from "./collect-pages";
 import { csvFilename, rowsToCsv, type CsvColumn } from "./csv";

@@ -13,7 +13,7 @@ import { LanguageSwitcher } from "./language-switcher";
 export interface NavItem {
   href: string;
   label: MessageKey;
-  group: "business" | "administration";
+  group: "business" | "administration" | "merchantPortal";
 }
 
 export function ConsoleShell({
@@ -21,8 +21,10 @@ export function ConsoleShell({
   hasLogo,
   user,
   nav,
+  accountHref = "/account",
   children,
 }: {
+  accountHref?: string;
   brandName: string;
   hasLogo: boolean;
   user: { name: string; email: string; roleLabel: string };
@@ -40,7 +42,7 @@ export function ConsoleShell({
     window.location.assign("/login");
   }
 
-  const groups: Array<NavItem["group"]> = ["business", "administration"];
+  const groups: Array<NavItem["group"]> = ["business", "administration", "merchantPortal"];
   return (
     <ToastProvider>
       <div className="flex min-h-screen">
@@ -81,7 +83,7 @@ export function ConsoleShell({
             <span className="font-semibold md:hidden">{brandName}</span>
             <div className="ml-auto flex items-center gap-4">
               <LanguageSwitcher onSaved={(locale) => setLocale.mutateAsync({ locale })} />
-              <Link href="/account" className="text-sm" data-testid="current-user">
+              <Link href={accountHref} className="text-sm" data-testid="current-user">
                 {user.name} <span className="text-muted-foreground">· {user.roleLabel}</span>
               </Link>
               <button type="button" onClick={signOut} className="rounded-brand border border-border px-3 py-1 text-sm hover:bg-muted">

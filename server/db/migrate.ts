@@ -11,7 +11,9 @@ import { APP_ROLE, PLATFORM_ROLE } from "./config";
 // agree wherever the real schema engine exists. Runs as the owner, under an advisory lock, so
 // several instances starting at once apply each migration once.
 
-const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "..", "..", "prisma", "migrations");
+// Relative to the working directory (the project root for every entry point): import.meta.dirname
+// does not exist inside the Next.js server bundle.
+const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
 const LOCK_KEY = 72_707_369; // Prisma's own advisory lock key, so we also exclude a real `migrate deploy`.
 export const JOB_SCHEMA = "pgboss";
 
@@ -22,8 +24,8 @@ export interface MigrationFile {
 }
 
 export function migrationFiles(dir = MIGRATIONS_DIR): MigrationFile[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
+  if (!existsSync(/*turbopackIgnore: true*/ dir)) return [];
+  return readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
     .map((d) => d.name)
     .sort()

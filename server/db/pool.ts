@@ -1,8 +1,8 @@
 import pg from "pg";
 import { APP_ROLE, databaseUrl } from "./config";
 
-// pg returns int8 as string by default; money is bigint everywhere in Switchyard.
-pg.types.setTypeParser(20, (v) => BigInt(v));
+// No global pg type parsers: @prisma/adapter-pg decodes int8 (money) to BigInt itself and breaks
+// if pg has already done it. Raw pg queries convert their own columns.
 
 /** A pg client that is the app role before the pool hands it to anyone. */
 class AppRoleClient extends pg.Client {

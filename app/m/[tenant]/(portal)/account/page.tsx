@@ -1,0 +1,9 @@
+import { AccountView } from "@/components/account/account-view";
+import { pageContext } from "@/server/api/page-context";
+import { requireMerchantUser } from "@/server/api/page-guards";
+
+export default async function PortalAccountPage() {
+  const me = await requireMerchantUser();
+  const { t } = await pageContext();
+  return <AccountView name={me.name} email={me.email} roleLabel={t(`roles.${me.role}`)} />;
+}
