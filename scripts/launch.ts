@@ -9,6 +9,7 @@ import { closeAppPool, withOwnerClient } from "@/server/db/pool";
 import { disconnectPrisma } from "@/server/db/client";
 import { DEMO_PASSWORD, DEMO_TENANTS, PLATFORM_ADMIN, seedDemo, demoEmail } from "@/server/db/seed";
 import { ensureKeyringFile, keyringFilePath } from "@/server/core/secrets/keyring";
+import { backfillLedgers } from "@/server/core/ledger/backfill";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -29,6 +30,7 @@ if (!process.env.DATABASE_URL) {
 
 const { applied } = await withOwnerClient((c) => migrate(c));
 if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+await backfillLedgers();
 if (process.env.SWITCHYARD_SEED !== "0") {
   const { created } = await seedDemo((m) => console.log(m));
   if (created.length) console.log(`Demo data created for: ${created.join(", ")}`);

@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { calendarRouter } from "./routers/calendar";
 import { dashboardRouter } from "./routers/dashboard";
+import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
 import { merchantsRouter, storesRouter } from "./routers/merchants";
 import { platformRouter } from "./routers/platform";
@@ -18,6 +19,8 @@ export const appRouter = router({
   merchants: merchantsRouter,
   stores: storesRouter,
   calendar: calendarRouter,
+  ledger: ledgerRouter,
+  proposals: proposalsRouter,
   merchantPortal: merchantPortalRouter,
 });
 

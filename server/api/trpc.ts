@@ -8,6 +8,7 @@ import { validatePlatformSession } from "@/server/core/platform/auth";
 import { classifyHost } from "@/server/core/tenancy/host";
 import { systemResolveTenantByHost, type PublicTenant } from "@/server/core/tenancy/resolve";
 import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { logger } from "@/server/lib/logger";
 import { toTRPCError } from "./errors";
 import type { RequestContext } from "./context";
 
@@ -58,7 +59,19 @@ const csrf = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
+// One structured log line per call: path, outcome, duration, request id (tenant added by the
+// tenant rung's own log context below). Never inputs: they may hold passwords or account numbers.
+const requestLog = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const r = await next();
+  const ms = Math.round(performance.now() - started);
+  const fields = { requestId: ctx.requestId, host: ctx.host, path, type, ms, ok: r.ok, ...(r.ok ? {} : { code: r.error.code }) };
+  if (r.ok || r.error.code !== "INTERNAL_SERVER_ERROR") logger.debug(fields, "trpc");
+  else logger.error({ ...fields, err: r.error.cause?.message ?? r.error.message }, "trpc failed");
+  return r;
+});
+
+export const publicProcedure = t.procedure.use(requestLog).use(mapErrors).use(csrf);
 
 export interface TenantProcedureContext {
   tx: Tx;

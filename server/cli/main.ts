@@ -13,6 +13,7 @@ import { rotateSecrets } from "@/server/core/secrets/rotate";
 import { disconnectPrisma } from "@/server/db/client";
 import { EMBEDDED_DATA_DIR, runningEmbeddedUrl, startEmbeddedDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
+import { backfillLedgers } from "@/server/core/ledger/backfill";
 import { closeAppPool, withOwnerClient } from "@/server/db/pool";
 import { seedDemo } from "@/server/db/seed";
 import { authorizedTenantId, withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
@@ -68,8 +69,10 @@ export async function run(argv: string[]): Promise<unknown> {
   const { words, flags } = parseArgs(argv);
   const cmd = words.join(" ");
   switch (cmd) {
-    case "migrate":
-      return withOwnerClient((c) => migrate(c));
+    case "migrate": {
+      const r = await withOwnerClient((c) => migrate(c));
+      return { ...r, ledgers: await backfillLedgers() };
+    }
     case "seed": {
       await withOwnerClient((c) => migrate(c));
       ensureKeyringFile(keyringFilePath(process.env));

@@ -9,6 +9,10 @@ export const PERMISSIONS = {
   "audit.read": ["OWNER", "ADMIN"],
   "merchants.write": ["OWNER", "ADMIN", "OPERATIONS"],
   "calendar.manage": ["OWNER", "ADMIN", "FINANCE"],
+  "ledger.read": ["OWNER", "ADMIN", "FINANCE", "VIEWER"],
+  "ledger.propose": ["OWNER", "ADMIN", "FINANCE"],
+  "ledger.close": ["OWNER", "ADMIN", "FINANCE"],
+  "proposals.decide": ["OWNER", "ADMIN", "FINANCE"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

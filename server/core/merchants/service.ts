@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/core/audit/service";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { openMerchantAccounts } from "@/server/core/ledger/service";
 import { seal } from "@/server/core/secrets/envelope";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, toPage } from "@/server/db/keyset";
@@ -94,6 +95,7 @@ export async function createMerchant(tx: Tx, ctx: TenantContext, raw: TMerchantI
       },
       select: merchantSelect,
     });
+    await openMerchantAccounts(tx, ctx, id);
     await recordAudit(tx, ctx, { action: "merchant.create", entityType: "merchant", entityId: id, after: merchant });
     return merchant;
   } catch (e) {

@@ -3,6 +3,8 @@ import { hashPassword } from "@/server/core/auth/password";
 import { withPlatformReadTx, withPlatformTx } from "@/server/db/platform";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import { DEFAULT_BRANDING } from "@/branding/defaults";
+import { provisionLedger } from "@/server/core/ledger/service";
+import { authorizedTenantId } from "@/server/db/tenant-tx";
 import { ZCreateTenant, type TCreateTenant } from "./schema";
 
 export interface PlatformActor {
@@ -66,6 +68,8 @@ export async function createTenant(actor: PlatformActor, raw: TCreateTenant) {
             requestId: actor.requestId ?? null,
           },
         });
+        // The books open with the tenant (the platform role is inside this tenant's rows here).
+        await provisionLedger(tx, { tenantId: authorizedTenantId(tenant.id), actor: { kind: "PLATFORM", adminId: actor.adminId ?? "00000000-0000-0000-0000-000000000000", email: actor.email } });
         return { tenant, owner };
       },
       (r) => ({ targetTenantId: r.tenant.id, after: { slug: r.tenant.slug, name: r.tenant.name, mode: r.tenant.settlementMode } }),

@@ -1,0 +1,55 @@
+import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH_OPTIONS } from "./e2e/chromium";
+
+// End-to-end tests of the built console on PostgreSQL. scripts/test-all.sh creates a throwaway
+// database and exports its URL; the launcher migrates it, seeds the demo tenants and runs
+// `next start`. Every spec creates the data it changes (its own tenant, users, merchants), so the
+// specs can run in any order against one server.
+
+const databaseUrl = process.env.E2E_DATABASE_URL;
+if (!databaseUrl) {
+  throw new Error(
+    "E2E_DATABASE_URL is not set. The e2e suite needs a throwaway PostgreSQL database:\n" +
+      "  export E2E_DATABASE_URL=\"$(node scripts/create-test-db.mjs e2e)\"\n" +
+      "  npx playwright test\n" +
+      "  node scripts/create-test-db.mjs --drop \"$E2E_DATABASE_URL\"\n" +
+      "(`npm test` does all of this.)",
+  );
+}
+
+export default defineConfig({
+  testDir: "e2e",
+  testIgnore: "e2e/embedded/**",
+  // Not the default "test-results": Playwright empties its output folder before a run, and
+  // scripts/test-all.sh keeps the Vitest report and the build log in test-results/.
+  outputDir: "test-results/e2e",
+  // One app process serves every test; parallel workers would only contend for it.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: true,
+  use: {
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  webServer: {
+    command: "npx tsx scripts/launch.ts",
+    env: {
+      DATABASE_URL: databaseUrl,
+      PORT: "3100",
+      SWITCHYARD_DATA_DIR: "test-results/e2e-data",
+      SWITCHYARD_JOBS: "on",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+    url: "http://127.0.0.1:3100/api/health",
+    reuseExistingServer: false,
+    timeout: 180_000,
+    // The launcher stops Next and closes its database connections on SIGTERM.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+  },
+});

@@ -1,0 +1,715 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInPlatformAdmin } from "@/server/core/platform/auth";
+import { createPlatformAdmin } from "@/server/core/platform/service";
+import { importCalendar, upsertCalendarDay } from "@/server/core/calendar/service";
+import { createMerchant, createStore } from "@/server/core/merchants/service";
+import { createMerchantUser, createUser } from "@/server/core/users/service";
+import { uploadLogo } from "@/server/core/branding/service";
+import { withTenantTx } from "@/server/db/tenant-tx";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
+import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
+import { callerAs, callPath, failureCode, outcome, PLATFORM_HOST, stringify, tenantHost, type Caller } from "@/server/testing/trpc";
+import { appRouter } from "./root";
+
+// THE cross-tenant attack suite (ARCHITECTURE.md §2). Tenant B's users, on B's host, aim every
+// procedure at tenant A's ids; they must see NOT_FOUND, an empty list or only B's own rows, and A's
+// rows must be byte-for-byte unchanged afterwards. Every procedure of appRouter needs an entry in
+// `attacks`, `rungs` and `sampleInputs`: a new procedure without one fails the first test.
+
+type Rung = "console" | "merchant" | "signedIn" | "platform";
+type Role = "owner" | "admin" | "operations" | "finance" | "viewer" | "merchant1" | "merchant2";
+
+interface Side {
+  tenant: TestTenant;
+  host: string;
+  users: Record<Role, { id: string; email: string }>;
+  tokens: Record<Role, string>;
+  merchants: Array<{ id: string; shortName: string; legalName: string; creditCode: string; storeId: string; storeName: string }>;
+  /** Dates with an override only this tenant has. */
+  calendarDates: string[];
+  calendarNames: string[];
+}
+
+interface Env {
+  a: Side;
+  b: Side;
+  platformToken: string;
+  /** Strings that only tenant A's data contains; none may appear in anything B gets back. */
+  aSecrets: string[];
+}
+
+const A_ACCOUNT_NUMBER = "6222000011119876";
+const PNG = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString("base64")}`;
+const GIF = `data:image/gif;base64,${Buffer.from("GIF89a-beta-logo").toString("base64")}`;
+const BRANDING = {
+  primaryColor: "#112233",
+  accentColor: "#445566",
+  radius: "4px",
+  productName: "Beta brand",
+  loginTitle: { "zh-CN": "贝塔", en: "Beta" },
+  loginSubtitle: { "zh-CN": "贝塔后台", en: "Beta console" },
+  defaultLocale: "zh-CN" as const,
+};
+
+let db: TestDatabase;
+let env: Env;
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+async function buildSide(slug: string, label: string, calendar: Array<{ date: string; name: string }>, accountNumber?: string): Promise<Side> {
+  const tenant = await makeTenant(slug);
+  const ctx = ownerContext(tenant);
+  const users = { owner: { id: tenant.ownerId, email: tenant.ownerEmail } } as Side["users"];
+  const merchants: Side["merchants"] = [];
+  await withTenantTx(tenant.id, async (tx) => {
+    for (const role of ["ADMIN", "OPERATIONS", "FINANCE", "VIEWER"] as const) {
+      const email = `${role.toLowerCase()}@${slug}.test`;
+      const u = await createUser(tx, ctx, { email, name: `${label} ${role.toLowerCase()}`, role, password: TEST_PASSWORD });
+      users[role.toLowerCase() as Role] = { id: u.id, email };
+    }
+    for (const [i, name] of [`${label} Noodles`, `${label} Tea House`].entries()) {
+      const input = merchantInput(name, i === 0 && accountNumber ? { settlementAccountNumber: accountNumber, settlementAccountName: `${label} Noodles Co.` } : {});
+      const m = await createMerchant(tx, ctx, input);
+      const storeName = `${name} Flagship`;
+      const s = await createStore(tx, ctx, { merchantId: m.id, name: storeName, address: `${i + 1} ${label} Road, Hangzhou`, latitude: 30.1, longitude: 120.2 });
+      merchants.push({ id: m.id, shortName: m.shortName, legalName: m.legalName, creditCode: m.creditCode, storeId: s.id, storeName });
+      const role = i === 0 ? "MERCHANT_ADMIN" : "MERCHANT_STAFF";
+      const email = `merchant${i + 1}@${slug}.test`;
+      const mu = await createMerchantUser(tx, ctx, { merchantId: m.id, email, name: `${label} merchant ${i + 1}`, role, password: TEST_PASSWORD });
+      users[`merchant${i + 1}` as Role] = { id: mu.id, email };
+    }
+    await importCalendar(tx, ctx, { csv: `date,kind,name\n2026-01-01,HOLIDAY,New Year\n${calendar.map((d) => `${d.date},HOLIDAY,${d.name}`).join("\n")}\n` });
+  });
+  const tokens = {} as Side["tokens"];
+  for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
+  return {
+    tenant,
+    host: tenantHost(slug),
+    users,
+    tokens,
+    merchants,
+    calendarDates: calendar.map((d) => d.date),
+    calendarNames: calendar.map((d) => d.name),
+  };
+}
+
+type Snapshot = Record<string, unknown[]>;
+
+const TENANT_TABLES: Record<string, string> = {
+  app_user: "id",
+  user_session: "id",
+  audit_log: "id",
+  merchant: "id",
+  store: "id",
+  business_calendar_day: "date",
+  outbox_event: "id",
+};
+
+/** Every row the tenant owns, read as the owner (no RLS). Session last_seen_at moves on reads, so it is left out. */
+async function snapshotTenant(tenantId: string): Promise<Snapshot> {
+  const out: Snapshot = {
+    tenant: await ownerQuery(db.url, `SELECT * FROM tenant WHERE id = $1`, [tenantId]),
+  };
+  for (const [table, key] of Object.entries(TENANT_TABLES)) {
+    const rows = await ownerQuery(db.url, `SELECT * FROM ${table} WHERE tenant_id = $1 ORDER BY ${key}`, [tenantId]);
+    out[table] = table === "user_session" ? rows.map(({ last_seen_at: _ignored, ...rest }) => rest) : rows;
+  }
+  return out;
+}
+
+/** Row counts of every table in the database, for "nothing at all was written". */
+async function countEverything(): Promise<Record<string, number>> {
+  const tables = await ownerQuery<{ name: string }>(db.url, `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) counts[name] = (await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM "${name}"`))[0]!.n;
+  return counts;
+}
+
+let aBefore: Snapshot;
+
+beforeAll(async () => {
+  db = await createTestDatabase("tenancy_attack");
+  useTestKeyring();
+  const a = await buildSide("acme", "Acme", [
+    { date: "2026-03-10", name: "Acme founders day" },
+    { date: "2026-05-06", name: "Acme spring day" },
+  ], A_ACCOUNT_NUMBER);
+  const b = await buildSide("beta", "Beta", [
+    { date: "2026-07-15", name: "Beta summer day" },
+    { date: "2026-09-09", name: "Beta autumn day" },
+  ]);
+  // A has a logo and a few more audit entries of its own kinds.
+  await withTenantTx(a.tenant.id, async (tx) => {
+    await uploadLogo(tx, ownerContext(a.tenant), { dataUrl: PNG });
+    await upsertCalendarDay(tx, ownerContext(a.tenant), { date: "2026-03-11", kind: "HOLIDAY", name: "Acme founders day 2" });
+  });
+  a.calendarDates.push("2026-03-11");
+  a.calendarNames.push("Acme founders day 2");
+
+  await createPlatformAdmin({ email: "ops@platform.test", name: "Platform Ops", password: TEST_PASSWORD });
+  const { token: platformToken } = await signInPlatformAdmin({ email: "ops@platform.test", password: TEST_PASSWORD }, {});
+
+  const auditIds = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM audit_log WHERE tenant_id = $1`, [a.tenant.id]);
+  const aSecrets = [
+    a.tenant.id,
+    "acme",
+    "Acme",
+    A_ACCOUNT_NUMBER,
+    ...Object.values(a.users).flatMap((u) => [u.id, u.email]),
+    ...a.merchants.flatMap((m) => [m.id, m.creditCode, m.storeId, m.storeName]),
+    ...a.calendarNames,
+    ...auditIds.map((r) => r.id),
+  ];
+  env = { a, b, platformToken, aSecrets };
+  aBefore = await snapshotTenant(a.tenant.id);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const asB = (role: Role, extra: { origin?: string | null } = {}): Caller => callerAs({ host: env.b.host, session: env.b.tokens[role], ...extra });
+const asA = (role: Role): Caller => callerAs({ host: env.a.host, session: env.a.tokens[role] });
+
+/** Fails if anything of tenant A's appears in `value` (ids, emails, names, credit codes, the account number). */
+function expectNoLeak(value: unknown, allowed: string[] = []): void {
+  const text = stringify(value);
+  const leaked = env.aSecrets.filter((s) => !allowed.includes(s) && text.includes(s));
+  expect(leaked, `tenant A's data leaked into ${text.slice(0, 400)}`).toEqual([]);
+}
+
+async function expectNotFound(call: Promise<unknown>): Promise<void> {
+  const r = await outcome(call);
+  expect(r.code).toBe("NOT_FOUND");
+  if (r.code !== "OK") expectNoLeak({ message: r.error.message, cause: String(r.error.cause) });
+}
+
+const ids = (page: unknown) => ((page as { items: Array<{ id: string }> }).items ?? []).map((i) => i.id);
+
+async function bIds(table: string): Promise<string[]> {
+  const rows = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM ${table} WHERE tenant_id = $1`, [env.b.tenant.id]);
+  return rows.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tables. Every procedure of appRouter must appear in all three.
+
+/** Which gate a procedure sits behind; the sweeps below prove each declaration. */
+const rungs: Record<string, Rung> = {
+  "account.me": "signedIn",
+  "account.changePassword": "signedIn",
+  "account.setLocale": "signedIn",
+  "dashboard.summary": "console",
+  "platform.me": "platform",
+  "platform.findTenants": "platform",
+  "platform.createTenant": "platform",
+  "platform.suspendTenant": "platform",
+  "platform.reopenTenant": "platform",
+  "settings.get": "console",
+  "settings.updateBranding": "console",
+  "settings.uploadLogo": "console",
+  "settings.removeLogo": "console",
+  "audit.find": "console",
+  "users.find": "console",
+  "users.create": "console",
+  "users.changeRole": "console",
+  "users.setStatus": "console",
+  "users.resetPassword": "console",
+  "merchants.find": "console",
+  "merchants.get": "console",
+  "merchants.create": "console",
+  "merchants.update": "console",
+  "merchants.archive": "console",
+  "merchants.findUsers": "console",
+  "merchants.createUser": "console",
+  "stores.find": "console",
+  "stores.get": "console",
+  "stores.create": "console",
+  "stores.update": "console",
+  "calendar.find": "console",
+  "calendar.upsert": "console",
+  "calendar.delete": "console",
+  "calendar.import": "console",
+  "merchantPortal.profile": "merchant",
+  "merchantPortal.stores": "merchant",
+};
+
+/**
+ * A valid, harmful input aimed at `side`'s own data. The sweeps send these where the gate must
+ * refuse: had it let the call through, the side's rows would change and the final check (for A)
+ * or the "nothing written" counts would catch it.
+ */
+const sampleInputs: Record<string, (side: Side) => unknown> = {
+  "account.me": () => undefined,
+  "account.changePassword": () => ({ currentPassword: TEST_PASSWORD, newPassword: "Hijacked-password-1" }),
+  "account.setLocale": () => ({ locale: "zh-CN" }),
+  "dashboard.summary": () => undefined,
+  "platform.me": () => undefined,
+  "platform.findTenants": () => undefined,
+  "platform.createTenant": () => ({ slug: "evil-co", name: "Evil Co", ownerEmail: "boss@evil.test", ownerPassword: TEST_PASSWORD }),
+  "platform.suspendTenant": (s) => ({ tenantId: s.tenant.id, reason: "hostile takeover" }),
+  "platform.reopenTenant": (s) => ({ tenantId: s.tenant.id, reason: "hostile takeover" }),
+  "settings.get": () => undefined,
+  "settings.updateBranding": () => ({ ...BRANDING, productName: "Hijacked" }),
+  "settings.uploadLogo": () => ({ dataUrl: GIF }),
+  "settings.removeLogo": () => undefined,
+  "audit.find": () => ({}),
+  "users.find": () => ({}),
+  "users.create": () => ({ email: "intruder@evil.test", name: "Intruder", role: "ADMIN", password: TEST_PASSWORD }),
+  "users.changeRole": (s) => ({ userId: s.users.admin.id, role: "VIEWER" }),
+  "users.setStatus": (s) => ({ userId: s.users.admin.id, status: "DISABLED" }),
+  "users.resetPassword": (s) => ({ userId: s.users.owner.id, password: "Hijacked-password-1" }),
+  "merchants.find": () => ({}),
+  "merchants.get": (s) => ({ id: s.merchants[0]!.id }),
+  "merchants.create": () => merchantInput("Intruder Mart"),
+  "merchants.update": (s) => ({ id: s.merchants[0]!.id, shortName: "Hijacked", settlementAccountNumber: "6222999999999999" }),
+  "merchants.archive": (s) => ({ id: s.merchants[0]!.id }),
+  "merchants.findUsers": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "merchants.createUser": (s) => ({ merchantId: s.merchants[0]!.id, email: "intruder@evil.test", name: "Intruder", role: "MERCHANT_ADMIN", password: TEST_PASSWORD }),
+  "stores.find": () => ({}),
+  "stores.get": (s) => ({ id: s.merchants[0]!.storeId }),
+  "stores.create": (s) => ({ merchantId: s.merchants[0]!.id, name: "Intruder kiosk", address: "1 Evil Street" }),
+  "stores.update": (s) => ({ id: s.merchants[0]!.storeId, name: "Hijacked", status: "CLOSED" }),
+  "calendar.find": () => ({ from: "2026-01-01", to: "2026-12-31" }),
+  "calendar.upsert": (s) => ({ date: s.calendarDates[0]!, kind: "WORKDAY", name: "Hijacked" }),
+  "calendar.delete": (s) => ({ date: s.calendarDates[0]! }),
+  // An empty file that replaces the year would wipe the side's 2026 calendar.
+  "calendar.import": () => ({ csv: "date,kind,name\n", replaceYear: 2026 }),
+  "merchantPortal.profile": () => undefined,
+  "merchantPortal.stores": () => ({}),
+};
+
+/** As B's users on B's host, against A's ids. */
+const attacks: Record<string, (env: Env) => Promise<void>> = {
+  async "account.me"(e) {
+    for (const role of ["owner", "viewer", "merchant1"] as const) {
+      const me = (await asB(role).account.me()) as { userId: string; tenant: { id: string } };
+      expect(me.userId).toBe(e.b.users[role].id);
+      expect(me.tenant.id).toBe(e.b.tenant.id);
+      expectNoLeak(me);
+    }
+  },
+
+  async "account.changePassword"(e) {
+    // A throwaway B user, since a password change ends that user's sessions. The A owner's id
+    // smuggled into the input must be ignored: the user is always the session's.
+    const email = "pw-change@beta.test";
+    await withTenantTx(e.b.tenant.id, (tx) => createUser(tx, ownerContext(e.b.tenant), { email, name: "Pw", role: "VIEWER", password: TEST_PASSWORD }));
+    const token = await signIn(e.b.tenant, email);
+    const before = await ownerQuery<{ password_hash: string }>(db.url, `SELECT password_hash FROM app_user WHERE tenant_id = $1 AND email = $2`, [e.b.tenant.id, email]);
+    const r = await callerAs({ host: e.b.host, session: token }).account.changePassword({
+      currentPassword: TEST_PASSWORD,
+      newPassword: "Changed-password-1",
+      userId: e.a.users.owner.id,
+    } as never);
+    expect(r).toEqual({ ok: true });
+    const after = await ownerQuery<{ password_hash: string }>(db.url, `SELECT password_hash FROM app_user WHERE tenant_id = $1 AND email = $2`, [e.b.tenant.id, email]);
+    expect(after[0]!.password_hash).not.toBe(before[0]!.password_hash);
+  },
+
+  async "account.setLocale"(e) {
+    await asB("viewer").account.setLocale({ locale: "zh-CN", userId: e.a.users.viewer.id, tenantId: e.a.tenant.id } as never);
+    const rows = await ownerQuery<{ locale: string }>(db.url, `SELECT locale FROM app_user WHERE tenant_id = $1 AND id = $2`, [e.b.tenant.id, e.b.users.viewer.id]);
+    expect(rows[0]!.locale).toBe("zh-CN");
+  },
+
+  async "dashboard.summary"(e) {
+    const s = (await asB("owner").dashboard.summary()) as { merchants: number; stores: number; calendarDays: number; recent: Array<{ id: string }> };
+    expect(s.merchants).toBe((await bIds("merchant")).length);
+    expect(s.stores).toBe((await bIds("store")).length);
+    const bDays = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM business_calendar_day WHERE tenant_id = $1`, [e.b.tenant.id]);
+    expect(s.calendarDays).toBe(bDays[0]!.n);
+    expect(s.recent.length).toBeGreaterThan(0);
+    const bAudit = new Set(await bIds("audit_log"));
+    expect(s.recent.filter((r) => !bAudit.has(r.id))).toEqual([]);
+    expectNoLeak(s);
+  },
+
+  async "platform.me"() {
+    expect(await failureCode(asB("owner").platform.me())).toBe("NOT_FOUND");
+  },
+  async "platform.findTenants"() {
+    expect(await failureCode(asB("owner").platform.findTenants())).toBe("NOT_FOUND");
+    // Even a real platform session is refused on a tenant host.
+    expect(await failureCode(callerAs({ host: env.b.host, platformSession: env.platformToken }).platform.findTenants())).toBe("NOT_FOUND");
+  },
+  async "platform.createTenant"() {
+    const input = sampleInputs["platform.createTenant"]!(env.a) as never;
+    expect(await failureCode(asB("owner").platform.createTenant(input))).toBe("NOT_FOUND");
+    expect(await failureCode(callerAs({ host: env.b.host, platformSession: env.platformToken }).platform.createTenant(input))).toBe("NOT_FOUND");
+    expect(await ownerQuery(db.url, `SELECT id FROM tenant WHERE slug = 'evil-co'`)).toEqual([]);
+  },
+  async "platform.suspendTenant"(e) {
+    expect(await failureCode(asB("owner").platform.suspendTenant({ tenantId: e.a.tenant.id, reason: "hostile" }))).toBe("NOT_FOUND");
+    expect(
+      await failureCode(callerAs({ host: e.b.host, session: e.b.tokens.owner, platformSession: e.platformToken }).platform.suspendTenant({ tenantId: e.a.tenant.id, reason: "hostile" })),
+    ).toBe("NOT_FOUND");
+  },
+  async "platform.reopenTenant"(e) {
+    expect(await failureCode(asB("owner").platform.reopenTenant({ tenantId: e.a.tenant.id, reason: "hostile" }))).toBe("NOT_FOUND");
+  },
+
+  async "settings.get"(e) {
+    const s = (await asB("viewer").settings.get()) as { id: string; slug: string };
+    expect(s.id).toBe(e.b.tenant.id);
+    expect(s.slug).toBe("beta");
+    expectNoLeak(s);
+  },
+  async "settings.updateBranding"(e) {
+    await asB("admin").settings.updateBranding({ ...BRANDING, id: e.a.tenant.id, tenantId: e.a.tenant.id } as never);
+    const rows = await ownerQuery<{ branding: { productName: string } }>(db.url, `SELECT branding FROM tenant WHERE id = $1`, [e.b.tenant.id]);
+    expect(rows[0]!.branding.productName).toBe("Beta brand");
+  },
+  async "settings.uploadLogo"(e) {
+    await asB("admin").settings.uploadLogo({ dataUrl: GIF, tenantId: e.a.tenant.id } as never);
+    const rows = await ownerQuery<{ logo_content_type: string }>(db.url, `SELECT logo_content_type FROM tenant WHERE id = $1`, [e.b.tenant.id]);
+    expect(rows[0]!.logo_content_type).toBe("image/gif");
+  },
+  async "settings.removeLogo"(e) {
+    await asB("admin").settings.removeLogo();
+    const rows = await ownerQuery<{ logo: Buffer | null }>(db.url, `SELECT logo FROM tenant WHERE id = $1`, [e.b.tenant.id]);
+    expect(rows[0]!.logo).toBeNull();
+  },
+
+  async "audit.find"(e) {
+    const b = asB("admin");
+    expect(ids(await b.audit.find({ entityId: e.a.merchants[0]!.id }))).toEqual([]);
+    expect(ids(await b.audit.find({ actor: e.a.users.owner.email }))).toEqual([]);
+    const all = await b.audit.find({ limit: 200 });
+    const bAudit = new Set(await bIds("audit_log"));
+    expect(ids(all).length).toBeGreaterThan(0);
+    expect(ids(all).filter((id) => !bAudit.has(id))).toEqual([]);
+    expectNoLeak(all);
+    // A cursor made from A's newest audit row still pages through B's rows only.
+    const aNewest = (await ownerQuery<{ id: string; created_at: Date }>(db.url, `SELECT id, created_at FROM audit_log WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [e.a.tenant.id]))[0]!;
+    const cursor = Buffer.from(JSON.stringify([new Date(Date.now() + 60_000).toISOString(), aNewest.id])).toString("base64url");
+    const paged = await b.audit.find({ cursor });
+    expect(ids(paged).filter((id) => !bAudit.has(id))).toEqual([]);
+    expectNoLeak(paged);
+  },
+
+  async "users.find"(e) {
+    const b = asB("admin");
+    expect(ids(await b.users.find({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    expect(ids(await b.users.find({ q: "acme" }))).toEqual([]);
+    const all = await b.users.find({ limit: 200 });
+    const bUsers = new Set(await bIds("app_user"));
+    expect(ids(all).length).toBeGreaterThan(5);
+    expect(ids(all).filter((id) => !bUsers.has(id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "users.create"(e) {
+    // The same email as A's owner is free in B (emails are unique per tenant) and says nothing
+    // about A; a smuggled tenantId is ignored.
+    const u = (await asB("admin").users.create({ email: e.a.users.owner.email, name: "Same email", role: "VIEWER", password: TEST_PASSWORD, tenantId: e.a.tenant.id } as never)) as { id: string };
+    const rows = await ownerQuery<{ tenant_id: string }>(db.url, `SELECT tenant_id FROM app_user WHERE id = $1`, [u.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id }]);
+    // "acme" is part of that email. The attacks run in table order, so the finds above ran before this row existed.
+    expectNoLeak(u, [e.a.users.owner.email, "acme"]);
+  },
+  async "users.changeRole"(e) {
+    await expectNotFound(asB("owner").users.changeRole({ userId: e.a.users.admin.id, role: "VIEWER" }));
+    await expectNotFound(asB("owner").users.changeRole({ userId: e.a.users.owner.id, role: "ADMIN" }));
+  },
+  async "users.setStatus"(e) {
+    await expectNotFound(asB("owner").users.setStatus({ userId: e.a.users.owner.id, status: "DISABLED" }));
+    await expectNotFound(asB("owner").users.setStatus({ userId: e.a.users.merchant1.id, status: "DISABLED" }));
+  },
+  async "users.resetPassword"(e) {
+    await expectNotFound(asB("owner").users.resetPassword({ userId: e.a.users.owner.id, password: "Hijacked-password-1" }));
+  },
+
+  async "merchants.find"(e) {
+    const b = asB("viewer");
+    expect(ids(await b.merchants.find({ q: "Acme" }))).toEqual([]);
+    expect(ids(await b.merchants.find({ q: e.a.merchants[0]!.creditCode }))).toEqual([]);
+    const all = await b.merchants.find({ limit: 200 });
+    const bMerchants = new Set(await bIds("merchant"));
+    expect(ids(all).length).toBeGreaterThanOrEqual(2);
+    expect(ids(all).filter((id) => !bMerchants.has(id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "merchants.get"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").merchants.get({ id: m.id }));
+  },
+  async "merchants.create"(e) {
+    // A's credit code is free in B: no CONFLICT that would reveal A has such a merchant.
+    const m = (await asB("operations").merchants.create({ ...merchantInput("Beta Copycat", { creditCode: e.a.merchants[0]!.creditCode }), tenantId: e.a.tenant.id } as never)) as { id: string };
+    const rows = await ownerQuery<{ tenant_id: string }>(db.url, `SELECT tenant_id FROM merchant WHERE id = $1`, [m.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id }]);
+    expectNoLeak(m, [e.a.merchants[0]!.creditCode]);
+  },
+  async "merchants.update"(e) {
+    await expectNotFound(asB("operations").merchants.update({ id: e.a.merchants[0]!.id, shortName: "Hijacked", status: "SUSPENDED", settlementAccountNumber: "6222999999999999" }));
+  },
+  async "merchants.archive"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("operations").merchants.archive({ id: m.id }));
+  },
+  async "merchants.findUsers"(e) {
+    const b = asB("viewer");
+    expect(ids(await b.merchants.findUsers({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    // Control: the same call for B's merchant does list its user.
+    expect(ids(await b.merchants.findUsers({ merchantId: e.b.merchants[0]!.id }))).toEqual([e.b.users.merchant1.id]);
+  },
+  async "merchants.createUser"(e) {
+    await expectNotFound(
+      asB("operations").merchants.createUser({ merchantId: e.a.merchants[0]!.id, email: "sneaky@beta.test", name: "Sneaky", role: "MERCHANT_ADMIN", password: TEST_PASSWORD }),
+    );
+  },
+
+  async "stores.find"(e) {
+    const b = asB("viewer");
+    expect(ids(await b.stores.find({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    expect(ids(await b.stores.find({ q: "Acme" }))).toEqual([]);
+    const all = await b.stores.find({ limit: 200 });
+    const bStores = new Set(await bIds("store"));
+    expect(ids(all).length).toBeGreaterThanOrEqual(2);
+    expect(ids(all).filter((id) => !bStores.has(id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "stores.get"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").stores.get({ id: m.storeId }));
+  },
+  async "stores.create"(e) {
+    await expectNotFound(asB("operations").stores.create({ merchantId: e.a.merchants[0]!.id, name: "Trojan kiosk", address: "1 Beta Road" }));
+  },
+  async "stores.update"(e) {
+    await expectNotFound(asB("operations").stores.update({ id: e.a.merchants[0]!.storeId, name: "Hijacked", status: "CLOSED" }));
+  },
+
+  async "calendar.find"(e) {
+    const days = (await asB("viewer").calendar.find({ from: "2026-01-01", to: "2026-12-31" })) as Array<{ date: string; name: string }>;
+    expect(days.map((d) => d.date)).toEqual(expect.arrayContaining(e.b.calendarDates));
+    expect(days.filter((d) => e.a.calendarDates.includes(d.date))).toEqual([]);
+    expectNoLeak(days);
+  },
+  async "calendar.upsert"(e) {
+    // A has an override on this date; for B it is a new row, not an update of A's.
+    const r = await asB("finance").calendar.upsert({ date: e.a.calendarDates[0]!, kind: "WORKDAY", name: "Beta override" });
+    expect(r.change).toBe("created");
+  },
+  async "calendar.delete"(e) {
+    await expectNotFound(asB("finance").calendar.delete({ date: e.a.calendarDates[1]! }));
+  },
+  async "calendar.import"(e) {
+    const bDays = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM business_calendar_day WHERE tenant_id = $1 AND date BETWEEN '2026-01-01' AND '2026-12-31'`, [e.b.tenant.id]);
+    const r = await asB("finance").calendar.import({ csv: "date,kind,name\n2026-11-11,HOLIDAY,Beta singles day\n", replaceYear: 2026 });
+    expect(r).toMatchObject({ inserted: 1, updated: 0, deleted: bDays[0]!.n });
+    expect(r.deleted).toBeGreaterThan(0);
+  },
+
+  async "merchantPortal.profile"(e) {
+    const p1 = (await asB("merchant1").merchantPortal.profile()) as { id: string };
+    const p2 = (await asB("merchant2").merchantPortal.profile()) as { id: string };
+    expect(p1.id).toBe(e.b.merchants[0]!.id);
+    expect(p2.id).toBe(e.b.merchants[1]!.id);
+    expectNoLeak([p1, p2]);
+  },
+  async "merchantPortal.stores"(e) {
+    // The merchant comes from the session; a merchantId in the input (A's, or B's other one) is ignored.
+    for (const target of [e.a.merchants[0]!.id, e.b.merchants[1]!.id]) {
+      const page = (await asB("merchant1").merchantPortal.stores({ merchantId: target } as never)) as { items: Array<{ merchantId: string }> };
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items.filter((s) => s.merchantId !== e.b.merchants[0]!.id)).toEqual([]);
+      expectNoLeak(page);
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const procedures = appRouter._def.procedures as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
+const paths = Object.keys(procedures).sort();
+const typeOf = (path: string) => procedures[path]!._def.type;
+const withRung = (r: Rung) => paths.filter((p) => rungs[p] === r);
+const tenantPaths = () => paths.filter((p) => rungs[p] !== "platform");
+
+describe("the attack table", () => {
+  it("covers every procedure of appRouter (a new procedure needs an attack, a rung and a sample input)", () => {
+    expect(paths.length).toBeGreaterThan(30);
+    const missing = paths.flatMap((p) => [
+      ...(attacks[p] ? [] : [`${p}: no attack`]),
+      ...(rungs[p] ? [] : [`${p}: no rung`]),
+      ...(sampleInputs[p] ? [] : [`${p}: no sample input`]),
+    ]);
+    const stale = [...new Set([...Object.keys(attacks), ...Object.keys(rungs), ...Object.keys(sampleInputs)])].filter((p) => !procedures[p]);
+    expect(missing).toEqual([]);
+    expect(stale, "entries for procedures that no longer exist").toEqual([]);
+  });
+
+  it("aims at real rows: A's own owner reads the ids used below on A's host", async () => {
+    const a = asA("owner");
+    for (const m of env.a.merchants) {
+      expect(((await a.merchants.get({ id: m.id })) as { id: string }).id).toBe(m.id);
+      expect(((await a.stores.get({ id: m.storeId })) as { id: string }).id).toBe(m.storeId);
+    }
+    expect(ids(await a.users.find({ merchantId: env.a.merchants[0]!.id }))).toEqual([env.a.users.merchant1.id]);
+    const days = (await a.calendar.find({ from: "2026-01-01", to: "2026-12-31" })) as Array<{ date: string }>;
+    expect(days.map((d) => d.date)).toEqual(expect.arrayContaining(env.a.calendarDates));
+    expect(ids(await a.audit.find({ entityId: env.a.merchants[0]!.id })).length).toBeGreaterThan(0);
+    // And the leak detector does detect A's data.
+    expect(() => expectNoLeak(days)).toThrow();
+  });
+});
+
+describe("tenant B's users on B's host, aimed at tenant A", () => {
+  for (const path of Object.keys(attacks)) {
+    it(path, async () => {
+      await attacks[path]!(env);
+    });
+  }
+});
+
+describe("sessions, hosts and roles", () => {
+  it("B's session cookie sent to A's host is UNAUTHORIZED for every tenant procedure", async () => {
+    const wrong: string[] = [];
+    for (const path of tenantPaths()) {
+      for (const role of ["owner", "merchant1"] as const) {
+        const r = await outcome(callPath(callerAs({ host: env.a.host, session: env.b.tokens[role] }), path, sampleInputs[path]!(env.a)));
+        if (r.code !== "UNAUTHORIZED") wrong.push(`${path} as B ${role}: ${r.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("a platform session token is not a tenant session (UNAUTHORIZED on the tenant host)", async () => {
+    const wrong: string[] = [];
+    for (const path of tenantPaths()) {
+      const r = await outcome(callPath(callerAs({ host: env.b.host, session: env.platformToken }), path, sampleInputs[path]!(env.b)));
+      if (r.code !== "UNAUTHORIZED") wrong.push(`${path}: ${r.code}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("a merchant user of B gets FORBIDDEN from every console procedure", async () => {
+    expect(withRung("console").length).toBeGreaterThan(20);
+    const wrong: string[] = [];
+    for (const path of withRung("console")) {
+      for (const role of ["merchant1", "merchant2"] as const) {
+        const r = await outcome(callPath(asB(role), path, sampleInputs[path]!(env.b)));
+        if (r.code !== "FORBIDDEN") wrong.push(`${path} as ${role}: ${r.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("console staff get FORBIDDEN from the merchant portal; signed-in procedures serve both", async () => {
+    for (const path of withRung("merchant")) {
+      expect(await failureCode(callPath(asB("owner"), path, sampleInputs[path]!(env.b))), path).toBe("FORBIDDEN");
+    }
+    for (const role of ["viewer", "merchant2"] as const) {
+      expect(((await asB(role).account.me()) as { userId: string }).userId).toBe(env.b.users[role].id);
+    }
+  });
+
+  it("a viewer can read the console but every console mutation is FORBIDDEN", async () => {
+    const wrong: string[] = [];
+    for (const path of withRung("console")) {
+      const r = await outcome(callPath(asB("viewer"), path, sampleInputs[path]!(env.b)));
+      const expected = typeOf(path) === "mutation" ? "FORBIDDEN" : path === "audit.find" || path === "users.find" ? "FORBIDDEN" : "OK";
+      if (r.code !== expected) wrong.push(`${path}: ${r.code}, expected ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("merchant portal procedures only ever return the merchant user's own merchant", async () => {
+    for (const [role, i] of [["merchant1", 0], ["merchant2", 1]] as const) {
+      const own = env.b.merchants[i]!;
+      const profile = (await asB(role).merchantPortal.profile()) as { id: string };
+      expect(profile.id).toBe(own.id);
+      const stores = (await asB(role).merchantPortal.stores({ limit: 200 })) as { items: Array<{ id: string; merchantId: string }> };
+      expect(stores.items.map((s) => s.merchantId)).toEqual(stores.items.map(() => own.id));
+      expect(stores.items.map((s) => s.id)).toContain(own.storeId);
+    }
+  });
+
+  it("platform procedures: NOT_FOUND on a tenant host, UNAUTHORIZED with a tenant session on the platform host", async () => {
+    const platform = withRung("platform");
+    expect(platform.length).toBeGreaterThanOrEqual(5);
+    const wrong: string[] = [];
+    for (const path of platform) {
+      const input = sampleInputs[path]!(env.a);
+      const cases: Array<[string, Caller, string]> = [
+        ["tenant host, B session", asB("owner"), "NOT_FOUND"],
+        ["tenant host, platform session", callerAs({ host: env.b.host, platformSession: env.platformToken }), "NOT_FOUND"],
+        ["platform host, B session cookie", callerAs({ host: PLATFORM_HOST, session: env.b.tokens.owner }), "UNAUTHORIZED"],
+        ["platform host, B token as platform cookie", callerAs({ host: PLATFORM_HOST, platformSession: env.b.tokens.owner }), "UNAUTHORIZED"],
+        ["platform host, no session", callerAs({ host: PLATFORM_HOST }), "UNAUTHORIZED"],
+      ];
+      for (const [label, caller, expected] of cases) {
+        const r = await outcome(callPath(caller, path, input));
+        if (r.code !== expected) wrong.push(`${path} (${label}): ${r.code}, expected ${expected}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Control: the platform session does work where it belongs.
+    const me = (await callerAs({ host: PLATFORM_HOST, platformSession: env.platformToken }).platform.me()) as { email: string };
+    expect(me.email).toBe("ops@platform.test");
+  });
+
+  it("tenant procedures on the platform host or an unknown tenant's host are NOT_FOUND", async () => {
+    const wrong: string[] = [];
+    for (const path of tenantPaths()) {
+      for (const host of [PLATFORM_HOST, tenantHost("nobody")]) {
+        const r = await outcome(callPath(callerAs({ host, session: env.b.tokens.owner }), path, sampleInputs[path]!(env.b)));
+        if (r.code !== "NOT_FOUND") wrong.push(`${path} on ${host}: ${r.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("CSRF: a mutation without Origin or from another origin", () => {
+  const badOrigins: Array<string | null> = [null, "http://evil.example", "http://acme.localhost:3000", "http://beta.localhost:4000", "null", "not a url"];
+
+  it("is FORBIDDEN for every mutation, and nothing at all is written", async () => {
+    const mutations = paths.filter((p) => typeOf(p) === "mutation");
+    expect(mutations.length).toBeGreaterThan(15);
+    const before = await countEverything();
+    const bBefore = await snapshotTenant(env.b.tenant.id);
+    const wrong: string[] = [];
+    for (const path of mutations) {
+      for (const origin of badOrigins) {
+        const caller =
+          rungs[path] === "platform"
+            ? callerAs({ host: PLATFORM_HOST, platformSession: env.platformToken, origin })
+            : callerAs({ host: env.b.host, session: env.b.tokens[rungs[path] === "merchant" ? "merchant1" : "owner"], origin });
+        const r = await outcome(callPath(caller, path, sampleInputs[path]!(env.b)));
+        if (r.code !== "FORBIDDEN") wrong.push(`${path} with Origin ${String(origin)}: ${r.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await countEverything()).toEqual(before);
+    expect(await snapshotTenant(env.b.tenant.id)).toEqual(bBefore);
+  });
+
+  it("the same mutation with the host's own Origin goes through (the check is not refusing everything)", async () => {
+    const r = await callerAs({ host: env.b.host, session: env.b.tokens.viewer, origin: `http://${env.b.host}` }).account.setLocale({ locale: "en" });
+    expect(r).toEqual({ locale: "en" });
+    // Queries need no Origin (they change nothing).
+    expect(await outcome(callerAs({ host: env.b.host, session: env.b.tokens.viewer, origin: null }).account.me())).toMatchObject({ code: "OK" });
+  });
+});
+
+describe("after every attack", () => {
+  it("tenant A's rows are exactly as they were (read as the owner, without RLS)", async () => {
+    const after = await snapshotTenant(env.a.tenant.id);
+    expect(after.merchant!.length).toBe(2);
+    expect(after.business_calendar_day!.length).toBeGreaterThanOrEqual(4);
+    expect(after).toEqual(aBefore);
+  });
+
+  it("A is still ACTIVE, its sessions still work, and no tenant was created", async () => {
+    const me = (await asA("owner").account.me()) as { userId: string };
+    expect(me.userId).toBe(env.a.users.owner.id);
+    const tenants = await ownerQuery<{ slug: string; status: string }>(db.url, `SELECT slug, status FROM tenant ORDER BY slug`);
+    expect(tenants).toEqual([
+      { slug: "acme", status: "ACTIVE" },
+      { slug: "beta", status: "ACTIVE" },
+    ]);
+  });
+});

@@ -1,0 +1,500 @@
+import { createHash } from "node:crypto";
+import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
+import { recordAudit } from "@/server/core/audit/service";
+import type { LedgerBook } from "@/server/db/generated/prisma/enums";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { channelAccountDefs, CUSTODIAL_ACCOUNTS, merchantAccountDefs, OWN_ACCOUNTS, walletAccountDefs, type AccountDef, type AccountRef } from "./chart";
+import { ledgerError } from "./errors";
+import type { EntryDraft } from "./templates";
+
+// The ledger service: accounts, posting through the SQL functions (one round trip per entry),
+// holds, reversals, balances, statements and the trial balance. Postings are never written here
+// directly: ledger_post_entry checks balance, tenancy, bounds and idempotency in the database.
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface PostOptions {
+  businessDate: string;
+  idempotencyKey: string;
+  causeType?: string;
+  causeId?: string;
+  description?: string;
+  correctsDate?: string;
+  effectiveAt?: Date;
+  currency?: string;
+}
+
+export interface PostResult {
+  entryId: string;
+  seq: bigint;
+  replayed: boolean;
+}
+
+function creator(ctx: TenantContext): string {
+  const a = ctx.actor;
+  return a.kind === "USER" ? a.email : a.kind === "PLATFORM" ? `platform:${a.email}` : `system:${a.name}`;
+}
+
+function checkDates(opts: { businessDate: string; correctsDate?: string | undefined }) {
+  if (!DATE.test(opts.businessDate)) throw badInput("BUSINESS_DATE_INVALID", "businessDate must be YYYY-MM-DD", "businessDate");
+  if (opts.correctsDate !== undefined && !DATE.test(opts.correctsDate)) throw badInput("BUSINESS_DATE_INVALID", "correctsDate must be YYYY-MM-DD", "correctsDate");
+}
+
+/** sha256 over what makes an entry what it is: same key + same content = the same request. */
+export function contentHash(value: unknown): string {
+  return createHash("sha256")
+    .update(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)))
+    .digest("hex");
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw ledgerError(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+export async function ensureAccounts(tx: Tx, ctx: TenantContext, defs: AccountDef[], owner?: { type: string; id: string }, currency = "CNY"): Promise<number> {
+  if (!defs.length) return 0;
+  const r = await tx.ledgerAccount.createMany({
+    data: defs.map((d) => ({
+      tenantId: ctx.tenantId,
+      book: d.book,
+      code: d.code,
+      name: d.name,
+      type: d.type,
+      currency,
+      bound: d.bound ?? "NONE",
+      isHot: d.isHot ?? false,
+      ownerType: owner?.type ?? null,
+      ownerId: owner?.id ?? null,
+    })),
+    skipDuplicates: true,
+  });
+  return r.count;
+}
+
+/** The tenant's chart of accounts (idempotent): called at tenant creation and as a backfill. */
+export async function provisionLedger(tx: Tx, ctx: TenantContext): Promise<{ created: number }> {
+  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  if (!tenant) throw notFound("Service provider");
+  let created = await ensureAccounts(tx, ctx, tenant.settlementMode === "CUSTODIAL" ? [...OWN_ACCOUNTS, ...CUSTODIAL_ACCOUNTS] : OWN_ACCOUNTS);
+  const merchants = await tx.merchant.findMany({ where: { tenantId: ctx.tenantId }, select: { id: true } });
+  for (const m of merchants) created += await ensureAccounts(tx, ctx, merchantAccountDefs(tenant.settlementMode, m.id), { type: "merchant", id: m.id });
+  return { created };
+}
+
+export async function openMerchantAccounts(tx: Tx, ctx: TenantContext, merchantId: string): Promise<void> {
+  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  if (!tenant) throw notFound("Service provider");
+  await ensureAccounts(tx, ctx, merchantAccountDefs(tenant.settlementMode, merchantId), { type: "merchant", id: merchantId });
+}
+
+export async function openChannelAccountAccounts(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<void> {
+  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  if (!tenant) throw notFound("Service provider");
+  await ensureAccounts(tx, ctx, channelAccountDefs(tenant.settlementMode, channelAccountId), { type: "channel_account", id: channelAccountId });
+}
+
+export async function openWalletAccount(tx: Tx, ctx: TenantContext, walletId: string): Promise<void> {
+  await ensureAccounts(tx, ctx, walletAccountDefs(walletId), { type: "wallet", id: walletId });
+}
+
+/** Account ids for refs, resolved in one query; a missing account is a clear error naming it. */
+export async function resolveAccounts(tx: Tx, ctx: TenantContext, refs: AccountRef[], currency = "CNY"): Promise<Map<string, string>> {
+  const keys = [...new Set(refs.map((r) => `${r.book}|${r.code}`))];
+  const rows = await tx.ledgerAccount.findMany({
+    where: { tenantId: ctx.tenantId, currency, OR: keys.map((k) => ({ book: k.split("|")[0] as LedgerBook, code: k.slice(k.indexOf("|") + 1) })) },
+    select: { id: true, book: true, code: true },
+  });
+  const map = new Map(rows.map((r) => [`${r.book}|${r.code}`, r.id]));
+  const missing = keys.filter((k) => !map.has(k));
+  if (missing.length) throw new DomainError("NOT_FOUND", "ACCOUNT_NOT_FOUND", `No ledger account ${missing.join(", ")} in ${currency}`);
+  return map;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Posting
+
+async function entryJson(tx: Tx, ctx: TenantContext, draft: EntryDraft, opts: PostOptions) {
+  checkDates(opts);
+  if (!opts.idempotencyKey || opts.idempotencyKey.length > 200) throw badInput("IDEMPOTENCY_KEY_INVALID", "An idempotency key of 1–200 characters is required");
+  const ids = await resolveAccounts(tx, ctx, draft.lines.map((l) => l.account), opts.currency ?? "CNY");
+  const postings = draft.lines.map((l) => ({ accountId: ids.get(`${l.account.book}|${l.account.code}`)!, amountMinor: l.amountMinor.toString() }));
+  const hash = contentHash({ kind: draft.kind, businessDate: opts.businessDate, correctsDate: opts.correctsDate ?? null, causeType: opts.causeType ?? null, causeId: opts.causeId ?? null, postings });
+  return {
+    kind: draft.kind,
+    phase: "POSTED",
+    businessDate: opts.businessDate,
+    ...(opts.correctsDate ? { correctsDate: opts.correctsDate } : {}),
+    ...(opts.effectiveAt ? { effectiveAt: opts.effectiveAt.toISOString() } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+    ...(opts.causeType ? { causeType: opts.causeType } : {}),
+    ...(opts.causeId ? { causeId: opts.causeId } : {}),
+    idempotencyKey: opts.idempotencyKey,
+    contentHash: hash,
+    createdBy: creator(ctx),
+    postings,
+  };
+}
+
+interface Row {
+  entry_id: string;
+  entry_seq: bigint;
+  replayed: boolean;
+}
+const toResult = (r: Row | undefined): PostResult => {
+  if (!r) throw new DomainError("INVARIANT", "LEDGER_NO_RESULT", "The ledger returned no result");
+  return { entryId: r.entry_id, seq: BigInt(r.entry_seq), replayed: r.replayed };
+};
+
+/** Posts one entry from a template. Same key + same content → the first result; else CONFLICT. */
+export async function postEntry(tx: Tx, ctx: TenantContext, draft: EntryDraft, opts: PostOptions): Promise<PostResult> {
+  const json = JSON.stringify(await entryJson(tx, ctx, draft, opts));
+  const rows = await call(() => tx.$queryRaw<Row[]>`SELECT * FROM ledger_post_entry(${json}::jsonb)`);
+  return toResult(rows[0]);
+}
+
+/** Many entries in one transaction and one round trip, all locks taken first in one order. */
+export async function postEntries(tx: Tx, ctx: TenantContext, items: Array<{ draft: EntryDraft; opts: PostOptions }>): Promise<PostResult[]> {
+  if (!items.length) return [];
+  const entries = [];
+  for (const i of items) entries.push(await entryJson(tx, ctx, i.draft, i.opts));
+  const json = JSON.stringify({ entries });
+  const rows = await call(() => tx.$queryRaw<Row[]>`SELECT * FROM ledger_post_entries(${json}::jsonb)`);
+  return rows.map(toResult);
+}
+
+export interface HoldOptions extends PostOptions {
+  expiresAt?: Date;
+}
+
+export async function createHold(
+  tx: Tx,
+  ctx: TenantContext,
+  hold: { kind: string; debit: AccountRef; credit: AccountRef; amountMinor: bigint },
+  opts: HoldOptions,
+): Promise<{ holdId: string; entryId: string; replayed: boolean }> {
+  checkDates(opts);
+  if (hold.amountMinor <= 0n) throw badInput("HOLD_INVALID", "A hold needs a positive amount", "amountMinor");
+  const ids = await resolveAccounts(tx, ctx, [hold.debit, hold.credit], opts.currency ?? "CNY");
+  const debitAccountId = ids.get(`${hold.debit.book}|${hold.debit.code}`)!;
+  const creditAccountId = ids.get(`${hold.credit.book}|${hold.credit.code}`)!;
+  const json = JSON.stringify({
+    kind: hold.kind,
+    businessDate: opts.businessDate,
+    idempotencyKey: opts.idempotencyKey,
+    contentHash: contentHash({ kind: hold.kind, debitAccountId, creditAccountId, amount: hold.amountMinor, businessDate: opts.businessDate, expiresAt: opts.expiresAt?.toISOString() ?? null }),
+    debitAccountId,
+    creditAccountId,
+    amountMinor: hold.amountMinor.toString(),
+    ...(opts.expiresAt ? { expiresAt: opts.expiresAt.toISOString() } : {}),
+    ...(opts.causeType ? { causeType: opts.causeType } : {}),
+    ...(opts.causeId ? { causeId: opts.causeId } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+    createdBy: creator(ctx),
+  });
+  const rows = await call(() => tx.$queryRaw<Array<{ hold_id: string; entry_id: string; replayed: boolean }>>`SELECT * FROM ledger_create_hold(${json}::jsonb)`);
+  const r = rows[0];
+  if (!r) throw new DomainError("INVARIANT", "LEDGER_NO_RESULT", "The ledger returned no result");
+  return { holdId: r.hold_id, entryId: r.entry_id, replayed: r.replayed };
+}
+
+async function resolveHold(tx: Tx, ctx: TenantContext, holdId: string, action: "post" | "void", opts: PostOptions & { amountMinor?: bigint; kind?: string }) {
+  checkDates(opts);
+  const json = JSON.stringify({
+    holdId,
+    action,
+    businessDate: opts.businessDate,
+    idempotencyKey: opts.idempotencyKey,
+    contentHash: contentHash({ holdId, action, amount: opts.amountMinor ?? null, businessDate: opts.businessDate }),
+    ...(opts.amountMinor !== undefined ? { amountMinor: opts.amountMinor.toString() } : {}),
+    ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+    ...(opts.causeType ? { causeType: opts.causeType } : {}),
+    ...(opts.causeId ? { causeId: opts.causeId } : {}),
+    createdBy: creator(ctx),
+  });
+  const rows = await call(() => tx.$queryRaw<Array<{ hold_id: string; entry_id: string; replayed: boolean }>>`SELECT * FROM ledger_resolve_hold(${json}::jsonb)`);
+  const r = rows[0];
+  if (!r) throw new DomainError("INVARIANT", "LEDGER_NO_RESULT", "The ledger returned no result");
+  return { holdId: r.hold_id, entryId: r.entry_id, replayed: r.replayed };
+}
+
+/** Posts a pending hold once, fully or partly (amount ≤ the hold). */
+export const postHold = (tx: Tx, ctx: TenantContext, holdId: string, opts: PostOptions & { amountMinor?: bigint; kind?: string }) => resolveHold(tx, ctx, holdId, "post", opts);
+/** Voids a pending hold once; its funds are available again. */
+export const voidHold = (tx: Tx, ctx: TenantContext, holdId: string, opts: PostOptions & { kind?: string }) => resolveHold(tx, ctx, holdId, "void", opts);
+
+export async function expireHolds(tx: Tx, _ctx: TenantContext, now: Date, businessDate: string, limit = 500): Promise<number> {
+  checkDates({ businessDate });
+  const rows = await call(() => tx.$queryRaw<Array<{ n: number }>>`SELECT ledger_expire_holds(${now}::timestamptz, ${businessDate}::date, ${limit}::int) AS n`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** 冲正: the mirror entry, linked to what it reverses; an entry is reversed at most once. */
+export async function reverseEntry(tx: Tx, ctx: TenantContext, entryId: string, opts: Omit<PostOptions, "causeType" | "causeId">): Promise<PostResult> {
+  checkDates(opts);
+  const json = JSON.stringify({
+    entryId,
+    businessDate: opts.businessDate,
+    ...(opts.correctsDate ? { correctsDate: opts.correctsDate } : {}),
+    idempotencyKey: opts.idempotencyKey,
+    contentHash: contentHash({ reverses: entryId, businessDate: opts.businessDate }),
+    ...(opts.description ? { description: opts.description } : {}),
+    createdBy: creator(ctx),
+  });
+  const rows = await call(() => tx.$queryRaw<Row[]>`SELECT * FROM ledger_reverse_entry(${json}::jsonb)`);
+  const result = toResult(rows[0]);
+  if (!result.replayed) {
+    await recordAudit(tx, ctx, { action: "ledger.reverse_entry", entityType: "journal_entry", entityId: entryId, after: { reversalEntryId: result.entryId, description: opts.description ?? null } });
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Balances, statements, trial balance
+
+export interface Balance {
+  postedMinor: bigint;
+  pendingDebitMinor: bigint;
+  pendingCreditMinor: bigint;
+  availableMinor: bigint;
+}
+
+const DEBIT_NORMAL = new Set(["ASSET", "EXPENSE"]);
+
+export function normalBalance(type: string, b: { postedDebit: bigint; postedCredit: bigint; pendingDebit: bigint; pendingCredit: bigint }): Balance {
+  const debitNormal = DEBIT_NORMAL.has(type);
+  const posted = debitNormal ? b.postedDebit - b.postedCredit : b.postedCredit - b.postedDebit;
+  const outflow = debitNormal ? b.pendingCredit : b.pendingDebit;
+  return { postedMinor: posted, pendingDebitMinor: b.pendingDebit, pendingCreditMinor: b.pendingCredit, availableMinor: posted - outflow };
+}
+
+export async function listAccounts(tx: Tx, ctx: TenantContext, filter: { book?: LedgerBook; q?: string; ownerId?: string } = {}) {
+  const accounts = await tx.ledgerAccount.findMany({
+    where: {
+      tenantId: ctx.tenantId,
+      ...(filter.book ? { book: filter.book } : {}),
+      ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
+      ...(filter.q ? { OR: [{ code: { contains: filter.q } }, { name: { contains: filter.q, mode: "insensitive" } }] } : {}),
+    },
+    orderBy: [{ book: "asc" }, { type: "asc" }, { code: "asc" }],
+    select: { id: true, book: true, code: true, name: true, type: true, currency: true, bound: true, isHot: true, ownerType: true, ownerId: true },
+    take: 2000,
+  });
+  const sums = await tx.ledgerBalance.groupBy({
+    by: ["accountId"],
+    where: { tenantId: ctx.tenantId, accountId: { in: accounts.map((a) => a.id) } },
+    _sum: { postedDebit: true, postedCredit: true, pendingDebit: true, pendingCredit: true },
+  });
+  const byId = new Map(sums.map((s) => [s.accountId, s._sum]));
+  return accounts.map((a) => {
+    const s = byId.get(a.id);
+    return {
+      ...a,
+      balance: normalBalance(a.type, {
+        postedDebit: s?.postedDebit ?? 0n,
+        postedCredit: s?.postedCredit ?? 0n,
+        pendingDebit: s?.pendingDebit ?? 0n,
+        pendingCredit: s?.pendingCredit ?? 0n,
+      }),
+    };
+  });
+}
+
+export async function getAccount(tx: Tx, ctx: TenantContext, accountId: string) {
+  const a = await tx.ledgerAccount.findFirst({
+    where: { tenantId: ctx.tenantId, id: accountId },
+    select: { id: true, book: true, code: true, name: true, type: true, currency: true, bound: true, isHot: true, ownerType: true, ownerId: true, createdAt: true },
+  });
+  if (!a) throw notFound("Ledger account");
+  const s = await tx.ledgerBalance.aggregate({
+    where: { tenantId: ctx.tenantId, accountId },
+    _sum: { postedDebit: true, postedCredit: true, pendingDebit: true, pendingCredit: true },
+  });
+  return {
+    ...a,
+    balance: normalBalance(a.type, {
+      postedDebit: s._sum.postedDebit ?? 0n,
+      postedCredit: s._sum.postedCredit ?? 0n,
+      pendingDebit: s._sum.pendingDebit ?? 0n,
+      pendingCredit: s._sum.pendingCredit ?? 0n,
+    }),
+  };
+}
+
+export async function getBalanceByRef(tx: Tx, ctx: TenantContext, ref: AccountRef, currency = "CNY"): Promise<Balance> {
+  const ids = await resolveAccounts(tx, ctx, [ref], currency);
+  return (await getAccount(tx, ctx, ids.get(`${ref.book}|${ref.code}`)!)).balance;
+}
+
+/**
+ * An account's statement, newest first, keyset-paginated by seq (fast at any depth on the busiest
+ * account), with the balance after each line (normal side positive).
+ */
+export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: { cursor?: string | null; limit?: number; phase?: "POSTED" | "PENDING" }) {
+  const account = await getAccount(tx, ctx, accountId);
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  const before = input.cursor ? BigInt(input.cursor) : null;
+  if (input.cursor && !/^\d+$/.test(input.cursor)) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  const phase = input.phase ?? "POSTED";
+  const rows = await tx.ledgerPosting.findMany({
+    where: { tenantId: ctx.tenantId, accountId, phase, ...(before !== null ? { seq: { lt: before } } : {}) },
+    orderBy: [{ seq: "desc" }, { line: "desc" }],
+    take: limit + 1,
+    select: { entryId: true, line: true, amountMinor: true, seq: true, businessDate: true, balanceAfterMinor: true, createdAt: true, entry: { select: { kind: true, description: true, causeType: true, causeId: true, reversesEntryId: true } } },
+  });
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  const sign = DEBIT_NORMAL.has(account.type) ? 1n : -1n;
+  // Hot accounts keep no per-line balance: derive it from the current balance and what came after.
+  let running: bigint | null = null;
+  if (phase === "POSTED" && account.isHot && items.length) {
+    const newer = await tx.ledgerPosting.aggregate({ where: { tenantId: ctx.tenantId, accountId, phase: "POSTED", seq: { gt: items[0]!.seq } }, _sum: { amountMinor: true } });
+    running = account.balance.postedMinor - sign * (newer._sum.amountMinor ?? 0n);
+  }
+  const out = items.map((r) => {
+    let balanceAfter = r.balanceAfterMinor;
+    if (running !== null) {
+      balanceAfter = running;
+      running -= sign * r.amountMinor;
+    }
+    return {
+      entryId: r.entryId,
+      line: r.line,
+      seq: r.seq,
+      businessDate: r.businessDate.toISOString().slice(0, 10),
+      createdAt: r.createdAt,
+      debitMinor: r.amountMinor > 0n ? r.amountMinor : 0n,
+      creditMinor: r.amountMinor < 0n ? -r.amountMinor : 0n,
+      balanceAfterMinor: balanceAfter,
+      kind: r.entry.kind,
+      description: r.entry.description,
+      causeType: r.entry.causeType,
+      causeId: r.entry.causeId,
+      isReversal: r.entry.reversesEntryId !== null,
+    };
+  });
+  const last = items[items.length - 1];
+  return { account, items: out, nextCursor: hasMore && last ? last.seq.toString() : null };
+}
+
+export async function getEntry(tx: Tx, ctx: TenantContext, entryId: string) {
+  const e = await tx.journalEntry.findFirst({
+    where: { tenantId: ctx.tenantId, id: entryId },
+    select: {
+      id: true,
+      seq: true,
+      kind: true,
+      phase: true,
+      businessDate: true,
+      correctsDate: true,
+      effectiveAt: true,
+      description: true,
+      causeType: true,
+      causeId: true,
+      idempotencyKey: true,
+      reversesEntryId: true,
+      holdId: true,
+      createdBy: true,
+      createdAt: true,
+      postings: { orderBy: { line: "asc" }, select: { line: true, accountId: true, book: true, currency: true, amountMinor: true, account: { select: { code: true, name: true, type: true } } } },
+    },
+  });
+  if (!e) throw notFound("Journal entry");
+  const reversedBy = await tx.journalEntry.findFirst({ where: { tenantId: ctx.tenantId, reversesEntryId: entryId }, select: { id: true } });
+  return {
+    ...e,
+    businessDate: e.businessDate.toISOString().slice(0, 10),
+    correctsDate: e.correctsDate ? e.correctsDate.toISOString().slice(0, 10) : null,
+    reversedByEntryId: reversedBy?.id ?? null,
+  };
+}
+
+export async function findEntries(tx: Tx, ctx: TenantContext, input: { cursor?: string | null; limit?: number; kind?: string; causeId?: string; businessDate?: string }) {
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  if (input.cursor && !/^\d+$/.test(input.cursor)) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  const rows = await tx.journalEntry.findMany({
+    where: {
+      tenantId: ctx.tenantId,
+      ...(input.kind ? { kind: { startsWith: input.kind } } : {}),
+      ...(input.causeId ? { causeId: input.causeId } : {}),
+      ...(input.businessDate ? { businessDate: new Date(`${input.businessDate}T00:00:00Z`) } : {}),
+      ...(input.cursor ? { seq: { lt: BigInt(input.cursor) } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: limit + 1,
+    select: { id: true, seq: true, kind: true, phase: true, businessDate: true, description: true, causeType: true, causeId: true, createdBy: true, createdAt: true, reversesEntryId: true },
+  });
+  const hasMore = rows.length > limit;
+  const items = (hasMore ? rows.slice(0, limit) : rows).map((r) => ({ ...r, businessDate: r.businessDate.toISOString().slice(0, 10) }));
+  const last = items[items.length - 1];
+  return { items, nextCursor: hasMore && last ? last.seq.toString() : null };
+}
+
+export interface TrialBalanceRow {
+  accountId: string;
+  book: LedgerBook;
+  code: string;
+  name: string;
+  type: string;
+  currency: string;
+  debitMinor: bigint;
+  creditMinor: bigint;
+  balanceMinor: bigint;
+}
+
+/**
+ * The trial balance per book and currency, now or as of a business date (posted entries with a
+ * business date on or before it). Σ debits = Σ credits in every book and currency, always.
+ */
+export async function trialBalance(tx: Tx, ctx: TenantContext, input: { asOf?: string } = {}) {
+  if (input.asOf !== undefined) checkDates({ businessDate: input.asOf });
+  const rows = await tx.$queryRaw<Array<{ account_id: string; book: LedgerBook; code: string; name: string; type: string; currency: string; debit: bigint | null; credit: bigint | null }>>`
+    SELECT a.id AS account_id, a.book, a.code, a.name, a.type::text AS type, a.currency,
+           COALESCE(sum(p.amount_minor) FILTER (WHERE p.amount_minor > 0), 0)::bigint AS debit,
+           COALESCE(-sum(p.amount_minor) FILTER (WHERE p.amount_minor < 0), 0)::bigint AS credit
+      FROM ledger_account a
+      LEFT JOIN ledger_posting p ON p.tenant_id = a.tenant_id AND p.account_id = a.id AND p.phase = 'POSTED'
+           AND (${input.asOf ?? null}::date IS NULL OR p.business_date <= ${input.asOf ?? null}::date)
+     WHERE a.tenant_id = ${ctx.tenantId}::uuid
+     GROUP BY a.id, a.book, a.code, a.name, a.type, a.currency
+     ORDER BY a.book, a.type, a.code`;
+  const accounts: TrialBalanceRow[] = rows.map((r) => {
+    const debit = BigInt(r.debit ?? 0);
+    const credit = BigInt(r.credit ?? 0);
+    return { accountId: r.account_id, book: r.book, code: r.code, name: r.name, type: r.type, currency: r.currency, debitMinor: debit, creditMinor: credit, balanceMinor: DEBIT_NORMAL.has(r.type) ? debit - credit : credit - debit };
+  });
+  const totals = new Map<string, { book: LedgerBook; currency: string; debitMinor: bigint; creditMinor: bigint }>();
+  for (const a of accounts) {
+    const k = `${a.book}|${a.currency}`;
+    const t = totals.get(k) ?? { book: a.book, currency: a.currency, debitMinor: 0n, creditMinor: 0n };
+    t.debitMinor += a.debitMinor;
+    t.creditMinor += a.creditMinor;
+    totals.set(k, t);
+  }
+  return { asOf: input.asOf ?? null, accounts, totals: [...totals.values()].map((t) => ({ ...t, balanced: t.debitMinor === t.creditMinor })) };
+}
+
+/** Posted balance (normal side) of an account as of a business date, from postings alone. */
+export async function balanceAsOf(tx: Tx, ctx: TenantContext, accountId: string, asOf: { businessDate?: string; at?: Date }) {
+  const account = await getAccount(tx, ctx, accountId);
+  if (asOf.businessDate) checkDates({ businessDate: asOf.businessDate });
+  const s = await tx.ledgerPosting.aggregate({
+    where: {
+      tenantId: ctx.tenantId,
+      accountId,
+      phase: "POSTED",
+      ...(asOf.businessDate ? { businessDate: { lte: new Date(`${asOf.businessDate}T00:00:00Z`) } } : {}),
+      ...(asOf.at ? { createdAt: { lte: asOf.at } } : {}),
+    },
+    _sum: { amountMinor: true },
+  });
+  const signed = s._sum.amountMinor ?? 0n;
+  return DEBIT_NORMAL.has(account.type) ? signed : -signed;
+}

@@ -1,0 +1,222 @@
+import { own, memo, type AccountRef } from "./chart";
+
+// The canonical entries of ARCHITECTURE.md §3, one function each. Every other module posts money
+// through these, never by building postings by hand. Amounts are bigint minor units; a line with
+// amount > 0 is a debit, < 0 a credit. Zero lines are dropped (e.g. a payment with no fee).
+
+export interface DraftLine {
+  account: AccountRef;
+  amountMinor: bigint;
+}
+
+export interface EntryDraft {
+  kind: string;
+  lines: DraftLine[];
+}
+
+const dr = (account: AccountRef, amountMinor: bigint): DraftLine => ({ account, amountMinor });
+const cr = (account: AccountRef, amountMinor: bigint): DraftLine => ({ account, amountMinor: -amountMinor });
+const draft = (kind: string, lines: DraftLine[]): EntryDraft => ({ kind, lines: lines.filter((l) => l.amountMinor !== 0n) });
+
+function assertNonNegative(values: Record<string, bigint>) {
+  for (const [k, v] of Object.entries(values)) if (v < 0n) throw new Error(`${k} must not be negative`);
+}
+
+export const accounts = {
+  clearing: (channelAccountId: string) => own(`channel_clearing:${channelAccountId}`),
+  merchantPending: (merchantId: string) => own(`merchant_payable_pending:${merchantId}`),
+  merchantAvailable: (merchantId: string) => own(`merchant_payable_available:${merchantId}`),
+  merchantReceivable: (merchantId: string) => own(`merchant_receivable:${merchantId}`),
+  wallet: (walletId: string) => own(`wallet:${walletId}`),
+  memoFunds: (merchantId: string) => memo(`merchant_funds_at_channel:${merchantId}`),
+  memoDue: (merchantId: string) => memo(`merchant_settlement_due:${merchantId}`),
+  feeIncome: own("fee_income"),
+  channelCost: own("channel_cost"),
+  channelFeePayable: own("channel_fee_payable"),
+  marginReceivable: own("margin_receivable"),
+  marginIncome: own("margin_income"),
+  platformFeeExpense: own("platform_fee_expense"),
+  platformFeePayable: own("platform_fee_payable"),
+  overageSuspense: own("overage_suspense"),
+  shortageSuspense: own("shortage_suspense"),
+  unclaimedFunds: own("unclaimed_funds_payable"),
+  writeOffLoss: own("write_off_loss"),
+  customerFundsBank: own("customer_funds_bank"),
+  withdrawalsInTransit: own("withdrawals_in_transit"),
+  ownerEquity: own("owner_equity"),
+} as const;
+
+export interface PaymentAmounts {
+  merchantId: string;
+  channelAccountId: string;
+  amountMinor: bigint; // A
+  feeMinor: bigint; // F, the merchant fee
+  costMinor: bigint; // C, the channel's cost
+}
+
+/** CUSTODIAL payment, channel deducts its fee at source: Dr clearing A−C, Dr cost C / Cr merchant pending A−F, Cr fee income F. */
+export function paymentFeeAtSource(p: PaymentAmounts): EntryDraft {
+  assertNonNegative({ amount: p.amountMinor, fee: p.feeMinor, cost: p.costMinor });
+  return draft("payment.fee_at_source", [
+    dr(accounts.clearing(p.channelAccountId), p.amountMinor - p.costMinor),
+    dr(accounts.channelCost, p.costMinor),
+    cr(accounts.merchantPending(p.merchantId), p.amountMinor - p.feeMinor),
+    cr(accounts.feeIncome, p.feeMinor),
+  ]);
+}
+
+/** CUSTODIAL payment, channel bills its fee monthly: Dr clearing A / Cr merchant pending A−F, Cr fee income F; Dr cost C / Cr channel fee payable C. */
+export function paymentFeeBilledMonthly(p: PaymentAmounts): EntryDraft {
+  assertNonNegative({ amount: p.amountMinor, fee: p.feeMinor, cost: p.costMinor });
+  return draft("payment.fee_billed_monthly", [
+    dr(accounts.clearing(p.channelAccountId), p.amountMinor),
+    cr(accounts.merchantPending(p.merchantId), p.amountMinor - p.feeMinor),
+    cr(accounts.feeIncome, p.feeMinor),
+    dr(accounts.channelCost, p.costMinor),
+    cr(accounts.channelFeePayable, p.costMinor),
+  ]);
+}
+
+export interface RefundAmounts {
+  merchantId: string;
+  channelAccountId: string;
+  refundMinor: bigint; // R
+  feeReturnedMinor: bigint; // f: the merchant fee returned with this refund (proportionalShare)
+  costReturnedMinor: bigint; // c: the channel cost the channel returns (0 when it keeps its fee)
+  feeCollection: "AT_SOURCE" | "BILLED_MONTHLY";
+  /** Which merchant payable funds the refund: pending (not yet settled) or available. */
+  source: "PENDING" | "AVAILABLE";
+}
+
+/** The proportional mirror of the payment: Dr merchant payable R−f, Dr fee income f / Cr clearing R−c, Cr cost c (at source). */
+export function refund(p: RefundAmounts): EntryDraft {
+  assertNonNegative({ refund: p.refundMinor, fee: p.feeReturnedMinor, cost: p.costReturnedMinor });
+  const payable = p.source === "PENDING" ? accounts.merchantPending(p.merchantId) : accounts.merchantAvailable(p.merchantId);
+  const lines =
+    p.feeCollection === "AT_SOURCE"
+      ? [dr(payable, p.refundMinor - p.feeReturnedMinor), dr(accounts.feeIncome, p.feeReturnedMinor), cr(accounts.clearing(p.channelAccountId), p.refundMinor - p.costReturnedMinor), cr(accounts.channelCost, p.costReturnedMinor)]
+      : [dr(payable, p.refundMinor - p.feeReturnedMinor), dr(accounts.feeIncome, p.feeReturnedMinor), cr(accounts.clearing(p.channelAccountId), p.refundMinor), dr(accounts.channelFeePayable, p.costReturnedMinor), cr(accounts.channelCost, p.costReturnedMinor)];
+  return draft("refund", lines);
+}
+
+/** When the merchant's payable cannot cover a refund (policy ALLOW_DEBT): the shortfall becomes a receivable from the merchant. */
+export function merchantDebtForRefund(merchantId: string, shortfallMinor: bigint): EntryDraft {
+  assertNonNegative({ shortfall: shortfallMinor });
+  return draft("refund.merchant_debt", [dr(accounts.merchantReceivable(merchantId), shortfallMinor), cr(accounts.merchantAvailable(merchantId), shortfallMinor)]);
+}
+
+/** Settling a merchant: pending → available (the settlement run), net of a risk reserve kept pending. */
+export function merchantSettle(merchantId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("settlement.make_available", [dr(accounts.merchantPending(merchantId), amountMinor), cr(accounts.merchantAvailable(merchantId), amountMinor)]);
+}
+
+/** Wallet recharge through a channel: Dr clearing / Cr wallet. */
+export function walletRecharge(channelAccountId: string, walletId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("wallet.recharge", [dr(accounts.clearing(channelAccountId), amountMinor), cr(accounts.wallet(walletId), amountMinor)]);
+}
+
+/** Wallet to wallet: Dr from / Cr to (the from wallet is bounded: never overdrawn). */
+export function walletTransfer(fromWalletId: string, toWalletId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("wallet.transfer", [dr(accounts.wallet(fromWalletId), amountMinor), cr(accounts.wallet(toWalletId), amountMinor)]);
+}
+
+/** The hold of a payout: reserve Dr source / Cr withdrawals in transit (posted when the batch is released). */
+export function payoutHold(source: AccountRef, amountMinor: bigint) {
+  assertNonNegative({ amount: amountMinor });
+  return { kind: "payout.hold", debit: source, credit: accounts.withdrawalsInTransit, amountMinor };
+}
+
+/** The bank paid the payout: Dr withdrawals in transit / Cr customer funds bank. */
+export function payoutBankSuccess(amountMinor: bigint): EntryDraft {
+  return draft("payout.bank_success", [dr(accounts.withdrawalsInTransit, amountMinor), cr(accounts.customerFundsBank, amountMinor)]);
+}
+
+/** The bank refused a posted payout: back to the source: Dr in transit / Cr source. */
+export function payoutBankFailure(source: AccountRef, amountMinor: bigint): EntryDraft {
+  return draft("payout.bank_failure", [dr(accounts.withdrawalsInTransit, amountMinor), cr(source, amountMinor)]);
+}
+
+/** A returned payout (退汇) after success: the bank credits us back: Dr bank / Cr source. */
+export function payoutReturned(source: AccountRef, amountMinor: bigint): EntryDraft {
+  return draft("payout.returned", [dr(accounts.customerFundsBank, amountMinor), cr(source, amountMinor)]);
+}
+
+/** 长款: more money found than booked. Dr clearing (or bank) / Cr overage suspense. */
+export function overage(found: AccountRef, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("recon.overage", [dr(found, amountMinor), cr(accounts.overageSuspense, amountMinor)]);
+}
+
+/** 短款: less money found than booked. Dr shortage suspense / Cr clearing (or bank). */
+export function shortage(found: AccountRef, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("recon.shortage", [dr(accounts.shortageSuspense, amountMinor), cr(found, amountMinor)]);
+}
+
+/** A shortage written off: Dr write-off loss / Cr shortage suspense. */
+export function writeOffShortage(amountMinor: bigint): EntryDraft {
+  return draft("recon.write_off_shortage", [dr(accounts.writeOffLoss, amountMinor), cr(accounts.shortageSuspense, amountMinor)]);
+}
+
+/** An overage is never income: Dr overage suspense / Cr unclaimed funds payable. */
+export function writeOffOverage(amountMinor: bigint): EntryDraft {
+  return draft("recon.write_off_overage", [dr(accounts.overageSuspense, amountMinor), cr(accounts.unclaimedFunds, amountMinor)]);
+}
+
+/**
+ * The bank credits a channel's net settlement: Dr bank / Cr clearing for what was expected; a
+ * difference goes to suspense in the same entry (more → overage, less → shortage).
+ */
+export function bankCreditNetSettlement(channelAccountId: string, bank: AccountRef, expectedMinor: bigint, creditedMinor: bigint): EntryDraft {
+  assertNonNegative({ expected: expectedMinor, credited: creditedMinor });
+  const diff = creditedMinor - expectedMinor;
+  return draft("funds.bank_credit", [
+    dr(bank, creditedMinor),
+    cr(accounts.clearing(channelAccountId), expectedMinor),
+    ...(diff > 0n ? [cr(accounts.overageSuspense, diff)] : diff < 0n ? [dr(accounts.shortageSuspense, -diff)] : []),
+  ]);
+}
+
+/** DIRECT memo book: the channel owes the merchant A−F. Dr merchant funds at channel / Cr merchant settlement due. */
+export function directMemoPayment(merchantId: string, netMinor: bigint): EntryDraft {
+  assertNonNegative({ net: netMinor });
+  return draft("memo.payment", [dr(accounts.memoFunds(merchantId), netMinor), cr(accounts.memoDue(merchantId), netMinor)]);
+}
+
+/** DIRECT memo book, a refund: the mirror. */
+export function directMemoRefund(merchantId: string, netMinor: bigint): EntryDraft {
+  assertNonNegative({ net: netMinor });
+  return draft("memo.refund", [dr(accounts.memoDue(merchantId), netMinor), cr(accounts.memoFunds(merchantId), netMinor)]);
+}
+
+/** DIRECT memo book, the channel settled the merchant: Dr settlement due / Cr funds at channel. */
+export function directMemoSettled(merchantId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("memo.settled", [dr(accounts.memoDue(merchantId), amountMinor), cr(accounts.memoFunds(merchantId), amountMinor)]);
+}
+
+/** The provider's margin (分润) on a payment: Dr margin receivable / Cr margin income. */
+export function margin(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ margin: amountMinor });
+  return draft("income.margin", [dr(accounts.marginReceivable, amountMinor), cr(accounts.marginIncome, amountMinor)]);
+}
+
+/** Margin clawed back by a refund (pro rata): the mirror. */
+export function marginClawback(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ margin: amountMinor });
+  return draft("income.margin_clawback", [dr(accounts.marginIncome, amountMinor), cr(accounts.marginReceivable, amountMinor)]);
+}
+
+/** The platform's monthly fee to the tenant: Dr platform fee expense / Cr platform fee payable. */
+export function platformFee(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ fee: amountMinor });
+  return draft("income.platform_fee", [dr(accounts.platformFeeExpense, amountMinor), cr(accounts.platformFeePayable, amountMinor)]);
+}
+
+/** A manual adjustment (through an approved proposal): any balanced lines. */
+export function adjustment(lines: DraftLine[]): EntryDraft {
+  return draft("adjustment", lines);
+}

@@ -1,0 +1,2 @@
+// Every module's proposal kinds, registered by importing them here once.
+import "@/server/core/ledger/proposal-kinds";
