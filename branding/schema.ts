@@ -25,14 +25,14 @@ export function isCssLength(value: string): boolean {
   return m[2] === "px" ? n <= 32 : n <= 2;
 }
 
-export const ZColor = z.string().trim().refine(isCssColor, { message: "Use a hex colour (#1a73e8) or oklch(0.6 0.15 250)" });
-export const ZLength = z.string().trim().refine(isCssLength, { message: "Use 0 or a length such as 8px, 0.5rem (at most 32px / 2rem)" });
+export const ZColor = z.string().trim().refine(isCssColor, { message: "validation.color" });
+export const ZLength = z.string().trim().refine(isCssLength, { message: "validation.length" });
 const ZText = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .refine((s) => !/[<>{}]/.test(s), { message: "Angle and curly brackets are not allowed" });
+    .refine((s) => !/[<>{}]/.test(s), { message: "validation.noBrackets" });
 
 export const ZBranding = z.object({
   primaryColor: ZColor,
@@ -66,5 +66,5 @@ export function sniffLogoType(bytes: Uint8Array): LogoType | null {
 
 export const ZLogoUpload = z.object({
   // data:<type>;base64,<data>
-  dataUrl: z.string().max(Math.ceil((LOGO_MAX_BYTES * 4) / 3) + 64, { message: "The logo is larger than 256 KB" }),
+  dataUrl: z.string().max(Math.ceil((LOGO_MAX_BYTES * 4) / 3) + 64, { message: "validation.logoTooLarge" }),
 });

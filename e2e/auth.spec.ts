@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { Api, HUIYUN, L, PLATFORM, PLATFORM_ADMIN, createTenant, createUser, huiyunOwner, sessionCookieOf, signIn, submitLogin, uniqueId } from "./fixtures";
+import { Api, HUIYUN, alerts, L, PLATFORM, PLATFORM_ADMIN, createTenant, createUser, huiyunOwner, sessionCookieOf, signIn, submitLogin, uniqueId } from "./fixtures";
 
 test.describe("sign-in and sessions", () => {
   test("signing out ends the session on the server, not only in the browser", async ({ page }) => {
@@ -30,11 +30,11 @@ test.describe("sign-in and sessions", () => {
     const user = await createUser(HUIYUN.host, huiyunOwner, "VIEWER");
 
     await submitLogin(page, HUIYUN.host, user.email, "Wrong-password-1");
-    await expect(page.getByRole("alert")).toHaveText(L.invalidCredentials);
+    await expect(alerts(page)).toHaveText(L.invalidCredentials);
     await expect(page).toHaveURL(`${HUIYUN.host}/login`);
 
     await submitLogin(page, HUIYUN.host, `nobody-${uniqueId()}@huiyun.test`, "Wrong-password-1");
-    await expect(page.getByRole("alert")).toHaveText(L.invalidCredentials);
+    await expect(alerts(page)).toHaveText(L.invalidCredentials);
 
     // The right password still works after one miss.
     await signIn(page, HUIYUN.host, user.email, user.password);
@@ -46,11 +46,11 @@ test.describe("sign-in and sessions", () => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const r = await submitLogin(page, HUIYUN.host, user.email, `Wrong-password-${attempt}`);
       expect(r.status(), `attempt ${attempt}`).not.toBe(200);
-      if (attempt < 5) await expect(page.getByRole("alert")).toHaveText(L.invalidCredentials);
+      if (attempt < 5) await expect(alerts(page)).toHaveText(L.invalidCredentials);
     }
     const sixth = await submitLogin(page, HUIYUN.host, user.email, user.password);
     expect(sixth.status()).toBe(429);
-    await expect(page.getByRole("alert")).toContainText(L.locked);
+    await expect(alerts(page)).toContainText(L.locked);
     await expect(page).toHaveURL(`${HUIYUN.host}/login`);
 
     // The lock is per email: another user of the same tenant is not affected.
@@ -80,7 +80,7 @@ test.describe("sign-in and sessions", () => {
     // The tenant user's next navigation lands on the login page, which says why.
     await page.goto(`${tenant.host}/merchants`);
     await expect(page).toHaveURL(`${tenant.host}/login`);
-    await expect(page.getByRole("alert")).toHaveText(L.suspended);
+    await expect(alerts(page)).toHaveText(L.suspended);
     await expect(page.getByRole("button", { name: L.signIn })).toHaveCount(0);
 
     // And the old cookie is refused by the API too.

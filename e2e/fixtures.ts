@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { deflateSync } from "node:zlib";
 import { expect, request, type APIRequestContext, type APIResponse, type Page, type Response } from "@playwright/test";
 import superjson from "superjson";
 
@@ -50,6 +51,11 @@ export const L = {
   language: /^(Language|语言)$/,
 };
 
+/** The page's own alerts (Next.js adds an empty role=alert route announcer to every page). */
+export function alerts(page: Page) {
+  return page.locator("[role=alert]:not(#__next-route-announcer__)");
+}
+
 /** Fills the login form of `host` and submits it; does not wait for the outcome. */
 export async function submitLogin(page: Page, host: string, email: string, password: string): Promise<Response> {
   if (!page.url().startsWith(`${host}/login`)) await page.goto(`${host}/login`);
@@ -87,11 +93,16 @@ export interface TrpcResult<T = unknown> {
  * context's jar), so a test decides exactly which credential each request carries.
  */
 export class Api {
+  /** The Origin header sent with every request; a page of the host by default. null: none. */
+  origin: string | null;
+
   private constructor(
     private readonly ctx: APIRequestContext,
     readonly host: string,
     public cookie: string,
-  ) {}
+  ) {
+    this.origin = host;
+  }
 
   static async for(host: string, cookie = ""): Promise<Api> {
     const url = new URL(host);
@@ -100,7 +111,7 @@ export class Api {
   }
 
   private headers(): Record<string, string> {
-    return { host: new URL(this.host).host, origin: this.host, cookie: this.cookie };
+    return { host: new URL(this.host).host, cookie: this.cookie, ...(this.origin === null ? {} : { origin: this.origin }) };
   }
 
   /** POST /api/auth/sign-in; keeps the session cookie it sets. */
@@ -201,4 +212,34 @@ export const huiyunOwner: TestUser = { email: demoEmail("huiyun", "owner"), pass
 /** The value of a CSS custom property on <html> (where the tenant's brand variables are set). */
 export async function rootCssVar(page: Page, name: string): Promise<string> {
   return page.evaluate((n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim(), name);
+}
+
+/** A real PNG (solid colour), built byte by byte so the test owns its fixture. */
+export function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = (crcTable[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
 }

@@ -1,13 +1,18 @@
 // Add each area's messages here under its namespace.
 import { common } from "./messages/common";
+import { errors, validation } from "./messages/errors";
 import { calendar } from "./messages/calendar";
+import { ledger } from "./messages/ledger";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
 import { ui } from "./messages/ui";
 
 export const catalogue = {
   common,
+  errors,
+  validation,
   calendar,
+  ledger,
   nav,
   auth,
   roles,

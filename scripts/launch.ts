@@ -42,7 +42,9 @@ if (!dev && (!existsSync(path.join(root, ".next", "BUILD_ID")) || process.env.SW
   console.log("Building the console (first start only; takes a minute or two) …");
   const b = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (b.status !== 0) {
-    await shutdown(1);
+    if (embedded) await embedded.stop();
+    rmSync(EMBEDDED_STATE_FILE, { force: true });
+    process.exit(1);
   }
 }
 
@@ -63,12 +65,13 @@ ${logins}
   Merchant portal: sign in with merchant@<slug>.demo at the tenant's host (/m).
 `);
 
-let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+// One shutdown, however many signals and exit events arrive (the whole process group gets the
+// signal, and Next's exit then fires too): every caller waits for the same promise.
+let stopping: Promise<never> | null = null;
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
     const c = child;
-    if (c && c.exitCode === null) {
+    if (c && c.exitCode === null && c.signalCode === null) {
       c.kill("SIGTERM");
       await new Promise((res) => {
         const t = setTimeout(res, 10_000);
@@ -82,8 +85,9 @@ async function shutdown(code: number): Promise<never> {
       await embedded.stop();
       rmSync(EMBEDDED_STATE_FILE, { force: true });
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));

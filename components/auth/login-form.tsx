@@ -6,11 +6,8 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useT } from "@/i18n/client";
 
-const CODE_TO_KEY = {
-  INVALID_CREDENTIALS: "auth.invalid",
-  SIGN_IN_LOCKED: "auth.locked",
-  UNKNOWN_TENANT: "auth.unknownTenant",
-} as const;
+const KNOWN = new Set(["INVALID_CREDENTIALS", "SIGN_IN_LOCKED", "FORBIDDEN", "CSRF"] as const);
+type Known = typeof KNOWN extends Set<infer K> ? K : never;
 
 export function LoginForm({ notice }: { notice?: string | null }) {
   const t = useT();
@@ -29,13 +26,15 @@ export function LoginForm({ notice }: { notice?: string | null }) {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ email, password }),
       });
-      const body = (await res.json().catch(() => null)) as { redirect?: string; error?: { code: string; message: string } } | null;
+      const body = (await res.json().catch(() => null)) as { redirect?: string; error?: { code: string; message: string; params?: Record<string, string | number> } } | null;
       if (res.ok && body?.redirect) {
         window.location.assign(body.redirect);
         return;
       }
-      const code = body?.error?.code as keyof typeof CODE_TO_KEY | undefined;
-      setError(code && code in CODE_TO_KEY ? (code === "SIGN_IN_LOCKED" ? `${t(CODE_TO_KEY[code])} ${body?.error?.message ?? ""}` : t(CODE_TO_KEY[code])) : (body?.error?.message ?? t("common.errorTitle")));
+      const code = body?.error?.code;
+      if (code === "UNKNOWN_TENANT") setError(t("auth.unknownTenant"));
+      else if (code && KNOWN.has(code as Known)) setError(t(`errors.${code as Known}`, body?.error?.params));
+      else setError(body?.error?.message ?? t("common.errorTitle"));
     } catch {
       setError(t("common.errorTitle"));
     } finally {

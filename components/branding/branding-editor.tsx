@@ -15,6 +15,7 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { useToast } from "@/components/ui/toast";
 import { useT } from "@/i18n/client";
+import { isMessageKey } from "@/i18n/zod-issues";
 
 export function BrandingEditor({ initial, hasLogo: initialHasLogo, tenantName }: { initial: TBrandingUpdate; hasLogo: boolean; tenantName: string }) {
   const t = useT();
@@ -32,7 +33,7 @@ export function BrandingEditor({ initial, hasLogo: initialHasLogo, tenantName }:
   // Validate as the user types with the same schema the server uses; the preview shows only valid values.
   const parsed = useMemo(() => ZBrandingUpdate.safeParse(v), [v]);
   const localErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) localErrors[i.path.join(".")] ??= i.message;
+  if (!parsed.success) for (const i of parsed.error.issues) localErrors[i.path.join(".")] ??= isMessageKey(i.message) ? t(i.message) : i.message;
   const serverErrors = formErrors(save.error).fields;
   const err = (k: string) => localErrors[k] ?? serverErrors[k];
   const previewVars = parsed.success ? brandCssVars(parsed.data) : brandCssVars(initial);
@@ -52,7 +53,7 @@ export function BrandingEditor({ initial, hasLogo: initialHasLogo, tenantName }:
     setLogoError(null);
     if (!file) return;
     if (file.size > LOGO_MAX_BYTES) {
-      setLogoError("The logo is larger than 256 KB");
+      setLogoError(t("errors.LOGO_TOO_LARGE"));
       return;
     }
     const dataUrl = await new Promise<string>((resolve, reject) => {

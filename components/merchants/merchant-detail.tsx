@@ -10,6 +10,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { formErrors } from "@/components/ui/form-errors";
+import { FormFooter } from "@/components/ui/form-footer";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
@@ -150,15 +151,7 @@ function PortalUsers({ merchantId, canEdit }: { merchantId: string; canEdit: boo
           <Field label={t("users.initialPassword")} required hint={t("auth.passwordRule")} error={errors.fields.password}>
             <Input type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />
           </Field>
-          {errors.general ? <p role="alert" className="text-sm text-danger">{errors.general}</p> : null}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {t("common.create")}
-            </Button>
-          </div>
+          <FormFooter error={errors.general} onCancel={() => setOpen(false)} loading={create.isPending} />
         </form>
       </Dialog>
     </Card>

@@ -29,6 +29,7 @@ export function MerchantsTable({ canCreate }: { canCreate: boolean }) {
     {
       id: "shortName",
       header: t("merchants.shortName"),
+      enableSorting: true,
       cell: ({ row }) => (
         <Link href={`/merchants/${row.original.id}`} className="font-medium text-primary underline-offset-2 hover:underline">
           {row.original.shortName}
@@ -40,16 +41,18 @@ export function MerchantsTable({ canCreate }: { canCreate: boolean }) {
     { id: "mcc", header: t("merchants.mcc"), accessorFn: (r) => r.mcc },
     { id: "stores", header: t("merchants.storeCount"), meta: { align: "right" }, cell: ({ row }) => <span className="tabular">{row.original._count.stores}</span> },
     { id: "status", header: t("common.status"), cell: ({ row }) => <Badge tone={TONE[row.original.status]}>{t(`roles.${row.original.status}`)}</Badge> },
-    { id: "createdAt", header: t("common.createdAt"), cell: ({ row }) => <DateTime value={row.original.createdAt} /> },
+    { id: "createdAt", header: t("common.createdAt"), enableSorting: true, sortDescFirst: true, cell: ({ row }) => <DateTime value={row.original.createdAt} /> },
   ];
   return (
     <DataTable<MerchantRow>
       label={t("merchants.title")}
       queryKey={["merchants.find"]}
-      fetchPage={({ cursor, limit, filters }) =>
+      initialSort={{ id: "createdAt", desc: true }}
+      fetchPage={({ cursor, limit, filters, sort }) =>
         client.merchants.find.query({
           cursor,
           limit,
+          ...(sort && (sort.id === "createdAt" || sort.id === "shortName") ? { sort: { id: sort.id, desc: sort.desc } } : {}),
           ...(filters.q ? { q: filters.q } : {}),
           ...(filters.status ? { status: filters.status as MerchantRow["status"] } : {}),
         })

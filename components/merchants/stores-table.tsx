@@ -10,7 +10,8 @@ import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { formErrors } from "@/components/ui/form-errors";
+import { errorText, formErrors } from "@/components/ui/form-errors";
+import { FormFooter } from "@/components/ui/form-footer";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { useToast } from "@/components/ui/toast";
@@ -58,7 +59,7 @@ export function StoresTable({ merchantId, canEdit }: { merchantId?: string; canE
                 size="sm"
                 variant="ghost"
                 onClick={async () => {
-                  await update.mutateAsync({ id: row.original.id, status: row.original.status === "ACTIVE" ? "CLOSED" : "ACTIVE" }).catch((e: unknown) => toast.error(String((e as Error).message)));
+                  await update.mutateAsync({ id: row.original.id, status: row.original.status === "ACTIVE" ? "CLOSED" : "ACTIVE" }).catch((e: unknown) => toast.error(errorText(e) ?? t("common.errorTitle")));
                   await queryClient.invalidateQueries({ queryKey: ["stores.find"] });
                 }}
               >
@@ -159,15 +160,7 @@ function NewStoreDialog({ merchantId, onClose }: { merchantId: string | undefine
             <Input inputMode="decimal" value={v.longitude} onChange={(e) => setV({ ...v, longitude: e.target.value })} />
           </Field>
         </div>
-        {errors.general ? <p role="alert" className="text-sm text-danger">{errors.general}</p> : null}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            {t("common.create")}
-          </Button>
-        </div>
+        <FormFooter error={errors.general} onCancel={onClose} loading={create.isPending} />
       </form>
     </Dialog>
   );

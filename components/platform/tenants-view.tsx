@@ -10,6 +10,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { formErrors } from "@/components/ui/form-errors";
+import { FormFooter } from "@/components/ui/form-footer";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
@@ -140,15 +141,7 @@ function CreateTenantDialog({ onClose }: { onClose: () => void }) {
           />
         </Field>
         {input("licenceNumber", t("platform.licenceNumber"), "text", t("platform.licenceHint"))}
-        {errors.general ? <p role="alert" className="text-sm text-danger md:col-span-2">{errors.general}</p> : null}
-        <div className="flex justify-end gap-2 md:col-span-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            {t("common.create")}
-          </Button>
-        </div>
+        <FormFooter error={errors.general} onCancel={onClose} loading={create.isPending} className="md:col-span-2" />
       </form>
     </Dialog>
   );

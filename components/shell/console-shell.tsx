@@ -22,8 +22,11 @@ export function ConsoleShell({
   user,
   nav,
   accountHref = "/account",
+  saveLocale = true,
   children,
 }: {
+  /** Tenant users keep their language on their account; the platform console only sets the cookie. */
+  saveLocale?: boolean;
   accountHref?: string;
   brandName: string;
   hasLogo: boolean;
@@ -82,7 +85,7 @@ export function ConsoleShell({
           <header className="flex items-center justify-between gap-4 border-b border-border bg-card px-6 py-3">
             <span className="font-semibold md:hidden">{brandName}</span>
             <div className="ml-auto flex items-center gap-4">
-              <LanguageSwitcher onSaved={(locale) => setLocale.mutateAsync({ locale })} />
+              <LanguageSwitcher {...(saveLocale ? { onSaved: (locale: "zh-CN" | "en") => setLocale.mutateAsync({ locale }) } : {})} />
               <Link href={accountHref} className="text-sm" data-testid="current-user">
                 {user.name} <span className="text-muted-foreground">· {user.roleLabel}</span>
               </Link>

@@ -10,7 +10,8 @@ import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { formErrors } from "@/components/ui/form-errors";
+import { errorText, formErrors } from "@/components/ui/form-errors";
+import { FormFooter } from "@/components/ui/form-footer";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { useToast } from "@/components/ui/toast";
@@ -60,7 +61,7 @@ export function UsersView({ actorRole, actorId }: { actorRole: ConsoleRole; acto
               await changeRole
                 .mutateAsync({ userId: u.id, role: e.target.value as ConsoleRole })
                 .then(() => toast.success(t("users.roleChanged")))
-                .catch((err: unknown) => toast.error((err as Error).message));
+                .catch((err: unknown) => toast.error(errorText(err) ?? t("common.errorTitle")));
               await refresh();
             }}
             options={assignable.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
@@ -86,7 +87,7 @@ export function UsersView({ actorRole, actorId }: { actorRole: ConsoleRole; acto
                 await setStatus
                   .mutateAsync({ userId: u.id, status: u.status === "ACTIVE" ? "DISABLED" : "ACTIVE" })
                   .then(() => toast.success(t("users.statusChanged")))
-                  .catch((err: unknown) => toast.error((err as Error).message));
+                  .catch((err: unknown) => toast.error(errorText(err) ?? t("common.errorTitle")));
                 await refresh();
               }}
             >
@@ -171,15 +172,7 @@ function InviteDialog({ roles, onClose, onDone }: { roles: ConsoleRole[]; onClos
         <Field label={t("users.initialPassword")} required hint={t("auth.passwordRule")} error={errors.fields.password}>
           <Input name="password" type="password" autoComplete="new-password" value={v.password} onChange={(e) => setV({ ...v, password: e.target.value })} />
         </Field>
-        {errors.general ? <p role="alert" className="text-sm text-danger">{errors.general}</p> : null}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            {t("common.create")}
-          </Button>
-        </div>
+        <FormFooter error={errors.general} onCancel={onClose} loading={create.isPending} />
       </form>
     </Dialog>
   );

@@ -12,7 +12,10 @@ export function clearCookie(name: string): string {
 }
 
 export function jsonError(e: DomainError, extraHeaders?: HeadersInit): Response {
-  return Response.json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } }, { status: KIND_TO_HTTP[e.kind], headers: extraHeaders });
+  return Response.json(
+    { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.params ? { params: e.params } : {}) } },
+    { status: KIND_TO_HTTP[e.kind], headers: extraHeaders },
+  );
 }
 
 /** Same-origin check for cookie-authenticated POSTs (CSRF). */

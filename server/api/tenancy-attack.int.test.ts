@@ -5,6 +5,7 @@ import { importCalendar, upsertCalendarDay } from "@/server/core/calendar/servic
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { createMerchantUser, createUser } from "@/server/core/users/service";
 import { uploadLogo } from "@/server/core/branding/service";
+import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -28,6 +29,8 @@ interface Side {
   /** Dates with an override only this tenant has. */
   calendarDates: string[];
   calendarNames: string[];
+  /** An approved adjustment (so a posted entry) and a pending proposal, both in the OWN book. */
+  ledger: { bankAccountId: string; equityAccountId: string; entryId: string; approvedProposalId: string; pendingProposalId: string };
 }
 
 interface Env {
@@ -40,6 +43,15 @@ interface Env {
 
 const A_ACCOUNT_NUMBER = "6222000011119876";
 const PNG = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString("base64")}`;
+const LEDGER_DATE = "2026-01-05";
+const adjustmentPayload = (bankAccountId: string, equityAccountId: string, description: string) => ({
+  businessDate: LEDGER_DATE,
+  description,
+  lines: [
+    { accountId: bankAccountId, debitMinor: "10000", creditMinor: "0" },
+    { accountId: equityAccountId, debitMinor: "0", creditMinor: "10000" },
+  ],
+});
 const GIF = `data:image/gif;base64,${Buffer.from("GIF89a-beta-logo").toString("base64")}`;
 const BRANDING = {
   primaryColor: "#112233",
@@ -81,6 +93,19 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     }
     await importCalendar(tx, ctx, { csv: `date,kind,name\n2026-01-01,HOLIDAY,New Year\n${calendar.map((d) => `${d.date},HOLIDAY,${d.name}`).join("\n")}\n` });
   });
+  // The books: one adjustment proposed by the owner and approved by the admin (a posted entry),
+  // and one left pending.
+  const ledger = await withTenantTx(tenant.id, async (tx) => {
+    const accounts = await tx.ledgerAccount.findMany({ where: { tenantId: tenant.id, book: "OWN", code: { in: ["operating_bank", "owner_equity"] } }, select: { id: true, code: true } });
+    const bankAccountId = accounts.find((a) => a.code === "operating_bank")!.id;
+    const equityAccountId = accounts.find((a) => a.code === "owner_equity")!.id;
+    const adminCtx = { tenantId: tenant.id, actor: { kind: "USER" as const, userId: users.admin.id, email: users.admin.email, role: "ADMIN", merchantId: null } };
+    const approved = await createProposal(tx, ctx, { kind: "ledger.adjustment", payload: adjustmentPayload(bankAccountId, equityAccountId, `${label} opening capital`), reason: `${label} opening` });
+    const decided = await decideProposal(tx, adminCtx, { id: approved.id, decision: "APPROVE" });
+    const entryId = (decided.result as { entryId: string }).entryId;
+    const pending = await createProposal(tx, ctx, { kind: "ledger.adjustment", payload: adjustmentPayload(bankAccountId, equityAccountId, `${label} top-up`), reason: `${label} top-up` });
+    return { bankAccountId, equityAccountId, entryId, approvedProposalId: approved.id, pendingProposalId: pending.id };
+  });
   const tokens = {} as Side["tokens"];
   for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
   return {
@@ -91,29 +116,33 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     merchants,
     calendarDates: calendar.map((d) => d.date),
     calendarNames: calendar.map((d) => d.name),
+    ledger,
   };
 }
 
 type Snapshot = Record<string, unknown[]>;
 
-const TENANT_TABLES: Record<string, string> = {
-  app_user: "id",
-  user_session: "id",
-  audit_log: "id",
-  merchant: "id",
-  store: "id",
-  business_calendar_day: "date",
-  outbox_event: "id",
-};
+/** Every table with a tenant_id column, found in pg_catalog so tables added later are covered. */
+async function tenantTables(): Promise<string[]> {
+  const rows = await ownerQuery<{ name: string }>(
+    db.url,
+    `SELECT c.relname AS name FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped)
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
 
 /** Every row the tenant owns, read as the owner (no RLS). Session last_seen_at moves on reads, so it is left out. */
 async function snapshotTenant(tenantId: string): Promise<Snapshot> {
   const out: Snapshot = {
     tenant: await ownerQuery(db.url, `SELECT * FROM tenant WHERE id = $1`, [tenantId]),
   };
-  for (const [table, key] of Object.entries(TENANT_TABLES)) {
-    const rows = await ownerQuery(db.url, `SELECT * FROM ${table} WHERE tenant_id = $1 ORDER BY ${key}`, [tenantId]);
-    out[table] = table === "user_session" ? rows.map(({ last_seen_at: _ignored, ...rest }) => rest) : rows;
+  for (const table of await tenantTables()) {
+    const rows = await ownerQuery(db.url, `SELECT * FROM "${table}" WHERE tenant_id = $1`, [tenantId]);
+    const kept = table === "user_session" ? rows.map(({ last_seen_at: _ignored, ...rest }) => rest) : rows;
+    out[table] = kept.map((r) => stringify(r)).sort();
   }
   return out;
 }
@@ -160,6 +189,7 @@ beforeAll(async () => {
     ...a.merchants.flatMap((m) => [m.id, m.creditCode, m.storeId, m.storeName]),
     ...a.calendarNames,
     ...auditIds.map((r) => r.id),
+    ...Object.values(a.ledger),
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -234,6 +264,19 @@ const rungs: Record<string, Rung> = {
   "calendar.upsert": "console",
   "calendar.delete": "console",
   "calendar.import": "console",
+  "ledger.findAccounts": "console",
+  "ledger.getAccount": "console",
+  "ledger.statement": "console",
+  "ledger.getEntry": "console",
+  "ledger.findEntries": "console",
+  "ledger.trialBalance": "console",
+  "ledger.businessDays": "console",
+  "ledger.closeDay": "console",
+  "proposals.find": "console",
+  "proposals.get": "console",
+  "proposals.create": "console",
+  "proposals.decide": "console",
+  "proposals.cancel": "console",
   "merchantPortal.profile": "merchant",
   "merchantPortal.stores": "merchant",
 };
@@ -279,6 +322,19 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "calendar.delete": (s) => ({ date: s.calendarDates[0]! }),
   // An empty file that replaces the year would wipe the side's 2026 calendar.
   "calendar.import": () => ({ csv: "date,kind,name\n", replaceYear: 2026 }),
+  "ledger.findAccounts": () => ({}),
+  "ledger.getAccount": (s) => ({ id: s.ledger.bankAccountId }),
+  "ledger.statement": (s) => ({ accountId: s.ledger.bankAccountId }),
+  "ledger.getEntry": (s) => ({ id: s.ledger.entryId }),
+  "ledger.findEntries": () => ({}),
+  "ledger.trialBalance": () => ({}),
+  "ledger.businessDays": () => ({ from: "2026-01-01", to: "2026-01-10" }),
+  "ledger.closeDay": () => ({ businessDate: LEDGER_DATE }),
+  "proposals.find": () => ({}),
+  "proposals.get": (s) => ({ id: s.ledger.pendingProposalId }),
+  "proposals.create": (s) => ({ kind: "ledger.adjustment", payload: adjustmentPayload(s.ledger.bankAccountId, s.ledger.equityAccountId, "hostile adjustment"), reason: "hostile" }),
+  "proposals.decide": (s) => ({ id: s.ledger.pendingProposalId, decision: "APPROVE" }),
+  "proposals.cancel": (s) => ({ id: s.ledger.pendingProposalId }),
   "merchantPortal.profile": () => undefined,
   "merchantPortal.stores": () => ({}),
 };
@@ -502,6 +558,81 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expect(r.deleted).toBeGreaterThan(0);
   },
 
+  async "ledger.findAccounts"(e) {
+    const b = asB("finance");
+    const all = (await b.ledger.findAccounts({})) as Array<{ id: string }>;
+    const bAccounts = new Set(await bIds("ledger_account"));
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.filter((a) => !bAccounts.has(a.id))).toEqual([]);
+    expectNoLeak(all);
+    // Per-merchant accounts carry the merchant id in their code.
+    expect(await b.ledger.findAccounts({ q: e.a.merchants[0]!.id })).toEqual([]);
+  },
+  async "ledger.getAccount"(e) {
+    await expectNotFound(asB("finance").ledger.getAccount({ id: e.a.ledger.bankAccountId }));
+  },
+  async "ledger.statement"(e) {
+    await expectNotFound(asB("finance").ledger.statement({ accountId: e.a.ledger.bankAccountId }));
+  },
+  async "ledger.getEntry"(e) {
+    await expectNotFound(asB("finance").ledger.getEntry({ id: e.a.ledger.entryId }));
+  },
+  async "ledger.findEntries"(e) {
+    const b = asB("finance");
+    expect(ids(await b.ledger.findEntries({ causeId: e.a.ledger.approvedProposalId }))).toEqual([]);
+    const all = await b.ledger.findEntries({ limit: 200 });
+    expect(ids(all)).toEqual([e.b.ledger.entryId]);
+    expectNoLeak(all);
+  },
+  async "ledger.trialBalance"(e) {
+    const tb = (await asB("finance").ledger.trialBalance({})) as { accounts: Array<{ accountId: string }>; totals: Array<{ book: string; debitMinor: bigint }> };
+    const bAccounts = new Set(await bIds("ledger_account"));
+    expect(tb.accounts.filter((a) => !bAccounts.has(a.accountId))).toEqual([]);
+    // Only B's own adjustment: A's identical one is not counted.
+    expect(tb.totals.find((t) => t.book === "OWN")?.debitMinor).toBe(10000n);
+    expectNoLeak(tb);
+  },
+  async "ledger.businessDays"(e) {
+    const days = (await asB("finance").ledger.businessDays({ from: "2026-01-01", to: "2026-01-10" })) as Array<{ businessDate: string; entries: number }>;
+    expect(days.find((d) => d.businessDate === LEDGER_DATE)?.entries).toBe(1);
+    expectNoLeak(days);
+  },
+  async "ledger.closeDay"(e) {
+    // Closes B's day; A's same date stays open (the final snapshot checks A's business_day rows).
+    const r = await asB("finance").ledger.closeDay({ businessDate: LEDGER_DATE, tenantId: e.a.tenant.id } as never);
+    expect(r.status).toBe("CLOSED");
+    const aDays = await ownerQuery(db.url, `SELECT 1 FROM business_day WHERE tenant_id = $1`, [e.a.tenant.id]);
+    expect(aDays).toEqual([]);
+  },
+  async "proposals.find"(e) {
+    const all = await asB("finance").proposals.find({ limit: 200 });
+    const bProposals = new Set(await bIds("proposal"));
+    expect(ids(all).length).toBeGreaterThanOrEqual(2);
+    expect(ids(all).filter((id) => !bProposals.has(id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "proposals.get"(e) {
+    await expectNotFound(asB("finance").proposals.get({ id: e.a.ledger.pendingProposalId }));
+    await expectNotFound(asB("finance").proposals.get({ id: e.a.ledger.approvedProposalId }));
+  },
+  async "proposals.create"(e) {
+    const before = (await bIds("proposal")).length;
+    const b = asB("finance");
+    const a = e.a.ledger;
+    // Adjusting A's accounts, half of them, or reversing A's entry: A's ids do not exist in B.
+    await expectNotFound(b.proposals.create({ kind: "ledger.adjustment", payload: adjustmentPayload(a.bankAccountId, a.equityAccountId, "steal"), reason: "hostile" }));
+    await expectNotFound(b.proposals.create({ kind: "ledger.adjustment", payload: adjustmentPayload(e.b.ledger.bankAccountId, a.equityAccountId, "steal"), reason: "hostile" }));
+    await expectNotFound(b.proposals.create({ kind: "ledger.reversal", payload: { entryId: a.entryId, businessDate: "2026-01-08", description: "undo A" }, reason: "hostile" }));
+    expect((await bIds("proposal")).length).toBe(before);
+  },
+  async "proposals.decide"(e) {
+    await expectNotFound(asB("admin").proposals.decide({ id: e.a.ledger.pendingProposalId, decision: "APPROVE" }));
+    await expectNotFound(asB("owner").proposals.decide({ id: e.a.ledger.pendingProposalId, decision: "REJECT", note: "no" }));
+  },
+  async "proposals.cancel"(e) {
+    await expectNotFound(asB("owner").proposals.cancel({ id: e.a.ledger.pendingProposalId }));
+  },
+
   async "merchantPortal.profile"(e) {
     const p1 = (await asB("merchant1").merchantPortal.profile()) as { id: string };
     const p2 = (await asB("merchant2").merchantPortal.profile()) as { id: string };
@@ -700,6 +831,8 @@ describe("after every attack", () => {
     const after = await snapshotTenant(env.a.tenant.id);
     expect(after.merchant!.length).toBe(2);
     expect(after.business_calendar_day!.length).toBeGreaterThanOrEqual(4);
+    expect(after.journal_entry!.length).toBe(1);
+    expect(after.proposal!.length).toBe(2);
     expect(after).toEqual(aBefore);
   });
 

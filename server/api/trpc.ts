@@ -9,8 +9,28 @@ import { classifyHost } from "@/server/core/tenancy/host";
 import { systemResolveTenantByHost, type PublicTenant } from "@/server/core/tenancy/resolve";
 import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
+import { translator } from "@/i18n/translate";
+import { isMessageKey } from "@/i18n/zod-issues";
 import { toTRPCError } from "./errors";
 import type { RequestContext } from "./context";
+
+const english = translator("en");
+
+/**
+ * A validation issue as sent to clients: the message in English (schema messages are catalogue
+ * keys, translated here), the key itself, and Zod's code and parameters so the page can say it in
+ * the user's language.
+ */
+function wireIssue(i: ZodError["issues"][number]) {
+  const { code, path, message, input: _input, ...params } = i as ZodError["issues"][number] & { input?: unknown };
+  return {
+    path: path.join("."),
+    message: isMessageKey(message) ? english(message) : message,
+    key: isMessageKey(message) ? message : null,
+    code,
+    params: JSON.parse(JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>,
+  };
+}
 
 const t = initTRPC.context<RequestContext>().create({
   transformer: superjson,
@@ -22,8 +42,9 @@ const t = initTRPC.context<RequestContext>().create({
         ...shape.data,
         // Stable codes and the offending field let forms show the error next to the field.
         domainCode: cause instanceof DomainError ? cause.code : null,
+        params: cause instanceof DomainError ? (cause.params ?? null) : null,
         field: cause instanceof DomainError ? (cause.field ?? null) : null,
-        fieldErrors: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
+        fieldErrors: cause instanceof ZodError ? cause.issues.map(wireIssue) : null,
         stack: undefined,
       },
     };

@@ -3,6 +3,8 @@
 import { readFileSync } from "node:fs";
 import { DomainError } from "@/server/core/errors/domain-error";
 import { ZodError } from "zod";
+import { translator } from "@/i18n/translate";
+import { isMessageKey } from "@/i18n/zod-issues";
 import { importCalendar } from "@/server/core/calendar/service";
 import { createMerchant } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
@@ -181,7 +183,7 @@ if (isMain) {
         e instanceof DomainError
           ? { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) }
           : e instanceof ZodError
-            ? { code: "INVALID_INPUT", message: e.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") }
+            ? { code: "INVALID_INPUT", message: e.issues.map((i) => `${i.path.join(".") || "input"}: ${isMessageKey(i.message) ? translator("en")(i.message) : i.message}`).join("; ") }
             : { code: "INTERNAL", message: (e as Error).message };
       process.stderr.write(`${json ? JSON.stringify({ error }) : `error: ${error.message}`}\n`);
       process.exitCode = e instanceof DomainError || e instanceof ZodError ? 2 : 1;

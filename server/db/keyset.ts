@@ -50,3 +50,25 @@ export function afterCreatedAtDesc(cursor: string | null | undefined) {
 }
 
 export const cursorOfCreatedAt = (row: { createdAt: Date; id: string }) => encodeCursor(row.createdAt.toISOString(), row.id);
+
+/**
+ * Keyset pagination on any one sortable column plus id as the tie-breaker, either direction:
+ * the where-clause for "after this cursor", the order and how to make the next cursor.
+ */
+export function keysetBy<F extends string>(field: F, kind: "date" | "text", desc: boolean, cursor: string | null | undefined) {
+  const dir = desc ? ("desc" as const) : ("asc" as const);
+  const cmp = desc ? "lt" : "gt";
+  let where: Record<string, unknown> = {};
+  if (cursor) {
+    const [raw, id] = decodeCursor(cursor);
+    if (typeof raw !== "string") throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+    const value = kind === "date" ? new Date(raw) : raw;
+    where = { OR: [{ [field]: { [cmp]: value } }, { [field]: value, id: { [cmp]: id } }] };
+  }
+  const orderBy = [{ [field]: dir }, { id: dir }] as Array<Record<string, "asc" | "desc">>;
+  const cursorOf = (row: Record<string, unknown> & { id: string }) => {
+    const v = row[field];
+    return encodeCursor(v instanceof Date ? v.toISOString() : String(v), row.id);
+  };
+  return { where, orderBy, cursorOf };
+}

@@ -2,6 +2,8 @@ import PgBoss from "pg-boss";
 import { JOB_SCHEMA } from "@/server/db/migrate";
 import { appPool } from "@/server/db/pool";
 import { logger } from "@/server/lib/logger";
+import { businessDate } from "@/server/core/calendar/rules";
+import { expireHolds } from "@/server/core/ledger/service";
 import { startOutboxDrainer } from "./outbox";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
@@ -33,6 +35,15 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
     for (const tenantId of await systemActiveTenantIds()) {
       await runTenantJob(tenantId, QUEUES.housekeeping.name, async (tx) => {
         await tx.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+      });
+    }
+  });
+  await boss.work(QUEUES.expireHolds.name, async () => {
+    const now = new Date();
+    for (const tenantId of await systemActiveTenantIds()) {
+      await runTenantJob(tenantId, QUEUES.expireHolds.name, async (tx, ctx) => {
+        const tenant = await tx.tenant.findFirst({ where: { id: tenantId }, select: { timeZone: true } });
+        return expireHolds(tx, ctx, now, businessDate(now, tenant?.timeZone ?? "Asia/Shanghai"));
       });
     }
   });

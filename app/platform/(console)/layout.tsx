@@ -13,7 +13,7 @@ export default async function PlatformLayout({ children }: { children: ReactNode
   if (!admin) redirect("/login");
   const { t } = await pageContext();
   return (
-    <ConsoleShell brandName="Switchyard" hasLogo={false} user={{ name: admin.name, email: admin.email, roleLabel: t("nav.platform") }} accountHref="/" nav={[{ href: "/", label: "nav.tenants", group: "administration" }]}>
+    <ConsoleShell saveLocale={false} brandName="Switchyard" hasLogo={false} user={{ name: admin.name, email: admin.email, roleLabel: t("nav.platform") }} accountHref="/" nav={[{ href: "/", label: "nav.tenants", group: "administration" }]}>
       {children}
     </ConsoleShell>
   );

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zonedDayRange } from "@/server/core/calendar/rules";
 import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, toPage } from "@/server/db/keyset";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
@@ -17,6 +18,8 @@ export type TAuditFind = z.input<typeof ZAuditFind>;
 export async function findAuditLogs(tx: Tx, ctx: TenantContext, raw: TAuditFind) {
   const input = ZAuditFind.parse(raw);
   const limit = clampLimit(input.limit);
+  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { timeZone: true } });
+  const timeZone = tenant?.timeZone ?? "Asia/Shanghai";
   const rows = await tx.auditLog.findMany({
     where: {
       tenantId: ctx.tenantId,
@@ -24,8 +27,9 @@ export async function findAuditLogs(tx: Tx, ctx: TenantContext, raw: TAuditFind)
       ...(input.entityType ? { entityType: input.entityType } : {}),
       ...(input.entityId ? { entityId: input.entityId } : {}),
       ...(input.actor ? { actorEmail: { contains: input.actor.toLowerCase() } } : {}),
+      // Dates are days in the tenant's time zone, not UTC days.
       ...(input.from || input.to
-        ? { createdAt: { ...(input.from ? { gte: new Date(`${input.from}T00:00:00Z`) } : {}), ...(input.to ? { lt: new Date(new Date(`${input.to}T00:00:00Z`).getTime() + 86_400_000) } : {}) } }
+        ? { createdAt: { ...(input.from ? { gte: zonedDayRange(input.from, timeZone).start } : {}), ...(input.to ? { lt: zonedDayRange(input.to, timeZone).end } : {}) } }
         : {}),
       ...afterCreatedAtDesc(input.cursor),
     },

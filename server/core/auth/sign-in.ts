@@ -22,7 +22,7 @@ export const INVALID_CREDENTIALS = new DomainError("UNAUTHORIZED", "INVALID_CRED
 
 export function lockedError(until: Date): DomainError {
   const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
-  return new DomainError("RATE_LIMITED", "SIGN_IN_LOCKED", `Too many failed attempts. Try again in ${minutes} minute(s).`);
+  return new DomainError("RATE_LIMITED", "SIGN_IN_LOCKED", `Too many failed attempts. Try again in ${minutes} minute(s).`, { params: { minutes } });
 }
 
 interface LoginRow {

@@ -14,13 +14,16 @@ export class DomainError extends Error {
   readonly code: string;
   readonly kind: DomainErrorKind;
   readonly field?: string;
+  /** Values for the translated message (errors.<code> in the catalogues), e.g. { minutes: 15 }. */
+  readonly params?: Record<string, string | number>;
 
-  constructor(kind: DomainErrorKind, code: string, message: string, options?: { field?: string; cause?: unknown }) {
+  constructor(kind: DomainErrorKind, code: string, message: string, options?: { field?: string; cause?: unknown; params?: Record<string, string | number> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DomainError";
     this.kind = kind;
     this.code = code;
     if (options?.field !== undefined) this.field = options.field;
+    if (options?.params !== undefined) this.params = options.params;
   }
 }
 

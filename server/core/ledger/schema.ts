@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const ZDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "Use YYYY-MM-DD" });
+const ZDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "validation.date" });
 const ZAmount = z.union([z.string().regex(/^-?\d{1,18}$/), z.number().int(), z.bigint()]).transform((v) => BigInt(v));
 
 export const ZAdjustmentPayload = z.object({
@@ -9,7 +9,7 @@ export const ZAdjustmentPayload = z.object({
   description: z.string().trim().min(3).max(500),
   lines: z
     .array(z.object({ accountId: z.string().uuid(), debitMinor: ZAmount, creditMinor: ZAmount }))
-    .min(2, { message: "An adjustment needs at least two lines" })
+    .min(2, { message: "validation.adjustmentLines" })
     .max(50),
 });
 export type TAdjustmentPayload = z.input<typeof ZAdjustmentPayload>;

@@ -131,16 +131,19 @@ export function payoutHold(source: AccountRef, amountMinor: bigint) {
 
 /** The bank paid the payout: Dr withdrawals in transit / Cr customer funds bank. */
 export function payoutBankSuccess(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
   return draft("payout.bank_success", [dr(accounts.withdrawalsInTransit, amountMinor), cr(accounts.customerFundsBank, amountMinor)]);
 }
 
 /** The bank refused a posted payout: back to the source: Dr in transit / Cr source. */
 export function payoutBankFailure(source: AccountRef, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
   return draft("payout.bank_failure", [dr(accounts.withdrawalsInTransit, amountMinor), cr(source, amountMinor)]);
 }
 
 /** A returned payout (退汇) after success: the bank credits us back: Dr bank / Cr source. */
 export function payoutReturned(source: AccountRef, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
   return draft("payout.returned", [dr(accounts.customerFundsBank, amountMinor), cr(source, amountMinor)]);
 }
 
@@ -158,11 +161,13 @@ export function shortage(found: AccountRef, amountMinor: bigint): EntryDraft {
 
 /** A shortage written off: Dr write-off loss / Cr shortage suspense. */
 export function writeOffShortage(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
   return draft("recon.write_off_shortage", [dr(accounts.writeOffLoss, amountMinor), cr(accounts.shortageSuspense, amountMinor)]);
 }
 
 /** An overage is never income: Dr overage suspense / Cr unclaimed funds payable. */
 export function writeOffOverage(amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
   return draft("recon.write_off_overage", [dr(accounts.overageSuspense, amountMinor), cr(accounts.unclaimedFunds, amountMinor)]);
 }
 

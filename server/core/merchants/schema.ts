@@ -3,7 +3,7 @@ import { isValidCreditCode } from "./credit-code";
 
 export const ZMerchantStatus = z.enum(["ACTIVE", "SUSPENDED", "ARCHIVED"]);
 
-const ZPhone = z.string().trim().regex(/^(\+?\d[\d -]{5,18}\d)$/, { message: "Enter a phone number (digits, spaces, + and -)" });
+const ZPhone = z.string().trim().regex(/^(\+?\d[\d -]{5,18}\d)$/, { message: "validation.phone" });
 
 export const ZMerchantInput = z.object({
   legalName: z.string().trim().min(2).max(120),
@@ -12,9 +12,9 @@ export const ZMerchantInput = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .refine(isValidCreditCode, { message: "Not a valid unified social credit code (18 characters with a check character)" }),
+    .refine(isValidCreditCode, { message: "validation.creditCode" }),
   legalRepresentative: z.string().trim().min(1).max(60),
-  mcc: z.string().trim().regex(/^\d{4}$/, { message: "MCC is 4 digits" }),
+  mcc: z.string().trim().regex(/^\d{4}$/, { message: "validation.mcc" }),
   contactName: z.string().trim().min(1).max(60),
   contactPhone: ZPhone,
   contactEmail: z.string().trim().toLowerCase().email().optional().or(z.literal("").transform(() => undefined)),
@@ -24,7 +24,7 @@ export const ZMerchantInput = z.object({
   settlementAccountNumber: z
     .string()
     .trim()
-    .regex(/^\d{8,32}$/, { message: "Bank account number: 8–32 digits" })
+    .regex(/^\d{8,32}$/, { message: "validation.accountNumber" })
     .optional(),
 });
 export type TMerchantInput = z.input<typeof ZMerchantInput>;
@@ -38,6 +38,7 @@ export const ZMerchantFind = z.object({
   limit: z.number().int().min(1).max(200).optional(),
   q: z.string().trim().max(100).optional(),
   status: ZMerchantStatus.optional(),
+  sort: z.object({ id: z.enum(["createdAt", "shortName"]), desc: z.boolean() }).nullish(),
 });
 export type TMerchantFind = z.input<typeof ZMerchantFind>;
 

@@ -4,7 +4,7 @@ import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { openMerchantAccounts } from "@/server/core/ledger/service";
 import { seal } from "@/server/core/secrets/envelope";
 import { Prisma } from "@/server/db/generated/prisma/client";
-import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, toPage } from "@/server/db/keyset";
+import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, keysetBy, toPage } from "@/server/db/keyset";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 import {
   ZMerchantCreate,
@@ -58,20 +58,22 @@ function uniqueClash(e: unknown): never {
 export async function findMerchants(tx: Tx, ctx: TenantContext, raw: TMerchantFind) {
   const input = ZMerchantFind.parse(raw);
   const limit = clampLimit(input.limit);
+  const sort = input.sort ?? { id: "createdAt" as const, desc: true };
+  const keyset = keysetBy(sort.id, sort.id === "createdAt" ? "date" : "text", sort.desc, input.cursor);
   const rows = await tx.merchant.findMany({
     where: {
       tenantId: ctx.tenantId,
       ...(input.status ? { status: input.status } : {}),
       ...(input.q
-        ? { OR: [{ legalName: { contains: input.q, mode: "insensitive" } }, { shortName: { contains: input.q, mode: "insensitive" } }, { creditCode: { startsWith: input.q.toUpperCase() } }] }
+        ? { AND: [{ OR: [{ legalName: { contains: input.q, mode: "insensitive" } }, { shortName: { contains: input.q, mode: "insensitive" } }, { creditCode: { startsWith: input.q.toUpperCase() } }] }] }
         : {}),
-      ...afterCreatedAtDesc(input.cursor),
+      ...keyset.where,
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: keyset.orderBy,
     take: limit + 1,
     select: { ...merchantSelect, _count: { select: { stores: true } } },
   });
-  return toPage(rows, limit, cursorOfCreatedAt);
+  return toPage(rows, limit, keyset.cursorOf);
 }
 
 export async function getMerchant(tx: Tx, ctx: TenantContext, id: string) {

@@ -5,8 +5,8 @@ export const ZSlug = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "3–32 characters: lowercase letters, digits and hyphens, starting with a letter" })
-  .refine((s) => !["www", "api", "admin", "platform", "app", "static"].includes(s), { message: "This name is reserved" });
+  .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, { message: "validation.slug" })
+  .refine((s) => !["www", "api", "admin", "platform", "app", "static"].includes(s), { message: "validation.slugReserved" });
 
 export const ZTimeZone = z.string().refine(
   (tz) => {
@@ -17,10 +17,10 @@ export const ZTimeZone = z.string().refine(
       return false;
     }
   },
-  { message: "Unknown time zone" },
+  { message: "validation.timeZone" },
 );
 
-export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH, { message: `At least ${PASSWORD_MIN_LENGTH} characters` }).max(200);
+export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH, { message: "validation.password" }).max(200);
 
 export const ZCreateTenant = z
   .object({
@@ -35,7 +35,7 @@ export const ZCreateTenant = z
     defaultLocale: z.enum(["zh-CN", "en"]).default("zh-CN"),
   })
   .refine((v) => v.settlementMode !== "CUSTODIAL" || (v.licenceNumber && v.licenceNumber.length > 0), {
-    message: "A CUSTODIAL tenant must be a licensed payment institution: record its licence number",
+    message: "validation.licenceRequired",
     path: ["licenceNumber"],
   });
 export type TCreateTenant = z.input<typeof ZCreateTenant>;

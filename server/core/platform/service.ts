@@ -41,7 +41,8 @@ export async function createTenant(actor: PlatformActor, raw: TCreateTenant) {
             settlementMode: input.settlementMode,
             licenceNumber: input.settlementMode === "CUSTODIAL" ? (input.licenceNumber ?? null) : (input.licenceNumber || null),
             defaultLocale: input.defaultLocale,
-            branding: { ...DEFAULT_BRANDING, productName: input.name },
+            // The new tenant's login page carries its own name until it sets its brand.
+            branding: { ...DEFAULT_BRANDING, productName: input.name, loginTitle: { "zh-CN": input.name, en: input.name } },
           },
           select: tenantSelect,
         });

@@ -3,7 +3,7 @@ import { z } from "zod";
 export const ZProposalCreate = z.object({
   kind: z.string().min(1).max(80),
   payload: z.unknown(),
-  reason: z.string().trim().min(3, { message: "Give a reason a reviewer can check" }).max(1000),
+  reason: z.string().trim().min(3, { message: "validation.reason" }).max(1000),
 });
 export type TProposalCreate = z.input<typeof ZProposalCreate>;
 

@@ -3,7 +3,7 @@ import { PASSWORD_MIN_LENGTH } from "@/server/core/auth/password-policy";
 
 export const ZConsoleRole = z.enum(["OWNER", "ADMIN", "OPERATIONS", "FINANCE", "VIEWER"]);
 export const ZMerchantRole = z.enum(["MERCHANT_ADMIN", "MERCHANT_STAFF"]);
-const ZPassword = z.string().min(PASSWORD_MIN_LENGTH, { message: `At least ${PASSWORD_MIN_LENGTH} characters` }).max(200);
+const ZPassword = z.string().min(PASSWORD_MIN_LENGTH, { message: "validation.password" }).max(200);
 
 export const ZUserCreate = z.object({
   email: z.string().trim().toLowerCase().email(),

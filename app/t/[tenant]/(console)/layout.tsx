@@ -13,6 +13,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/stores", label: "nav.stores", group: "business" },
     { href: "/calendar", label: "nav.calendar", group: "business" },
   ];
+  if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
   if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });
   if (can(me.role, "audit.read")) nav.push({ href: "/audit", label: "nav.audit", group: "administration" });

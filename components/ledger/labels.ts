@@ -1,0 +1,136 @@
+import type { Translate } from "@/i18n/translate";
+import { formErrors } from "@/components/ui/form-errors";
+import { errorMessage } from "@/components/ui/states";
+import { isAccountType, type Book, type ProposalStatus } from "./types";
+
+// Names of accounts, entry kinds and ledger errors in the reader's language. The database keeps
+// stable English names and codes; the GLOSSARY terms live in i18n/messages/ledger.ts.
+
+const ACCOUNT_CODES = [
+  "fee_income",
+  "channel_cost",
+  "channel_fee_payable",
+  "margin_receivable",
+  "margin_income",
+  "platform_fee_expense",
+  "platform_fee_payable",
+  "device_incentive_receivable",
+  "device_incentive_income",
+  "overage_suspense",
+  "shortage_suspense",
+  "unclaimed_funds_payable",
+  "write_off_loss",
+  "operating_bank",
+  "owner_equity",
+  "customer_funds_bank",
+  "withdrawals_in_transit",
+  "merchant_payable_pending",
+  "merchant_payable_available",
+  "merchant_receivable",
+  "channel_clearing",
+  "wallet",
+  "merchant_funds_at_channel",
+  "merchant_settlement_due",
+] as const;
+type AccountCode = (typeof ACCOUNT_CODES)[number];
+
+/** Per-owner accounts are "<code>:<owner id>"; the part before the colon names the kind of account. */
+export function baseCode(code: string): string {
+  const i = code.indexOf(":");
+  return i < 0 ? code : code.slice(0, i);
+}
+
+export function accountName(t: Translate, account: { code: string; name: string }): string {
+  const base = baseCode(account.code);
+  return (ACCOUNT_CODES as readonly string[]).includes(base) ? t(`ledger.acct_${base as AccountCode}`) : account.name;
+}
+
+export function accountTypeLabel(t: Translate, type: string): string {
+  return isAccountType(type) ? t(`ledger.type_${type}`) : type;
+}
+
+export function bookLabel(t: Translate, book: Book): string {
+  return t(`ledger.book_${book}`);
+}
+
+export function proposalStatusLabel(t: Translate, status: ProposalStatus): string {
+  return t(`ledger.status_${status}`);
+}
+
+export const PROPOSAL_STATUS_TONE = { PENDING: "warning", APPROVED: "success", REJECTED: "danger", CANCELLED: "neutral" } as const;
+
+const ENTRY_KINDS = {
+  "payment.fee_at_source": "kind_payment_fee_at_source",
+  "payment.fee_billed_monthly": "kind_payment_fee_billed_monthly",
+  refund: "kind_refund",
+  "refund.merchant_debt": "kind_refund_merchant_debt",
+  "settlement.make_available": "kind_settlement_make_available",
+  "wallet.recharge": "kind_wallet_recharge",
+  "wallet.transfer": "kind_wallet_transfer",
+  "payout.hold": "kind_payout_hold",
+  "payout.hold.post": "kind_payout_hold_post",
+  "payout.hold.release": "kind_payout_hold_release",
+  "payout.bank_success": "kind_payout_bank_success",
+  "payout.bank_failure": "kind_payout_bank_failure",
+  "payout.returned": "kind_payout_returned",
+  "recon.overage": "kind_recon_overage",
+  "recon.shortage": "kind_recon_shortage",
+  "recon.write_off_shortage": "kind_recon_write_off_shortage",
+  "recon.write_off_overage": "kind_recon_write_off_overage",
+  "funds.bank_credit": "kind_funds_bank_credit",
+  "memo.payment": "kind_memo_payment",
+  "memo.refund": "kind_memo_refund",
+  "memo.settled": "kind_memo_settled",
+  "income.margin": "kind_income_margin",
+  "income.margin_clawback": "kind_income_margin_clawback",
+  "income.platform_fee": "kind_income_platform_fee",
+  "hold.expire": "kind_hold_expire",
+  adjustment: "kind_adjustment",
+  reversal: "kind_reversal",
+  "ledger.adjustment": "kind_proposal_adjustment",
+  "ledger.reversal": "kind_proposal_reversal",
+} as const;
+
+/** An entry's or proposal's kind in words; an unknown kind (a later module's) shows as its code. */
+export function kindLabel(t: Translate, kind: string): string {
+  const key = (ENTRY_KINDS as Record<string, (typeof ENTRY_KINDS)[keyof typeof ENTRY_KINDS] | undefined>)[kind];
+  return key ? t(`ledger.${key}`) : kind;
+}
+
+// Domain codes the ledger pages can run into. The server's own message is English and carries
+// details (ids, amounts); the catalogue gives the same meaning in the reader's language.
+const ERROR_CODES = [
+  "SELF_APPROVAL",
+  "ADMIN_APPROVAL_REQUIRED",
+  "PROPOSAL_DECIDED",
+  "DAY_NOT_OVER",
+  "DAY_ALREADY_CLOSED",
+  "DAY_NOT_READY",
+  "BUSINESS_DAY_CLOSED",
+  "UNBALANCED",
+  "ADJUSTMENT_LINE_INVALID",
+  "ENTRY_ALREADY_REVERSED",
+  "ENTRY_NOT_REVERSIBLE",
+  "INSUFFICIENT_FUNDS",
+  "ACCOUNT_NOT_FOUND",
+] as const;
+type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function domainCode(error: unknown): string | null {
+  const data = (error as { data?: { domainCode?: unknown } | null } | null)?.data;
+  return typeof data?.domainCode === "string" ? data.domainCode : null;
+}
+
+/** The message to show for a failed ledger call: translated when the code is known, else the server's. */
+export function ledgerErrorMessage(t: Translate, error: unknown): string {
+  const code = domainCode(error);
+  const server = errorMessage(error);
+  if (code && (ERROR_CODES as readonly string[]).includes(code)) {
+    const text = t(`ledger.error_${code as ErrorCode}`);
+    // A close check's reason is written by the module that refuses (e.g. reconciliation): keep it.
+    return code === "DAY_NOT_READY" && server ? `${text} ${server}` : text;
+  }
+  // Anything else as the shared form mapping says it (field and validation messages included).
+  const fe = formErrors(error);
+  return fe.general ?? Object.values(fe.fields)[0] ?? server ?? t("ui.unknownError");
+}

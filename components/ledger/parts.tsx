@@ -1,0 +1,75 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Badge } from "@/components/ui/badge";
+import { cn } from "@/components/ui/cn";
+import { useT } from "@/i18n/client";
+import { accountName } from "./labels";
+
+// Small pieces every ledger page shares, so a marker or a badge means the same thing everywhere.
+
+export function BalancedBadge({ balanced }: { balanced: boolean }) {
+  const t = useT();
+  return (
+    <Badge tone={balanced ? "success" : "danger"} data-testid="balanced-badge">
+      {balanced ? t("ledger.balanced") : t("ledger.unbalanced")}
+    </Badge>
+  );
+}
+
+export function AccountMarkers({ isHot, bound }: { isHot: boolean; bound: string }) {
+  const t = useT();
+  if (!isHot && bound === "NONE") return null;
+  return (
+    <span className="inline-flex flex-wrap gap-1">
+      {isHot ? (
+        <Badge tone="info" title={t("ledger.hotHelp")}>
+          {t("ledger.hot")}
+        </Badge>
+      ) : null}
+      {bound === "NON_NEGATIVE" ? (
+        <Badge tone="warning" title={t("ledger.boundedHelp")}>
+          {t("ledger.bounded")}
+        </Badge>
+      ) : null}
+    </span>
+  );
+}
+
+/** An account as a link to its page: the name in the reader's language over the stable code. */
+export function AccountLink({ id, code, name, className }: { id: string; code: string; name: string; className?: string }) {
+  const t = useT();
+  return (
+    <Link href={`/ledger/accounts/${id}`} className={cn("group inline-flex flex-col rounded-brand underline-offset-2", className)}>
+      <span className="font-medium text-primary group-hover:underline">{accountName(t, { code, name })}</span>
+      <span className="break-all font-mono text-xs text-muted-foreground">{code}</span>
+    </Link>
+  );
+}
+
+/** A definition list row for detail pages. */
+export function Detail({ label, children, testId }: { label: ReactNode; children: ReactNode; testId?: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium text-muted-foreground">{label}</dt>
+      <dd className="mt-0.5 break-words text-sm" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+export function Dash() {
+  return <span className="text-muted-foreground">—</span>;
+}
+
+/** A server error in a form or dialog, announced when it appears. */
+export function ErrorNote({ message, testId = "ledger-error" }: { message: string | null; testId?: string }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="rounded-brand border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger" data-testid={testId}>
+      {message}
+    </p>
+  );
+}
