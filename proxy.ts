@@ -9,6 +9,7 @@ export function proxy(request: NextRequest) {
   const url = request.nextUrl.clone();
   const host = classifyHost(request.headers.get("host"));
   const path = url.pathname === "/" ? "" : url.pathname;
+  if (host.kind === "unknown") return new NextResponse("Not found", { status: 404 });
   if (host.kind === "platform") {
     url.pathname = `/platform${path}`;
   } else {

@@ -4,7 +4,8 @@
 //
 //   npx tsx bench/ledger-setup.ts <label> [wallets=10000]
 //
-// Prints one JSON line: { db, url, tenantId, hotAccountId, wallets }. The caller drops the database
+// Prints one JSON line: { db, url, tenantId, hotAccountId (fee_income, is_hot), bankAccountId
+// (customer_funds_bank, not hot), wallets }. The caller drops the database
 // (bench/lib.sh does, on exit). Wallet n (1..N) has
 //   account id  md5('bench-acct-' || n)::uuid      (pgbench scripts compute it the same way)
 //   wallet id   md5('bench-wallet-' || n)::uuid    (code 'wallet:<wallet id>', as walletAccountDefs)
@@ -67,7 +68,9 @@ async function setup(db: TestDatabase) {
   `);
   const [hot] = await q(`SELECT id FROM ledger_account WHERE tenant_id = $1 AND book = 'OWN' AND code = 'fee_income' AND is_hot`, [t.tenantId]);
   if (!hot) throw new Error("no hot fee_income account in the tenant's chart");
-  process.stdout.write(JSON.stringify({ db: db.name, url: db.url, tenantId: t.tenantId, hotAccountId: hot.id, wallets }) + "\n");
+  const [bank] = await q(`SELECT id FROM ledger_account WHERE tenant_id = $1 AND book = 'OWN' AND code = 'customer_funds_bank' AND NOT is_hot`, [t.tenantId]);
+  if (!bank) throw new Error("no customer_funds_bank account in the tenant's chart");
+  process.stdout.write(JSON.stringify({ db: db.name, url: db.url, tenantId: t.tenantId, hotAccountId: hot.id, bankAccountId: bank.id, wallets }) + "\n");
 }
 
 main().then(

@@ -17,6 +17,8 @@ export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://$PGUSER@$PGHOST:$PGPORT/postgres}"
 export TZ=UTC
 BDATE="2026-11-27"
+# One id per bench/run-all.sh run (each script alone gets its own), recorded in every JSON.
+export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"
 
 _BENCH_DBS=()
 _bench_cleanup() {
@@ -37,7 +39,8 @@ make_plain_db() {
 }
 
 # make_ledger_db <label>: a migrated database with one tenant and 10,000 funded wallets
-# (bench/ledger-setup.ts); sets LDB, LURL, TENANT, HOT (the tenant's hot fee_income account).
+# (bench/ledger-setup.ts); sets LDB, LURL, TENANT, HOT (the tenant's hot fee_income account) and
+# BANK (customer_funds_bank, not hot).
 make_ledger_db() {
   local json err
   err="$(mktemp)"
@@ -53,6 +56,7 @@ make_ledger_db() {
   LURL="$(jq -r .url <<<"$json")"
   TENANT="$(jq -r .tenantId <<<"$json")"
   HOT="$(jq -r .hotAccountId <<<"$json")"
+  BANK="$(jq -r .bankAccountId <<<"$json")"
 }
 
 # deadlocks <db>: pg_stat_database.deadlocks (backends report at exit; pgbench has disconnected).
@@ -87,5 +91,5 @@ ratio() { jq -n --arg a "$1" --arg b "$2" '($a | tonumber) as $a | ($b | tonumbe
 # machine: what the run shared the machine with (the figures are only comparable within one run).
 machine() {
   jq -n --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg cpus "$(nproc)" --arg pg "$(psql -X -At -d postgres -c 'SHOW server_version')" \
-    --arg at "$(date -u +%FT%TZ)" '{at: $at, cpus: ($cpus | tonumber), loadavg: $load, postgres: $pg}'
+    --arg at "$(date -u +%FT%TZ)" --arg run "$BENCH_RUN_ID" '{run_id: $run, at: $at, cpus: ($cpus | tonumber), loadavg: $load, postgres: $pg}'
 }

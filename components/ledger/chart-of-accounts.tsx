@@ -138,25 +138,26 @@ function TypeSection({ title, accounts }: { title: string; accounts: LedgerAccou
         {title} <span className="font-normal text-muted-foreground">({accounts.length})</span>
       </h3>
       <div className="overflow-x-auto">
-        <table className="w-full border-collapse text-sm">
+        {/* Fixed widths: the sections of every type line their amount columns up with each other. */}
+        <table className="w-full min-w-[56rem] table-fixed border-collapse text-sm">
           <thead className="bg-muted">
             <tr>
               <th scope="col" className="px-3 py-2 text-left font-medium text-muted-foreground">
                 {t("ledger.account")}
               </th>
-              <th scope="col" className="px-3 py-2 text-left font-medium text-muted-foreground">
+              <th scope="col" className="w-40 px-3 py-2 text-left font-medium text-muted-foreground">
                 <span className="sr-only">{t("ledger.markers")}</span>
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-40 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.posted")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-40 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.pendingDebit")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-40 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.pendingCredit")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-40 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.available")}
               </th>
             </tr>

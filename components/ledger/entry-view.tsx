@@ -150,7 +150,7 @@ export function EntryView({ entry, canPropose }: { entry: JournalEntryDetail; ca
             <tbody>
               {entry.postings.map((p) => (
                 <tr key={p.line} className="border-t border-border" data-testid={`posting-${p.account.code}`}>
-                  <td className="px-3 py-2 tabular text-muted-foreground">{p.line}</td>
+                  <td className="px-3 py-2 tabular text-muted-foreground">{p.line + 1}</td>
                   <td className="px-3 py-2">
                     <AccountLink id={p.accountId} code={p.account.code} name={p.account.name} />
                   </td>

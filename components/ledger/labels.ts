@@ -124,7 +124,8 @@ export function domainCode(error: unknown): string | null {
 /** The message to show for a failed ledger call: translated when the code is known, else the server's. */
 export function ledgerErrorMessage(t: Translate, error: unknown): string {
   const code = domainCode(error);
-  const server = errorMessage(error);
+  const raw = (error as { message?: unknown } | null)?.message;
+  const server = errorMessage(error) ?? (typeof raw === "string" && raw ? raw : null);
   if (code && (ERROR_CODES as readonly string[]).includes(code)) {
     const text = t(`ledger.error_${code as ErrorCode}`);
     // A close check's reason is written by the module that refuses (e.g. reconciliation): keep it.

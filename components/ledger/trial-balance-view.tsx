@@ -87,22 +87,22 @@ function BookTable({ total, accounts, showZero }: { total: TrialBalance["totals"
         <BalancedBadge balanced={total.balanced} />
       </CardHeader>
       <div className="overflow-x-auto">
-        <table aria-labelledby={titleId} className="w-full border-collapse text-sm">
+        <table aria-labelledby={titleId} className="w-full min-w-[48rem] table-fixed border-collapse text-sm">
           <thead className="bg-muted">
             <tr>
               <th scope="col" className="px-3 py-2 text-left font-medium text-muted-foreground">
                 {t("ledger.account")}
               </th>
-              <th scope="col" className="px-3 py-2 text-left font-medium text-muted-foreground">
+              <th scope="col" className="w-36 px-3 py-2 text-left font-medium text-muted-foreground">
                 {t("ledger.type")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-44 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.debit")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-44 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.credit")}
               </th>
-              <th scope="col" className="px-3 py-2 text-right font-medium text-muted-foreground">
+              <th scope="col" className="w-44 px-3 py-2 text-right font-medium text-muted-foreground">
                 {t("ledger.balance")}
               </th>
             </tr>

@@ -653,7 +653,8 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
 
 // ---------------------------------------------------------------------------------------------
 
-const procedures = appRouter._def.procedures as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
+// The flat map of "router.procedure" paths that tRPC keeps on every router.
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
 const paths = Object.keys(procedures).sort();
 const typeOf = (path: string) => procedures[path]!._def.type;
 const withRung = (r: Rung) => paths.filter((p) => rungs[p] === r);

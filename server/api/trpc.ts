@@ -111,9 +111,10 @@ const tenantSession = publicProcedure.use(async ({ ctx, next }) => {
   if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
   if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
   const tenantId = authorizedTenantId(tenant.id);
-  return withTenantTx(tenantId, async (tx) => {
+  const outcome = await withTenantTx(tenantId, async (tx) => {
     const user = await validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE));
-    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+    // Refuse after the transaction commits, so the stale session row validateSession removed stays removed.
+    if (!user) return { signedIn: false as const };
     const tctx: TenantContext = {
       tenantId,
       actor: { kind: "USER", userId: user.userId, email: user.email, role: user.role, merchantId: user.merchantId },
@@ -121,8 +122,10 @@ const tenantSession = publicProcedure.use(async ({ ctx, next }) => {
     };
     const r = await next({ ctx: { tx, tenant, user, tctx } });
     if (!r.ok) throw r.error;
-    return r;
+    return { signedIn: true as const, r };
   });
+  if (!outcome.signedIn) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+  return outcome.r;
 });
 
 /** Console staff of the tenant (not merchant users). */

@@ -112,8 +112,8 @@ describe("the embedded database (PGlite)", () => {
   // KNOWN BUG (reported): pglite-socket shares one backend session between all connections, and
   // withOwnerClient runs RESET ROLE on it without switching back. Afterwards every plain
   // appPool().query (outside withTenantTx/withSystemTx, e.g. pg-boss and /api/health) runs as the
-  // superuser, so RLS would not apply to it. it.fails keeps the suite green and turns red once fixed.
-  it.fails("KNOWN BUG: a plain appPool() query after an owner connection still runs as the app role", async () => {
+  // superuser, so RLS would not apply to it. withOwnerClient now switches back before it closes.
+  it("a plain appPool() query after an owner connection still runs as the app role", async () => {
     await withOwnerClient((c) => c.query("SELECT 1"), embedded.url);
     const { rows } = await appPool().query<{ current_user: string }>(`SELECT current_user`);
     expect(rows).toEqual([{ current_user: APP_ROLE }]);

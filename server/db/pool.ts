@@ -51,6 +51,8 @@ export async function withOwnerClient<T>(fn: (client: pg.Client) => Promise<T>, 
     await client.query("RESET ROLE; SET TIME ZONE 'UTC'");
     return await fn(client);
   } finally {
+    // ... and back, so plain app-pool queries (pg-boss, the health check) stay the app role there.
+    await client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
     await client.end();
   }
 }

@@ -37,11 +37,13 @@ export async function outcomeOf<T>(p: Promise<T>): Promise<{ ok: true; value: T 
 function findPgCode(e: unknown, depth = 0): string | null {
   if (!e || typeof e !== "object" || depth > 5) return null;
   const o = e as { code?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown } };
-  if (typeof o.code === "string" && /^[0-9A-Z]{5}$/.test(o.code)) return o.code;
   const text = e instanceof Error ? e.message : "";
-  const m = /\b(40P01|40001|23505|57P01|08006|08003)\b/.exec(text);
+  // Prisma wraps the database error (P2010 "Raw query failed. Code: `40P01`"): the SQLSTATE is what matters.
+  const m = /Code: `([0-9A-Z]{5})`/.exec(text) ?? /\b(40P01|40001|23505|57P01|08006|08003)\b/.exec(text);
   if (m) return m[1]!;
   if (/deadlock detected/i.test(text)) return "40P01";
+  if (typeof o.meta?.code === "string" && /^[0-9A-Z]{5}$/.test(o.meta.code)) return o.meta.code;
+  if (typeof o.code === "string" && /^[0-9A-Z]{5}$/.test(o.code)) return o.code;
   return findPgCode(o.cause, depth + 1) ?? findPgCode(o.meta?.driverAdapterError, depth + 1);
 }
 

@@ -30,7 +30,7 @@ interface Row {
 /** The public face of the tenant a host names (brand, locale), or null. No membership implied. */
 export async function systemResolveTenantByHost(host: string | null | undefined): Promise<PublicTenant | null> {
   const kind = classifyHost(host);
-  if (kind.kind === "platform") return null;
+  if (kind.kind === "platform" || kind.kind === "unknown") return null;
   const rows = await withSystemTx((tx) =>
     kind.kind === "tenant-slug"
       ? tx.$queryRaw<Row[]>`SELECT * FROM system_tenant_by_slug(${kind.slug})`
