@@ -7,6 +7,7 @@ import { CHROMIUM_LAUNCH_OPTIONS } from "./e2e/chromium";
 // specs can run in any order against one server.
 
 const databaseUrl = process.env.E2E_DATABASE_URL;
+const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 if (!databaseUrl) {
   throw new Error(
     "E2E_DATABASE_URL is not set. The e2e suite needs a throwaway PostgreSQL database:\n" +
@@ -41,12 +42,12 @@ export default defineConfig({
     command: "npx tsx scripts/launch.ts",
     env: {
       DATABASE_URL: databaseUrl,
-      PORT: "3100",
+      PORT: String(E2E_PORT),
       SWITCHYARD_DATA_DIR: "test-results/e2e-data",
       SWITCHYARD_JOBS: "on",
       NEXT_TELEMETRY_DISABLED: "1",
     },
-    url: "http://127.0.0.1:3100/api/health",
+    url: `http://127.0.0.1:${E2E_PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,
     // The launcher stops Next and closes its database connections on SIGTERM.

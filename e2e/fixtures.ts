@@ -6,7 +6,8 @@ import superjson from "superjson";
 // Shared helpers for the e2e specs. Demo data is only read; anything a spec changes (a tenant,
 // a user, a merchant, branding) it creates first with a unique name.
 
-export const PORT = 3100;
+// E2E_PORT lets two runs share a machine; CI uses the default.
+export const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const PLATFORM = `http://localhost:${PORT}`;
 export const tenantHost = (slug: string, port = PORT) => `http://${slug}.localhost:${port}`;
 

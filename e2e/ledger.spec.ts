@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { Api, DEMO_PASSWORD, HUIYUN, alerts, asUser, demoEmail, signIn, uniqueId } from "./fixtures";
+import { todayIn } from "../components/ledger/dates";
+import { Api, DEMO_PASSWORD, HUIYUN, NORTHWIND, alerts, asUser, demoEmail, signIn, uniqueId } from "./fixtures";
 
 // The ledger console of the demo provider: the chart of accounts, an adjustment under
 // maker-checker (finance proposes, cannot approve its own, the owner approves), the posting on
@@ -24,6 +25,8 @@ const T = {
   exportCsv: /^(Export CSV|导出 CSV)$/,
   closeDay: /^(Close day|日切)$/,
   notOver: /not over yet|尚未结束/,
+  proposeReversal: /^(Propose reversal|申请冲正)$/,
+  reason: /^(Reason|原因)/,
 };
 
 interface Account {
@@ -127,6 +130,57 @@ test.describe("ledger", () => {
     });
   });
 
+  test("a reversal proposed from the entry page, approved by another person, links both entries", async ({ page }) => {
+    // Setup through the API: an approved adjustment of 25.00 to reverse (the demo tenant's zone).
+    const description = `E2E to reverse ${uniqueId()}`;
+    const proposalId = await asUser(HUIYUN.host, FINANCE, DEMO_PASSWORD, async (api) => {
+      const bank = await ownAccount(api, "operating_bank");
+      const equity = await ownAccount(api, "owner_equity");
+      const r = await api.mutation<{ id: string }>("proposals.create", {
+        kind: "ledger.adjustment",
+        payload: {
+          businessDate: todayIn("Asia/Shanghai"),
+          description,
+          lines: [
+            { accountId: bank.id, debitMinor: 2500n, creditMinor: 0n },
+            { accountId: equity.id, debitMinor: 0n, creditMinor: 2500n },
+          ],
+        },
+        reason: "E2E setup for a reversal",
+      });
+      expect(r.status, JSON.stringify(r.error)).toBe(200);
+      return r.data?.id ?? "";
+    });
+    const entryId = await asUser(HUIYUN.host, OWNER, DEMO_PASSWORD, async (api) => {
+      const r = await api.mutation<{ result: { entryId: string } }>("proposals.decide", { id: proposalId, decision: "APPROVE" });
+      expect(r.status, JSON.stringify(r.error)).toBe(200);
+      return r.data?.result.entryId ?? "";
+    });
+
+    // The owner proposes the reversal from the entry page …
+    await signIn(page, HUIYUN.host, OWNER, DEMO_PASSWORD);
+    await page.goto(`${HUIYUN.host}/ledger/entries/${entryId}`);
+    await page.getByRole("button", { name: T.proposeReversal }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(T.reason).fill("Booked twice by mistake");
+    await dialog.getByRole("button", { name: T.submit }).click();
+    await page.waitForURL(/\/ledger\/adjustments\/[0-9a-f-]{36}$/);
+    const proposalUrl = page.url();
+
+    // … finance approves it, and the two entries point at each other.
+    await switchUser(page, FINANCE);
+    await page.goto(proposalUrl);
+    await page.getByRole("button", { name: T.approve }).click();
+    await expect(page.getByTestId("proposal-status")).toHaveText(T.approved);
+    await page.getByTestId("result-entry-link").click();
+    await page.waitForURL(/\/ledger\/entries\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId("entry-kind")).toContainText("reversal");
+    await page.getByTestId("reversal-links").getByRole("link").click();
+    await expect(page).toHaveURL(`${HUIYUN.host}/ledger/entries/${entryId}`);
+    await expect(page.getByTestId("reversal-links").getByRole("link")).toBeVisible();
+    await expect(page.getByRole("button", { name: T.proposeReversal })).toHaveCount(0);
+  });
+
   test("today cannot be closed yet, and the page says so", async ({ page }) => {
     await signIn(page, HUIYUN.host, FINANCE, DEMO_PASSWORD);
     await page.goto(`${HUIYUN.host}/ledger/days`);
@@ -157,5 +211,16 @@ test.describe("ledger", () => {
     await expect(page.getByRole("link", { name: /^(Ledger|账务)$/ })).toHaveCount(0);
     await page.goto(`${HUIYUN.host}/ledger`);
     await expect(page.getByTestId("forbidden")).toBeVisible();
+  });
+
+  test("another provider's ledger account is not found, in the page and in the API", async ({ page }) => {
+    const theirs = await asUser(NORTHWIND.host, demoEmail("northwind", "finance"), DEMO_PASSWORD, (api) => ownAccount(api, "operating_bank"));
+    await asUser(HUIYUN.host, FINANCE, DEMO_PASSWORD, async (api) => {
+      expect((await api.query("ledger.getAccount", { id: theirs.id })).status).toBe(404);
+      expect((await api.query("ledger.statement", { accountId: theirs.id })).status).toBe(404);
+    });
+    await signIn(page, HUIYUN.host, FINANCE, DEMO_PASSWORD);
+    const response = await page.goto(`${HUIYUN.host}/ledger/accounts/${theirs.id}`);
+    expect(response?.status()).toBe(404);
   });
 });

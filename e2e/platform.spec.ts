@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { PLATFORM, PLATFORM_ADMIN, signIn, tenantHost, uniqueId } from "./fixtures";
+import { PLATFORM, PLATFORM_ADMIN, PORT, signIn, tenantHost, uniqueId } from "./fixtures";
 
 // The platform operator's console on the bare host: creating a service provider, with the
 // licensing rule for custodial ones (only a licensed institution may hold merchants' funds).
@@ -36,7 +36,7 @@ test("the platform admin creates a custodial tenant, which needs a licence numbe
   const row = page.getByTestId(`tenant-${slug}`);
   await expect(row).toContainText(name);
   await expect(row).toContainText("CUSTODIAL");
-  await expect(row).toContainText(`${slug}.localhost:3100`);
+  await expect(row).toContainText(`${slug}.localhost:${PORT}`);
 
   // Its host is live at once: a login page under its name, and its owner can sign in.
   const host = tenantHost(slug);

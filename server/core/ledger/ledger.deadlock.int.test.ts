@@ -75,20 +75,21 @@ describe("no deadlocks at 16 connections", () => {
   });
 
   it("concurrent postEntries batches over overlapping accounts, new balance rows and hot slots", async () => {
-    // Fresh merchants and wallets: their balance rows do not exist yet, so the batches race to create them.
-    const ms = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    const ws = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    await run(async (tx) => {
-      for (const m of ms) await openMerchantAccounts(tx, b.ctx, m);
-      for (const w of ws) await openWalletAccount(tx, b.ctx, w);
-    });
     const before = await flushedDeadlocks();
     const started = Date.now();
     const failures: string[] = [];
     let entries = 0;
-    await Promise.all(
-      Array.from({ length: C }, async (_, i) => {
-        for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 4; round++) {
+      // Fresh merchants and wallets every round: their balance rows do not exist yet, so the 16
+      // batches race to create them (INSERT … ON CONFLICT) as well as to lock them.
+      const ms = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const ws = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await run(async (tx) => {
+        for (const m of ms) await openMerchantAccounts(tx, b.ctx, m);
+        for (const w of ws) await openWalletAccount(tx, b.ctx, w);
+      });
+      await Promise.all(
+        Array.from({ length: C }, async (_, i) => {
           // Each batch touches the accounts in a different order (rotated by connection and round).
           const items = Array.from({ length: 8 }, (_, j) => {
             const k = (i + round + j) % 8;
@@ -96,20 +97,21 @@ describe("no deadlocks at 16 connections", () => {
               k < 4
                 ? paymentFeeAtSource({ merchantId: ms[(i + j) % 4]!, channelAccountId: b.channels[(i + k) % 2]!, amountMinor: 500n + BigInt(k), feeMinor: 2n, costMinor: 1n })
                 : walletRecharge(b.channels[(j + round) % 2]!, ws[(3 * i + j) % 4]!, 100n + BigInt(k));
-            return { draft, opts: { businessDate: D, idempotencyKey: `batch-${i}-${round}-${j}` } };
+            return { draft, opts: { businessDate: D, idempotencyKey: `batch-${round}-${i}-${j}` } };
           });
           // Reverse the item order on odd connections, so the per-entry order is opposite too.
           if (i % 2) items.reverse();
           const r = await outcomeOf(run((tx) => postEntries(tx, b.ctx, items)));
           if (r.ok) entries += r.value.length;
           else failures.push(r.code);
-        }
-      }),
-    );
+        }),
+      );
+    }
     const elapsed = Date.now() - started;
     const after = await flushedDeadlocks();
     console.log(`[deadlock] batches: ${entries} entries in ${C * 4} batches on ${C} connections in ${elapsed} ms; deadlocks ${before} → ${after}; failures ${JSON.stringify(failures)}`);
     expect(failures).toEqual([]);
+    expect(entries).toBe(C * 4 * 8);
     expect(after).toBe(before);
     await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
   });
@@ -128,7 +130,7 @@ describe("no deadlocks at 16 connections", () => {
     const failures: string[] = [];
     await Promise.all(
       ms.map(async (m, i) => {
-        for (let j = 0; j < 4; j++) {
+        for (let j = 0; j < 6; j++) {
           const r = await outcomeOf(
             run(async (tx) => {
               for (let k = 0; k < 2; k++) {

@@ -48,7 +48,7 @@ const D = "2026-11-27";
 const lines = (d: EntryDraft) => d.lines.map((l) => [`${l.account.book}|${l.account.code}`, l.amountMinor] as const);
 const key = (r: AccountRef) => `${r.book}|${r.code}`;
 
-async function post(b: CustodialBook, d: EntryDraft, idem = randomUUID()) {
+async function post(b: CustodialBook, d: EntryDraft, idem: string = randomUUID()) {
   return withTenantTx(b.tenantId, (tx) => postEntry(tx, b.ctx, d, { businessDate: D, idempotencyKey: idem }));
 }
 async function posted(b: { tenantId: CustodialBook["tenantId"]; ctx: CustodialBook["ctx"] }, ref: AccountRef) {
