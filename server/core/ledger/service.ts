@@ -340,8 +340,8 @@ export async function getBalanceByRef(tx: Tx, ctx: TenantContext, ref: AccountRe
 export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: { cursor?: string | null; limit?: number; phase?: "POSTED" | "PENDING" }) {
   const account = await getAccount(tx, ctx, accountId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  const before = input.cursor ? BigInt(input.cursor) : null;
   if (input.cursor && !/^\d+$/.test(input.cursor)) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  const before = input.cursor ? BigInt(input.cursor) : null;
   const phase = input.phase ?? "POSTED";
   const rows = await tx.ledgerPosting.findMany({
     where: { tenantId: ctx.tenantId, accountId, phase, ...(before !== null ? { seq: { lt: before } } : {}) },

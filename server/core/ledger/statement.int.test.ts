@@ -74,7 +74,7 @@ async function runningFromPostings(accountId: string) {
   const sign = acc!.type === "ASSET" || acc!.type === "EXPENSE" ? 1n : -1n;
   const rows = await ownerQuery<{ entry_id: string; line: number; seq: string; amount: string }>(
     db.url,
-    `SELECT entry_id, line, seq::text, amount_minor::text AS amount FROM ledger_posting WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED' ORDER BY seq, line`,
+    `SELECT entry_id, line, seq::text, amount_minor::text AS amount FROM ledger_posting p WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED' ORDER BY p.seq, p.line`,
     [b.tenantId, accountId],
   );
   let running = 0n;
@@ -110,6 +110,7 @@ async function checkStatement(ref: AccountRef, limit: number) {
 describe("accountStatement over 1,000+ postings", () => {
   it("hot account (channel clearing): every posting once, in seq order, balance after = running balance", async () => {
     const ref = accounts.clearing(b.channels[0]!);
+    await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
     const slots = await ownerQuery(db.url, `SELECT count(*)::int AS n FROM ledger_balance WHERE tenant_id = $1 AND account_id = $2`, [b.tenantId, b.id(ref)]);
     expect(slots[0]!.n).toBeGreaterThan(1); // really spread over slots
     const big = await checkStatement(ref, 200);
