@@ -230,9 +230,12 @@ BEGIN
   END LOOP;
 END $$;
 
--- Entries and postings are append-only for the app role: no UPDATE, no DELETE.
-GRANT SELECT, INSERT ON "ledger_account", "journal_entry", "ledger_posting" TO switchyard_app;
-GRANT SELECT, INSERT, UPDATE ON "ledger_balance", "ledger_hold", "proposal", "business_day" TO switchyard_app;
+-- The app role reads the ledger and opens accounts; entries, postings, balances and holds are
+-- written only by the SECURITY DEFINER functions below, so no query of the app can forge a balance,
+-- a one-sided posting or a hold release.
+GRANT SELECT, INSERT ON "ledger_account" TO switchyard_app;
+GRANT SELECT ON "journal_entry", "ledger_posting", "ledger_balance", "ledger_hold" TO switchyard_app;
+GRANT SELECT, INSERT, UPDATE ON "proposal", "business_day" TO switchyard_app;
 GRANT UPDATE (approval_admin_threshold_minor) ON "tenant" TO switchyard_app;
 GRANT USAGE ON SEQUENCE "journal_entry_seq_seq" TO switchyard_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON "ledger_account", "ledger_balance", "journal_entry", "ledger_posting",
@@ -262,9 +265,11 @@ $$;
 --     idempotencyKey, contentHash, reversesEntryId?, holdId?, createdBy?,
 --     postings: [{ accountId, amountMinor }] }   (amountMinor signed text: debit > 0, credit < 0)
 -- Returns the entry id and seq; replayed = true when the same key and content were posted before.
-CREATE FUNCTION ledger_post_entry(p_entry jsonb)
+-- Runs as the owner (SECURITY DEFINER) and names the tenant explicitly in every statement: the
+-- tenant is the one the caller's transaction is bound to (app.tenant_id), as under RLS.
+CREATE FUNCTION ledger_write_entry(p_entry jsonb, p_internal boolean)
 RETURNS TABLE (entry_id uuid, entry_seq bigint, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
   v_key text := p_entry->>'idempotencyKey';
@@ -285,6 +290,7 @@ DECLARE
   v_release boolean := COALESCE((p_entry->>'release')::boolean, false);
 BEGIN
   IF v_tenant IS NULL THEN PERFORM ledger_raise('NO_TENANT', 'No tenant is bound to this transaction'); END IF;
+  IF v_release AND NOT p_internal THEN PERFORM ledger_raise('ENTRY_INVALID', 'Holds are released only through ledger_resolve_hold'); END IF;
   IF v_release AND v_phase <> 'PENDING' THEN PERFORM ledger_raise('ENTRY_INVALID', 'Only pending entries release holds'); END IF;
   IF v_key IS NULL OR v_hash IS NULL OR v_date IS NULL OR p_entry->>'kind' IS NULL THEN
     PERFORM ledger_raise('ENTRY_INVALID', 'An entry needs kind, businessDate, idempotencyKey and contentHash');
@@ -301,10 +307,11 @@ BEGIN
     RETURN;
   END IF;
 
-  -- Day-end close takes this lock exclusively: no entry can slip into a date while it closes.
-  PERFORM pg_advisory_xact_lock_shared(hashtextextended(v_tenant::text || '|day|' || v_date::text, 0));
-  IF EXISTS (SELECT 1 FROM business_day d WHERE d.tenant_id = v_tenant AND d.business_date = v_date AND d.status = 'CLOSED') THEN
-    PERFORM ledger_raise('BUSINESS_DAY_CLOSED', format('Business date %s is closed; post the correction in the open period with correctsDate = %s', v_date, v_date));
+  -- Day-end close takes this lock exclusively: no entry slips in while a date closes. Any date on
+  -- or before a closed one is refused, so balances as of a closed date never change.
+  PERFORM pg_advisory_xact_lock_shared(hashtextextended(v_tenant::text || '|days', 0));
+  IF EXISTS (SELECT 1 FROM business_day d WHERE d.tenant_id = v_tenant AND d.business_date >= v_date AND d.status = 'CLOSED') THEN
+    PERFORM ledger_raise('BUSINESS_DAY_CLOSED', format('Business date %s is on or before a closed date; post the correction in the open period with correctsDate = %s', v_date, v_date));
   END IF;
 
   SELECT count(*) INTO v_count FROM ledger_lines(p_entry) l;
@@ -335,7 +342,7 @@ BEGIN
     GROUP BY a.id, a.type, a.bound, a.is_hot
     ORDER BY a.id
   LOOP
-    v_slot := CASE WHEN v_acc.is_hot THEN COALESCE((p_entry->>'hotSlot')::smallint, floor(random() * 16)::smallint) ELSE 0 END;
+    v_slot := CASE WHEN v_acc.is_hot THEN COALESCE((p_entry->>'hotSlot')::smallint, (pg_backend_pid() % 16)::smallint) ELSE 0 END;
     INSERT INTO ledger_balance (tenant_id, account_id, slot) VALUES (v_tenant, v_acc.id, v_slot) ON CONFLICT DO NOTHING;
     IF v_phase = 'POSTED' THEN
       UPDATE ledger_balance b SET posted_debit_minor = posted_debit_minor + v_acc.debit,
@@ -387,13 +394,23 @@ BEGIN
 
   INSERT INTO ledger_posting (tenant_id, entry_id, line, account_id, book, currency, amount_minor, phase, seq, business_date, balance_after_minor)
   SELECT v_tenant, v_id, l.line, l.account_id, a.book, a.currency, l.amount, v_phase, v_seq, v_date,
-         -- With several lines on one account, only the last line carries the balance after them all.
-         CASE WHEN l.line = max(l.line) OVER (PARTITION BY l.account_id) THEN (v_after_map->>(l.account_id::text))::bigint END
+         -- Several lines on one account: each carries the balance after itself (the balance after
+         -- the whole entry less the lines that follow it in the entry).
+         (v_after_map->>(l.account_id::text))::bigint
+           - CASE WHEN ledger_is_debit_normal(a.type) THEN 1 ELSE -1 END
+             * COALESCE(sum(l.amount) OVER (PARTITION BY l.account_id ORDER BY l.line DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
   FROM ledger_lines(p_entry) l JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = l.account_id;
 
   RETURN QUERY SELECT v_id, v_seq, false;
 END $$;
 
+CREATE FUNCTION ledger_post_entry(p_entry jsonb)
+RETURNS TABLE (entry_id uuid, entry_seq bigint, replayed boolean)
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT * FROM ledger_write_entry(p_entry, false)
+$$;
+
+REVOKE ALL ON FUNCTION ledger_write_entry(jsonb, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ledger_post_entry(jsonb), ledger_lines(jsonb), ledger_is_debit_normal("LedgerAccountType"), ledger_raise(text, text) TO switchyard_app;
 
 -- Two-phase holds (TigerBeetle-style): a PENDING entry reserves, then exactly one of post (fully or
@@ -409,7 +426,7 @@ $$;
 --      contentHash, causeType?, causeId?, description?, createdBy? }
 CREATE FUNCTION ledger_create_hold(p jsonb)
 RETURNS TABLE (hold_id uuid, entry_id uuid, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
   v_amount bigint := (p->>'amountMinor')::bigint;
@@ -419,9 +436,9 @@ DECLARE
 BEGIN
   IF v_amount IS NULL OR v_amount <= 0 THEN PERFORM ledger_raise('HOLD_INVALID', 'A hold needs a positive amount'); END IF;
   IF (p->>'debitAccountId') = (p->>'creditAccountId') THEN PERFORM ledger_raise('HOLD_INVALID', 'A hold needs two different accounts'); END IF;
-  SELECT * INTO r FROM ledger_post_entry(p || jsonb_build_object(
-    'phase', 'PENDING', 'holdId', v_hold,
-    'postings', ledger_hold_lines((p->>'debitAccountId')::uuid, (p->>'creditAccountId')::uuid, v_amount)));
+  SELECT * INTO r FROM ledger_write_entry(p || jsonb_build_object(
+    'phase', 'PENDING', 'holdId', v_hold, 'release', false,
+    'postings', ledger_hold_lines((p->>'debitAccountId')::uuid, (p->>'creditAccountId')::uuid, v_amount)), true);
   IF r.replayed THEN
     RETURN QUERY SELECT h.id, r.entry_id, true FROM ledger_hold h WHERE h.tenant_id = v_tenant AND h.pending_entry_id = r.entry_id;
     RETURN;
@@ -436,7 +453,7 @@ END $$;
 --      idempotencyKey, contentHash, kind?, description?, createdBy? }
 CREATE FUNCTION ledger_resolve_hold(p jsonb)
 RETURNS TABLE (hold_id uuid, entry_id uuid, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
   v_action text := p->>'action';
@@ -471,19 +488,19 @@ BEGIN
   END IF;
 
   v_release_key := CASE v_action WHEN 'void' THEN v_key ELSE v_key || ':release' END;
-  SELECT * INTO r FROM ledger_post_entry(jsonb_build_object(
+  SELECT * INTO r FROM ledger_write_entry(jsonb_build_object(
     'kind', COALESCE(p->>'kind', 'hold') || '.release', 'phase', 'PENDING', 'release', true,
     'businessDate', p->>'businessDate', 'idempotencyKey', v_release_key, 'contentHash', p->>'contentHash',
     'holdId', h.id, 'description', p->>'description', 'createdBy', p->>'createdBy',
-    'postings', ledger_hold_lines(h.credit_account_id, h.debit_account_id, h.amount_minor)));
+    'postings', ledger_hold_lines(h.credit_account_id, h.debit_account_id, h.amount_minor)), true);
 
   IF v_action = 'post' THEN
-    SELECT * INTO r FROM ledger_post_entry(jsonb_build_object(
+    SELECT * INTO r FROM ledger_write_entry(jsonb_build_object(
       'kind', COALESCE(p->>'kind', 'hold') || '.post', 'phase', 'POSTED',
       'businessDate', p->>'businessDate', 'idempotencyKey', v_key, 'contentHash', p->>'contentHash',
       'holdId', h.id, 'description', p->>'description', 'createdBy', p->>'createdBy',
       'causeType', p->>'causeType', 'causeId', p->>'causeId',
-      'postings', ledger_hold_lines(h.debit_account_id, h.credit_account_id, v_amount)));
+      'postings', ledger_hold_lines(h.debit_account_id, h.credit_account_id, v_amount)), true);
     UPDATE ledger_hold SET status = 'POSTED', posted_minor = v_amount, resolved_entry_id = r.entry_id, resolved_at = now()
      WHERE tenant_id = v_tenant AND id = h.id;
   ELSE
@@ -496,7 +513,7 @@ END $$;
 -- Releases holds whose time has passed (the expiry job calls it per tenant).
 CREATE FUNCTION ledger_expire_holds(p_now timestamptz, p_business_date date, p_limit integer)
 RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
   h ledger_hold;
@@ -505,10 +522,10 @@ DECLARE
 BEGIN
   FOR h IN SELECT * FROM ledger_hold WHERE tenant_id = v_tenant AND status = 'PENDING' AND expires_at <= p_now
            ORDER BY expires_at LIMIT p_limit FOR UPDATE SKIP LOCKED LOOP
-    SELECT * INTO r FROM ledger_post_entry(jsonb_build_object(
+    SELECT * INTO r FROM ledger_write_entry(jsonb_build_object(
       'kind', 'hold.expire', 'phase', 'PENDING', 'release', true, 'businessDate', p_business_date,
       'idempotencyKey', 'hold-expire:' || h.id, 'contentHash', 'hold-expire:' || h.id, 'holdId', h.id,
-      'postings', ledger_hold_lines(h.credit_account_id, h.debit_account_id, h.amount_minor)));
+      'postings', ledger_hold_lines(h.credit_account_id, h.debit_account_id, h.amount_minor)), true);
     UPDATE ledger_hold SET status = 'EXPIRED', resolved_entry_id = r.entry_id, resolved_at = now()
      WHERE tenant_id = v_tenant AND id = h.id;
     n := n + 1;
@@ -520,7 +537,7 @@ END $$;
 -- p: { entryId, businessDate, idempotencyKey, contentHash, description?, createdBy?, correctsDate? }
 CREATE FUNCTION ledger_reverse_entry(p jsonb)
 RETURNS TABLE (entry_id uuid, entry_seq bigint, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
   e journal_entry;
@@ -529,6 +546,8 @@ BEGIN
   SELECT * INTO e FROM journal_entry WHERE tenant_id = v_tenant AND id = (p->>'entryId')::uuid;
   IF NOT FOUND THEN PERFORM ledger_raise('ENTRY_NOT_FOUND', 'Journal entry not found'); END IF;
   IF e.phase <> 'POSTED' THEN PERFORM ledger_raise('ENTRY_NOT_REVERSIBLE', 'Pending entries are voided through their hold, not reversed'); END IF;
+  -- Concurrent reversals of one entry queue here, so the losers see "already reversed".
+  PERFORM pg_advisory_xact_lock(hashtextextended(v_tenant::text || '|reverse|' || e.id::text, 0));
   -- A replay of the same reversal request returns the first result before the "already" check.
   IF NOT EXISTS (SELECT 1 FROM journal_entry x WHERE x.tenant_id = v_tenant AND x.idempotency_key = p->>'idempotencyKey')
      AND EXISTS (SELECT 1 FROM journal_entry x WHERE x.tenant_id = v_tenant AND x.reverses_entry_id = e.id) THEN
@@ -536,11 +555,11 @@ BEGIN
   END IF;
   SELECT jsonb_agg(jsonb_build_object('accountId', lp.account_id, 'amountMinor', (-lp.amount_minor)::text) ORDER BY lp.line)
     INTO v_lines FROM ledger_posting lp WHERE lp.tenant_id = v_tenant AND lp.entry_id = e.id;
-  RETURN QUERY SELECT * FROM ledger_post_entry(jsonb_build_object(
+  RETURN QUERY SELECT * FROM ledger_write_entry(jsonb_build_object(
     'kind', 'reversal', 'phase', 'POSTED', 'businessDate', p->>'businessDate', 'correctsDate', p->>'correctsDate',
     'idempotencyKey', p->>'idempotencyKey', 'contentHash', p->>'contentHash', 'reversesEntryId', e.id,
     'causeType', e.cause_type, 'causeId', e.cause_id, 'description', p->>'description', 'createdBy', p->>'createdBy',
-    'postings', v_lines));
+    'postings', v_lines), false);
 END $$;
 
 -- Batches (sweeps): every balance row the batch touches is locked first, in one sorted order, and
@@ -548,10 +567,12 @@ END $$;
 -- p: { hotSlot?, entries: [entry, ...] } → one row per entry, in order.
 CREATE FUNCTION ledger_post_entries(p jsonb)
 RETURNS TABLE (entry_id uuid, entry_seq bigint, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
-  v_slot smallint := COALESCE((p->>'hotSlot')::smallint, floor(random() * 16)::smallint);
+  -- One slot per connection: every entry of a transaction takes the same slot rows of a hot
+  -- account, so two transactions never lock a hot account's slots in opposite orders.
+  v_slot smallint := COALESCE((p->>'hotSlot')::smallint, (pg_backend_pid() % 16)::smallint);
   v_entry jsonb;
 BEGIN
   INSERT INTO ledger_balance (tenant_id, account_id, slot)
@@ -565,11 +586,33 @@ BEGIN
    ORDER BY b.account_id, b.slot
    FOR UPDATE;
   FOR v_entry IN SELECT value FROM jsonb_array_elements(p->'entries') LOOP
-    RETURN QUERY SELECT * FROM ledger_post_entry(v_entry || jsonb_build_object('hotSlot', v_slot));
+    RETURN QUERY SELECT * FROM ledger_write_entry(v_entry || jsonb_build_object('hotSlot', v_slot), false);
   END LOOP;
 END $$;
 
 GRANT EXECUTE ON FUNCTION ledger_post_entries(jsonb) TO switchyard_app;
+
+-- Lock-ahead for a transaction that posts several entries one by one (a suspense release:
+-- reverse the suspense entry, then post the normal one): every balance row they will touch, in
+-- one sorted statement first, so two such transactions cannot cross.
+CREATE FUNCTION ledger_lock_accounts(p_accounts uuid[])
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
+  v_slot smallint := (pg_backend_pid() % 16)::smallint;
+BEGIN
+  INSERT INTO ledger_balance (tenant_id, account_id, slot)
+  SELECT v_tenant, a.id, CASE WHEN a.is_hot THEN v_slot ELSE 0 END
+    FROM ledger_account a WHERE a.tenant_id = v_tenant AND a.id = ANY (p_accounts)
+  ON CONFLICT DO NOTHING;
+  PERFORM 1 FROM ledger_balance b JOIN ledger_account a ON a.tenant_id = b.tenant_id AND a.id = b.account_id
+   WHERE b.tenant_id = v_tenant AND b.account_id = ANY (p_accounts) AND b.slot = CASE WHEN a.is_hot THEN v_slot ELSE 0 END
+   ORDER BY b.account_id, b.slot
+   FOR UPDATE OF b;
+END $$;
+
+GRANT EXECUTE ON FUNCTION ledger_lock_accounts(uuid[]) TO switchyard_app;
 
 GRANT EXECUTE ON FUNCTION ledger_hold_lines(uuid, uuid, bigint), ledger_create_hold(jsonb), ledger_resolve_hold(jsonb),
   ledger_expire_holds(timestamptz, date, integer), ledger_reverse_entry(jsonb) TO switchyard_app;

@@ -25,7 +25,8 @@ export async function closeBusinessDay(tx: Tx, ctx: TenantContext, date: string,
   const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { timeZone: true } });
   const today = businessDate(now, tenant?.timeZone ?? "Asia/Shanghai");
   if (date >= today) throw new DomainError("PRECONDITION", "DAY_NOT_OVER", `Business date ${date} is not over yet (today is ${today})`);
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${ctx.tenantId} || '|day|' || ${date}, 0))`;
+  // Exclusive against every posting of the tenant (they hold it shared) while the day closes.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${ctx.tenantId} || '|days', 0))`;
   const existing = await tx.businessDay.findUnique({ where: { tenantId_businessDate: { tenantId: ctx.tenantId, businessDate: new Date(`${date}T00:00:00Z`) } } });
   if (existing?.status === "CLOSED") throw new DomainError("PRECONDITION", "DAY_ALREADY_CLOSED", `Business date ${date} is already closed`);
   for (const check of checks) {

@@ -326,7 +326,7 @@ describe("ledger under concurrent random load (fast-check)", () => {
         expect(unexpected).toEqual([]);
         await checkAgainstModel();
       }),
-      { numRuns: 20, endOnFailure: true },
+      { numRuns: 25, endOnFailure: true },
     );
     const refused = Object.fromEntries(stats.refused);
     console.log(`[ledger.property] ${stats.runs} runs, ${stats.ops} ops (${stats.ok} acknowledged, ${stats.replays} replays), refused ${JSON.stringify(refused)}, ${holds.length} holds, ${entries.length} posted entries, ${samples} sampler reads, ${Date.now() - started} ms`);

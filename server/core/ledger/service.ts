@@ -256,6 +256,40 @@ export async function reverseEntry(tx: Tx, ctx: TenantContext, entryId: string, 
   return result;
 }
 
+/** Locks every balance row the given accounts use, in one sorted order (lock-ahead for multi-entry transactions). */
+export async function lockAccounts(tx: Tx, ctx: TenantContext, accountIds: string[]): Promise<void> {
+  if (!accountIds.length) return;
+  await call(() => tx.$executeRaw`SELECT ledger_lock_accounts(${[...new Set(accountIds)]}::uuid[])`);
+}
+
+/**
+ * A late line arrives: reverse the suspense entry and post the normal entry, in one transaction,
+ * with all their balance rows locked first so concurrent releases cannot deadlock.
+ */
+export async function releaseSuspense(
+  tx: Tx,
+  ctx: TenantContext,
+  input: { suspenseEntryId: string; normal: EntryDraft; businessDate: string; idempotencyKey: string; description?: string; causeType?: string; causeId?: string },
+): Promise<{ reversal: PostResult; normal: PostResult }> {
+  const suspenseAccounts = await tx.ledgerPosting.findMany({ where: { tenantId: ctx.tenantId, entryId: input.suspenseEntryId }, select: { accountId: true } });
+  if (!suspenseAccounts.length) throw notFound("Journal entry");
+  const normalIds = await resolveAccounts(tx, ctx, input.normal.lines.map((l) => l.account));
+  await lockAccounts(tx, ctx, [...suspenseAccounts.map((a) => a.accountId), ...normalIds.values()]);
+  const reversal = await reverseEntry(tx, ctx, input.suspenseEntryId, {
+    businessDate: input.businessDate,
+    idempotencyKey: `${input.idempotencyKey}:reverse`,
+    ...(input.description ? { description: input.description } : {}),
+  });
+  const normal = await postEntry(tx, ctx, input.normal, {
+    businessDate: input.businessDate,
+    idempotencyKey: input.idempotencyKey,
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.causeType ? { causeType: input.causeType } : {}),
+    ...(input.causeId ? { causeId: input.causeId } : {}),
+  });
+  return { reversal, normal };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Balances, statements, trial balance
 
@@ -340,11 +374,18 @@ export async function getBalanceByRef(tx: Tx, ctx: TenantContext, ref: AccountRe
 export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: { cursor?: string | null; limit?: number; phase?: "POSTED" | "PENDING" }) {
   const account = await getAccount(tx, ctx, accountId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  if (input.cursor && !/^\d+$/.test(input.cursor)) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
-  const before = input.cursor ? BigInt(input.cursor) : null;
+  // The cursor is (seq, line): an entry may have several lines on one account.
+  const m = input.cursor ? /^(\d+):(\d+)$/.exec(input.cursor) : null;
+  if (input.cursor && !m) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  const before = m ? { seq: BigInt(m[1]!), line: Number(m[2]) } : null;
   const phase = input.phase ?? "POSTED";
   const rows = await tx.ledgerPosting.findMany({
-    where: { tenantId: ctx.tenantId, accountId, phase, ...(before !== null ? { seq: { lt: before } } : {}) },
+    where: {
+      tenantId: ctx.tenantId,
+      accountId,
+      phase,
+      ...(before !== null ? { OR: [{ seq: { lt: before.seq } }, { seq: before.seq, line: { lt: before.line } }] } : {}),
+    },
     orderBy: [{ seq: "desc" }, { line: "desc" }],
     take: limit + 1,
     select: { entryId: true, line: true, amountMinor: true, seq: true, businessDate: true, balanceAfterMinor: true, createdAt: true, entry: { select: { kind: true, description: true, causeType: true, causeId: true, reversesEntryId: true } } },
@@ -355,7 +396,11 @@ export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: st
   // Hot accounts keep no per-line balance: derive it from the current balance and what came after.
   let running: bigint | null = null;
   if (phase === "POSTED" && account.isHot && items.length) {
-    const newer = await tx.ledgerPosting.aggregate({ where: { tenantId: ctx.tenantId, accountId, phase: "POSTED", seq: { gt: items[0]!.seq } }, _sum: { amountMinor: true } });
+    const first = items[0]!;
+    const newer = await tx.ledgerPosting.aggregate({
+      where: { tenantId: ctx.tenantId, accountId, phase: "POSTED", OR: [{ seq: { gt: first.seq } }, { seq: first.seq, line: { gt: first.line } }] },
+      _sum: { amountMinor: true },
+    });
     running = account.balance.postedMinor - sign * (newer._sum.amountMinor ?? 0n);
   }
   const out = items.map((r) => {
@@ -381,7 +426,7 @@ export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: st
     };
   });
   const last = items[items.length - 1];
-  return { account, items: out, nextCursor: hasMore && last ? last.seq.toString() : null };
+  return { account, items: out, nextCursor: hasMore && last ? `${last.seq}:${last.line}` : null };
 }
 
 export async function getEntry(tx: Tx, ctx: TenantContext, entryId: string) {

@@ -55,8 +55,13 @@ export interface PaymentAmounts {
 }
 
 /** CUSTODIAL payment, channel deducts its fee at source: Dr clearing A−C, Dr cost C / Cr merchant pending A−F, Cr fee income F. */
-export function paymentFeeAtSource(p: PaymentAmounts): EntryDraft {
+function assertWithinAmount(p: PaymentAmounts) {
   assertNonNegative({ amount: p.amountMinor, fee: p.feeMinor, cost: p.costMinor });
+  if (p.feeMinor > p.amountMinor || p.costMinor > p.amountMinor) throw new Error("fee and cost cannot exceed the amount");
+}
+
+export function paymentFeeAtSource(p: PaymentAmounts): EntryDraft {
+  assertWithinAmount(p);
   return draft("payment.fee_at_source", [
     dr(accounts.clearing(p.channelAccountId), p.amountMinor - p.costMinor),
     dr(accounts.channelCost, p.costMinor),
@@ -67,7 +72,7 @@ export function paymentFeeAtSource(p: PaymentAmounts): EntryDraft {
 
 /** CUSTODIAL payment, channel bills its fee monthly: Dr clearing A / Cr merchant pending A−F, Cr fee income F; Dr cost C / Cr channel fee payable C. */
 export function paymentFeeBilledMonthly(p: PaymentAmounts): EntryDraft {
-  assertNonNegative({ amount: p.amountMinor, fee: p.feeMinor, cost: p.costMinor });
+  assertWithinAmount(p);
   return draft("payment.fee_billed_monthly", [
     dr(accounts.clearing(p.channelAccountId), p.amountMinor),
     cr(accounts.merchantPending(p.merchantId), p.amountMinor - p.feeMinor),

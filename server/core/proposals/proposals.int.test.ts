@@ -134,8 +134,8 @@ describe("proposals", () => {
     const other = await custodialBook();
     const foreign = adjustmentOf(0n, { lines: [{ accountId: equity(), debitMinor: "100", creditMinor: "0" }, { accountId: other.id(accounts.unclaimedFunds), debitMinor: "0", creditMinor: "100" }] });
     expect(await codeOf(propose(users.finance1, foreign))).toBe("ACCOUNT_NOT_FOUND");
-    // One own-book line against a different book does not balance per book either.
     expect(await codeOf(propose(users.finance1, { kind: "ledger.nope", reason: "unknown kind", payload: {} } as never))).toBe("PROPOSAL_KIND_UNKNOWN");
+    // A single line is refused by the payload schema.
     await expect(propose(users.finance1, adjustmentOf(0n, { lines: [{ accountId: equity(), debitMinor: "1", creditMinor: "0" }] }))).rejects.toThrow();
     expect(await count()).toEqual(n0);
   });
