@@ -168,7 +168,7 @@ CREATE UNIQUE INDEX "journal_entry_tenant_id_idempotency_key_key" ON "journal_en
 CREATE UNIQUE INDEX "journal_entry_tenant_id_reverses_entry_id_key" ON "journal_entry"("tenant_id", "reverses_entry_id");
 
 -- CreateIndex
-CREATE INDEX "ledger_posting_tenant_id_account_id_seq_idx" ON "ledger_posting"("tenant_id", "account_id", "seq" DESC);
+CREATE INDEX "ledger_posting_tenant_id_account_id_seq_line_idx" ON "ledger_posting"("tenant_id", "account_id", "seq" DESC, "line" DESC);
 
 -- CreateIndex
 CREATE INDEX "ledger_posting_tenant_id_account_id_business_date_idx" ON "ledger_posting"("tenant_id", "account_id", "business_date");
