@@ -3,7 +3,8 @@
 #   data:     ledger-statement-load.sql: BENCH_STATEMENT_ENTRIES entries (default 1,100,000 = 2.2M
 #             postings); fee_income (hot) and customer_funds_bank (not hot) hold 25% each
 #   subject:  accountStatement() of the service, every statement it sends timed by EXPLAIN ANALYZE
-#   baseline: the keyset page SQL alone; OFFSET at the same depth for contrast (ledger-statement.ts)
+#   baseline: the keyset page SQL alone (index-bounded: seq <= cursor seq), the service predicate by
+#             hand, and OFFSET at the same depth for contrast (ledger-statement.ts)
 # Depths: BENCH_DEPTHS (default 0,10000,100000,500000). Writes bench/out/ledger-statement.json.
 # Pass: every measured depth of every account has service DB time < 5 ms.
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +35,6 @@ jq --argjson machine "$before" --argjson load_s "$load_s" '{
   pass: (([.accounts[].max_service_db_ms] | max) < 5),
   machine: $machine}' <<<"$res" > "$OUT/ledger-statement.json"
 jq -r '.accounts[] | .name as $n | .depths[] | select(.service) |
-  "  \($n) depth \(.depth): service \(.service.db_ms) ms (page query \(.service.page_query_ms), wall \(.service.wall_ms)) | keyset \(.keyset.exec_ms) | OFFSET \(.offset.exec_ms)"' \
+  "  \($n) depth \(.depth): service \(.service.db_ms) ms (page query \(.service.page_query_ms), wall \(.service.wall_ms)) | keyset \(.keyset.exec_ms) | service predicate by hand \(.keyset_service_predicate.exec_ms // "-") | OFFSET \(.offset.exec_ms)"' \
   "$OUT/ledger-statement.json" >&2
 jq '{benchmark, postings_total, load_seconds, max_service_db_ms, max_keyset_ms, ratio, pass}' "$OUT/ledger-statement.json"

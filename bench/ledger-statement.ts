@@ -6,8 +6,9 @@
 //             the cursor a client would hold at that depth; every SQL statement it sends is captured
 //             at the pg driver (text + parameters) and then timed with EXPLAIN (ANALYZE, BUFFERS)
 //             under the same role and tenant (RLS in force). Its database time = the sum over them.
-//   keyset    the baseline: the keyset page SQL alone (WHERE tenant, account, phase, seq < cursor
-//             ORDER BY seq DESC, line DESC LIMIT 51), same role and tenant.
+//   keyset    the baseline: the keyset page SQL alone, by hand (WHERE tenant, account, phase and
+//             (seq, line) before the cursor, ORDER BY seq DESC, line DESC LIMIT 51), same role and
+//             tenant; also the service's predicate by hand (keyset_service_predicate) for comparison.
 //   offset    contrast: the same page by OFFSET <depth>.
 // Each EXPLAIN runs BENCH_REPEAT times (default 5, after one warm-up); the median is reported.
 //
@@ -61,12 +62,13 @@ interface PlanNode {
   "Index Name"?: string;
   "Relation Name"?: string;
   "Actual Rows"?: number;
+  "Rows Removed by Filter"?: number;
   "Shared Hit Blocks"?: number;
   "Shared Read Blocks"?: number;
   Plans?: PlanNode[];
 }
 function outline(n: PlanNode, depth = 0, acc: string[] = []): string[] {
-  acc.push(`${"  ".repeat(depth)}${n["Node Type"]}${n["Index Name"] ? ` using ${n["Index Name"]}` : n["Relation Name"] ? ` on ${n["Relation Name"]}` : ""} (rows=${n["Actual Rows"]})`);
+  acc.push(`${"  ".repeat(depth)}${n["Node Type"]}${n["Index Name"] ? ` using ${n["Index Name"]}` : n["Relation Name"] ? ` on ${n["Relation Name"]}` : ""} (rows=${n["Actual Rows"]}${n["Rows Removed by Filter"] ? `, removed by filter=${n["Rows Removed by Filter"]}` : ""})`);
   for (const c of n.Plans ?? []) outline(c, depth + 1, acc);
   return acc;
 }
@@ -110,8 +112,16 @@ function label(sql: string): string {
   return "other";
 }
 
+// The baseline: the keyset page by hand, rows after the cursor (seq, line) in (seq DESC, line DESC),
+// with the redundant "seq <= cursor seq" that lets the (tenant_id, account_id, seq DESC) index start
+// at the cursor instead of at the newest row.
 const KEYSET = `SELECT entry_id, line, amount_minor, seq, business_date, balance_after_minor, created_at
-  FROM ledger_posting WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED' AND seq < $3
+  FROM ledger_posting WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED'
+   AND seq <= $3 AND (seq < $3 OR (seq = $3 AND line < $4))
+ ORDER BY seq DESC, line DESC LIMIT ${LIMIT + 1}`;
+// The service's own predicate by hand (Prisma's OR: [{ seq: { lt } }, { seq, line: { lt } }]), no bound.
+const KEYSET_OR = `SELECT entry_id, line, amount_minor, seq, business_date, balance_after_minor, created_at
+  FROM ledger_posting WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED' AND (seq < $3 OR (seq = $3 AND line < $4))
  ORDER BY seq DESC, line DESC LIMIT ${LIMIT + 1}`;
 const FIRST = `SELECT entry_id, line, amount_minor, seq, business_date, balance_after_minor, created_at
   FROM ledger_posting WHERE tenant_id = $1 AND account_id = $2 AND phase = 'POSTED'
@@ -130,17 +140,19 @@ interface AccountResult {
 }
 
 async function statementAt(owner: pg.Client, accountId: string, depth: number) {
-  // The cursor a client holds after paging past `depth` rows: the seq of the depth-th newest row.
-  const cursor =
+  // The cursor a client holds after paging past `depth` rows: "seq:line" of the depth-th newest row
+  // (the service's cursor format: an entry may have several lines on one account).
+  const at =
     depth === 0
       ? null
       : ((
           await owner.query(
-            `SELECT p.seq::text AS cursor FROM ledger_posting p WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.phase = 'POSTED' ORDER BY p.seq DESC, p.line DESC OFFSET $3 LIMIT 1`,
+            `SELECT p.seq::text AS seq, p.line FROM ledger_posting p WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.phase = 'POSTED' ORDER BY p.seq DESC, p.line DESC OFFSET $3 LIMIT 1`,
             [tenant, accountId, depth - 1],
           )
-        ).rows[0] as { cursor: string } | undefined)?.cursor ?? null;
-  if (depth > 0 && cursor === null) return { depth, skipped: "the account has fewer rows than this depth" };
+        ).rows[0] as { seq: string; line: number } | undefined) ?? null;
+  if (depth > 0 && at === null) return { depth, skipped: "the account has fewer rows than this depth" };
+  const cursor = at ? `${at.seq}:${at.line}` : null;
 
   // The service call: capture its SQL once, then time its wall clock (median of `repeat`).
   capturing = [];
@@ -158,7 +170,8 @@ async function statementAt(owner: pg.Client, accountId: string, depth: number) {
   for (const q of captured) queries.push({ label: label(q.text), sql: q.text.replace(/\s+/g, " "), ...(await explain(owner, q.text, q.values)) });
   const serviceDb = r3(queries.reduce((s, q) => s + q.exec_ms, 0));
   const pageQuery = queries.find((q) => q.label.startsWith("page query"));
-  const keyset = cursor === null ? await explain(owner, FIRST, [tenant, accountId]) : await explain(owner, KEYSET, [tenant, accountId, cursor]);
+  const keyset = at === null ? await explain(owner, FIRST, [tenant, accountId]) : await explain(owner, KEYSET, [tenant, accountId, at.seq, at.line]);
+  const keysetOr = at === null ? null : await explain(owner, KEYSET_OR, [tenant, accountId, at.seq, at.line]);
   const offset = await explain(owner, OFFSET, [tenant, accountId, depth]);
   return {
     depth,
@@ -166,6 +179,7 @@ async function statementAt(owner: pg.Client, accountId: string, depth: number) {
     rows_returned: page.items.length,
     service: { db_ms: serviceDb, page_query_ms: pageQuery?.exec_ms ?? null, wall_ms: r3(median(wall)), statements: queries.length, queries },
     keyset,
+    keyset_service_predicate: keysetOr,
     offset,
     ratio_service_db_vs_keyset: keyset.exec_ms > 0 ? r3(serviceDb / keyset.exec_ms) : null,
     ratio_page_query_vs_keyset: pageQuery && keyset.exec_ms > 0 ? r3(pageQuery.exec_ms / keyset.exec_ms) : null,

@@ -266,7 +266,9 @@ $$;
 --     postings: [{ accountId, amountMinor }] }   (amountMinor signed text: debit > 0, credit < 0)
 -- Returns the entry id and seq; replayed = true when the same key and content were posted before.
 -- Runs as the owner (SECURITY DEFINER) and names the tenant explicitly in every statement: the
--- tenant is the one the caller's transaction is bound to (app.tenant_id), as under RLS.
+-- tenant is the one the caller's transaction is bound to (app.tenant_id), as under RLS. The JSON is
+-- read once into arrays and accounts are read by primary key, so the cost of a posting does not
+-- grow with the number of accounts.
 CREATE FUNCTION ledger_write_entry(p_entry jsonb, p_internal boolean)
 RETURNS TABLE (entry_id uuid, entry_seq bigint, replayed boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -276,18 +278,23 @@ DECLARE
   v_hash text := p_entry->>'contentHash';
   v_phase "JournalPhase" := COALESCE(p_entry->>'phase', 'POSTED')::"JournalPhase";
   v_date date := (p_entry->>'businessDate')::date;
+  v_release boolean := COALESCE((p_entry->>'release')::boolean, false);
+  v_hot_slot smallint := COALESCE((p_entry->>'hotSlot')::smallint, (pg_backend_pid() % 16)::smallint);
   v_existing record;
-  v_count int;
-  v_found int;
-  v_unbalanced record;
+  v_ids uuid[];
+  v_amounts bigint[];
+  v_distinct int;
+  v_found int := 0;
+  v_sums jsonb := '{}'::jsonb;
+  v_book_key text;
   v_acc record;
   v_slot smallint;
-  v_id uuid;
-  v_seq bigint;
+  v_debit_normal boolean;
   v_avail bigint;
   v_after bigint;
   v_after_map jsonb := '{}'::jsonb;
-  v_release boolean := COALESCE((p_entry->>'release')::boolean, false);
+  v_id uuid;
+  v_seq bigint;
 BEGIN
   IF v_tenant IS NULL THEN PERFORM ledger_raise('NO_TENANT', 'No tenant is bound to this transaction'); END IF;
   IF v_release AND NOT p_internal THEN PERFORM ledger_raise('ENTRY_INVALID', 'Holds are released only through ledger_resolve_hold'); END IF;
@@ -298,7 +305,7 @@ BEGIN
 
   -- Same key at once from several connections: the second waits here, then sees the first.
   PERFORM pg_advisory_xact_lock(hashtextextended(v_tenant::text || '|' || v_key, 0));
-  SELECT id, seq, content_hash INTO v_existing FROM journal_entry WHERE tenant_id = v_tenant AND idempotency_key = v_key;
+  SELECT e.id, e.seq, e.content_hash INTO v_existing FROM journal_entry e WHERE e.tenant_id = v_tenant AND e.idempotency_key = v_key;
   IF FOUND THEN
     IF v_existing.content_hash <> v_hash THEN
       PERFORM ledger_raise('IDEMPOTENCY_CONFLICT', format('Idempotency key %s was already used for a different entry', v_key));
@@ -314,75 +321,80 @@ BEGIN
     PERFORM ledger_raise('BUSINESS_DAY_CLOSED', format('Business date %s is on or before a closed date; post the correction in the open period with correctsDate = %s', v_date, v_date));
   END IF;
 
-  SELECT count(*) INTO v_count FROM ledger_lines(p_entry) l;
-  IF v_count < 2 THEN PERFORM ledger_raise('ENTRY_INVALID', 'An entry needs at least two postings'); END IF;
-  IF EXISTS (SELECT 1 FROM ledger_lines(p_entry) WHERE amount = 0 OR amount IS NULL OR account_id IS NULL) THEN
+  -- The JSON is read once, into two arrays.
+  SELECT array_agg((x.p->>'accountId')::uuid ORDER BY x.ord), array_agg((x.p->>'amountMinor')::bigint ORDER BY x.ord)
+    INTO v_ids, v_amounts
+    FROM jsonb_array_elements(p_entry->'postings') WITH ORDINALITY AS x(p, ord);
+  IF COALESCE(cardinality(v_ids), 0) < 2 THEN PERFORM ledger_raise('ENTRY_INVALID', 'An entry needs at least two postings'); END IF;
+  IF array_position(v_ids, NULL) IS NOT NULL OR array_position(v_amounts, NULL) IS NOT NULL OR array_position(v_amounts, 0::bigint) IS NOT NULL THEN
     PERFORM ledger_raise('ENTRY_INVALID', 'Every posting needs an account and a non-zero amount');
   END IF;
-
-  -- RLS hides other tenants' accounts: an account of another tenant is simply not found.
-  SELECT count(DISTINCT l.account_id) INTO v_found FROM ledger_lines(p_entry) l JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = l.account_id;
-  IF v_found <> (SELECT count(DISTINCT account_id) FROM ledger_lines(p_entry)) THEN
-    PERFORM ledger_raise('ACCOUNT_NOT_FOUND', 'A posting names an account that does not exist in this tenant');
-  END IF;
-
-  SELECT a.book, a.currency, sum(l.amount) AS total INTO v_unbalanced
-  FROM ledger_lines(p_entry) l JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = l.account_id
-  GROUP BY a.book, a.currency HAVING sum(l.amount) <> 0 LIMIT 1;
-  IF FOUND THEN
-    PERFORM ledger_raise('UNBALANCED', format('The entry does not balance in book %s, %s: off by %s minor units', v_unbalanced.book, v_unbalanced.currency, v_unbalanced.total));
-  END IF;
+  SELECT count(DISTINCT u) INTO v_distinct FROM unnest(v_ids) u;
 
   -- Balances, one account at a time in account-id order (one lock order everywhere: no deadlocks).
+  -- A failure anywhere below aborts the caller's transaction, so checking balance after the
+  -- updates writes nothing either.
   FOR v_acc IN
-    SELECT a.id, a.type, a.bound, a.is_hot,
-           COALESCE(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS debit,
-           COALESCE(-sum(l.amount) FILTER (WHERE l.amount < 0), 0) AS credit
-    FROM ledger_lines(p_entry) l JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = l.account_id
-    GROUP BY a.id, a.type, a.bound, a.is_hot
-    ORDER BY a.id
+    SELECT a.id, a.type, a.bound, a.is_hot, a.book, a.currency,
+           COALESCE(sum(u.amount) FILTER (WHERE u.amount > 0), 0) AS debit,
+           COALESCE(-sum(u.amount) FILTER (WHERE u.amount < 0), 0) AS credit
+      FROM unnest(v_ids, v_amounts) AS u(account_id, amount)
+      JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = u.account_id
+     GROUP BY a.id, a.type, a.bound, a.is_hot, a.book, a.currency
+     ORDER BY a.id
   LOOP
-    v_slot := CASE WHEN v_acc.is_hot THEN COALESCE((p_entry->>'hotSlot')::smallint, (pg_backend_pid() % 16)::smallint) ELSE 0 END;
-    INSERT INTO ledger_balance (tenant_id, account_id, slot) VALUES (v_tenant, v_acc.id, v_slot) ON CONFLICT DO NOTHING;
+    v_found := v_found + 1;
+    v_book_key := v_acc.book || ' ' || v_acc.currency;
+    v_sums := v_sums || jsonb_build_object(v_book_key, COALESCE((v_sums->>v_book_key)::bigint, 0) + v_acc.debit - v_acc.credit);
+    v_debit_normal := v_acc.type IN ('ASSET', 'EXPENSE');
+    v_slot := CASE WHEN v_acc.is_hot THEN v_hot_slot ELSE 0 END;
     IF v_phase = 'POSTED' THEN
-      UPDATE ledger_balance b SET posted_debit_minor = posted_debit_minor + v_acc.debit,
-                                  posted_credit_minor = posted_credit_minor + v_acc.credit, updated_at = now()
-       WHERE b.tenant_id = v_tenant AND b.account_id = v_acc.id AND b.slot = v_slot
-      RETURNING CASE WHEN ledger_is_debit_normal(v_acc.type)
-                     THEN (posted_debit_minor - posted_credit_minor) - pending_credit_minor
-                     ELSE (posted_credit_minor - posted_debit_minor) - pending_debit_minor END,
-                CASE WHEN ledger_is_debit_normal(v_acc.type) THEN posted_debit_minor - posted_credit_minor
-                     ELSE posted_credit_minor - posted_debit_minor END
+      INSERT INTO ledger_balance AS b (tenant_id, account_id, slot, posted_debit_minor, posted_credit_minor)
+      VALUES (v_tenant, v_acc.id, v_slot, v_acc.debit, v_acc.credit)
+      ON CONFLICT (tenant_id, account_id, slot) DO UPDATE
+        SET posted_debit_minor = b.posted_debit_minor + EXCLUDED.posted_debit_minor,
+            posted_credit_minor = b.posted_credit_minor + EXCLUDED.posted_credit_minor, updated_at = now()
+      RETURNING CASE WHEN v_debit_normal THEN (b.posted_debit_minor - b.posted_credit_minor) - b.pending_credit_minor
+                     ELSE (b.posted_credit_minor - b.posted_debit_minor) - b.pending_debit_minor END,
+                CASE WHEN v_debit_normal THEN b.posted_debit_minor - b.posted_credit_minor
+                     ELSE b.posted_credit_minor - b.posted_debit_minor END
       INTO v_avail, v_after;
     ELSIF v_release THEN
       -- Releasing a hold: the release entry's lines mirror the hold's, and take back what it reserved.
       UPDATE ledger_balance b SET pending_debit_minor = pending_debit_minor - v_acc.credit,
                                   pending_credit_minor = pending_credit_minor - v_acc.debit, updated_at = now()
        WHERE b.tenant_id = v_tenant AND b.account_id = v_acc.id AND b.slot = v_slot
-      RETURNING CASE WHEN ledger_is_debit_normal(v_acc.type)
-                     THEN (posted_debit_minor - posted_credit_minor) - pending_credit_minor
-                     ELSE (posted_credit_minor - posted_debit_minor) - pending_debit_minor END,
-                NULL::bigint
+      RETURNING CASE WHEN v_debit_normal THEN (posted_debit_minor - posted_credit_minor) - pending_credit_minor
+                     ELSE (posted_credit_minor - posted_debit_minor) - pending_debit_minor END, NULL::bigint
       INTO v_avail, v_after;
+      IF NOT FOUND THEN PERFORM ledger_raise('HOLD_INVALID', 'Nothing is reserved on this account to release'); END IF;
     ELSE
-      UPDATE ledger_balance b SET pending_debit_minor = pending_debit_minor + v_acc.debit,
-                                  pending_credit_minor = pending_credit_minor + v_acc.credit, updated_at = now()
-       WHERE b.tenant_id = v_tenant AND b.account_id = v_acc.id AND b.slot = v_slot
-      RETURNING CASE WHEN ledger_is_debit_normal(v_acc.type)
-                     THEN (posted_debit_minor - posted_credit_minor) - pending_credit_minor
-                     ELSE (posted_credit_minor - posted_debit_minor) - pending_debit_minor END,
-                NULL::bigint
+      INSERT INTO ledger_balance AS b (tenant_id, account_id, slot, pending_debit_minor, pending_credit_minor)
+      VALUES (v_tenant, v_acc.id, v_slot, v_acc.debit, v_acc.credit)
+      ON CONFLICT (tenant_id, account_id, slot) DO UPDATE
+        SET pending_debit_minor = b.pending_debit_minor + EXCLUDED.pending_debit_minor,
+            pending_credit_minor = b.pending_credit_minor + EXCLUDED.pending_credit_minor, updated_at = now()
+      RETURNING CASE WHEN v_debit_normal THEN (b.posted_debit_minor - b.posted_credit_minor) - b.pending_credit_minor
+                     ELSE (b.posted_credit_minor - b.posted_debit_minor) - b.pending_debit_minor END, NULL::bigint
       INTO v_avail, v_after;
     END IF;
     IF v_acc.bound = 'NON_NEGATIVE' AND v_avail < 0 AND (
-         (ledger_is_debit_normal(v_acc.type) AND v_acc.credit > v_acc.debit) OR
-         (NOT ledger_is_debit_normal(v_acc.type) AND v_acc.debit > v_acc.credit)) THEN
+         (v_debit_normal AND v_acc.credit > v_acc.debit) OR (NOT v_debit_normal AND v_acc.debit > v_acc.credit)) THEN
       PERFORM ledger_raise('INSUFFICIENT_FUNDS', format('Account %s would go below zero (available after: %s)', v_acc.id, v_avail));
     END IF;
     IF NOT v_acc.is_hot AND v_phase = 'POSTED' THEN
       v_after_map := v_after_map || jsonb_build_object(v_acc.id::text, v_after);
     END IF;
   END LOOP;
+
+  -- RLS would hide other tenants' accounts; here the tenant filter does: such an account is not found.
+  IF v_found <> v_distinct THEN
+    PERFORM ledger_raise('ACCOUNT_NOT_FOUND', 'A posting names an account that does not exist in this tenant');
+  END IF;
+  SELECT s.key, s.value INTO v_book_key, v_after FROM jsonb_each_text(v_sums) AS s(key, value) WHERE s.value::bigint <> 0 LIMIT 1;
+  IF FOUND THEN
+    PERFORM ledger_raise('UNBALANCED', format('The entry does not balance in book %s: off by %s minor units', v_book_key, v_after));
+  END IF;
 
   INSERT INTO journal_entry (tenant_id, kind, phase, business_date, corrects_date, effective_at, description,
                              cause_type, cause_id, idempotency_key, content_hash, reverses_entry_id, hold_id, created_by)
@@ -393,13 +405,14 @@ BEGIN
   RETURNING id, seq INTO v_id, v_seq;
 
   INSERT INTO ledger_posting (tenant_id, entry_id, line, account_id, book, currency, amount_minor, phase, seq, business_date, balance_after_minor)
-  SELECT v_tenant, v_id, l.line, l.account_id, a.book, a.currency, l.amount, v_phase, v_seq, v_date,
+  SELECT v_tenant, v_id, (u.ord - 1)::int, u.account_id, a.book, a.currency, u.amount, v_phase, v_seq, v_date,
          -- Several lines on one account: each carries the balance after itself (the balance after
          -- the whole entry less the lines that follow it in the entry).
-         (v_after_map->>(l.account_id::text))::bigint
-           - CASE WHEN ledger_is_debit_normal(a.type) THEN 1 ELSE -1 END
-             * COALESCE(sum(l.amount) OVER (PARTITION BY l.account_id ORDER BY l.line DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-  FROM ledger_lines(p_entry) l JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = l.account_id;
+         (v_after_map->>(u.account_id::text))::bigint
+           - CASE WHEN a.type IN ('ASSET', 'EXPENSE') THEN 1 ELSE -1 END
+             * COALESCE(sum(u.amount) OVER (PARTITION BY u.account_id ORDER BY u.ord DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+    FROM unnest(v_ids, v_amounts) WITH ORDINALITY AS u(account_id, amount, ord)
+    JOIN ledger_account a ON a.tenant_id = v_tenant AND a.id = u.account_id;
 
   RETURN QUERY SELECT v_id, v_seq, false;
 END $$;

@@ -374,17 +374,20 @@ export async function getBalanceByRef(tx: Tx, ctx: TenantContext, ref: AccountRe
 export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: { cursor?: string | null; limit?: number; phase?: "POSTED" | "PENDING" }) {
   const account = await getAccount(tx, ctx, accountId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  // The cursor is (seq, line): an entry may have several lines on one account.
-  const m = input.cursor ? /^(\d+):(\d+)$/.exec(input.cursor) : null;
+  // The cursor is (seq, line), plus for hot accounts the running balance to continue from: an
+  // entry may have several lines on one account, and summing every newer posting of the busiest
+  // account at each page would grow with depth.
+  const m = input.cursor ? /^(\d+):(\d+)(?::(-?\d+))?$/.exec(input.cursor) : null;
   if (input.cursor && !m) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
-  const before = m ? { seq: BigInt(m[1]!), line: Number(m[2]) } : null;
+  const before = m ? { seq: BigInt(m[1]!), line: Number(m[2]), running: m[3] !== undefined ? BigInt(m[3]) : null } : null;
   const phase = input.phase ?? "POSTED";
   const rows = await tx.ledgerPosting.findMany({
     where: {
       tenantId: ctx.tenantId,
       accountId,
       phase,
-      ...(before !== null ? { OR: [{ seq: { lt: before.seq } }, { seq: before.seq, line: { lt: before.line } }] } : {}),
+      // seq ≤ s gives the index its starting point; the OR then drops the lines already shown.
+      ...(before !== null ? { seq: { lte: before.seq }, OR: [{ seq: { lt: before.seq } }, { line: { lt: before.line } }] } : {}),
     },
     orderBy: [{ seq: "desc" }, { line: "desc" }],
     take: limit + 1,
@@ -393,16 +396,10 @@ export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: st
   const hasMore = rows.length > limit;
   const items = hasMore ? rows.slice(0, limit) : rows;
   const sign = DEBIT_NORMAL.has(account.type) ? 1n : -1n;
-  // Hot accounts keep no per-line balance: derive it from the current balance and what came after.
+  // Hot accounts keep no per-line balance: derive it from the current balance (first page) or the
+  // cursor (later pages), walking back line by line.
   let running: bigint | null = null;
-  if (phase === "POSTED" && account.isHot && items.length) {
-    const first = items[0]!;
-    const newer = await tx.ledgerPosting.aggregate({
-      where: { tenantId: ctx.tenantId, accountId, phase: "POSTED", OR: [{ seq: { gt: first.seq } }, { seq: first.seq, line: { gt: first.line } }] },
-      _sum: { amountMinor: true },
-    });
-    running = account.balance.postedMinor - sign * (newer._sum.amountMinor ?? 0n);
-  }
+  if (phase === "POSTED" && account.isHot && items.length) running = before?.running ?? account.balance.postedMinor;
   const out = items.map((r) => {
     let balanceAfter = r.balanceAfterMinor;
     if (running !== null) {
@@ -426,7 +423,7 @@ export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: st
     };
   });
   const last = items[items.length - 1];
-  return { account, items: out, nextCursor: hasMore && last ? `${last.seq}:${last.line}` : null };
+  return { account, items: out, nextCursor: hasMore && last ? `${last.seq}:${last.line}${running !== null ? `:${running}` : ""}` : null };
 }
 
 export async function getEntry(tx: Tx, ctx: TenantContext, entryId: string) {
