@@ -226,7 +226,7 @@ export function platformFee(amountMinor: bigint): EntryDraft {
   return draft("income.platform_fee", [dr(accounts.platformFeeExpense, amountMinor), cr(accounts.platformFeePayable, amountMinor)]);
 }
 
-/** A manual adjustment (through an approved proposal): any balanced lines. */
+/** A manual adjustment (through an approved proposal): the balanced lines it proposes. */
 export function adjustment(lines: DraftLine[]): EntryDraft {
   return draft("adjustment", lines);
 }
