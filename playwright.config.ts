@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { CHROMIUM_LAUNCH_OPTIONS } from "./e2e/chromium";
+import { SHARED_RUN_SETTINGS } from "./e2e/chromium";
 
 // End-to-end tests of the built console on PostgreSQL. scripts/test-all.sh creates a throwaway
 // database and exports its URL; the launcher migrates it, seeds the demo tenants and runs
@@ -24,20 +24,8 @@ export default defineConfig({
   // Not the default "test-results": Playwright empties its output folder before a run, and
   // scripts/test-all.sh keeps the Vitest report and the build log in test-results/.
   outputDir: "test-results/e2e",
-  // One app process serves every test; parallel workers would only contend for it.
-  workers: 1,
+  ...SHARED_RUN_SETTINGS,
   fullyParallel: false,
-  retries: 0,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
-  forbidOnly: true,
-  use: {
-    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
-    trace: "retain-on-failure",
-    screenshot: "only-on-failure",
-    actionTimeout: 15_000,
-    navigationTimeout: 30_000,
-  },
   webServer: {
     command: "npx tsx scripts/launch.ts",
     env: {

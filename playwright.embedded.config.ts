@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-import { CHROMIUM_LAUNCH_OPTIONS } from "./e2e/chromium";
+import { SHARED_RUN_SETTINGS } from "./e2e/chromium";
 
 // The embedded default: `npm start` with no DATABASE_URL starts PGlite in the data folder,
 // migrates, seeds and serves. Each run gets a fresh data folder so the seed runs from scratch.
@@ -43,18 +43,7 @@ for (const [k, v] of Object.entries(process.env)) {
 export default defineConfig({
   testDir: "e2e/embedded",
   outputDir: "test-results/e2e-embedded",
-  workers: 1,
-  retries: 0,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
-  forbidOnly: true,
-  use: {
-    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
-    trace: "retain-on-failure",
-    screenshot: "only-on-failure",
-    actionTimeout: 15_000,
-    navigationTimeout: 30_000,
-  },
+  ...SHARED_RUN_SETTINGS,
   webServer: {
     command: "npx tsx scripts/launch.ts",
     env: {

@@ -246,34 +246,22 @@ export function AdjustmentForm() {
                         </p>
                       ) : null}
                     </td>
-                    <td className="px-3 py-2">
-                      <Input
-                        inputMode="decimal"
-                        autoComplete="off"
-                        className="text-right tabular"
-                        aria-label={t("ledger.lineDebit", { n })}
-                        aria-invalid={debitProblem || c?.bothSides ? true : undefined}
-                        value={l.debit}
-                        placeholder="0.00"
-                        onChange={(e) => update(l.key, { debit: e.target.value })}
-                        onBlur={(e) => normalise(l.key, "debit", e.target.value)}
-                        data-testid={`line-${i}-debit`}
-                      />
-                    </td>
-                    <td className="px-3 py-2">
-                      <Input
-                        inputMode="decimal"
-                        autoComplete="off"
-                        className="text-right tabular"
-                        aria-label={t("ledger.lineCredit", { n })}
-                        aria-invalid={creditProblem || c?.bothSides ? true : undefined}
-                        value={l.credit}
-                        placeholder="0.00"
-                        onChange={(e) => update(l.key, { credit: e.target.value })}
-                        onBlur={(e) => normalise(l.key, "credit", e.target.value)}
-                        data-testid={`line-${i}-credit`}
-                      />
-                    </td>
+                    {(["debit", "credit"] as const).map((side) => (
+                      <td key={side} className="px-3 py-2">
+                        <Input
+                          inputMode="decimal"
+                          autoComplete="off"
+                          className="text-right tabular"
+                          aria-label={t(side === "debit" ? "ledger.lineDebit" : "ledger.lineCredit", { n })}
+                          aria-invalid={(side === "debit" ? debitProblem : creditProblem) || c?.bothSides ? true : undefined}
+                          value={l[side]}
+                          placeholder="0.00"
+                          onChange={(e) => update(l.key, { [side]: e.target.value })}
+                          onBlur={(e) => normalise(l.key, side, e.target.value)}
+                          data-testid={`line-${i}-${side}`}
+                        />
+                      </td>
+                    ))}
                     <td className="px-3 py-2 text-right">
                       {lines.length > 2 ? (
                         <Button variant="ghost" size="sm" onClick={() => setLines((ls) => ls.filter((x) => x.key !== l.key))} aria-label={t("ledger.removeLine", { n })}>

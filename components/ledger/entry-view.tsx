@@ -21,7 +21,7 @@ import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
 import { todayIn } from "./dates";
 import { bookLabel, kindLabel, ledgerErrorMessage } from "./labels";
-import { AccountLink, Dash, Detail } from "./parts";
+import { AccountLink, Dash, Detail, MoneyCell } from "./parts";
 import type { JournalEntryDetail } from "./types";
 
 export function EntryView({ entry, canPropose }: { entry: JournalEntryDetail; canPropose: boolean }) {
@@ -166,12 +166,8 @@ export function EntryView({ entry, canPropose }: { entry: JournalEntryDetail; ca
                   <th scope="row" colSpan={3} className="px-3 py-2 text-left">
                     {t("ledger.total")} · {currency}
                   </th>
-                  <td className="px-3 py-2 text-right">
-                    <Money amountMinor={sum.debit} currency={currency} />
-                  </td>
-                  <td className="px-3 py-2 text-right">
-                    <Money amountMinor={sum.credit} currency={currency} />
-                  </td>
+                  <MoneyCell amountMinor={sum.debit} currency={currency} />
+                  <MoneyCell amountMinor={sum.credit} currency={currency} />
                 </tr>
               ))}
             </tfoot>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
+import { Money } from "@/components/ui/money";
 import { useT } from "@/i18n/client";
 import { accountName } from "./labels";
 
@@ -71,5 +72,14 @@ export function ErrorNote({ message, testId = "ledger-error" }: { message: strin
     <p role="alert" className="rounded-brand border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger" data-testid={testId}>
       {message}
     </p>
+  );
+}
+
+/** A money cell of the ledger tables: right-aligned, through <Money>. */
+export function MoneyCell({ amountMinor, currency }: { amountMinor: bigint; currency: string }) {
+  return (
+    <td className="px-3 py-2 text-right">
+      <Money amountMinor={amountMinor} currency={currency} />
+    </td>
   );
 }

@@ -16,7 +16,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useToast } from "@/components/ui/toast";
 import { useT } from "@/i18n/client";
 import { kindLabel, ledgerErrorMessage, PROPOSAL_STATUS_TONE, proposalStatusLabel } from "./labels";
-import { AccountLink, Dash, Detail, ErrorNote } from "./parts";
+import { AccountLink, Dash, Detail, ErrorNote, MoneyCell } from "./parts";
 import { PROPOSALS_QUERY_KEY } from "./proposals-table";
 import { Proposer } from "./proposer";
 import type { LedgerAccount, Proposal } from "./types";
@@ -246,12 +246,8 @@ function AdjustmentPayload({ payload }: { payload: Record<string, unknown> }) {
                 <th scope="row" className="px-3 py-2 text-left">
                   {t("ledger.total")}
                 </th>
-                <td className="px-3 py-2 text-right">
-                  <Money amountMinor={debit} currency={CURRENCY} />
-                </td>
-                <td className="px-3 py-2 text-right">
-                  <Money amountMinor={credit} currency={CURRENCY} />
-                </td>
+                <MoneyCell amountMinor={debit} currency={CURRENCY} />
+                <MoneyCell amountMinor={credit} currency={CURRENCY} />
               </tr>
             </tfoot>
           </table>

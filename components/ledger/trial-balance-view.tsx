@@ -14,7 +14,7 @@ import { Money } from "@/components/ui/money";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
 import { accountTypeLabel, bookLabel } from "./labels";
-import { AccountLink, BalancedBadge } from "./parts";
+import { AccountLink, BalancedBadge, MoneyCell } from "./parts";
 import { ACCOUNT_TYPES, BOOKS, type TrialBalance, type TrialBalanceAccount } from "./types";
 import { isIsoDate } from "./dates";
 
@@ -121,15 +121,9 @@ function BookTable({ total, accounts, showZero }: { total: TrialBalance["totals"
                     <AccountLink id={a.accountId} code={a.code} name={a.name} />
                   </td>
                   <td className="px-3 py-2">{accountTypeLabel(t, a.type)}</td>
-                  <td className="px-3 py-2 text-right">
-                    <Money amountMinor={a.debitMinor} currency={currency} />
-                  </td>
-                  <td className="px-3 py-2 text-right">
-                    <Money amountMinor={a.creditMinor} currency={currency} />
-                  </td>
-                  <td className="px-3 py-2 text-right">
-                    <Money amountMinor={a.balanceMinor} currency={currency} />
-                  </td>
+                  <MoneyCell amountMinor={a.debitMinor} currency={currency} />
+                  <MoneyCell amountMinor={a.creditMinor} currency={currency} />
+                  <MoneyCell amountMinor={a.balanceMinor} currency={currency} />
                 </tr>
               ))
             )}
@@ -139,12 +133,8 @@ function BookTable({ total, accounts, showZero }: { total: TrialBalance["totals"
               <th scope="row" colSpan={2} className="px-3 py-2 text-left">
                 {t("ledger.total")}
               </th>
-              <td className="px-3 py-2 text-right">
-                <Money amountMinor={total.debitMinor} currency={currency} />
-              </td>
-              <td className="px-3 py-2 text-right">
-                <Money amountMinor={total.creditMinor} currency={currency} />
-              </td>
+              <MoneyCell amountMinor={total.debitMinor} currency={currency} />
+              <MoneyCell amountMinor={total.creditMinor} currency={currency} />
               <td className="px-3 py-2 text-right">
                 {total.balanced ? null : (
                   <span className="text-sm text-danger">
