@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { calendarRouter } from "./routers/calendar";
+import { channelsRouter, pricingRouter, registrationsRouter } from "./routers/channels";
 import { dashboardRouter } from "./routers/dashboard";
 import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
@@ -22,6 +23,9 @@ export const appRouter = router({
   ledger: ledgerRouter,
   proposals: proposalsRouter,
   merchantPortal: merchantPortalRouter,
+  channels: channelsRouter,
+  registrations: registrationsRouter,
+  pricing: pricingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -46,6 +46,7 @@ CREATE TABLE "channel_account" (
     "health_state" "ChannelHealthState" NOT NULL DEFAULT 'HEALTHY',
     "health_changed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "health_reason" TEXT,
+    "health_manual" BOOLEAN NOT NULL DEFAULT false,
     "auto_pause" BOOLEAN NOT NULL DEFAULT true,
     "health_window_seconds" INTEGER NOT NULL DEFAULT 300,
     "health_min_sample" INTEGER NOT NULL DEFAULT 20,
@@ -260,6 +261,9 @@ CREATE UNIQUE INDEX "channel_account_version_tenant_id_channel_account_id_versio
 CREATE INDEX "merchant_channel_registration_tenant_id_merchant_id_idx" ON "merchant_channel_registration"("tenant_id", "merchant_id");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "merchant_channel_registration_tenant_id_id_merchant_id_chan_key" ON "merchant_channel_registration"("tenant_id", "id", "merchant_id", "channel_account_id");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "merchant_channel_registration_tenant_id_channel_account_id__key" ON "merchant_channel_registration"("tenant_id", "channel_account_id", "merchant_id", "store_scope");
 
 -- CreateIndex
@@ -318,6 +322,9 @@ ALTER TABLE "routing_rule_set" ADD CONSTRAINT "routing_rule_set_tenant_id_fkey" 
 
 -- AddForeignKey
 ALTER TABLE "routing_decision" ADD CONSTRAINT "routing_decision_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenant"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "routing_decision" ADD CONSTRAINT "routing_decision_tenant_id_registration_id_merchant_id_cha_fkey" FOREIGN KEY ("tenant_id", "registration_id", "merchant_id", "channel_account_id") REFERENCES "merchant_channel_registration"("tenant_id", "id", "merchant_id", "channel_account_id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "channel_health_event" ADD CONSTRAINT "channel_health_event_tenant_id_channel_account_id_fkey" FOREIGN KEY ("tenant_id", "channel_account_id") REFERENCES "channel_account"("tenant_id", "id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -13,6 +13,12 @@ export const PERMISSIONS = {
   "ledger.propose": ["OWNER", "ADMIN", "FINANCE"],
   "ledger.close": ["OWNER", "ADMIN", "FINANCE"],
   "proposals.decide": ["OWNER", "ADMIN", "FINANCE"],
+  // Channel credentials and settlement accounts: the people who sign contracts with channels.
+  "channels.manage": ["OWNER", "ADMIN"],
+  "registrations.manage": ["OWNER", "ADMIN", "OPERATIONS"],
+  // Products offered, merchant fees and limits.
+  "pricing.manage": ["OWNER", "ADMIN"],
+  "routing.manage": ["OWNER", "ADMIN", "OPERATIONS"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

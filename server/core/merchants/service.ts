@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/core/audit/service";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { registerAtSandbox } from "@/server/core/channels/provision";
 import { openMerchantAccounts } from "@/server/core/ledger/service";
 import { seal } from "@/server/core/secrets/envelope";
 import { Prisma } from "@/server/db/generated/prisma/client";
@@ -98,6 +99,7 @@ export async function createMerchant(tx: Tx, ctx: TenantContext, raw: TMerchantI
       select: merchantSelect,
     });
     await openMerchantAccounts(tx, ctx, id);
+    await registerAtSandbox(tx, ctx, id);
     await recordAudit(tx, ctx, { action: "merchant.create", entityType: "merchant", entityId: id, after: merchant });
     return merchant;
   } catch (e) {

@@ -3,6 +3,7 @@ import { hashPassword } from "@/server/core/auth/password";
 import { withPlatformReadTx, withPlatformTx } from "@/server/db/platform";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import { DEFAULT_BRANDING } from "@/branding/defaults";
+import { provisionChannelDefaults } from "@/server/core/channels/provision";
 import { provisionLedger } from "@/server/core/ledger/service";
 import { authorizedTenantId } from "@/server/db/tenant-tx";
 import { ZCreateTenant, type TCreateTenant } from "./schema";
@@ -70,7 +71,10 @@ export async function createTenant(actor: PlatformActor, raw: TCreateTenant) {
           },
         });
         // The books open with the tenant (the platform role is inside this tenant's rows here).
-        await provisionLedger(tx, { tenantId: authorizedTenantId(tenant.id), actor: { kind: "PLATFORM", adminId: actor.adminId ?? "00000000-0000-0000-0000-000000000000", email: actor.email } });
+        const tctx = { tenantId: authorizedTenantId(tenant.id), actor: { kind: "PLATFORM" as const, adminId: actor.adminId ?? "00000000-0000-0000-0000-000000000000", email: actor.email } };
+        await provisionLedger(tx, tctx);
+        // A sandbox channel, default products, fees and route: a sandbox payment works at once.
+        await provisionChannelDefaults(tx, tctx);
         return { tenant, owner };
       },
       (r) => ({ targetTenantId: r.tenant.id, after: { slug: r.tenant.slug, name: r.tenant.name, mode: r.tenant.settlementMode } }),

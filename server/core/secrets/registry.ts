@@ -19,6 +19,10 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     tenantColumn: "tenant_id",
     idColumn: "id",
   },
+  { table: "channel_account", column: "settlement_account_number_enc", field: "settlementAccountNumber", tenantColumn: "tenant_id", idColumn: "id" },
+  // One envelope per credential version holding the whole credentials object as JSON.
+  { table: "channel_account_version", column: "credentials_enc", field: "credentials", tenantColumn: "tenant_id", idColumn: "id" },
+  { table: "merchant_channel_registration", column: "app_auth_token_enc", field: "appAuthToken", tenantColumn: "tenant_id", idColumn: "id" },
 ];
 
 /**

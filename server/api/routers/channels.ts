@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { accountFieldsFor, connectorFor } from "@/server/channels/registry";
+import { CHANNEL_TYPES } from "@/server/channels/types";
+import {
+  configureChannelAccount,
+  createChannelAccount,
+  findChannelAccounts,
+  getChannelAccount,
+  setChannelAccountEnabled,
+  updateChannelAccount,
+} from "@/server/core/channels/accounts";
+import { channelHealthReport, recentStats, setChannelHealth } from "@/server/core/channels/health";
+import { findNotifications } from "@/server/core/channels/notify";
+import { deleteFeeRule, getMerchantLimit, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
+import { createRegistration, findRegistrations, updateRegistration } from "@/server/core/channels/registrations";
+import {
+  ZChannelAccountConfigure,
+  ZChannelAccountCreate,
+  ZChannelAccountEnable,
+  ZChannelAccountUpdate,
+  ZChannelHealthSet,
+  ZFeeRuleInput,
+  ZMerchantLimitInput,
+  ZProductRuleInput,
+  ZRegistrationFind,
+  ZRegistrationInput,
+  ZRegistrationUpdate,
+} from "@/server/core/channels/schema";
+import { permissionProcedure, router, tenantProcedure } from "../trpc";
+
+const ZId = z.object({ id: z.string().uuid() });
+
+export const channelsRouter = router({
+  /** The channel types with their connector attributes and the fields an account needs. */
+  types: tenantProcedure.query(() =>
+    CHANNEL_TYPES.map((type) => {
+      const a = connectorFor(type).attributes;
+      return {
+        type,
+        fields: accountFieldsFor(type),
+        attributes: { ...a, minAmountMinor: a.minAmountMinor, maxAmountMinor: a.maxAmountMinor },
+      };
+    }),
+  ),
+  list: tenantProcedure.query(async ({ ctx }) => {
+    const [accounts, stats] = await Promise.all([findChannelAccounts(ctx.tx, ctx.tctx), recentStats(ctx.tx, ctx.tctx)]);
+    return accounts.map((a) => ({ ...a, stats: stats.get(a.id) ?? { calls: 0, failures: 0, successRate: null, avgLatencyMs: null } }));
+  }),
+  get: tenantProcedure.input(ZId).query(({ ctx, input }) => getChannelAccount(ctx.tx, ctx.tctx, input.id)),
+  health: tenantProcedure.input(ZId).query(({ ctx, input }) => channelHealthReport(ctx.tx, ctx.tctx, input.id)),
+  notifications: tenantProcedure
+    .input(z.object({ channelAccountId: z.string().uuid().optional(), limit: z.number().int().min(1).max(200).optional() }))
+    .query(({ ctx, input }) => findNotifications(ctx.tx, ctx.tctx, input)),
+  create: permissionProcedure("channels.manage").input(ZChannelAccountCreate).mutation(({ ctx, input }) => createChannelAccount(ctx.tx, ctx.tctx, input)),
+  configure: permissionProcedure("channels.manage").input(ZChannelAccountConfigure).mutation(({ ctx, input }) => configureChannelAccount(ctx.tx, ctx.tctx, input)),
+  update: permissionProcedure("channels.manage").input(ZChannelAccountUpdate).mutation(({ ctx, input }) => updateChannelAccount(ctx.tx, ctx.tctx, input)),
+  setEnabled: permissionProcedure("channels.manage").input(ZChannelAccountEnable).mutation(({ ctx, input }) => setChannelAccountEnabled(ctx.tx, ctx.tctx, input)),
+  setHealth: permissionProcedure("channels.manage").input(ZChannelHealthSet).mutation(({ ctx, input }) => setChannelHealth(ctx.tx, ctx.tctx, input)),
+});
+
+export const registrationsRouter = router({
+  find: tenantProcedure.input(ZRegistrationFind).query(({ ctx, input }) => findRegistrations(ctx.tx, ctx.tctx, input)),
+  create: permissionProcedure("registrations.manage").input(ZRegistrationInput).mutation(({ ctx, input }) => createRegistration(ctx.tx, ctx.tctx, input)),
+  update: permissionProcedure("registrations.manage").input(ZRegistrationUpdate).mutation(({ ctx, input }) => updateRegistration(ctx.tx, ctx.tctx, input)),
+});
+
+export const pricingRouter = router({
+  feeRules: tenantProcedure.query(({ ctx }) => listFeeRules(ctx.tx, ctx.tctx)),
+  saveFeeRule: permissionProcedure("pricing.manage").input(ZFeeRuleInput).mutation(({ ctx, input }) => saveFeeRule(ctx.tx, ctx.tctx, input)),
+  deleteFeeRule: permissionProcedure("pricing.manage").input(ZId).mutation(({ ctx, input }) => deleteFeeRule(ctx.tx, ctx.tctx, input.id)),
+  productRules: tenantProcedure.query(({ ctx }) => listProductRules(ctx.tx, ctx.tctx)),
+  saveProductRule: permissionProcedure("pricing.manage").input(ZProductRuleInput).mutation(({ ctx, input }) => saveProductRule(ctx.tx, ctx.tctx, input)),
+  merchantLimit: tenantProcedure.input(z.object({ merchantId: z.string().uuid() })).query(({ ctx, input }) => getMerchantLimit(ctx.tx, ctx.tctx, input.merchantId)),
+  saveMerchantLimit: permissionProcedure("pricing.manage").input(ZMerchantLimitInput).mutation(({ ctx, input }) => saveMerchantLimit(ctx.tx, ctx.tctx, input)),
+});

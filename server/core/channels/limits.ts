@@ -1,0 +1,81 @@
+import { DomainError } from "@/server/core/errors/domain-error";
+import type { LimitScope } from "@/server/db/generated/prisma/enums";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+
+// Daily limits per channel account and per merchant. Today's totals count PROCESSING and
+// SUCCEEDED payments: a payment reserves its share in the same UPDATE that checks the cap (the
+// row lock serialises concurrent payments, and PostgreSQL re-checks the condition against the
+// latest row, so N parallel payments admit exactly what fits); a failed or closed payment releases
+// it. The day is the business date. Scopes are always taken in one order (channel account, then
+// merchant) so two payments never wait on each other crosswise.
+
+export interface LimitReservation {
+  readonly businessDate: string; // YYYY-MM-DD
+  readonly channelAccountId: string;
+  readonly merchantId: string;
+  readonly amountMinor: bigint;
+}
+
+interface Caps {
+  amount: bigint | null;
+  count: number | null;
+}
+
+async function take(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint, caps: Caps): Promise<boolean> {
+  await tx.$executeRaw`
+    INSERT INTO limit_usage (tenant_id, scope, scope_id, business_date)
+    VALUES (${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${date}::date)
+    ON CONFLICT DO NOTHING`;
+  const updated = await tx.$executeRaw`
+    UPDATE limit_usage SET amount_minor = amount_minor + ${amount}, count = count + 1
+     WHERE tenant_id = ${ctx.tenantId}::uuid AND scope = ${scope}::"LimitScope" AND scope_id = ${scopeId}::uuid AND business_date = ${date}::date
+       AND (${caps.amount}::bigint IS NULL OR amount_minor + ${amount} <= ${caps.amount}::bigint)
+       AND (${caps.count}::int IS NULL OR count + 1 <= ${caps.count}::int)`;
+  return updated === 1;
+}
+
+async function give(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE limit_usage SET amount_minor = GREATEST(amount_minor - ${amount}, 0), count = GREATEST(count - 1, 0)
+     WHERE tenant_id = ${ctx.tenantId}::uuid AND scope = ${scope}::"LimitScope" AND scope_id = ${scopeId}::uuid AND business_date = ${date}::date`;
+}
+
+/** Reserves the payment's share of both daily caps, or refuses naming the cap; nothing is kept on refusal. */
+export async function reserveLimits(tx: Tx, ctx: TenantContext, r: LimitReservation): Promise<void> {
+  if (r.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "AMOUNT_INVALID", "The amount must be positive");
+  const account = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: r.channelAccountId }, select: { dailyAmountCap: true, dailyCountCap: true } });
+  if (!account) throw new DomainError("NOT_FOUND", "NOT_FOUND", "Channel account not found");
+  const merchant = await tx.merchantLimit.findUnique({
+    where: { tenantId_merchantId: { tenantId: ctx.tenantId, merchantId: r.merchantId } },
+    select: { dailyAmountCap: true, dailyCountCap: true, perTxnMaxMinor: true },
+  });
+  if (merchant?.perTxnMaxMinor != null && r.amountMinor > merchant.perTxnMaxMinor) {
+    throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The amount is above the merchant's per-payment limit", {
+      params: { limit: merchant.perTxnMaxMinor.toString() },
+    });
+  }
+  if (!(await take(tx, ctx, "CHANNEL_ACCOUNT", r.channelAccountId, r.businessDate, r.amountMinor, { amount: account.dailyAmountCap, count: account.dailyCountCap }))) {
+    throw new DomainError("PRECONDITION", "DAILY_LIMIT_EXCEEDED", "The channel account's daily limit would be exceeded", { params: { scope: "CHANNEL_ACCOUNT" } });
+  }
+  const merchantCaps = { amount: merchant?.dailyAmountCap ?? null, count: merchant?.dailyCountCap ?? null };
+  if (!(await take(tx, ctx, "MERCHANT", r.merchantId, r.businessDate, r.amountMinor, merchantCaps))) {
+    await give(tx, ctx, "CHANNEL_ACCOUNT", r.channelAccountId, r.businessDate, r.amountMinor);
+    throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The merchant's daily limit would be exceeded", { params: { scope: "MERCHANT" } });
+  }
+}
+
+/** Gives back a failed or closed payment's share. */
+export async function releaseLimits(tx: Tx, ctx: TenantContext, r: LimitReservation): Promise<void> {
+  await give(tx, ctx, "CHANNEL_ACCOUNT", r.channelAccountId, r.businessDate, r.amountMinor);
+  await give(tx, ctx, "MERCHANT", r.merchantId, r.businessDate, r.amountMinor);
+}
+
+/** Today's totals for every scope, for routing eligibility and the console. */
+export async function usageOn(tx: Tx, ctx: TenantContext, businessDate: string) {
+  const rows = await tx.limitUsage.findMany({
+    where: { tenantId: ctx.tenantId, businessDate: new Date(`${businessDate}T00:00:00Z`) },
+    select: { scope: true, scopeId: true, amountMinor: true, count: true },
+  });
+  const byScope = (scope: LimitScope) => new Map(rows.filter((r) => r.scope === scope).map((r) => [r.scopeId, { amountMinor: r.amountMinor, count: r.count }]));
+  return { channelAccounts: byScope("CHANNEL_ACCOUNT"), merchants: byScope("MERCHANT") };
+}
