@@ -10,6 +10,9 @@ import { disconnectPrisma } from "@/server/db/client";
 import { DEMO_PASSWORD, DEMO_TENANTS, PLATFORM_ADMIN, seedDemo, demoEmail } from "@/server/db/seed";
 import { ensureKeyringFile, keyringFilePath } from "@/server/core/secrets/keyring";
 import { backfillLedgers } from "@/server/core/ledger/backfill";
+import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
+import { refreshSimulatorAccounts } from "@/server/core/channels/demo";
+import { startDevSimulators, type DevSimulators } from "@/server/simulators/dev";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -28,6 +31,20 @@ if (!process.env.DATABASE_URL) {
   writeFileSync(EMBEDDED_STATE_FILE, JSON.stringify({ url: embedded.url, pid: process.pid }));
 }
 
+// The channel simulators (WeChat Pay, Alipay, bank) for the demo, in this process; SWITCHYARD_SIMULATORS=off skips them.
+let simulators: DevSimulators | null = null;
+const simulatorsStartedAt = new Date();
+if (process.env.SWITCHYARD_SIMULATORS !== "off") {
+  try {
+    simulators = await startDevSimulators();
+    process.env.SWITCHYARD_SIM_WECHAT_URL = simulators.wechat;
+    process.env.SWITCHYARD_SIM_ALIPAY_URL = simulators.alipay;
+    process.env.SWITCHYARD_SIM_BANK_URL = simulators.bank;
+  } catch (error) {
+    console.warn(`Channel simulators not started (${(error as Error).message}); the sandbox channel still works.`);
+  }
+}
+
 const { applied } = await withOwnerClient((c) => migrate(c));
 if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
 await backfillLedgers();
@@ -35,6 +52,7 @@ if (process.env.SWITCHYARD_SEED !== "0") {
   const { created } = await seedDemo((m) => console.log(m));
   if (created.length) console.log(`Demo data created for: ${created.join(", ")}`);
 }
+if (simulators) await refreshSimulatorAccounts(simulatorUrlsFromEnv(), simulatorsStartedAt);
 await disconnectPrisma();
 await closeAppPool();
 
@@ -63,7 +81,7 @@ Switchyard is starting on ${embedded ? "the embedded database" : "PostgreSQL (DA
 ${logins}
   Demo password for every tenant user: ${DEMO_PASSWORD}
   Merchant portal: sign in with merchant@<slug>.demo at the tenant's host (/m).
-`);
+${simulators ? `  Channel simulators: WeChat Pay ${simulators.wechat}, Alipay ${simulators.alipay}, bank ${simulators.bank}\n` : ""}`);
 
 // One shutdown, however many signals and exit events arrive (the whole process group gets the
 // signal, and Next's exit then fires too): every caller waits for the same promise.
@@ -85,6 +103,7 @@ function shutdown(code: number): Promise<never> {
       await embedded.stop();
       rmSync(EMBEDDED_STATE_FILE, { force: true });
     }
+    await simulators?.close();
     process.exit(code);
   })();
   return stopping;

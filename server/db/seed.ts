@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { importCalendar } from "@/server/core/calendar/service";
+import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
+import { seedSimulatorChannels } from "@/server/core/channels/demo";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
 import { createPlatformAdmin, createTenant, findTenantBySlug } from "@/server/core/platform/service";
@@ -154,6 +156,9 @@ export async function seedDemo(log: (msg: string) => void = () => {}): Promise<{
       }
       const csv = readFileSync(path.resolve(import.meta.dirname, "..", "..", "prisma", "seed-data", "calendar-demo.csv"), "utf8");
       await importCalendar(tx, ctx, { csv });
+      // Real channels next to the sandbox when the local simulators run (npm start starts them).
+      const urls = simulatorUrlsFromEnv();
+      if (Object.keys(urls).length > 0) await seedSimulatorChannels(tx, ctx, urls, { zh: d.locale === "zh-CN", custodial: d.mode === "CUSTODIAL" });
     });
     created.push(d.slug);
     log(`seeded tenant ${d.slug}`);
