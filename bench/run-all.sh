@@ -8,24 +8,28 @@ set -uo pipefail
 cd "$(dirname "$0")"
 export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"
 mkdir -p out
-ALL="post hot batch service statement"
+ALL="post hot batch service statement routing"
 ONLY="${BENCH_ONLY:-$ALL}"
 status=0
 
+# Ledger benchmarks are ledger-<name>.sh; the others are <name>.sh.
+name_of() { case "$1" in routing) echo "$1" ;; *) echo "ledger-$1" ;; esac; }
+
 for b in $ONLY; do
-  echo "== ledger-$b" >&2
-  rm -f "out/ledger-$b.json"
-  if ! bash "./ledger-$b.sh" >/dev/null; then
-    echo "ledger-$b failed" >&2
+  n="$(name_of "$b")"
+  echo "== $n" >&2
+  rm -f "out/$n.json"
+  if ! bash "./$n.sh" >/dev/null; then
+    echo "$n failed" >&2
     status=1
   fi
 done
 
 # One row per benchmark: what was compared, both figures, the ratio and the target.
 summary="$(for b in $ONLY; do
-  f="out/ledger-$b.json"
+  f="out/$(name_of "$b").json"
   if [ ! -f "$f" ] || [ "$(jq -r .machine.run_id "$f" 2>/dev/null)" != "$BENCH_RUN_ID" ]; then
-    jq -n --arg b "ledger-$b" '{benchmark: $b, result: "ERROR"}'
+    jq -n --arg b "$(name_of "$b")" '{benchmark: $b, result: "ERROR"}'
     continue
   fi
   case "$b" in
@@ -40,6 +44,7 @@ summary="$(for b in $ONLY; do
                   ratio, target: ">= \(.target_ratio)x", pass}' "$f" ;;
     statement) jq '{benchmark, baseline: "keyset SQL max \(.max_keyset_ms) ms", subject: "service page max \(.max_service_db_ms) ms",
                     ratio, target: "< \(.threshold_ms) ms DB", pass}' "$f" ;;
+    routing) jq '{benchmark, baseline: "scan p99 \(.baselineP99Us) µs", subject: "compiled p99 \(.p99Us) µs", ratio, target, pass}' "$f" ;;
   esac
 done | jq -s --arg run "$BENCH_RUN_ID" --arg secs "${BENCH_SECONDS:-10}" \
   '{run_id: $run, seconds: ($secs | tonumber), results: map(. + {result: (.result // (if .pass then "PASS" else "MISS" end))})}')"

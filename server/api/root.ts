@@ -1,6 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { calendarRouter } from "./routers/calendar";
-import { channelsRouter, pricingRouter, registrationsRouter } from "./routers/channels";
+import { channelsRouter, pricingRouter, registrationsRouter, routingRouter } from "./routers/channels";
 import { dashboardRouter } from "./routers/dashboard";
 import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
@@ -26,6 +26,7 @@ export const appRouter = router({
   channels: channelsRouter,
   registrations: registrationsRouter,
   pricing: pricingRouter,
+  routing: routingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SANDBOX_SIGNATURE_HEADER, sandboxNotificationSignature } from "@/server/channels/sandbox/connector";
+import { PERMISSIONS, type Permission } from "@/server/core/auth/roles";
+import { configureChannelAccount, createChannelAccount } from "@/server/core/channels/accounts";
+import { setChannelHealth } from "@/server/core/channels/health";
+import { receiveNotification } from "@/server/core/channels/notify";
+import { saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
+import { createRegistration } from "@/server/core/channels/registrations";
 import { signInPlatformAdmin } from "@/server/core/platform/auth";
 import { createPlatformAdmin } from "@/server/core/platform/service";
 import { importCalendar, upsertCalendarDay } from "@/server/core/calendar/service";
@@ -31,6 +39,29 @@ interface Side {
   calendarNames: string[];
   /** An approved adjustment (so a posted entry) and a pending proposal, both in the OWN book. */
   ledger: { bankAccountId: string; equityAccountId: string; entryId: string; approvedProposalId: string; pendingProposalId: string };
+  /**
+   * Besides the SANDBOX account every tenant is provisioned with: a second SANDBOX account with a
+   * sealed notifySecret in two credential versions, merchants[0] registered at it under a
+   * distinctive subMchId, a merchant fee rule, product rule and limit for merchants[0], a manual
+   * pause (a health event) and one accepted notification.
+   */
+  channel: {
+    accountId: string;
+    accountName: string;
+    /** The account createTenant provisioned, and merchants[0]'s registration at it. */
+    sandboxAccountId: string;
+    sandboxRegistrationId: string;
+    /** Both credential versions' notifySecret (the second is current). */
+    notifySecrets: string[];
+    registrationId: string;
+    subMchId: string;
+    feeRuleId: string;
+    defaultFeeRuleId: string;
+    productRuleId: string;
+    healthReason: string;
+    notificationEventId: string;
+    notificationOutTradeNo: string;
+  };
 }
 
 interface Env {
@@ -106,6 +137,7 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     const pending = await createProposal(tx, ctx, { kind: "ledger.adjustment", payload: adjustmentPayload(bankAccountId, equityAccountId, `${label} top-up`), reason: `${label} top-up` });
     return { bankAccountId, equityAccountId, entryId, approvedProposalId: approved.id, pendingProposalId: pending.id };
   });
+  const channel = await buildChannels(tenant, label, merchants[0]!.id);
   const tokens = {} as Side["tokens"];
   for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
   return {
@@ -117,7 +149,43 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     calendarDates: calendar.map((d) => d.date),
     calendarNames: calendar.map((d) => d.name),
     ledger,
+    channel,
   };
+}
+
+async function buildChannels(tenant: TestTenant, label: string, merchantId: string): Promise<Side["channel"]> {
+  const ctx = ownerContext(tenant);
+  const tag = label.toUpperCase();
+  // Random, so that no other string of the suite contains them.
+  const notifySecrets = [`nsec-v1-${randomBytes(12).toString("hex")}`, `nsec-v2-${randomBytes(12).toString("hex")}`];
+  const accountName = `${label} Sandbox Pro`;
+  const subMchId = `SUBMCH-${tag}-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const healthReason = `${label} maintenance window`;
+  const notificationEventId = `EVT-${tag}-${randomBytes(6).toString("hex")}`;
+  const notificationOutTradeNo = `OTN-${tag}-${randomBytes(6).toString("hex")}`;
+  const built = await withTenantTx(tenant.id, async (tx) => {
+    const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: tenant.id, channelType: "SANDBOX" }, select: { id: true } });
+    const sandboxRegistration = await tx.merchantChannelRegistration.findFirstOrThrow({ where: { tenantId: tenant.id, channelAccountId: sandbox.id, merchantId }, select: { id: true } });
+    const account = await createChannelAccount(tx, ctx, { channelType: "SANDBOX", name: accountName, params: {}, credentials: { notifySecret: notifySecrets[0]! }, settings: { priority: 10, costRatePpm: 1500 } });
+    await configureChannelAccount(tx, ctx, { id: account.id, params: { feeRatePpm: "5000" }, credentials: { notifySecret: notifySecrets[1]! }, note: `${label} key rotation` });
+    const registration = await createRegistration(tx, ctx, { merchantId, channelAccountId: account.id, subMchId, status: "ACTIVE", channelRatePpm: 2800 });
+    const feeRule = await saveFeeRule(tx, ctx, { product: "WECHAT_QR", merchantId, feeRatePpm: 2500, fixedMinor: 1n });
+    const defaultFeeRule = await tx.feeRule.findFirstOrThrow({ where: { tenantId: tenant.id, product: "WECHAT_QR", merchantId: null }, select: { id: true } });
+    const productRule = await saveProductRule(tx, ctx, { product: "ALIPAY_QR", orderType: "CONSUMPTION", merchantId, enabled: false });
+    await saveMerchantLimit(tx, ctx, { merchantId, perTxnMaxMinor: 500_000n, dailyAmountCap: 10_000_000n, dailyCountCap: 500 });
+    await setChannelHealth(tx, ctx, { id: account.id, state: "PAUSED", reason: healthReason });
+    return { accountId: account.id, sandboxAccountId: sandbox.id, sandboxRegistrationId: sandboxRegistration.id, registrationId: registration.id, feeRuleId: feeRule.id, defaultFeeRuleId: defaultFeeRule.id, productRuleId: productRule.id };
+  });
+  // A notification from the channel, signed with the current secret, through the notify endpoint's service.
+  const body = JSON.stringify({ eventId: notificationEventId, kind: "PAYMENT", outTradeNo: notificationOutTradeNo, status: "SUCCEEDED", amountMinor: 12345 });
+  const notified = await receiveNotification("sandbox", built.accountId, {
+    headers: { [SANDBOX_SIGNATURE_HEADER]: sandboxNotificationSignature(body, notifySecrets[1]!) },
+    body,
+    receivedAt: new Date(),
+  });
+  expect(notified).toMatchObject({ accepted: true });
+  expect(notified.duplicate).toBeUndefined();
+  return { ...built, accountName, notifySecrets, subMchId, healthReason, notificationEventId, notificationOutTradeNo };
 }
 
 type Snapshot = Record<string, unknown[]>;
@@ -145,6 +213,12 @@ async function snapshotTenant(tenantId: string): Promise<Snapshot> {
     out[table] = kept.map((r) => stringify(r)).sort();
   }
   return out;
+}
+
+/** Ids of every row the tenant has in `table` (read as the owner). */
+async function idsOf(table: string, tenantId: string): Promise<string[]> {
+  const rows = await ownerQuery<{ id: string }>(db.url, `SELECT id::text AS id FROM "${table}" WHERE tenant_id = $1`, [tenantId]);
+  return rows.map((r) => r.id);
 }
 
 /** Row counts of every table in the database, for "nothing at all was written". */
@@ -180,6 +254,10 @@ beforeAll(async () => {
   const { token: platformToken } = await signInPlatformAdmin({ email: "ops@platform.test", password: TEST_PASSWORD }, {});
 
   const auditIds = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM audit_log WHERE tenant_id = $1`, [a.tenant.id]);
+  const channelTables = ["channel_account", "channel_account_version", "merchant_channel_registration", "fee_rule", "product_rule", "channel_health_event", "channel_notification"];
+  const aChannelIds = (await Promise.all(channelTables.map((t) => idsOf(t, a.tenant.id)))).flat();
+  // Including the sub-merchant ids createTenant's provisioning gave A's merchants at its sandbox account.
+  const aSubMchIds = await ownerQuery<{ s: string }>(db.url, `SELECT sub_mch_id AS s FROM merchant_channel_registration WHERE tenant_id = $1 AND sub_mch_id IS NOT NULL`, [a.tenant.id]);
   const aSecrets = [
     a.tenant.id,
     "acme",
@@ -190,6 +268,14 @@ beforeAll(async () => {
     ...a.calendarNames,
     ...auditIds.map((r) => r.id),
     ...Object.values(a.ledger),
+    ...aChannelIds,
+    ...aSubMchIds.map((r) => r.s),
+    ...a.channel.notifySecrets,
+    a.channel.accountName,
+    a.channel.subMchId,
+    a.channel.healthReason,
+    a.channel.notificationEventId,
+    a.channel.notificationOutTradeNo,
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -279,6 +365,45 @@ const rungs: Record<string, Rung> = {
   "proposals.cancel": "console",
   "merchantPortal.profile": "merchant",
   "merchantPortal.stores": "merchant",
+  "channels.types": "console",
+  "channels.list": "console",
+  "channels.get": "console",
+  "channels.health": "console",
+  "channels.notifications": "console",
+  "channels.create": "console",
+  "channels.configure": "console",
+  "channels.update": "console",
+  "channels.setEnabled": "console",
+  "channels.setHealth": "console",
+  "registrations.find": "console",
+  "registrations.create": "console",
+  "registrations.update": "console",
+  "pricing.feeRules": "console",
+  "pricing.saveFeeRule": "console",
+  "pricing.deleteFeeRule": "console",
+  "pricing.productRules": "console",
+  "pricing.saveProductRule": "console",
+  "pricing.merchantLimit": "console",
+  "pricing.saveMerchantLimit": "console",
+};
+
+/**
+ * The permission a console mutation needs beyond the console rung (server/core/auth/roles.ts).
+ * Optional per procedure: every console role outside the permission must get FORBIDDEN (the viewer
+ * sweep below covers the viewer for every mutation anyway).
+ */
+const mutationPermissions: Record<string, Permission> = {
+  "channels.create": "channels.manage",
+  "channels.configure": "channels.manage",
+  "channels.update": "channels.manage",
+  "channels.setEnabled": "channels.manage",
+  "channels.setHealth": "channels.manage",
+  "registrations.create": "registrations.manage",
+  "registrations.update": "registrations.manage",
+  "pricing.saveFeeRule": "pricing.manage",
+  "pricing.deleteFeeRule": "pricing.manage",
+  "pricing.saveProductRule": "pricing.manage",
+  "pricing.saveMerchantLimit": "pricing.manage",
 };
 
 /**
@@ -337,6 +462,29 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "proposals.cancel": (s) => ({ id: s.ledger.pendingProposalId }),
   "merchantPortal.profile": () => undefined,
   "merchantPortal.stores": () => ({}),
+  "channels.types": () => undefined,
+  "channels.list": () => undefined,
+  "channels.get": (s) => ({ id: s.channel.accountId }),
+  "channels.health": (s) => ({ id: s.channel.accountId }),
+  "channels.notifications": (s) => ({ channelAccountId: s.channel.accountId }),
+  "channels.create": () => ({ channelType: "SANDBOX", name: "Intruder channel", params: {}, credentials: { notifySecret: "intruder-secret" } }),
+  // A new credential version with the attacker's secret would let forged notifications verify.
+  "channels.configure": (s) => ({ id: s.channel.accountId, params: {}, credentials: { notifySecret: "hijacked-secret" }, note: "hostile" }),
+  "channels.update": (s) => ({ id: s.channel.accountId, settings: { priority: 0, costRatePpm: 0, settlementAccountNumber: "6222999999999999" } }),
+  "channels.setEnabled": (s) => ({ id: s.channel.accountId, enabled: false, reason: "hostile" }),
+  // The side's account is paused by hand: resuming it is a change.
+  "channels.setHealth": (s) => ({ id: s.channel.accountId, state: "HEALTHY", reason: "hostile" }),
+  "registrations.find": () => ({}),
+  // merchants[1] has no registration at the extra account yet.
+  "registrations.create": (s) => ({ merchantId: s.merchants[1]!.id, channelAccountId: s.channel.accountId, subMchId: "INTRUDER-SUBMCH", status: "ACTIVE" }),
+  "registrations.update": (s) => ({ id: s.channel.registrationId, subMchId: "HIJACKED-SUBMCH", status: "SUSPENDED" }),
+  "pricing.feeRules": () => undefined,
+  "pricing.saveFeeRule": (s) => ({ product: "WECHAT_QR", merchantId: s.merchants[0]!.id, feeRatePpm: 0 }),
+  "pricing.deleteFeeRule": (s) => ({ id: s.channel.feeRuleId }),
+  "pricing.productRules": () => undefined,
+  "pricing.saveProductRule": (s) => ({ product: "ALIPAY_QR", orderType: "CONSUMPTION", merchantId: s.merchants[0]!.id, enabled: true, minAmountMinor: 1, maxAmountMinor: 999_999_999 }),
+  "pricing.merchantLimit": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "pricing.saveMerchantLimit": (s) => ({ merchantId: s.merchants[0]!.id, perTxnMaxMinor: null, dailyAmountCap: null, dailyCountCap: null }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -649,6 +797,141 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
       expectNoLeak(page);
     }
   },
+
+  async "channels.types"() {
+    const types = (await asB("viewer").channels.types()) as Array<{ type: string }>;
+    expect(types.map((t) => t.type)).toContain("SANDBOX");
+    expectNoLeak(types);
+  },
+  async "channels.list"(e) {
+    const list = (await asB("viewer").channels.list()) as Array<{ id: string; _count: { registrations: number } }>;
+    const bAccounts = new Set(await bIds("channel_account"));
+    expect(list.map((a) => a.id).sort()).toEqual([e.b.channel.sandboxAccountId, e.b.channel.accountId].sort());
+    expect(list.filter((a) => !bAccounts.has(a.id))).toEqual([]);
+    // Registration counts are B's own.
+    for (const account of list) {
+      const n = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM merchant_channel_registration WHERE tenant_id = $1 AND channel_account_id = $2`, [e.b.tenant.id, account.id]);
+      expect(account._count.registrations).toBe(n[0]!.n);
+    }
+    expectNoLeak(list);
+  },
+  async "channels.get"(e) {
+    for (const id of [e.a.channel.accountId, e.a.channel.sandboxAccountId]) await expectNotFound(asB("owner").channels.get({ id }));
+    // Control: B's own account is there, with its two versions.
+    const own = (await asB("viewer").channels.get({ id: e.b.channel.accountId })) as { versions: unknown[] };
+    expect(own.versions.length).toBe(2);
+    expectNoLeak(own);
+  },
+  async "channels.health"(e) {
+    for (const id of [e.a.channel.accountId, e.a.channel.sandboxAccountId]) await expectNotFound(asB("owner").channels.health({ id }));
+    const own = (await asB("viewer").channels.health({ id: e.b.channel.accountId })) as { state: string; events: Array<{ id: string }> };
+    expect(own.state).toBe("PAUSED");
+    const bEvents = new Set(await bIds("channel_health_event"));
+    expect(own.events.length).toBeGreaterThan(0);
+    expect(own.events.filter((ev) => !bEvents.has(ev.id))).toEqual([]);
+    expectNoLeak(own);
+  },
+  async "channels.notifications"(e) {
+    const b = asB("viewer");
+    expect(await b.channels.notifications({ channelAccountId: e.a.channel.accountId })).toEqual([]);
+    expect(await b.channels.notifications({ channelAccountId: e.a.channel.sandboxAccountId })).toEqual([]);
+    const all = (await b.channels.notifications({ limit: 200 })) as Array<{ id: string; eventId: string | null }>;
+    const bNotifications = new Set(await bIds("channel_notification"));
+    expect(all.map((n) => n.eventId)).toEqual([e.b.channel.notificationEventId]);
+    expect(all.filter((n) => !bNotifications.has(n.id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "channels.create"(e) {
+    // A smuggled tenant id is ignored: the account is B's.
+    const input = { channelType: "SANDBOX", name: "Beta extra", params: {}, credentials: {}, tenantId: e.a.tenant.id } as never;
+    const created = (await asB("admin").channels.create(input)) as { id: string };
+    const rows = await ownerQuery<{ tenant_id: string }>(db.url, `SELECT tenant_id FROM channel_account WHERE id = $1`, [created.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id }]);
+    expectNoLeak(created);
+  },
+  async "channels.configure"(e) {
+    for (const id of [e.a.channel.accountId, e.a.channel.sandboxAccountId]) {
+      await expectNotFound(asB("admin").channels.configure({ id, params: {}, credentials: { notifySecret: "hijacked-secret" }, note: "hostile" }));
+    }
+  },
+  async "channels.update"(e) {
+    await expectNotFound(asB("admin").channels.update({ id: e.a.channel.accountId, settings: { priority: 0, costRatePpm: 0, settlementAccountNumber: "6222999999999999" } }));
+  },
+  async "channels.setEnabled"(e) {
+    for (const id of [e.a.channel.accountId, e.a.channel.sandboxAccountId]) await expectNotFound(asB("admin").channels.setEnabled({ id, enabled: false, reason: "hostile" }));
+  },
+  async "channels.setHealth"(e) {
+    // Resuming A's manually paused account, or pausing A's healthy one.
+    await expectNotFound(asB("admin").channels.setHealth({ id: e.a.channel.accountId, state: "HEALTHY", reason: "hostile" }));
+    await expectNotFound(asB("admin").channels.setHealth({ id: e.a.channel.sandboxAccountId, state: "PAUSED", reason: "hostile" }));
+  },
+
+  async "registrations.find"(e) {
+    const b = asB("viewer");
+    expect(ids(await b.registrations.find({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    expect(ids(await b.registrations.find({ channelAccountId: e.a.channel.accountId }))).toEqual([]);
+    expect(ids(await b.registrations.find({ channelAccountId: e.a.channel.sandboxAccountId }))).toEqual([]);
+    const all = await b.registrations.find({ limit: 200 });
+    const bRegistrations = new Set(await bIds("merchant_channel_registration"));
+    expect(ids(all)).toContain(e.b.channel.registrationId);
+    expect(ids(all).filter((id) => !bRegistrations.has(id))).toEqual([]);
+    expectNoLeak(all);
+  },
+  async "registrations.create"(e) {
+    const before = (await bIds("merchant_channel_registration")).length;
+    const b = asB("operations");
+    const [aM, bM] = [e.a.merchants[1]!, e.b.merchants[1]!];
+    // A's merchant at B's account, B's merchant at A's account, A's at A's, B's merchant with A's store.
+    await expectNotFound(b.registrations.create({ merchantId: aM.id, channelAccountId: e.b.channel.accountId, subMchId: "X1", status: "ACTIVE" }));
+    await expectNotFound(b.registrations.create({ merchantId: bM.id, channelAccountId: e.a.channel.accountId, subMchId: "X2", status: "ACTIVE" }));
+    await expectNotFound(b.registrations.create({ merchantId: aM.id, channelAccountId: e.a.channel.accountId, subMchId: "X3", status: "ACTIVE" }));
+    await expectNotFound(b.registrations.create({ merchantId: bM.id, storeId: aM.storeId, channelAccountId: e.b.channel.accountId, subMchId: "X4", status: "ACTIVE" }));
+    expect((await bIds("merchant_channel_registration")).length).toBe(before);
+  },
+  async "registrations.update"(e) {
+    for (const id of [e.a.channel.registrationId, e.a.channel.sandboxRegistrationId]) {
+      await expectNotFound(asB("operations").registrations.update({ id, subMchId: "HIJACKED-SUBMCH", status: "SUSPENDED" }));
+    }
+  },
+
+  async "pricing.feeRules"(e) {
+    const rules = (await asB("viewer").pricing.feeRules()) as Array<{ id: string; merchantId: string | null }>;
+    const bRules = new Set(await bIds("fee_rule"));
+    expect(rules.map((r) => r.id)).toContain(e.b.channel.feeRuleId);
+    expect(rules.filter((r) => !bRules.has(r.id))).toEqual([]);
+    expect(rules.filter((r) => r.merchantId !== null && !e.b.merchants.some((m) => m.id === r.merchantId))).toEqual([]);
+    expectNoLeak(rules);
+  },
+  async "pricing.saveFeeRule"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("admin").pricing.saveFeeRule({ product: "WECHAT_QR", merchantId: m.id, feeRatePpm: 0 }));
+  },
+  async "pricing.deleteFeeRule"(e) {
+    // Had B seen A's default rule it would get PRECONDITION (defaults cannot be deleted), not NOT_FOUND.
+    for (const id of [e.a.channel.feeRuleId, e.a.channel.defaultFeeRuleId]) await expectNotFound(asB("admin").pricing.deleteFeeRule({ id }));
+  },
+  async "pricing.productRules"(e) {
+    const rules = (await asB("viewer").pricing.productRules()) as Array<{ id: string; merchantId: string | null }>;
+    const bRules = new Set(await bIds("product_rule"));
+    expect(rules.map((r) => r.id)).toContain(e.b.channel.productRuleId);
+    expect(rules.filter((r) => !bRules.has(r.id))).toEqual([]);
+    expectNoLeak(rules);
+  },
+  async "pricing.saveProductRule"(e) {
+    for (const m of e.a.merchants) {
+      await expectNotFound(asB("admin").pricing.saveProductRule({ product: "ALIPAY_QR", orderType: "CONSUMPTION", merchantId: m.id, enabled: true }));
+    }
+  },
+  async "pricing.merchantLimit"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").pricing.merchantLimit({ merchantId: m.id }));
+    // Control: B's merchant has its own limit.
+    const own = (await asB("viewer").pricing.merchantLimit({ merchantId: e.b.merchants[0]!.id })) as { merchantId: string } | null;
+    expect(own?.merchantId).toBe(e.b.merchants[0]!.id);
+    expectNoLeak(own);
+  },
+  async "pricing.saveMerchantLimit"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("admin").pricing.saveMerchantLimit({ merchantId: m.id, perTxnMaxMinor: 1n, dailyCountCap: 1 }));
+    expect(await ownerQuery(db.url, `SELECT 1 FROM merchant_limit WHERE tenant_id = $1 AND merchant_id = $2`, [e.b.tenant.id, e.a.merchants[1]!.id])).toEqual([]);
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -683,6 +966,26 @@ describe("the attack table", () => {
     const days = (await a.calendar.find({ from: "2026-01-01", to: "2026-12-31" })) as Array<{ date: string }>;
     expect(days.map((d) => d.date)).toEqual(expect.arrayContaining(env.a.calendarDates));
     expect(ids(await a.audit.find({ entityId: env.a.merchants[0]!.id })).length).toBeGreaterThan(0);
+    const ch = env.a.channel;
+    const account = (await a.channels.get({ id: ch.accountId })) as { id: string; name: string; versions: Array<{ version: number; credentialKeys: string[] }> };
+    expect([account.id, account.name]).toEqual([ch.accountId, ch.accountName]);
+    expect(account.versions.map((v) => [v.version, v.credentialKeys])).toEqual([[2, ["notifySecret"]], [1, ["notifySecret"]]]);
+    expect(((await a.channels.get({ id: ch.sandboxAccountId })) as { id: string }).id).toBe(ch.sandboxAccountId);
+    expect(((await a.channels.health({ id: ch.accountId })) as { state: string; reason: string }).reason).toBe(ch.healthReason);
+    const regs = (await a.registrations.find({ channelAccountId: ch.accountId })) as { items: Array<{ id: string; subMchId: string }> };
+    expect(regs.items.map((r) => [r.id, r.subMchId])).toEqual([[ch.registrationId, ch.subMchId]]);
+    expect(ids(await a.registrations.find({ merchantId: env.a.merchants[0]!.id }))).toEqual(expect.arrayContaining([ch.registrationId, ch.sandboxRegistrationId]));
+    const fees = (await a.pricing.feeRules()) as Array<{ id: string }>;
+    expect(fees.map((f) => f.id)).toEqual(expect.arrayContaining([ch.feeRuleId, ch.defaultFeeRuleId]));
+    expect(((await a.pricing.productRules()) as Array<{ id: string }>).map((r) => r.id)).toContain(ch.productRuleId);
+    expect(((await a.pricing.merchantLimit({ merchantId: env.a.merchants[0]!.id })) as { perTxnMaxMinor: bigint }).perTxnMaxMinor).toBe(500_000n);
+    const notes = (await a.channels.notifications({ channelAccountId: ch.accountId })) as Array<{ eventId: string; outTradeNo: string; version: number }>;
+    expect(notes.map((n) => [n.eventId, n.outTradeNo, n.version])).toEqual([[ch.notificationEventId, ch.notificationOutTradeNo, 2]]);
+    // The secrets are sealed: neither A's own console nor the stored row shows them.
+    expect(ch.notifySecrets.filter((secret) => stringify(account).includes(secret))).toEqual([]);
+    const stored = await ownerQuery(db.url, `SELECT * FROM channel_account_version WHERE tenant_id = $1`, [env.a.tenant.id]);
+    expect(stored.length).toBe(3);
+    expect(ch.notifySecrets.filter((secret) => stringify(stored).includes(secret))).toEqual([]);
     // And the leak detector does detect A's data.
     expect(() => expectNoLeak(days)).toThrow();
   });
@@ -746,6 +1049,28 @@ describe("sessions, hosts and roles", () => {
       if (r.code !== expected) wrong.push(`${path}: ${r.code}, expected ${expected}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("console roles without a mutation's permission get FORBIDDEN, and nothing at all is written", async () => {
+    const roles = { owner: "OWNER", admin: "ADMIN", operations: "OPERATIONS", finance: "FINANCE", viewer: "VIEWER" } as const;
+    const before = await countEverything();
+    const bBefore = await snapshotTenant(env.b.tenant.id);
+    const wrong: string[] = [];
+    let refused = 0;
+    for (const [path, permission] of Object.entries(mutationPermissions)) {
+      expect(procedures[path], `${path} is not a procedure`).toBeDefined();
+      expect(typeOf(path), path).toBe("mutation");
+      for (const [role, userRole] of Object.entries(roles)) {
+        if ((PERMISSIONS[permission] as readonly string[]).includes(userRole)) continue;
+        refused += 1;
+        const r = await outcome(callPath(asB(role as Role), path, sampleInputs[path]!(env.b)));
+        if (r.code !== "FORBIDDEN") wrong.push(`${path} as ${role}: ${r.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(refused).toBeGreaterThan(20);
+    expect(await countEverything()).toEqual(before);
+    expect(await snapshotTenant(env.b.tenant.id)).toEqual(bBefore);
   });
 
   it("merchant portal procedures only ever return the merchant user's own merchant", async () => {
@@ -834,6 +1159,16 @@ describe("after every attack", () => {
     expect(after.business_calendar_day!.length).toBeGreaterThanOrEqual(4);
     expect(after.journal_entry!.length).toBe(1);
     expect(after.proposal!.length).toBe(2);
+    // The channel rows are in it: both accounts (three credential versions), the registrations,
+    // the merchant's fee rule, product rule and limit, the pause and the notification.
+    expect(after.channel_account!.length).toBe(2);
+    expect(after.channel_account_version!.length).toBe(3);
+    expect(after.merchant_channel_registration!.length).toBe(3);
+    expect(after.merchant_limit!.length).toBe(1);
+    expect(after.channel_health_event!.length).toBe(1);
+    expect(after.channel_notification!.length).toBe(1);
+    expect(after.fee_rule!.some((r) => String(r).includes(env.a.channel.feeRuleId))).toBe(true);
+    expect(after.product_rule!.some((r) => String(r).includes(env.a.channel.productRuleId))).toBe(true);
     expect(after).toEqual(aBefore);
   });
 

@@ -1,6 +1,21 @@
 import { z } from "zod";
 import { accountFieldsFor, connectorFor } from "@/server/channels/registry";
-import { CHANNEL_TYPES } from "@/server/channels/types";
+import { CHANNEL_TYPES, PAYMENT_ELEMENTS, PRODUCT_CODES } from "@/server/channels/types";
+import { ROUTING_STRATEGIES } from "@/server/core/routing/types";
+import {
+  discardDraft,
+  dryRunRuleSet,
+  findDecisions,
+  getDecision,
+  getRuleSet,
+  listRuleSets,
+  offerProducts,
+  previewRoute,
+  publishRuleSet,
+  rollbackRuleSet,
+  saveDraft,
+  validateDraft,
+} from "@/server/core/channels/routing";
 import {
   configureChannelAccount,
   createChannelAccount,
@@ -72,4 +87,53 @@ export const pricingRouter = router({
   saveProductRule: permissionProcedure("pricing.manage").input(ZProductRuleInput).mutation(({ ctx, input }) => saveProductRule(ctx.tx, ctx.tctx, input)),
   merchantLimit: tenantProcedure.input(z.object({ merchantId: z.string().uuid() })).query(({ ctx, input }) => getMerchantLimit(ctx.tx, ctx.tctx, input.merchantId)),
   saveMerchantLimit: permissionProcedure("pricing.manage").input(ZMerchantLimitInput).mutation(({ ctx, input }) => saveMerchantLimit(ctx.tx, ctx.tctx, input)),
+});
+
+const ZRuleSetDraft = z.object({
+  strategy: z.enum(ROUTING_STRATEGIES),
+  fallbackEnabled: z.boolean(),
+  rules: z.array(z.unknown()).max(500),
+  note: z.string().trim().max(200).optional(),
+});
+
+export const routingRouter = router({
+  ruleSets: tenantProcedure.query(({ ctx }) => listRuleSets(ctx.tx, ctx.tctx)),
+  ruleSet: tenantProcedure.input(z.object({ version: z.number().int().positive() })).query(({ ctx, input }) => getRuleSet(ctx.tx, ctx.tctx, input.version)),
+  validate: tenantProcedure.input(ZRuleSetDraft).query(({ ctx, input }) => validateDraft(ctx.tx, ctx.tctx, input)),
+  saveDraft: permissionProcedure("routing.manage").input(ZRuleSetDraft).mutation(({ ctx, input }) => saveDraft(ctx.tx, ctx.tctx, input)),
+  discardDraft: permissionProcedure("routing.manage").input(z.object({ version: z.number().int().positive() })).mutation(({ ctx, input }) => discardDraft(ctx.tx, ctx.tctx, input)),
+  publish: permissionProcedure("routing.manage").input(z.object({ version: z.number().int().positive() })).mutation(({ ctx, input }) => publishRuleSet(ctx.tx, ctx.tctx, input)),
+  rollback: permissionProcedure("routing.manage")
+    .input(z.object({ version: z.number().int().positive(), note: z.string().trim().max(200).optional() }))
+    .mutation(({ ctx, input }) => rollbackRuleSet(ctx.tx, ctx.tctx, input)),
+  dryRun: tenantProcedure
+    .input(z.object({ days: z.number().int().min(1).max(90), version: z.number().int().positive().optional(), draft: ZRuleSetDraft.optional() }))
+    .query(({ ctx, input }) => dryRunRuleSet(ctx.tx, ctx.tctx, input)),
+  decisions: tenantProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(200).optional(), outcome: z.enum(["ROUTED", "NO_ROUTE"]).optional() }))
+    .query(({ ctx, input }) => findDecisions(ctx.tx, ctx.tctx, input)),
+  decision: tenantProcedure.input(ZId).query(({ ctx, input }) => getDecision(ctx.tx, ctx.tctx, input.id)),
+  /** Try a hypothetical payment against the live configuration; nothing is stored. */
+  preview: tenantProcedure
+    .input(
+      z.object({
+        merchantId: z.string().uuid(),
+        storeId: z.string().uuid().optional(),
+        orderType: z.enum(["CONSUMPTION", "RECHARGE"]),
+        product: z.enum(PRODUCT_CODES),
+        amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "validation.positive" }),
+        elements: z.array(z.enum(PAYMENT_ELEMENTS)).max(10),
+      }),
+    )
+    .query(({ ctx, input }) => previewRoute(ctx.tx, ctx.tctx, input)),
+  offer: tenantProcedure
+    .input(
+      z.object({
+        merchantId: z.string().uuid(),
+        storeId: z.string().uuid().optional(),
+        orderType: z.enum(["CONSUMPTION", "RECHARGE"]),
+        amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "validation.positive" }),
+      }),
+    )
+    .query(({ ctx, input }) => offerProducts(ctx.tx, ctx.tctx, input)),
 });

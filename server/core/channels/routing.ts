@@ -5,8 +5,11 @@ import { businessDate } from "@/server/core/calendar/rules";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { compileConfig, type CompiledConfig } from "@/server/core/routing/compile";
 import { route } from "@/server/core/routing/engine";
+import { dryRun, historyItemFromStored, type HistoryItem } from "@/server/core/routing/dry-run";
 import { productsFor, type OfferRequest } from "@/server/core/routing/products";
-import type { AccountLive, ChannelAccountCandidate, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy } from "@/server/core/routing/types";
+import { parseRoutingRule, toJson } from "@/server/core/routing/schema";
+import { validateRuleSet } from "@/server/core/routing/validate";
+import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 import { effectiveHealth, recentStats } from "./health";
@@ -33,48 +36,13 @@ async function configVersion(tx: Tx, ctx: TenantContext): Promise<string> {
   return rows[0]!.v;
 }
 
-const opt = <T,>(v: T | null): T | undefined => (v === null ? undefined : v);
+/** Rules as stored (amounts as strings) → the engine's form. */
+export function parseRules(json: unknown): RoutingRule[] {
+  return Array.isArray(json) ? json.map((r) => parseRoutingRule(r)) : [];
+}
 
 function ruleSetRules(json: Prisma.JsonValue): RoutingRule[] {
   return parseRules(json);
-}
-
-/** Rules as stored (amounts as strings) → the engine's form. */
-export function parseRules(json: unknown): RoutingRule[] {
-  if (!Array.isArray(json)) return [];
-  return json.map((raw) => {
-    const r = raw as Record<string, unknown> & { conditions?: Record<string, unknown> };
-    const c = r.conditions ?? {};
-    return {
-      id: String(r.id),
-      name: String(r.name ?? ""),
-      enabled: r.enabled !== false,
-      action: r.action === "EXCLUDE" ? "EXCLUDE" : "FORCE",
-      targetChannelAccountIds: (r.targetChannelAccountIds as string[] | undefined) ?? [],
-      order: Number(r.order ?? 0),
-      conditions: {
-        ...(c.merchantIds ? { merchantIds: c.merchantIds as string[] } : {}),
-        ...(c.storeIds ? { storeIds: c.storeIds as string[] } : {}),
-        ...(c.orderTypes ? { orderTypes: c.orderTypes as RoutingOrderType[] } : {}),
-        ...(c.products ? { products: c.products as ProductCode[] } : {}),
-        ...(c.minAmountMinor != null && c.minAmountMinor !== "" ? { minAmountMinor: BigInt(c.minAmountMinor as string) } : {}),
-        ...(c.maxAmountMinor != null && c.maxAmountMinor !== "" ? { maxAmountMinor: BigInt(c.maxAmountMinor as string) } : {}),
-        ...(c.metadata ? { metadata: c.metadata as Record<string, string> } : {}),
-      },
-    };
-  });
-}
-
-/** The engine's rules → stored JSON (amounts as strings). */
-export function serialiseRules(rules: readonly RoutingRule[]): Prisma.InputJsonValue {
-  return rules.map((r) => ({
-    ...r,
-    conditions: {
-      ...r.conditions,
-      ...(r.conditions.minAmountMinor !== undefined ? { minAmountMinor: r.conditions.minAmountMinor.toString() } : {}),
-      ...(r.conditions.maxAmountMinor !== undefined ? { maxAmountMinor: r.conditions.maxAmountMinor.toString() } : {}),
-    },
-  })) as unknown as Prisma.InputJsonValue;
 }
 
 async function loadConfig(tx: Tx, ctx: TenantContext, version: string): Promise<RoutingConfig> {
@@ -211,8 +179,7 @@ export interface DecideInput {
   readonly random?: number;
 }
 
-/** Routes one payment and stores the decision with its trace; the payment points at the decision. */
-export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput): Promise<{ decisionId: string; decision: Decision; businessDate: string }> {
+async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
   const at = input.at ?? new Date();
   const tenant = await tenantClock(tx, ctx);
   const date = businessDate(at, tenant.timeZone);
@@ -231,7 +198,18 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
     ...(input.metadata ? { metadata: input.metadata } : {}),
     random: input.random ?? Math.random(),
   };
-  const decision = route(request, config, live);
+  return { decision: route(request, config, live), request, at, date };
+}
+
+/** Routes a hypothetical payment against the live configuration; nothing is stored (the console's "try it"). */
+export async function previewRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
+  const { decision, date } = await evaluateRoute(tx, ctx, input);
+  return { decision: toJson(decision), businessDate: date };
+}
+
+/** Routes one payment and stores the decision with its trace; the payment points at the decision. */
+export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput): Promise<{ decisionId: string; decision: Decision; businessDate: string }> {
+  const { decision, request, at, date } = await evaluateRoute(tx, ctx, input);
   const routed = decision.outcome === "ROUTED" ? decision : undefined;
   const row = await tx.routingDecision.create({
     data: {
@@ -243,7 +221,7 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
       orderType: input.orderType,
       product: input.product,
       amountMinor: input.amountMinor,
-      request: { ...request, amountMinor: input.amountMinor.toString(), at: at.toISOString() } as unknown as Prisma.InputJsonValue,
+      request: toJson(request) as unknown as Prisma.InputJsonValue,
       outcome: decision.outcome,
       reason: decision.outcome === "NO_ROUTE" ? decision.reason.code : null,
       channelAccountId: routed?.chosen.channelAccountId ?? null,
@@ -297,4 +275,148 @@ export async function getRuleSet(tx: Tx, ctx: TenantContext, version: number) {
 
 async function lockRuleSets(tx: Tx, ctx: TenantContext) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('routing_rule_set:' || ${ctx.tenantId}, 0))`;
+}
+
+export interface RuleSetDraft {
+  readonly strategy: RoutingStrategy;
+  readonly fallbackEnabled: boolean;
+  readonly rules: readonly unknown[];
+  readonly note?: string;
+}
+
+function checkRuleSet(ruleSet: RuleSet, config: CompiledConfig): ConfigIssue[] {
+  return validateRuleSet(ruleSet, config.config.accounts);
+}
+
+function refuseErrors(issues: readonly ConfigIssue[]): void {
+  const errors = issues.filter((i) => i.severity === "ERROR");
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new DomainError("BAD_INPUT", "RULE_SET_INVALID", `${errors.length} problem(s) in the rule set: ${first.message}`, {
+      field: first.path,
+      params: { count: errors.length, first: first.message },
+    });
+  }
+}
+
+function parseDraft(draft: RuleSetDraft): RuleSet {
+  let rules: RoutingRule[];
+  try {
+    rules = draft.rules.map((r) => parseRoutingRule(r));
+  } catch (e) {
+    throw new DomainError("BAD_INPUT", "RULE_SET_MALFORMED", `A rule is malformed: ${(e as Error).message.slice(0, 300)}`, { field: "rules" });
+  }
+  return { version: 0, strategy: draft.strategy, fallbackEnabled: draft.fallbackEnabled, rules };
+}
+
+/** Validation issues of a draft against the tenant's accounts (errors and warnings), without saving. */
+export async function validateDraft(tx: Tx, ctx: TenantContext, draft: RuleSetDraft): Promise<ConfigIssue[]> {
+  return checkRuleSet(parseDraft(draft), await routingConfig(tx, ctx));
+}
+
+/** Saves the draft: the open draft is replaced, or a new version is opened. Errors are refused. */
+export async function saveDraft(tx: Tx, ctx: TenantContext, draft: RuleSetDraft) {
+  await lockRuleSets(tx, ctx);
+  const ruleSet = parseDraft(draft);
+  const issues = checkRuleSet(ruleSet, await routingConfig(tx, ctx));
+  refuseErrors(issues);
+  const latest = await tx.routingRuleSet.findFirst({ where: { tenantId: ctx.tenantId }, orderBy: { version: "desc" } });
+  const data = {
+    strategy: ruleSet.strategy,
+    fallbackEnabled: ruleSet.fallbackEnabled,
+    rules: toJson(ruleSet.rules) as unknown as Prisma.InputJsonValue,
+    note: draft.note ?? null,
+    createdBy: ctx.actor.kind === "USER" ? ctx.actor.userId : null,
+  };
+  const saved =
+    latest?.status === "DRAFT"
+      ? await tx.routingRuleSet.update({ where: { tenantId_version: { tenantId: ctx.tenantId, version: latest.version } }, data })
+      : await tx.routingRuleSet.create({ data: { tenantId: ctx.tenantId, version: (latest?.version ?? 0) + 1, status: "DRAFT", ...data } });
+  await recordAudit(tx, ctx, { action: "routing.save_draft", entityType: "routing_rule_set", entityId: String(saved.version), after: { ...saved, rules: ruleSet.rules.length } });
+  return { version: saved.version, issues };
+}
+
+/** Publishes a draft (or, for a rollback, a copy of an older version): effective at once. */
+export async function publishRuleSet(tx: Tx, ctx: TenantContext, input: { version: number }) {
+  await lockRuleSets(tx, ctx);
+  const target = await getRuleSet(tx, ctx, input.version);
+  if (target.status !== "DRAFT") throw new DomainError("PRECONDITION", "RULE_SET_NOT_DRAFT", "Only a draft can be published; roll back to republish an older version", { params: { version: input.version } });
+  refuseErrors(checkRuleSet({ version: target.version, strategy: target.strategy as RoutingStrategy, fallbackEnabled: target.fallbackEnabled, rules: target.rules }, await routingConfig(tx, ctx)));
+  const previous = await tx.routingRuleSet.findFirst({ where: { tenantId: ctx.tenantId, status: "PUBLISHED" } });
+  if (previous) await tx.routingRuleSet.update({ where: { tenantId_version: { tenantId: ctx.tenantId, version: previous.version } }, data: { status: "SUPERSEDED" } });
+  const published = await tx.routingRuleSet.update({
+    where: { tenantId_version: { tenantId: ctx.tenantId, version: target.version } },
+    data: { status: "PUBLISHED", publishedAt: new Date(), publishedBy: ctx.actor.kind === "USER" ? ctx.actor.userId : null },
+  });
+  await recordAudit(tx, ctx, { action: "routing.publish", entityType: "routing_rule_set", entityId: String(published.version), before: previous ? { version: previous.version } : null, after: { version: published.version, strategy: published.strategy, rules: target.rules.length } });
+  return { version: published.version };
+}
+
+/** Rolls back: an older version's rules become a new version, published at once. */
+export async function rollbackRuleSet(tx: Tx, ctx: TenantContext, input: { version: number; note?: string }) {
+  await lockRuleSets(tx, ctx);
+  const old = await getRuleSet(tx, ctx, input.version);
+  const latest = await tx.routingRuleSet.findFirst({ where: { tenantId: ctx.tenantId }, orderBy: { version: "desc" } });
+  if (latest?.status === "DRAFT") throw new DomainError("PRECONDITION", "RULE_SET_DRAFT_OPEN", "Discard or publish the open draft before rolling back", { params: { version: latest.version } });
+  const version = (latest?.version ?? 0) + 1;
+  await tx.routingRuleSet.create({
+    data: {
+      tenantId: ctx.tenantId,
+      version,
+      status: "DRAFT",
+      strategy: old.strategy,
+      fallbackEnabled: old.fallbackEnabled,
+      rules: toJson(old.rules) as unknown as Prisma.InputJsonValue,
+      note: input.note ?? `rollback to version ${old.version}`,
+      createdBy: ctx.actor.kind === "USER" ? ctx.actor.userId : null,
+    },
+  });
+  await recordAudit(tx, ctx, { action: "routing.rollback", entityType: "routing_rule_set", entityId: String(version), after: { from: old.version, version } });
+  return publishRuleSet(tx, ctx, { version });
+}
+
+export async function discardDraft(tx: Tx, ctx: TenantContext, input: { version: number }) {
+  await lockRuleSets(tx, ctx);
+  const target = await getRuleSet(tx, ctx, input.version);
+  if (target.status !== "DRAFT") throw new DomainError("PRECONDITION", "RULE_SET_NOT_DRAFT", "Only a draft can be discarded", { params: { version: input.version } });
+  await tx.$executeRaw`DELETE FROM routing_rule_set WHERE tenant_id = ${ctx.tenantId}::uuid AND version = ${input.version} AND status = 'DRAFT'`;
+  await recordAudit(tx, ctx, { action: "routing.discard_draft", entityType: "routing_rule_set", entityId: String(input.version) });
+  return { version: input.version };
+}
+
+/**
+ * Replays the last `days` days of routing decisions in time order, with the totals and health as
+ * they stood, under the published rule set and under `version` (or an unsaved draft), and reports
+ * the changes per rule and channel account in count, amount, cost and margin.
+ */
+export async function dryRunRuleSet(tx: Tx, ctx: TenantContext, input: { days: number; version?: number; draft?: RuleSetDraft }) {
+  const current = await routingConfig(tx, ctx);
+  const proposedSet =
+    input.draft !== undefined
+      ? parseDraft(input.draft)
+      : input.version !== undefined
+        ? await (async () => {
+            const r = await getRuleSet(tx, ctx, input.version!);
+            return { version: r.version, strategy: r.strategy as RoutingStrategy, fallbackEnabled: r.fallbackEnabled, rules: r.rules };
+          })()
+        : current.config.ruleSet;
+  const proposed = compileConfig({ ...current.config, version: `${current.config.version}|dry-run`, ruleSet: proposedSet });
+  const since = new Date(Date.now() - Math.min(Math.max(input.days, 1), 90) * 86_400_000);
+  const rows = await tx.routingDecision.findMany({
+    where: { tenantId: ctx.tenantId, createdAt: { gte: since } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 50_000,
+    select: { id: true, request: true, trace: true, channelAccountId: true, amountMinor: true, succeeded: true },
+  });
+  const history: HistoryItem[] = [];
+  const errors: { historyId: string; message: string }[] = [];
+  for (const row of rows) {
+    try {
+      history.push(historyItemFromStored(row));
+    } catch (e) {
+      errors.push({ historyId: row.id, message: (e as Error).message.slice(0, 200) });
+    }
+  }
+  const report = dryRun(history, current, proposed);
+  return { ...report, errors: [...errors, ...report.errors], since, proposedVersion: input.version ?? null, currentVersion: current.config.ruleSet.version };
 }
