@@ -183,6 +183,9 @@ CREATE TABLE "routing_decision" (
     "rule_set_version" INTEGER,
     "merchant_id" UUID NOT NULL,
     "store_id" UUID,
+    "device_id" TEXT,
+    "payer_id" TEXT,
+    "risk_flags" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "order_type" "OrderType" NOT NULL,
     "product" "ProductCode" NOT NULL,
     "amount_minor" BIGINT NOT NULL,
@@ -274,6 +277,12 @@ CREATE UNIQUE INDEX "fee_rule_tenant_id_product_merchant_scope_key" ON "fee_rule
 
 -- CreateIndex
 CREATE INDEX "routing_decision_tenant_id_created_at_idx" ON "routing_decision"("tenant_id", "created_at");
+
+-- CreateIndex
+CREATE INDEX "routing_decision_tenant_id_device_id_created_at_idx" ON "routing_decision"("tenant_id", "device_id", "created_at");
+
+-- CreateIndex
+CREATE INDEX "routing_decision_tenant_id_payer_id_created_at_idx" ON "routing_decision"("tenant_id", "payer_id", "created_at");
 
 -- CreateIndex
 CREATE INDEX "channel_health_event_tenant_id_channel_account_id_created_a_idx" ON "channel_health_event"("tenant_id", "channel_account_id", "created_at" DESC);

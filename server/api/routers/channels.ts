@@ -58,7 +58,8 @@ export const channelsRouter = router({
     }),
   ),
   list: tenantProcedure.query(async ({ ctx }) => {
-    const [accounts, stats] = await Promise.all([findChannelAccounts(ctx.tx, ctx.tctx), recentStats(ctx.tx, ctx.tctx)]);
+    const accounts = await findChannelAccounts(ctx.tx, ctx.tctx);
+    const stats = await recentStats(ctx.tx, ctx.tctx);
     return accounts.map((a) => ({ ...a, stats: stats.get(a.id) ?? { calls: 0, failures: 0, successRate: null, avgLatencyMs: null } }));
   }),
   get: tenantProcedure.input(ZId).query(({ ctx, input }) => getChannelAccount(ctx.tx, ctx.tctx, input.id)),
@@ -110,7 +111,7 @@ export const routingRouter = router({
     .input(z.object({ days: z.number().int().min(1).max(90), version: z.number().int().positive().optional(), draft: ZRuleSetDraft.optional() }))
     .query(({ ctx, input }) => dryRunRuleSet(ctx.tx, ctx.tctx, input)),
   decisions: tenantProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).optional(), outcome: z.enum(["ROUTED", "NO_ROUTE"]).optional() }))
+    .input(z.object({ limit: z.number().int().min(1).max(200).optional(), outcome: z.enum(["ROUTED", "NO_ROUTE", "RISK_REFUSED"]).optional() }))
     .query(({ ctx, input }) => findDecisions(ctx.tx, ctx.tctx, input)),
   decision: tenantProcedure.input(ZId).query(({ ctx, input }) => getDecision(ctx.tx, ctx.tctx, input.id)),
   /** Try a hypothetical payment against the live configuration; nothing is stored. */

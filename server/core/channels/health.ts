@@ -143,7 +143,10 @@ export async function channelHealthReport(tx: Tx, ctx: TenantContext, accountId:
     select: { healthState: true, healthChangedAt: true, healthManual: true, healthCooldownSeconds: true, healthReason: true },
   });
   if (!row) throw notFound("Channel account");
-  const [m5, h1, d1] = await Promise.all([windowTotals(tx, ctx, accountId, 300, now), windowTotals(tx, ctx, accountId, 3600, now), windowTotals(tx, ctx, accountId, 86_400, now)]);
+  // One connection per transaction: queries run one after another, never in parallel.
+  const m5 = await windowTotals(tx, ctx, accountId, 300, now);
+  const h1 = await windowTotals(tx, ctx, accountId, 3600, now);
+  const d1 = await windowTotals(tx, ctx, accountId, 86_400, now);
   const series = await tx.channelCallStat.findMany({
     where: { tenantId: ctx.tenantId, channelAccountId: accountId, minute: { gte: new Date(now.getTime() - 3600_000) } },
     orderBy: { minute: "asc" },

@@ -7,6 +7,7 @@ import { makeTenant } from "@/server/testing/tenants";
 import { createChannelAccount, updateChannelAccount } from "./accounts";
 import { setChannelHealth } from "./health";
 import { reserveLimits } from "./limits";
+import { saveMerchantLimit } from "./pricing";
 import { createRegistration } from "./registrations";
 import { decideRoute, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
 
@@ -145,5 +146,31 @@ describe("rule sets: draft, validate, publish, roll back, dry run", () => {
     ]);
     const back = await t.run((tx) => decideRoute(tx, t.ctx, face(t.m1.id)));
     expect(back.decision.outcome === "ROUTED" && back.decision.chosen.channelAccountId).toBe(wx.id);
+  });
+});
+
+describe("risk rules", () => {
+  it("refuses a device asking too often within a minute, and flags a large amount at night without refusing it", async () => {
+    const t = await setUp();
+    await t.run((tx) => saveMerchantLimit(tx, t.ctx, { merchantId: t.m1.id, devicePerMinuteMax: 2, nightLargeAmountMinor: 500_000n }));
+    const at = new Date("2026-11-27T06:00:00Z"); // 14:00 in Shanghai
+    const onDevice = (seconds: number) => t.run((tx) => decideRoute(tx, t.ctx, { ...face(t.m1.id), deviceId: "DEV-1", at: new Date(at.getTime() + seconds * 1000) }));
+    expect((await onDevice(0)).decision.outcome).toBe("ROUTED");
+    expect((await onDevice(10)).decision.outcome).toBe("ROUTED");
+    const third = await onDevice(20);
+    expect(third.decision.outcome).toBe("RISK_REFUSED");
+    expect(third.riskFlags).toEqual(["RISK_DEVICE_VELOCITY"]);
+    // Another device, and the same one a minute later, are fine.
+    expect((await t.run((tx) => decideRoute(tx, t.ctx, { ...face(t.m1.id), deviceId: "DEV-2", at: new Date(at.getTime() + 20_000) }))).decision.outcome).toBe("ROUTED");
+    expect((await onDevice(90)).decision.outcome).toBe("ROUTED");
+
+    const night = new Date("2026-11-27T18:30:00Z"); // 02:30 in Shanghai
+    const large = await t.run((tx) => decideRoute(tx, t.ctx, { ...face(t.m1.id, 600_000n), at: night }));
+    expect(large.decision.outcome).toBe("ROUTED");
+    expect(large.riskFlags).toEqual(["RISK_NIGHT_LARGE_AMOUNT"]);
+    const day = await t.run((tx) => decideRoute(tx, t.ctx, { ...face(t.m1.id, 600_000n), at }));
+    expect(day.riskFlags).toEqual([]);
+    const alerts = await t.run((tx) => tx.auditLog.count({ where: { tenantId: t.tenantId, action: "risk.alert" } }));
+    expect(alerts).toBe(2);
   });
 });

@@ -12,7 +12,9 @@ import { validateRuleSet } from "@/server/core/routing/validate";
 import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { logger } from "@/server/lib/logger";
 import { effectiveHealth, recentStats } from "./health";
+import { assessRisk, type RiskRefusal } from "./risk";
 import { usageOn } from "./limits";
 
 // The routing service: loads a tenant's configuration into the pure engine (server/core/routing),
@@ -46,14 +48,16 @@ function ruleSetRules(json: Prisma.JsonValue): RoutingRule[] {
 }
 
 async function loadConfig(tx: Tx, ctx: TenantContext, version: string): Promise<RoutingConfig> {
-  const [accounts, registrations, feeRules, productRules, merchantLimits, ruleSet] = await Promise.all([
-    tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId } }),
-    tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId }, select: { id: true, merchantId: true, storeId: true, channelAccountId: true, status: true, channelRatePpm: true } }),
-    tx.feeRule.findMany({ where: { tenantId: ctx.tenantId } }),
-    tx.productRule.findMany({ where: { tenantId: ctx.tenantId } }),
-    tx.merchantLimit.findMany({ where: { tenantId: ctx.tenantId } }),
-    tx.routingRuleSet.findFirst({ where: { tenantId: ctx.tenantId, status: "PUBLISHED" } }),
-  ]);
+  // One connection per transaction: the queries run one after another.
+  const accounts = await tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId } });
+  const registrations = await tx.merchantChannelRegistration.findMany({
+    where: { tenantId: ctx.tenantId },
+    select: { id: true, merchantId: true, storeId: true, channelAccountId: true, status: true, channelRatePpm: true },
+  });
+  const feeRules = await tx.feeRule.findMany({ where: { tenantId: ctx.tenantId } });
+  const productRules = await tx.productRule.findMany({ where: { tenantId: ctx.tenantId } });
+  const merchantLimits = await tx.merchantLimit.findMany({ where: { tenantId: ctx.tenantId } });
+  const ruleSet = await tx.routingRuleSet.findFirst({ where: { tenantId: ctx.tenantId, status: "PUBLISHED" } });
   return {
     tenantId: ctx.tenantId,
     version,
@@ -135,11 +139,12 @@ export async function routingConfig(tx: Tx, ctx: TenantContext): Promise<Compile
 
 /** Today's totals, health and recent success rate, read fresh for one decision. */
 export async function liveState(tx: Tx, ctx: TenantContext, date: string, now: Date): Promise<LiveState> {
-  const [usage, healthRows, stats] = await Promise.all([
-    usageOn(tx, ctx, date),
-    tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId }, select: { id: true, healthState: true, healthChangedAt: true, healthManual: true, healthCooldownSeconds: true } }),
-    recentStats(tx, ctx, 3600, now),
-  ]);
+  const usage = await usageOn(tx, ctx, date);
+  const healthRows = await tx.channelAccount.findMany({
+    where: { tenantId: ctx.tenantId },
+    select: { id: true, healthState: true, healthChangedAt: true, healthManual: true, healthCooldownSeconds: true },
+  });
+  const stats = await recentStats(tx, ctx, 3600, now);
   const accounts = new Map<string, AccountLive>();
   for (const h of healthRows) {
     const u = usage.channelAccounts.get(h.id);
@@ -170,6 +175,8 @@ export interface DecideInput {
   readonly merchantId: string;
   readonly storeId?: string;
   readonly deviceId?: string;
+  /** Who pays, where known before the channel call (a wallet, a bank contract): for the velocity rule. */
+  readonly payerId?: string;
   readonly orderType: RoutingOrderType;
   readonly product: ProductCode;
   readonly amountMinor: bigint;
@@ -183,7 +190,8 @@ async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
   const at = input.at ?? new Date();
   const tenant = await tenantClock(tx, ctx);
   const date = businessDate(at, tenant.timeZone);
-  const [config, live] = await Promise.all([routingConfig(tx, ctx), liveState(tx, ctx, date, at)]);
+  const config = await routingConfig(tx, ctx);
+  const live = await liveState(tx, ctx, date, at);
   const request = {
     settlementMode: tenant.settlementMode,
     merchantId: input.merchantId,
@@ -207,10 +215,28 @@ export async function previewRoute(tx: Tx, ctx: TenantContext, input: DecideInpu
   return { decision: toJson(decision), businessDate: date };
 }
 
-/** Routes one payment and stores the decision with its trace; the payment points at the decision. */
-export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput): Promise<{ decisionId: string; decision: Decision; businessDate: string }> {
-  const { decision, request, at, date } = await evaluateRoute(tx, ctx, input);
+/** A payment the risk rules refused before routing (velocity); its decision is stored for the alert. */
+export interface RiskRefusedDecision {
+  readonly outcome: "RISK_REFUSED";
+  readonly reason: RiskRefusal;
+  readonly trace: Decision["trace"];
+}
+
+export type RoutingOutcome = Decision | RiskRefusedDecision;
+
+/**
+ * Routes one payment and stores the decision with its trace and risk flags; the payment points at
+ * the decision. A velocity rule refuses (outcome RISK_REFUSED); a large amount at night only flags.
+ */
+export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput): Promise<{ decisionId: string; decision: RoutingOutcome; businessDate: string; riskFlags: readonly string[] }> {
+  const { decision: routed0, request, at, date } = await evaluateRoute(tx, ctx, input);
+  const risk = await assessRisk(tx, ctx, { merchantId: input.merchantId, ...(input.deviceId ? { deviceId: input.deviceId } : {}), ...(input.payerId ? { payerId: input.payerId } : {}), amountMinor: input.amountMinor, at, timeZone: request.timeZone });
+  const decision: RoutingOutcome = risk.refusal ? { outcome: "RISK_REFUSED", reason: risk.refusal, trace: routed0.trace } : routed0;
   const routed = decision.outcome === "ROUTED" ? decision : undefined;
+  if (risk.flags.length > 0) {
+    logger.warn({ tenantId: ctx.tenantId, merchantId: input.merchantId, deviceId: input.deviceId, flags: risk.flags }, "risk rule fired");
+    await recordAudit(tx, ctx, { action: "risk.alert", entityType: "merchant", entityId: input.merchantId, after: { flags: risk.flags, amountMinor: input.amountMinor, deviceId: input.deviceId ?? null, refused: Boolean(risk.refusal) } });
+  }
   const row = await tx.routingDecision.create({
     data: {
       tenantId: ctx.tenantId,
@@ -218,12 +244,15 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
       ruleSetVersion: decision.trace.ruleSetVersion,
       merchantId: input.merchantId,
       storeId: input.storeId ?? null,
+      deviceId: input.deviceId ?? null,
+      payerId: input.payerId ?? null,
+      riskFlags: [...risk.flags],
       orderType: input.orderType,
       product: input.product,
       amountMinor: input.amountMinor,
       request: toJson(request) as unknown as Prisma.InputJsonValue,
       outcome: decision.outcome,
-      reason: decision.outcome === "NO_ROUTE" ? decision.reason.code : null,
+      reason: decision.outcome === "ROUTED" ? null : decision.reason.code,
       channelAccountId: routed?.chosen.channelAccountId ?? null,
       registrationId: routed?.chosen.registrationId ?? null,
       feeMinor: routed?.feeMinor ?? null,
@@ -233,14 +262,15 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
     },
     select: { id: true },
   });
-  return { decisionId: row.id, decision, businessDate: date };
+  return { decisionId: row.id, decision, businessDate: date, riskFlags: risk.flags };
 }
 
 /** The products to offer for an order type and amount, with the elements each needs (step 2 of a payment). */
 export async function offerProducts(tx: Tx, ctx: TenantContext, input: Omit<OfferRequest, "settlementMode" | "at" | "timeZone"> & { at?: Date }) {
   const at = input.at ?? new Date();
   const tenant = await tenantClock(tx, ctx);
-  const [config, live] = await Promise.all([routingConfig(tx, ctx), liveState(tx, ctx, businessDate(at, tenant.timeZone), at)]);
+  const config = await routingConfig(tx, ctx);
+  const live = await liveState(tx, ctx, businessDate(at, tenant.timeZone), at);
   return productsFor({ ...input, settlementMode: tenant.settlementMode, at, timeZone: tenant.timeZone }, config.config.productRules, config, live);
 }
 
@@ -250,12 +280,12 @@ export async function getDecision(tx: Tx, ctx: TenantContext, id: string) {
   return row;
 }
 
-export async function findDecisions(tx: Tx, ctx: TenantContext, input: { limit?: number; outcome?: "ROUTED" | "NO_ROUTE" }) {
+export async function findDecisions(tx: Tx, ctx: TenantContext, input: { limit?: number; outcome?: "ROUTED" | "NO_ROUTE" | "RISK_REFUSED" }) {
   return tx.routingDecision.findMany({
     where: { tenantId: ctx.tenantId, ...(input.outcome ? { outcome: input.outcome } : {}) },
     orderBy: { createdAt: "desc" },
     take: Math.min(input.limit ?? 50, 200),
-    select: { id: true, createdAt: true, merchantId: true, storeId: true, orderType: true, product: true, amountMinor: true, outcome: true, reason: true, channelAccountId: true, feeMinor: true, costMinor: true, marginMinor: true, ruleSetVersion: true, succeeded: true },
+    select: { id: true, createdAt: true, merchantId: true, storeId: true, deviceId: true, riskFlags: true, orderType: true, product: true, amountMinor: true, outcome: true, reason: true, channelAccountId: true, feeMinor: true, costMinor: true, marginMinor: true, ruleSetVersion: true, succeeded: true },
   });
 }
 

@@ -3,13 +3,12 @@ import { can } from "@/server/core/auth/roles";
 import type { UserRole } from "@/server/db/generated/prisma/enums";
 
 export async function getDashboardSummary(tx: Tx, ctx: TenantContext) {
-  const [byStatus, stores, users, tenant, calendarDays] = await Promise.all([
-    tx.merchant.groupBy({ by: ["status"], where: { tenantId: ctx.tenantId }, _count: { _all: true } }),
-    tx.store.count({ where: { tenantId: ctx.tenantId } }),
-    tx.user.count({ where: { tenantId: ctx.tenantId, merchantId: null } }),
-    tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true, logoContentType: true } }),
-    tx.businessCalendarDay.count({ where: { tenantId: ctx.tenantId } }),
-  ]);
+  // A transaction is one connection: its queries run one after another (pg warns on overlap).
+  const byStatus = await tx.merchant.groupBy({ by: ["status"], where: { tenantId: ctx.tenantId }, _count: { _all: true } });
+  const stores = await tx.store.count({ where: { tenantId: ctx.tenantId } });
+  const users = await tx.user.count({ where: { tenantId: ctx.tenantId, merchantId: null } });
+  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true, logoContentType: true } });
+  const calendarDays = await tx.businessCalendarDay.count({ where: { tenantId: ctx.tenantId } });
   const role = ctx.actor.kind === "USER" ? (ctx.actor.role as UserRole) : "VIEWER";
   const recent = can(role, "audit.read")
     ? await tx.auditLog.findMany({

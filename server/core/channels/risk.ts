@@ -1,0 +1,61 @@
+import { localMinuteOfDay } from "@/server/core/routing/time-window";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+
+// Basic risk rules, per merchant (merchant_limit): velocity per device and per payer (payments
+// asked for within the last minute) refuse the payment; a large amount at night (00:00–06:00 in the
+// tenant's time zone) lets it through with an alert. Counts come from the stored routing decisions,
+// which every payment makes before it reaches a channel.
+
+export const NIGHT_START_MINUTE = 0;
+export const NIGHT_END_MINUTE = 6 * 60;
+
+export interface RiskInput {
+  readonly merchantId: string;
+  readonly deviceId?: string;
+  readonly payerId?: string;
+  readonly amountMinor: bigint;
+  readonly at: Date;
+  readonly timeZone: string;
+}
+
+export interface RiskRefusal {
+  readonly code: "RISK_DEVICE_VELOCITY" | "RISK_PAYER_VELOCITY";
+  readonly message: string;
+  readonly params: Record<string, string | number>;
+}
+
+export interface RiskVerdict {
+  readonly refusal?: RiskRefusal;
+  /** Every rule that fired: refusals and alerts. */
+  readonly flags: readonly string[];
+}
+
+export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput): Promise<RiskVerdict> {
+  const limit = await tx.merchantLimit.findUnique({
+    where: { tenantId_merchantId: { tenantId: ctx.tenantId, merchantId: input.merchantId } },
+    select: { devicePerMinuteMax: true, payerPerMinuteMax: true, nightLargeAmountMinor: true },
+  });
+  if (!limit) return { flags: [] };
+  const flags: string[] = [];
+  let refusal: RiskRefusal | undefined;
+  const since = new Date(input.at.getTime() - 60_000);
+  if (input.deviceId && limit.devicePerMinuteMax !== null) {
+    const recent = await tx.routingDecision.count({ where: { tenantId: ctx.tenantId, deviceId: input.deviceId, createdAt: { gt: since, lte: input.at } } });
+    if (recent >= limit.devicePerMinuteMax) {
+      flags.push("RISK_DEVICE_VELOCITY");
+      refusal = { code: "RISK_DEVICE_VELOCITY", message: `This device asked for ${recent} payments in the last minute (limit ${limit.devicePerMinuteMax})`, params: { count: recent, limit: limit.devicePerMinuteMax } };
+    }
+  }
+  if (!refusal && input.payerId && limit.payerPerMinuteMax !== null) {
+    const recent = await tx.routingDecision.count({ where: { tenantId: ctx.tenantId, payerId: input.payerId, createdAt: { gt: since, lte: input.at } } });
+    if (recent >= limit.payerPerMinuteMax) {
+      flags.push("RISK_PAYER_VELOCITY");
+      refusal = { code: "RISK_PAYER_VELOCITY", message: `This payer asked for ${recent} payments in the last minute (limit ${limit.payerPerMinuteMax})`, params: { count: recent, limit: limit.payerPerMinuteMax } };
+    }
+  }
+  if (limit.nightLargeAmountMinor !== null && input.amountMinor >= limit.nightLargeAmountMinor) {
+    const minute = localMinuteOfDay(input.at, input.timeZone);
+    if (minute >= NIGHT_START_MINUTE && minute < NIGHT_END_MINUTE) flags.push("RISK_NIGHT_LARGE_AMOUNT");
+  }
+  return { ...(refusal ? { refusal } : {}), flags };
+}
