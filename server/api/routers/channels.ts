@@ -4,6 +4,7 @@ import { CHANNEL_TYPES, PAYMENT_ELEMENTS, PRODUCT_CODES } from "@/server/channel
 import { ROUTING_STRATEGIES } from "@/server/core/routing/types";
 import {
   discardDraft,
+  configurationIssues,
   dryRunRuleSet,
   findDecisions,
   getDecision,
@@ -127,6 +128,8 @@ export const routingRouter = router({
       }),
     )
     .query(({ ctx, input }) => previewRoute(ctx.tx, ctx.tctx, input)),
+  /** Configuration errors: DIRECT-mode fee conflicts and rule-set issues against today's accounts. */
+  issues: tenantProcedure.query(({ ctx }) => configurationIssues(ctx.tx, ctx.tctx)),
   offer: tenantProcedure
     .input(
       z.object({

@@ -70,7 +70,8 @@ export async function registerAtSandbox(tx: Tx, ctx: TenantContext, merchantId: 
   for (const account of accounts) {
     await tx.merchantChannelRegistration.upsert({
       where: { tenantId_channelAccountId_merchantId_storeScope: { tenantId: ctx.tenantId, channelAccountId: account.id, merchantId, storeScope: "" } },
-      create: { tenantId: ctx.tenantId, channelAccountId: account.id, merchantId, storeScope: "", status: "ACTIVE", subMchId: `SBX${merchantId.slice(0, 8).toUpperCase()}` },
+      // The sandbox's agreed rate is the default face rate: in DIRECT mode it is the merchant's fee.
+      create: { tenantId: ctx.tenantId, channelAccountId: account.id, merchantId, storeScope: "", status: "ACTIVE", subMchId: `SBX${merchantId.slice(0, 8).toUpperCase()}`, channelRatePpm: DEFAULT_FEE_PPM.WECHAT_FACE },
       update: {},
     });
   }

@@ -7,9 +7,9 @@ import { makeTenant } from "@/server/testing/tenants";
 import { createChannelAccount, updateChannelAccount } from "./accounts";
 import { setChannelHealth } from "./health";
 import { reserveLimits } from "./limits";
-import { saveMerchantLimit } from "./pricing";
+import { saveFeeRule, saveMerchantLimit } from "./pricing";
 import { createRegistration } from "./registrations";
-import { decideRoute, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
+import { configurationIssues, decideRoute, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
 
 // The routing service over the database: configuration loaded and recompiled when it changes,
 // live counters per decision, decisions stored with their trace, rule sets versioned, dry runs.
@@ -172,5 +172,21 @@ describe("risk rules", () => {
     expect(day.riskFlags).toEqual([]);
     const alerts = await t.run((tx) => tx.auditLog.count({ where: { tenantId: t.tenantId, action: "risk.alert" } }));
     expect(alerts).toBe(2);
+  });
+});
+
+describe("DIRECT mode", () => {
+  it("charges the rate registered at the channel, and shows a fee rule that disagrees as a configuration error", async () => {
+    const t = await makeTenant({ mode: "DIRECT" });
+    const m = await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Direct Noodles")));
+    const { decision } = await t.run((tx) => decideRoute(tx, t.ctx, face(m.id)));
+    expect(decision.outcome === "ROUTED" && decision.feeMinor).toBe(38n);
+    expect(await t.run((tx) => configurationIssues(tx, t.ctx))).toEqual([]);
+    await t.run((tx) => saveFeeRule(tx, t.ctx, { product: "WECHAT_FACE", feeRatePpm: 6000 }));
+    const issues = await t.run((tx) => configurationIssues(tx, t.ctx));
+    expect(issues.map((i) => i.code)).toContain("DIRECT_FEE_RATE_MISMATCH");
+    // Still charged once, at the registered rate.
+    const again = await t.run((tx) => decideRoute(tx, t.ctx, face(m.id)));
+    expect(again.decision.outcome === "ROUTED" && again.decision.feeMinor).toBe(38n);
   });
 });

@@ -8,7 +8,7 @@ import { route } from "@/server/core/routing/engine";
 import { dryRun, historyItemFromStored, type HistoryItem } from "@/server/core/routing/dry-run";
 import { productsFor, type OfferRequest } from "@/server/core/routing/products";
 import { parseRoutingRule, toJson } from "@/server/core/routing/schema";
-import { validateRuleSet } from "@/server/core/routing/validate";
+import { validateConfig, validateRuleSet } from "@/server/core/routing/validate";
 import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
@@ -449,4 +449,15 @@ export async function dryRunRuleSet(tx: Tx, ctx: TenantContext, input: { days: n
   }
   const report = dryRun(history, current, proposed);
   return { ...report, errors: [...errors, ...report.errors], since, proposedVersion: input.version ?? null, currentVersion: current.config.ruleSet.version };
+}
+
+/**
+ * Configuration errors the console shows: in DIRECT mode a fee rule that disagrees with the rate
+ * registered at the channel (never charged twice: DIRECT charges the registered rate), plus the
+ * published rule set's own issues against today's accounts.
+ */
+export async function configurationIssues(tx: Tx, ctx: TenantContext): Promise<ConfigIssue[]> {
+  const { config } = await routingConfig(tx, ctx);
+  const tenant = await tenantClock(tx, ctx);
+  return validateConfig(config, tenant.settlementMode);
 }
