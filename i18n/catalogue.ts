@@ -2,6 +2,7 @@
 import { common } from "./messages/common";
 import { errors, validation } from "./messages/errors";
 import { calendar } from "./messages/calendar";
+import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
@@ -23,6 +24,9 @@ export const catalogue = {
   audit,
   platform,
   ui,
+  channels,
+  registrations,
+  pricing,
 } as const;
 
 export type Catalogue = typeof catalogue;

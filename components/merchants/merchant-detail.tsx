@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { RegistrationsTable } from "@/components/channels/registrations-table";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -51,6 +52,8 @@ export function MerchantDetail({ merchant, canEdit }: { merchant: MerchantFormVa
           { id: "profile", label: t("merchants.profile"), content: <MerchantForm merchantId={merchant.id} initial={merchant} canEdit={editable} /> },
           { id: "stores", label: t("merchants.stores"), content: <StoresTable merchantId={merchant.id} canEdit={editable} /> },
           { id: "users", label: t("merchants.portalUsers"), content: <PortalUsers merchantId={merchant.id} canEdit={editable} /> },
+          // registrations.manage is held by the same roles as merchants.write; the server checks it again.
+          { id: "registrations", label: t("registrations.title"), content: <RegistrationsTable merchantId={merchant.id} canManage={editable} /> },
         ]}
       />
       <Dialog

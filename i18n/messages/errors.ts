@@ -86,6 +86,11 @@ export const validation = defineMessages(
     reason: "Give a reason a reviewer can check",
     date: "Use a date as YYYY-MM-DD",
     adjustmentLines: "An adjustment needs at least two lines",
+    maxBelowMin: "The maximum is below the minimum",
+    windowBothEnds: "A time window needs both a start and an end",
+    clock: "Use a time as HH:MM (00:00–23:59)",
+    nonNegative: "Must be zero or more",
+    positive: "Must be more than zero",
   },
   {
     creditCode: "统一社会信用代码无效（18 位，含校验码）",
@@ -104,5 +109,10 @@ export const validation = defineMessages(
     reason: "请填写审批人可核查的原因",
     date: "日期格式为 YYYY-MM-DD",
     adjustmentLines: "调账至少需要两行",
+    maxBelowMin: "最大值小于最小值",
+    windowBothEnds: "时间窗口需要同时填写开始和结束",
+    clock: "时间格式为 HH:MM（00:00–23:59）",
+    nonNegative: "须为 0 或更大",
+    positive: "须大于 0",
   },
 );

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { importCalendar } from "@/server/core/calendar/service";
 import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
-import { seedSimulatorChannels } from "@/server/core/channels/demo";
+import { seedRoutingHistory, seedSimulatorChannels } from "@/server/core/channels/demo";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
 import { createPlatformAdmin, createTenant, findTenantBySlug } from "@/server/core/platform/service";
@@ -160,6 +160,8 @@ export async function seedDemo(log: (msg: string) => void = () => {}): Promise<{
       const urls = simulatorUrlsFromEnv();
       if (Object.keys(urls).length > 0) await seedSimulatorChannels(tx, ctx, urls, { zh: d.locale === "zh-CN", custodial: d.mode === "CUSTODIAL" });
     });
+    // A week of routing decisions and an hour of channel calls, for the decisions list, dry run and health charts.
+    await withTenantTx(tenantId, (tx) => seedRoutingHistory(tx, ctx));
     created.push(d.slug);
     log(`seeded tenant ${d.slug}`);
   }

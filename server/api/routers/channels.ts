@@ -25,7 +25,7 @@ import {
   setChannelAccountEnabled,
   updateChannelAccount,
 } from "@/server/core/channels/accounts";
-import { channelHealthReport, recentStats, setChannelHealth } from "@/server/core/channels/health";
+import { channelHealthReport, effectiveHealth, recentStats, setChannelHealth } from "@/server/core/channels/health";
 import { findNotifications } from "@/server/core/channels/notify";
 import { deleteFeeRule, getMerchantLimit, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
 import { createRegistration, findRegistrations, updateRegistration } from "@/server/core/channels/registrations";
@@ -61,7 +61,14 @@ export const channelsRouter = router({
   list: tenantProcedure.query(async ({ ctx }) => {
     const accounts = await findChannelAccounts(ctx.tx, ctx.tctx);
     const stats = await recentStats(ctx.tx, ctx.tctx);
-    return accounts.map((a) => ({ ...a, stats: stats.get(a.id) ?? { calls: 0, failures: 0, successRate: null, avgLatencyMs: null } }));
+    const now = new Date();
+    // The state routing uses now: an automatic pause past its cool-down shows as half-open.
+    return accounts.map(({ healthManual, ...a }) => ({
+      ...a,
+      healthManual,
+      healthState: effectiveHealth({ ...a, healthManual }, now),
+      stats: stats.get(a.id) ?? { calls: 0, failures: 0, successRate: null, avgLatencyMs: null },
+    }));
   }),
   get: tenantProcedure.input(ZId).query(({ ctx, input }) => getChannelAccount(ctx.tx, ctx.tctx, input.id)),
   health: tenantProcedure.input(ZId).query(({ ctx, input }) => channelHealthReport(ctx.tx, ctx.tctx, input.id)),

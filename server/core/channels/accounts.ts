@@ -46,6 +46,7 @@ export const channelAccountSelect = {
   healthState: true,
   healthChangedAt: true,
   healthReason: true,
+  healthManual: true,
   autoPause: true,
   healthWindowSeconds: true,
   healthMinSample: true,

@@ -130,9 +130,11 @@ export async function recordChannelCall(tx: Tx, ctx: TenantContext, accountId: s
 /** A person pauses or resumes an account. */
 export async function setChannelHealth(tx: Tx, ctx: TenantContext, raw: { id: string; state: "HEALTHY" | "PAUSED"; reason: string }) {
   const input = ZChannelHealthSet.parse(raw);
-  const row = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: input.id }, select: { healthState: true } });
+  const row = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: input.id }, select: { healthState: true, healthManual: true } });
   if (!row) throw notFound("Channel account");
-  if (row.healthState !== input.state) await transition(tx, ctx, input.id, row.healthState, input.state, input.reason, {}, true);
+  // A person's pause also takes over an automatic one (no probe, no automatic resume).
+  const already = input.state === "PAUSED" ? row.healthState === "PAUSED" && row.healthManual : row.healthState === "HEALTHY";
+  if (!already) await transition(tx, ctx, input.id, row.healthState, input.state, input.reason, {}, true);
   return { id: input.id, healthState: input.state };
 }
 

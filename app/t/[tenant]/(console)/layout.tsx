@@ -12,6 +12,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/merchants", label: "nav.merchants", group: "business" },
     { href: "/stores", label: "nav.stores", group: "business" },
     { href: "/calendar", label: "nav.calendar", group: "business" },
+    { href: "/channels", label: "channels.navTitle", group: "business" },
+    { href: "/registrations", label: "registrations.navTitle", group: "business" },
+    { href: "/pricing", label: "pricing.navTitle", group: "business" },
   ];
   if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
