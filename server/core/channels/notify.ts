@@ -58,10 +58,11 @@ export async function receiveNotification(channelParam: string, accountId: strin
         break;
       } catch (error) {
         if (!(error instanceof ChannelError)) throw error;
-        // A signature that fails under this version may verify under an older one; anything else
-        // (a bad timestamp, undecryptable or malformed content) is the notification's own fault.
+        // A signature or encryption key that fails under this version may be an older version's
+        // (a callback sent before a key change); a stale timestamp or malformed content is the
+        // notification's own fault under every version.
         refusal = error;
-        if (error.code !== "SIGNATURE_INVALID" && error.code !== "CONFIG_INVALID") break;
+        if (error.code !== "SIGNATURE_INVALID" && error.code !== "DECRYPT_FAILED" && error.code !== "CONFIG_INVALID") break;
       }
     }
     if (!parsed) {
