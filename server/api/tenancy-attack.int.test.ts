@@ -1,12 +1,14 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_SIGNATURE_HEADER, sandboxNotificationSignature } from "@/server/channels/sandbox/connector";
+import type { PaymentElement } from "@/server/channels/types";
 import { PERMISSIONS, type Permission } from "@/server/core/auth/roles";
 import { configureChannelAccount, createChannelAccount } from "@/server/core/channels/accounts";
 import { setChannelHealth } from "@/server/core/channels/health";
 import { receiveNotification } from "@/server/core/channels/notify";
 import { saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
 import { createRegistration } from "@/server/core/channels/registrations";
+import { decideRoute, publishRuleSet, saveDraft, type RuleSetDraft } from "@/server/core/channels/routing";
 import { signInPlatformAdmin } from "@/server/core/platform/auth";
 import { createPlatformAdmin } from "@/server/core/platform/service";
 import { importCalendar, upsertCalendarDay } from "@/server/core/calendar/service";
@@ -61,6 +63,23 @@ interface Side {
     healthReason: string;
     notificationEventId: string;
     notificationOutTradeNo: string;
+  };
+  /**
+   * Routing: besides version 1 (PUBLISHED, provisioned with the tenant) an open DRAFT saved with an
+   * EXCLUDE rule that keeps merchants[0] off the extra account, and three stored decisions:
+   * merchants[0] on a distinctive device (ROUTED), merchants[1] (ROUTED) and merchants[0] without
+   * a face code (NO_ROUTE). A then publishes its draft and opens another (see beforeAll).
+   */
+  routing: {
+    /** The open draft's version (B: 2; A: 3, a number B does not have at first). */
+    draftVersion: number;
+    /** The open draft as saved (the input of routing.saveDraft). */
+    draft: RuleSetDraft;
+    ruleIds: string[];
+    ruleNames: string[];
+    /** [ROUTED on the device, ROUTED for merchants[1], NO_ROUTE]. */
+    decisionIds: string[];
+    deviceId: string;
   };
 }
 
@@ -138,6 +157,7 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     return { bankAccountId, equityAccountId, entryId, approvedProposalId: approved.id, pendingProposalId: pending.id };
   });
   const channel = await buildChannels(tenant, label, merchants[0]!.id);
+  const routing = await buildRouting(tenant, label, merchants, channel);
   const tokens = {} as Side["tokens"];
   for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
   return {
@@ -150,6 +170,7 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     calendarNames: calendar.map((d) => d.name),
     ledger,
     channel,
+    routing,
   };
 }
 
@@ -186,6 +207,48 @@ async function buildChannels(tenant: TestTenant, label: string, merchantId: stri
   expect(notified).toMatchObject({ accepted: true });
   expect(notified.duplicate).toBeUndefined();
   return { ...built, accountName, notifySecrets, subMchId, healthReason, notificationEventId, notificationOutTradeNo };
+}
+
+const faceRequest = (merchantId: string, amountMinor: bigint, elements: PaymentElement[] = ["FACE_CODE", "DEVICE"]) => ({
+  merchantId,
+  orderType: "CONSUMPTION" as const,
+  product: "WECHAT_FACE" as const,
+  amountMinor,
+  elements,
+});
+
+/** An EXCLUDE rule keeping `merchantId` off `channelAccountId` (the rule JSON routing.saveDraft takes). */
+const excludeRule = (id: string, name: string, channelAccountId: string, merchantId: string, order = 1) => ({
+  id,
+  name,
+  enabled: true,
+  action: "EXCLUDE",
+  targetChannelAccountIds: [channelAccountId],
+  conditions: { merchantIds: [merchantId] },
+  order,
+});
+
+async function buildRouting(tenant: TestTenant, label: string, merchants: Side["merchants"], channel: Side["channel"]): Promise<Side["routing"]> {
+  const ctx = ownerContext(tenant);
+  const ruleId = `rule-${label.toLowerCase()}-${randomBytes(4).toString("hex")}`;
+  const ruleName = `${label} keeps ${label} Noodles off ${channel.accountName}`;
+  const deviceId = `DEV-${label.toUpperCase()}-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const draft: RuleSetDraft = {
+    strategy: "LOWEST_COST",
+    fallbackEnabled: true,
+    rules: [excludeRule(ruleId, ruleName, channel.accountId, merchants[0]!.id)],
+    note: `${label} first draft`,
+  };
+  return withTenantTx(tenant.id, async (tx) => {
+    const saved = await saveDraft(tx, ctx, draft);
+    expect(saved.version).toBe(2);
+    expect(saved.issues.filter((i) => i.severity === "ERROR")).toEqual([]);
+    const onDevice = await decideRoute(tx, ctx, { ...faceRequest(merchants[0]!.id, 12_300n), deviceId });
+    const other = await decideRoute(tx, ctx, faceRequest(merchants[1]!.id, 4_560n));
+    const noRoute = await decideRoute(tx, ctx, faceRequest(merchants[0]!.id, 7_890n, ["DEVICE"]));
+    expect([onDevice, other, noRoute].map((d) => d.decision.outcome)).toEqual(["ROUTED", "ROUTED", "NO_ROUTE"]);
+    return { draftVersion: saved.version, draft, ruleIds: [ruleId], ruleNames: [ruleName], decisionIds: [onDevice.decisionId, other.decisionId, noRoute.decisionId], deviceId };
+  });
 }
 
 type Snapshot = Record<string, unknown[]>;
@@ -249,6 +312,18 @@ beforeAll(async () => {
   });
   a.calendarDates.push("2026-03-11");
   a.calendarNames.push("Acme founders day 2");
+  // A publishes its draft (version 2) and opens another (version 3, with a second A-only rule): B's
+  // version 2 is a draft where A's is published, and B has no version 3 at all.
+  await withTenantTx(a.tenant.id, async (tx) => {
+    const ctx = ownerContext(a.tenant);
+    expect(await publishRuleSet(tx, ctx, { version: a.routing.draftVersion })).toEqual({ version: 2 });
+    const ruleId = `rule-acme-${randomBytes(4).toString("hex")}`;
+    const ruleName = `Acme keeps Acme Tea House off ${a.channel.accountName}`;
+    const draft: RuleSetDraft = { ...a.routing.draft, rules: [...a.routing.draft.rules, excludeRule(ruleId, ruleName, a.channel.accountId, a.merchants[1]!.id, 2)], note: "Acme second draft" };
+    const saved = await saveDraft(tx, ctx, draft);
+    expect(saved.version).toBe(3);
+    a.routing = { ...a.routing, draftVersion: saved.version, draft, ruleIds: [...a.routing.ruleIds, ruleId], ruleNames: [...a.routing.ruleNames, ruleName] };
+  });
 
   await createPlatformAdmin({ email: "ops@platform.test", name: "Platform Ops", password: TEST_PASSWORD });
   const { token: platformToken } = await signInPlatformAdmin({ email: "ops@platform.test", password: TEST_PASSWORD }, {});
@@ -276,6 +351,10 @@ beforeAll(async () => {
     a.channel.healthReason,
     a.channel.notificationEventId,
     a.channel.notificationOutTradeNo,
+    ...a.routing.ruleIds,
+    ...a.routing.ruleNames,
+    ...a.routing.decisionIds,
+    a.routing.deviceId,
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -309,6 +388,47 @@ const ids = (page: unknown) => ((page as { items: Array<{ id: string }> }).items
 async function bIds(table: string): Promise<string[]> {
   const rows = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM ${table} WHERE tenant_id = $1`, [env.b.tenant.id]);
   return rows.map((r) => r.id);
+}
+
+/** B's rule sets as stored (read as the owner), oldest first. */
+async function bRuleSets(): Promise<Array<{ version: number; status: string; note: string | null; ruleIds: string[] }>> {
+  const rows = await ownerQuery<{ version: number; status: string; note: string | null; rules: Array<{ id: string }> }>(
+    db.url,
+    `SELECT version, status, note, rules FROM routing_rule_set WHERE tenant_id = $1 ORDER BY version`,
+    [env.b.tenant.id],
+  );
+  return rows.map((r) => ({ version: r.version, status: r.status, note: r.note, ruleIds: r.rules.map((rule) => rule.id) }));
+}
+
+/** A's rule sets are byte-for-byte as after the set-up (the final snapshot checks them again). */
+async function expectARuleSetsUnchanged(): Promise<void> {
+  const rows = await ownerQuery(db.url, `SELECT * FROM routing_rule_set WHERE tenant_id = $1`, [env.a.tenant.id]);
+  expect(rows.map((r) => stringify(r)).sort()).toEqual(aBefore.routing_rule_set);
+}
+
+/**
+ * A draft naming `excluded` (EXCLUDE for A's merchant) and `forced` (FORCE for B's merchant, for
+ * bank quick pay, which no sandbox carries): were `forced` an account B could see, validation
+ * would warn FORCE_TARGET_LACKS_PRODUCT with its name.
+ */
+function probeDraft(excluded: string, forced: string) {
+  return {
+    strategy: "LOWEST_COST" as const,
+    fallbackEnabled: true,
+    rules: [
+      { id: "probe-exclude", name: "Probe exclude", enabled: true, action: "EXCLUDE", targetChannelAccountIds: [excluded], conditions: { merchantIds: [env.a.merchants[0]!.id] }, order: 1 },
+      { id: "probe-force", name: "Probe force", enabled: true, action: "FORCE", targetChannelAccountIds: [forced], conditions: { merchantIds: [env.b.merchants[0]!.id], products: ["BANK_QUICK"] }, order: 2 },
+    ],
+  };
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** `value` as JSON with the given ids replaced by placeholders and the per-call fields (time, random draw) left out. */
+function normalised(value: unknown, replace: Record<string, string>): unknown {
+  let text = stringify(value);
+  for (const [id, placeholder] of Object.entries(replace)) text = text.replaceAll(id, placeholder);
+  return JSON.parse(text, (k, v: unknown) => (k === "at" || k === "random" ? undefined : v));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,10 +501,24 @@ const rungs: Record<string, Rung> = {
   "pricing.feeRules": "console",
   "pricing.saveFeeRule": "console",
   "pricing.deleteFeeRule": "console",
+  "pricing.deleteProductRule": "console",
   "pricing.productRules": "console",
   "pricing.saveProductRule": "console",
   "pricing.merchantLimit": "console",
   "pricing.saveMerchantLimit": "console",
+  "routing.ruleSets": "console",
+  "routing.ruleSet": "console",
+  "routing.validate": "console",
+  "routing.saveDraft": "console",
+  "routing.discardDraft": "console",
+  "routing.publish": "console",
+  "routing.rollback": "console",
+  "routing.dryRun": "console",
+  "routing.decisions": "console",
+  "routing.decision": "console",
+  "routing.preview": "console",
+  "routing.issues": "console",
+  "routing.offer": "console",
 };
 
 /**
@@ -402,8 +536,13 @@ const mutationPermissions: Record<string, Permission> = {
   "registrations.update": "registrations.manage",
   "pricing.saveFeeRule": "pricing.manage",
   "pricing.deleteFeeRule": "pricing.manage",
+  "pricing.deleteProductRule": "pricing.manage",
   "pricing.saveProductRule": "pricing.manage",
   "pricing.saveMerchantLimit": "pricing.manage",
+  "routing.saveDraft": "routing.manage",
+  "routing.discardDraft": "routing.manage",
+  "routing.publish": "routing.manage",
+  "routing.rollback": "routing.manage",
 };
 
 /**
@@ -481,10 +620,25 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "pricing.feeRules": () => undefined,
   "pricing.saveFeeRule": (s) => ({ product: "WECHAT_QR", merchantId: s.merchants[0]!.id, feeRatePpm: 0 }),
   "pricing.deleteFeeRule": (s) => ({ id: s.channel.feeRuleId }),
+  "pricing.deleteProductRule": (s) => ({ id: s.channel.productRuleId }),
   "pricing.productRules": () => undefined,
   "pricing.saveProductRule": (s) => ({ product: "ALIPAY_QR", orderType: "CONSUMPTION", merchantId: s.merchants[0]!.id, enabled: true, minAmountMinor: 1, maxAmountMinor: 999_999_999 }),
   "pricing.merchantLimit": (s) => ({ merchantId: s.merchants[0]!.id }),
   "pricing.saveMerchantLimit": (s) => ({ merchantId: s.merchants[0]!.id, perTxnMaxMinor: null, dailyAmountCap: null, dailyCountCap: null }),
+  "routing.ruleSets": () => undefined,
+  "routing.ruleSet": () => ({ version: 1 }),
+  "routing.validate": (s) => ({ ...s.routing.draft, rules: [] }),
+  // An empty draft in place of the side's open one (or a new one) that a publish would make live.
+  "routing.saveDraft": () => ({ strategy: "PRIORITY", fallbackEnabled: false, rules: [], note: "hostile" }),
+  "routing.discardDraft": (s) => ({ version: s.routing.draftVersion }),
+  "routing.publish": (s) => ({ version: s.routing.draftVersion }),
+  "routing.rollback": () => ({ version: 1, note: "hostile" }),
+  "routing.dryRun": () => ({ days: 7 }),
+  "routing.decisions": () => ({}),
+  "routing.decision": (s) => ({ id: s.routing.decisionIds[0]! }),
+  "routing.preview": (s) => ({ ...faceRequest(s.merchants[0]!.id, 10_000n) }),
+  "routing.issues": () => undefined,
+  "routing.offer": (s) => ({ merchantId: s.merchants[0]!.id, orderType: "CONSUMPTION", amountMinor: 10_000n }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -909,6 +1063,10 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     // Had B seen A's default rule it would get PRECONDITION (defaults cannot be deleted), not NOT_FOUND.
     for (const id of [e.a.channel.feeRuleId, e.a.channel.defaultFeeRuleId]) await expectNotFound(asB("admin").pricing.deleteFeeRule({ id }));
   },
+  async "pricing.deleteProductRule"(e) {
+    await expectNotFound(asB("admin").pricing.deleteProductRule({ id: e.a.channel.productRuleId }));
+    expect(await ownerQuery(db.url, `SELECT 1 FROM product_rule WHERE id = $1`, [e.a.channel.productRuleId])).toHaveLength(1);
+  },
   async "pricing.productRules"(e) {
     const rules = (await asB("viewer").pricing.productRules()) as Array<{ id: string; merchantId: string | null }>;
     const bRules = new Set(await bIds("product_rule"));
@@ -931,6 +1089,204 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "pricing.saveMerchantLimit"(e) {
     for (const m of e.a.merchants) await expectNotFound(asB("admin").pricing.saveMerchantLimit({ merchantId: m.id, perTxnMaxMinor: 1n, dailyCountCap: 1 }));
     expect(await ownerQuery(db.url, `SELECT 1 FROM merchant_limit WHERE tenant_id = $1 AND merchant_id = $2`, [e.b.tenant.id, e.a.merchants[1]!.id])).toEqual([]);
+  },
+
+  // Rule sets are numbered per tenant: at first A has 1 SUPERSEDED, 2 PUBLISHED, 3 DRAFT and B has
+  // 1 PUBLISHED, 2 DRAFT. The attacks below walk B through discard, publish and rollback by number;
+  // every step changes B's rows only.
+  async "routing.ruleSets"(e) {
+    const sets = (await asB("viewer").routing.ruleSets()) as Array<{ tenantId: string; version: number; status: string; rules: Array<{ id: string }> }>;
+    expect(sets.map((r) => [r.version, r.status])).toEqual([
+      [2, "DRAFT"],
+      [1, "PUBLISHED"],
+    ]);
+    expect(sets.filter((r) => r.tenantId !== e.b.tenant.id)).toEqual([]);
+    expect(sets.flatMap((r) => r.rules.map((rule) => rule.id))).toEqual(e.b.routing.ruleIds);
+    expectNoLeak(sets);
+  },
+  async "routing.ruleSet"(e) {
+    const b = asB("viewer");
+    // A's open draft's number: B has no such version.
+    expect(e.a.routing.draftVersion).toBe(3);
+    await expectNotFound(b.routing.ruleSet({ version: e.a.routing.draftVersion }));
+    // Version 2 is A's published set and B's own draft: B gets its own.
+    const own = (await b.routing.ruleSet({ version: 2 })) as { tenantId: string; status: string; note: string; rules: Array<{ id: string; name: string }> };
+    expect([own.tenantId, own.status, own.note]).toEqual([e.b.tenant.id, "DRAFT", "Beta first draft"]);
+    expect(own.rules.map((r) => [r.id, r.name])).toEqual([[e.b.routing.ruleIds[0], e.b.routing.ruleNames[0]]]);
+    expectNoLeak(own);
+  },
+  async "routing.validate"(e) {
+    const b = asB("viewer");
+    const [aExtra, aSandbox] = [e.a.channel.accountId, e.a.channel.sandboxAccountId];
+    type Issue = { code: string; severity: string; path: string; message: string };
+    // A's accounts as targets are unknown accounts in B, reported exactly as ids that exist nowhere.
+    const issues = (await b.routing.validate(probeDraft(aSandbox, aExtra))) as Issue[];
+    expect(issues.filter((i) => i.severity === "ERROR").map((i) => [i.code, i.path])).toEqual([
+      ["UNKNOWN_CHANNEL_ACCOUNT", "ruleSet.rules[0].targetChannelAccountIds[0]"],
+      ["UNKNOWN_CHANNEL_ACCOUNT", "ruleSet.rules[1].targetChannelAccountIds[0]"],
+    ]);
+    expect(issues.map((i) => i.code)).not.toContain("FORCE_TARGET_LACKS_PRODUCT");
+    const [x, y] = [randomUUID(), randomUUID()];
+    const nowhere = (await b.routing.validate(probeDraft(x, y))) as Issue[];
+    expect(normalised(issues, { [aSandbox]: "<excluded>", [aExtra]: "<forced>" })).toEqual(normalised(nowhere, { [x]: "<excluded>", [y]: "<forced>" }));
+    // The ids B sent come back in the messages; nothing else of A's (A's account names least of all).
+    expect(stringify(issues)).not.toContain(e.a.channel.accountName);
+    expectNoLeak(issues, [aExtra, aSandbox, e.a.merchants[0]!.id]);
+    // Control: aimed at B's own accounts the probe finds them, and the warning names B's account.
+    const own = (await b.routing.validate(probeDraft(e.b.channel.sandboxAccountId, e.b.channel.accountId))) as Issue[];
+    expect(own.filter((i) => i.severity === "ERROR")).toEqual([]);
+    expect(own.find((i) => i.code === "FORCE_TARGET_LACKS_PRODUCT")?.message).toContain(e.b.channel.accountName);
+  },
+  async "routing.saveDraft"(e) {
+    const b = asB("admin");
+    const before = await bRuleSets();
+    const r = await outcome(b.routing.saveDraft(probeDraft(e.a.channel.sandboxAccountId, e.a.channel.accountId)));
+    expect(r.code).toBe("BAD_REQUEST");
+    if (r.code !== "OK") {
+      expect(r.error.cause).toMatchObject({ code: "RULE_SET_INVALID", params: { count: 2 } });
+      expect(r.error.message).toContain("names channel account");
+      expect(r.error.message).not.toContain(e.a.channel.accountName);
+      expectNoLeak({ message: r.error.message, cause: r.error.cause }, [e.a.channel.sandboxAccountId, e.a.channel.accountId]);
+    }
+    expect(await bRuleSets()).toEqual(before);
+    // B's own draft, with A's tenant id and A's draft version smuggled in, replaces B's version 2.
+    const saved = await b.routing.saveDraft({ ...e.b.routing.draft, note: "Beta resaved", tenantId: e.a.tenant.id, version: e.a.routing.draftVersion } as never);
+    expect(saved).toMatchObject({ version: 2 });
+    expectNoLeak(saved);
+    expect(await bRuleSets()).toEqual([
+      { version: 1, status: "PUBLISHED", note: "default", ruleIds: [] },
+      { version: 2, status: "DRAFT", note: "Beta resaved", ruleIds: e.b.routing.ruleIds },
+    ]);
+    await expectARuleSetsUnchanged();
+  },
+  async "routing.discardDraft"(e) {
+    const b = asB("admin");
+    await expectNotFound(b.routing.discardDraft({ version: e.a.routing.draftVersion }));
+    // Version 2: B's draft is discarded, A's published version 2 stays.
+    expect(await b.routing.discardDraft({ version: 2 })).toEqual({ version: 2 });
+    expect((await bRuleSets()).map((r) => [r.version, r.status])).toEqual([[1, "PUBLISHED"]]);
+    await expectARuleSetsUnchanged();
+    // B opens its draft again (version 2 once more) for the attacks below.
+    expect(await b.routing.saveDraft({ ...e.b.routing.draft, rules: [...e.b.routing.draft.rules] })).toMatchObject({ version: 2 });
+  },
+  async "routing.publish"(e) {
+    const b = asB("admin");
+    // A's open draft is not B's to publish.
+    await expectNotFound(b.routing.publish({ version: e.a.routing.draftVersion }));
+    expect(await b.routing.publish({ version: 2 })).toEqual({ version: 2 });
+    expect((await bRuleSets()).map((r) => [r.version, r.status, r.ruleIds])).toEqual([
+      [1, "SUPERSEDED", []],
+      [2, "PUBLISHED", e.b.routing.ruleIds],
+    ]);
+    await expectARuleSetsUnchanged();
+  },
+  async "routing.rollback"(e) {
+    const b = asB("admin");
+    await expectNotFound(b.routing.rollback({ version: e.a.routing.draftVersion, note: "hostile" }));
+    // Rolling back to version 2 copies B's version 2 (B's rule), not A's (A's rule), as B's version 3.
+    expect(await b.routing.rollback({ version: 2, note: "Beta republished" })).toEqual({ version: 3 });
+    expect((await bRuleSets()).map((r) => [r.version, r.status, r.ruleIds])).toEqual([
+      [1, "SUPERSEDED", []],
+      [2, "SUPERSEDED", e.b.routing.ruleIds],
+      [3, "PUBLISHED", e.b.routing.ruleIds],
+    ]);
+    expect((await bRuleSets())[2]!.note).toBe("Beta republished");
+    // A's version 3 is still A's open draft.
+    await expectARuleSetsUnchanged();
+  },
+  async "routing.dryRun"(e) {
+    const b = asB("viewer");
+    const bDecisions = await bIds("routing_decision");
+    expect(bDecisions.sort()).toEqual([...e.b.routing.decisionIds].sort());
+    const bAccounts = new Set(await bIds("channel_account"));
+    const probe = probeDraft(e.a.channel.sandboxAccountId, e.a.channel.accountId);
+    // B's published set, B's version 3 (A's open draft's number) and a draft aimed at A's accounts.
+    for (const input of [{ days: 7 }, { days: 90, version: e.a.routing.draftVersion }, { days: 7, draft: probe }]) {
+      const report = await b.routing.dryRun(input);
+      expect(report.requests, stringify(input)).toBe(bDecisions.length);
+      expect(report.errors).toEqual([]);
+      expect(report.currentVersion).toBe(3);
+      expect(report.overall.accounts.length).toBeGreaterThan(0);
+      expect(report.overall.accounts.filter((a) => !bAccounts.has(a.channelAccountId))).toEqual([]);
+      expect(report.byRule.filter((r) => ![...e.b.routing.ruleIds, "probe-exclude", "probe-force"].includes(r.ruleId))).toEqual([]);
+      expect(report.newlyNoRoute.filter((n) => !bDecisions.includes(n.historyId))).toEqual([]);
+      expectNoLeak(report, "draft" in input ? [e.a.channel.sandboxAccountId, e.a.channel.accountId, e.a.merchants[0]!.id] : []);
+    }
+  },
+  async "routing.decisions"(e) {
+    const b = asB("viewer");
+    const all = (await b.routing.decisions({ limit: 200 })) as Array<{ id: string; deviceId: string | null; merchantId: string }>;
+    expect(all.map((d) => d.id).sort()).toEqual([...e.b.routing.decisionIds].sort());
+    expect(all.map((d) => d.deviceId)).toContain(e.b.routing.deviceId);
+    expect(all.filter((d) => !e.b.merchants.some((m) => m.id === d.merchantId))).toEqual([]);
+    expectNoLeak(all);
+    const noRoute = (await b.routing.decisions({ outcome: "NO_ROUTE" })) as Array<{ id: string }>;
+    expect(noRoute.map((d) => d.id)).toEqual([e.b.routing.decisionIds[2]]);
+  },
+  async "routing.decision"(e) {
+    for (const id of e.a.routing.decisionIds) await expectNotFound(asB("viewer").routing.decision({ id }));
+    // Control: B's own decision on its device.
+    const own = (await asB("viewer").routing.decision({ id: e.b.routing.decisionIds[0]! })) as { id: string; deviceId: string; tenantId: string };
+    expect([own.id, own.deviceId, own.tenantId]).toEqual([e.b.routing.decisionIds[0], e.b.routing.deviceId, e.b.tenant.id]);
+    expectNoLeak(own);
+  },
+  async "routing.preview"(e) {
+    // The preview does not look the merchant up: in B's configuration A's merchant simply has no
+    // registration, so NO_ROUTE / NO_REGISTRATION, exactly as for a merchant id that exists nowhere.
+    type Preview = { decision: { outcome: string; reason?: { code: string }; chosen?: { channelAccountId: string }; trace: { candidates: unknown[] } } };
+    const b = asB("viewer");
+    const ask = (merchantId: string, storeId?: string) => b.routing.preview({ ...faceRequest(merchantId, 10_000n), ...(storeId ? { storeId } : {}) }) as Promise<Preview>;
+    const nowhere = randomUUID();
+    const blank = await ask(nowhere);
+    for (const m of e.a.merchants) {
+      const r = await ask(m.id);
+      expect(r.decision.outcome).toBe("NO_ROUTE");
+      expect(r.decision.reason?.code).toBe("NO_REGISTRATION");
+      expect(r.decision.trace.candidates).toEqual([]);
+      expect(normalised(r, { [m.id]: "<merchant>" })).toEqual(normalised(blank, { [nowhere]: "<merchant>" }));
+      expectNoLeak(r, [m.id]);
+    }
+    // B's merchant at A's store: the same as at a store that exists nowhere (B's registrations cover every store).
+    const atAStore = await ask(e.b.merchants[0]!.id, e.a.merchants[0]!.storeId);
+    const atNoStore = await ask(e.b.merchants[0]!.id, nowhere);
+    expect(atAStore.decision.outcome).toBe("ROUTED");
+    expect(normalised(atAStore, { [e.a.merchants[0]!.storeId]: "<store>" })).toEqual(normalised(atNoStore, { [nowhere]: "<store>" }));
+    expectNoLeak(atAStore, [e.a.merchants[0]!.storeId]);
+    // Control: B's merchant routes to B's sandbox (B's extra account is paused).
+    const own = await ask(e.b.merchants[0]!.id);
+    expect(own.decision.chosen?.channelAccountId).toBe(e.b.channel.sandboxAccountId);
+    expectNoLeak(own);
+  },
+  async "routing.issues"(e) {
+    // DIRECT mode: B's merchant fee rule disagrees with B's registration rates. Every id the issues
+    // name is B's (A's identical fee rule and registrations do not show up).
+    const issues = await asB("viewer").routing.issues();
+    // The rule's 0.25% against the sandbox's 0.38% and the extra account's 0.28%, and its fixed part.
+    const own = issues.filter((i) => i.params.feeRuleId === e.b.channel.feeRuleId).map((i) => [i.code, i.params.channelRatePpm ?? null]);
+    expect(own.sort()).toEqual([
+      ["DIRECT_FEE_EXTRA_COMPONENT", null],
+      ["DIRECT_FEE_RATE_MISMATCH", 2800],
+      ["DIRECT_FEE_RATE_MISMATCH", 3800],
+    ]);
+    const bOwn = new Set((await Promise.all(["channel_account", "merchant_channel_registration", "merchant", "store", "fee_rule", "product_rule"].map((t) => bIds(t)))).flat());
+    const named = stringify(issues).match(UUID) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((id) => !bOwn.has(id))).toEqual([]);
+    expectNoLeak(issues);
+  },
+  async "routing.offer"(e) {
+    const b = asB("viewer");
+    const ask = (merchantId: string) => b.routing.offer({ merchantId, orderType: "CONSUMPTION", amountMinor: 10_000n });
+    const blank = await ask(randomUUID());
+    expect(blank.offered).toEqual([]);
+    expect(blank.notOffered.length).toBeGreaterThan(0);
+    expect(blank.notOffered.filter((p) => p.code !== "NO_REGISTRATION")).toEqual([]);
+    // A's merchants are merchants nobody registered, in B: nothing offered, for the same reasons.
+    for (const m of e.a.merchants) expect(await ask(m.id)).toEqual(blank);
+    // Control: B's merchant is offered face payments.
+    const own = await ask(e.b.merchants[0]!.id);
+    expect(own.offered.map((p) => p.product)).toContain("WECHAT_FACE");
+    expectNoLeak(own);
   },
 };
 
@@ -986,6 +1342,30 @@ describe("the attack table", () => {
     const stored = await ownerQuery(db.url, `SELECT * FROM channel_account_version WHERE tenant_id = $1`, [env.a.tenant.id]);
     expect(stored.length).toBe(3);
     expect(ch.notifySecrets.filter((secret) => stringify(stored).includes(secret))).toEqual([]);
+    // Routing: A's rule sets (its open draft is version 3) and its stored decisions.
+    const rs = env.a.routing;
+    const sets = (await a.routing.ruleSets()) as Array<{ version: number; status: string }>;
+    expect(sets.map((r) => [r.version, r.status])).toEqual([
+      [3, "DRAFT"],
+      [2, "PUBLISHED"],
+      [1, "SUPERSEDED"],
+    ]);
+    const draft = await a.routing.ruleSet({ version: rs.draftVersion });
+    expect(draft.rules.map((r) => [r.id, r.name, r.targetChannelAccountIds])).toEqual(rs.ruleIds.map((id, i) => [id, rs.ruleNames[i], [ch.accountId]]));
+    const decisions = (await a.routing.decisions({ limit: 200 })) as Array<{ id: string; deviceId: string | null }>;
+    expect(decisions.map((d) => d.id).sort()).toEqual([...rs.decisionIds].sort());
+    expect(decisions.map((d) => d.deviceId)).toContain(rs.deviceId);
+    for (const id of rs.decisionIds) expect(((await a.routing.decision({ id })) as { id: string }).id).toBe(id);
+    // A's merchants do route in A's own preview, so B's NO_ROUTE for them is B's view of them.
+    for (const m of env.a.merchants) {
+      const p = (await a.routing.preview(faceRequest(m.id, 10_000n))) as { decision: { outcome: string } };
+      expect(p.decision.outcome).toBe("ROUTED");
+    }
+    // A's configuration issues name A's merchant fee rule (B's must not).
+    expect((await a.routing.issues()).filter((i) => i.params.feeRuleId === ch.feeRuleId).length).toBeGreaterThan(0);
+    // And A's own validation names A's account when the probe forces it (B's must not).
+    const probe = (await a.routing.validate(probeDraft(ch.sandboxAccountId, ch.accountId))) as Array<{ code: string; message: string }>;
+    expect(probe.find((i) => i.code === "FORCE_TARGET_LACKS_PRODUCT")?.message).toContain(ch.accountName);
     // And the leak detector does detect A's data.
     expect(() => expectNoLeak(days)).toThrow();
   });
@@ -1169,6 +1549,10 @@ describe("after every attack", () => {
     expect(after.channel_notification!.length).toBe(1);
     expect(after.fee_rule!.some((r) => String(r).includes(env.a.channel.feeRuleId))).toBe(true);
     expect(after.product_rule!.some((r) => String(r).includes(env.a.channel.productRuleId))).toBe(true);
+    // The routing rows: three rule set versions (the open draft 3 among them) and three decisions.
+    expect(after.routing_rule_set!.length).toBe(3);
+    expect(after.routing_decision!.length).toBe(3);
+    expect(after.routing_rule_set!.filter((r) => String(r).includes(env.a.routing.ruleIds[1]!)).length).toBe(1);
     expect(after).toEqual(aBefore);
   });
 

@@ -391,7 +391,8 @@ END $$;
 GRANT SELECT, INSERT, UPDATE ON "channel_account", "merchant_channel_registration", "merchant_limit",
   "limit_usage", "routing_decision", "channel_call_stat", "channel_notification" TO switchyard_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON "product_rule", "fee_rule" TO switchyard_app;
-GRANT SELECT, INSERT, UPDATE ON "routing_rule_set" TO switchyard_app;
+-- Drafts can be discarded (DELETE is limited to DRAFT rows by the service).
+GRANT SELECT, INSERT, UPDATE, DELETE ON "routing_rule_set" TO switchyard_app;
 -- Versions and health events are history: written once, never changed.
 GRANT SELECT, INSERT ON "channel_account_version", "channel_health_event" TO switchyard_app;
 

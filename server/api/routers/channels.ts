@@ -27,7 +27,7 @@ import {
 } from "@/server/core/channels/accounts";
 import { channelHealthReport, effectiveHealth, recentStats, setChannelHealth } from "@/server/core/channels/health";
 import { findNotifications } from "@/server/core/channels/notify";
-import { deleteFeeRule, getMerchantLimit, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
+import { deleteFeeRule, deleteProductRule, getMerchantLimit, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "@/server/core/channels/pricing";
 import { createRegistration, findRegistrations, updateRegistration } from "@/server/core/channels/registrations";
 import {
   ZChannelAccountConfigure,
@@ -94,6 +94,7 @@ export const pricingRouter = router({
   deleteFeeRule: permissionProcedure("pricing.manage").input(ZId).mutation(({ ctx, input }) => deleteFeeRule(ctx.tx, ctx.tctx, input.id)),
   productRules: tenantProcedure.query(({ ctx }) => listProductRules(ctx.tx, ctx.tctx)),
   saveProductRule: permissionProcedure("pricing.manage").input(ZProductRuleInput).mutation(({ ctx, input }) => saveProductRule(ctx.tx, ctx.tctx, input)),
+  deleteProductRule: permissionProcedure("pricing.manage").input(ZId).mutation(({ ctx, input }) => deleteProductRule(ctx.tx, ctx.tctx, input.id)),
   merchantLimit: tenantProcedure.input(z.object({ merchantId: z.string().uuid() })).query(({ ctx, input }) => getMerchantLimit(ctx.tx, ctx.tctx, input.merchantId)),
   saveMerchantLimit: permissionProcedure("pricing.manage").input(ZMerchantLimitInput).mutation(({ ctx, input }) => saveMerchantLimit(ctx.tx, ctx.tctx, input)),
 });

@@ -9,7 +9,7 @@ import { configureChannelAccount, connectorConfig, createChannelAccount, getChan
 import { channelHealthReport, effectiveHealth, recordChannelCall, setChannelHealth } from "./health";
 import { releaseLimits, reserveLimits, usageOn } from "./limits";
 import { receiveNotification } from "./notify";
-import { deleteFeeRule, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "./pricing";
+import { deleteFeeRule, deleteProductRule, listFeeRules, listProductRules, saveFeeRule, saveMerchantLimit, saveProductRule } from "./pricing";
 import { createRegistration, findRegistrations, updateRegistration } from "./registrations";
 
 // Channel accounts, registrations, pricing, limits, health and notifications against a real
@@ -146,6 +146,15 @@ describe("fee rules", () => {
     const def = (await t.run((tx) => listFeeRules(tx, t.ctx))).find((f) => f.product === "WECHAT_FACE" && f.merchantId === null)!;
     expect(await codeOf(t.run((tx) => deleteFeeRule(tx, t.ctx, def.id)))).toBe("DEFAULT_FEE_RULE_REQUIRED");
     expect(await codeOf(t.run((tx) => deleteFeeRule(tx, t.ctx, own.id)))).toBe("OK");
+  });
+
+  it("a merchant's own product rule can be removed; a product's default can only be switched off", async () => {
+    const t = await tenantWithMerchants();
+    const own = await t.run((tx) => saveProductRule(tx, t.ctx, { product: "WECHAT_QR", orderType: "CONSUMPTION", merchantId: t.m1.id, enabled: false }));
+    const def = (await t.run((tx) => listProductRules(tx, t.ctx))).find((r) => r.product === "WECHAT_QR" && r.merchantId === null)!;
+    expect(await codeOf(t.run((tx) => deleteProductRule(tx, t.ctx, def.id)))).toBe("DEFAULT_PRODUCT_RULE_REQUIRED");
+    expect(await codeOf(t.run((tx) => deleteProductRule(tx, t.ctx, own.id)))).toBe("OK");
+    expect((await t.run((tx) => listProductRules(tx, t.ctx))).some((r) => r.id === own.id)).toBe(false);
   });
 });
 

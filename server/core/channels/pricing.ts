@@ -75,6 +75,18 @@ export async function saveProductRule(tx: Tx, ctx: TenantContext, raw: TProductR
   return after;
 }
 
+/** Removes a merchant's own product rule (the tenant default applies again); defaults are switched off, not deleted. */
+export async function deleteProductRule(tx: Tx, ctx: TenantContext, id: string) {
+  const before = await tx.productRule.findFirst({ where: { tenantId: ctx.tenantId, id } });
+  if (!before) throw notFound("Product rule");
+  if (before.merchantId === null) {
+    throw new DomainError("PRECONDITION", "DEFAULT_PRODUCT_RULE_REQUIRED", "The default rule of a product cannot be deleted; switch it off instead");
+  }
+  await tx.productRule.delete({ where: { tenantId_id: { tenantId: ctx.tenantId, id } } });
+  await recordAudit(tx, ctx, { action: "product_rule.delete", entityType: "product_rule", entityId: id, before });
+  return { id };
+}
+
 export async function getMerchantLimit(tx: Tx, ctx: TenantContext, merchantId: string) {
   await checkMerchant(tx, ctx, merchantId);
   return tx.merchantLimit.findUnique({ where: { tenantId_merchantId: { tenantId: ctx.tenantId, merchantId } } });

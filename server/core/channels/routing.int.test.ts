@@ -9,7 +9,7 @@ import { setChannelHealth } from "./health";
 import { reserveLimits } from "./limits";
 import { saveFeeRule, saveMerchantLimit } from "./pricing";
 import { createRegistration } from "./registrations";
-import { configurationIssues, decideRoute, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
+import { configurationIssues, decideRoute, discardDraft, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
 
 // The routing service over the database: configuration loaded and recompiled when it changes,
 // live counters per decision, decisions stored with their trace, rule sets versioned, dry runs.
@@ -136,6 +136,12 @@ describe("rule sets: draft, validate, publish, roll back, dry run", () => {
     const after = await t.run((tx) => decideRoute(tx, t.ctx, face(t.m1.id)));
     expect(after.decision.outcome === "ROUTED" && after.decision.chosen.channelAccountId).toBe(t.sandbox.id);
     expect(await codeOf(t.run((tx) => publishRuleSet(tx, t.ctx, { version: draft.version })))).toBe("RULE_SET_NOT_DRAFT");
+
+    // A draft can be discarded; a published version cannot.
+    const scratch = await t.run((tx) => saveDraft(tx, t.ctx, { ...exclude, note: "scratch" }));
+    expect(await codeOf(t.run((tx) => rollbackRuleSet(tx, t.ctx, { version: 1 })))).toBe("RULE_SET_DRAFT_OPEN");
+    await t.run((tx) => discardDraft(tx, t.ctx, { version: scratch.version }));
+    expect(await codeOf(t.run((tx) => discardDraft(tx, t.ctx, { version: draft.version })))).toBe("RULE_SET_NOT_DRAFT");
 
     await t.run((tx) => rollbackRuleSet(tx, t.ctx, { version: 1 }));
     const sets = await t.run((tx) => listRuleSets(tx, t.ctx));
