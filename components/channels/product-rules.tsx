@@ -39,6 +39,7 @@ export function ProductRules({ canManage }: { canManage: boolean }) {
   const rules = useQuery(trpc.pricing.productRules.queryOptions());
   const save = useMutation(trpc.pricing.saveProductRule.mutationOptions());
   const [dialog, setDialog] = useState<{ rule?: ProductRuleRow; base?: ProductRuleRow } | null>(null);
+  const [removing, setRemoving] = useState<ProductRuleRow | null>(null);
   const headingId = useId();
 
   const ordered = [...(rules.data ?? [])].sort(
@@ -151,7 +152,11 @@ export function ProductRules({ canManage }: { canManage: boolean }) {
                           <Button size="sm" variant="ghost" aria-label={t("pricing.overrideOf", { name })} onClick={() => setDialog({ base: r })}>
                             {t("pricing.override")}
                           </Button>
-                        ) : null}
+                        ) : (
+                          <Button size="sm" variant="ghost" aria-label={t("pricing.removeOverrideOf", { name })} onClick={() => setRemoving(r)}>
+                            {t("common.delete")}
+                          </Button>
+                        )}
                       </td>
                     ) : null}
                   </tr>
@@ -162,7 +167,50 @@ export function ProductRules({ canManage }: { canManage: boolean }) {
         </div>
       )}
       {dialog ? <ProductRuleDialog {...(dialog.rule ? { rule: dialog.rule } : {})} {...(dialog.base ? { base: dialog.base } : {})} onClose={() => setDialog(null)} /> : null}
+      {removing ? <RemoveOverrideDialog rule={removing} onClose={() => setRemoving(null)} /> : null}
     </Card>
+  );
+}
+
+/** Removes a merchant's own product rule: the default applies to that merchant again. */
+function RemoveOverrideDialog({ rule, onClose }: { rule: ProductRuleRow; onClose: () => void }) {
+  const t = useT();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const remove = useMutation(trpc.pricing.deleteProductRule.mutationOptions());
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      size="sm"
+      title={t("pricing.removeOverride")}
+      description={t("pricing.removeOverrideHelp", { merchant: scopeLabel(t, rule), product: productLabel(t, rule.product) })}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+          <Button
+            variant="danger"
+            loading={remove.isPending}
+            onClick={async () => {
+              const r = await remove.mutateAsync({ id: rule.id }).catch((e: unknown) => {
+                toast.error(channelErrorText(t, e));
+                return null;
+              });
+              if (r) {
+                toast.success(t("pricing.overrideRemoved"));
+                await queryClient.invalidateQueries({ queryKey: trpc.pricing.productRules.queryKey() });
+                onClose();
+              }
+            }}
+          >
+            {t("common.delete")}
+          </Button>
+        </>
+      }
+    />
   );
 }
 
