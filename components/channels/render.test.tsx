@@ -1,3 +1,4 @@
+import { currentLocale } from "@/i18n/current-locale";
 import { describe, expect, it } from "vitest";
 import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -72,7 +73,8 @@ describe("channelFormErrors", () => {
       message: "bad",
       data: { fieldErrors: [{ path: "settings.maxAmountMinor", message: "validation.maxBelowMin", key: "validation.maxBelowMin", code: "custom", params: {} }] },
     };
-    expect(channelFormErrors(t, error)).toEqual({ fields: { maxAmountMinor: "The maximum is below the minimum" }, general: null });
+    // The shared mapping translates validation keys in the page's language (here, outside a browser, the default).
+    expect(channelFormErrors(t, error)).toEqual({ fields: { maxAmountMinor: translator(currentLocale())("validation.maxBelowMin") }, general: null });
   });
 
   it("translates channel domain codes, and moves errors of fields the form does not show to the general message", () => {

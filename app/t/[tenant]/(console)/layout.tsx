@@ -15,6 +15,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/channels", label: "channels.navTitle", group: "business" },
     { href: "/registrations", label: "registrations.navTitle", group: "business" },
     { href: "/pricing", label: "pricing.navTitle", group: "business" },
+    { href: "/routing", label: "routing.navTitle", group: "business" },
   ];
   if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
