@@ -60,7 +60,12 @@ test.describe("channels", () => {
     await expect(page).toHaveURL(`${tenant.host}/channels/new`);
 
     const box = (label: string) => page.getByRole("textbox", { name: label, exact: true });
-    await page.getByRole("combobox", { name: "Channel", exact: true }).selectOption("SANDBOX");
+    const channelType = page.getByRole("combobox", { name: "Channel", exact: true });
+    await expect(async () => {
+      await channelType.selectOption("SANDBOX");
+      await expect(channelType).toHaveValue("SANDBOX", { timeout: 1000 });
+      await expect(box("Minimum per payment (¥)")).toBeVisible({ timeout: 1000 });
+    }).toPass();
     await box("Name").fill(name);
     await box("Minimum per payment (¥)").fill("100");
     await box("Maximum per payment (¥)").fill("50");
@@ -194,7 +199,13 @@ test.describe("channels", () => {
 
     // A server validation message, in Chinese, next to its field.
     await page.getByRole("link", { name: "新建渠道账户" }).first().click();
-    await page.getByRole("combobox", { name: "渠道", exact: true }).selectOption("SANDBOX");
+    // Choosing the type reveals its settings; retried until the page has hydrated and keeps the choice.
+    const channelType = page.getByRole("combobox", { name: "渠道", exact: true });
+    await expect(async () => {
+      await channelType.selectOption("SANDBOX");
+      await expect(channelType).toHaveValue("SANDBOX", { timeout: 1000 });
+      await expect(page.getByRole("textbox", { name: "单笔最低（元）", exact: true })).toBeVisible({ timeout: 1000 });
+    }).toPass();
     await page.getByRole("textbox", { name: "名称", exact: true }).fill(`沙箱 ${uniqueId()}`);
     await page.getByRole("textbox", { name: "单笔最低（元）", exact: true }).fill("100");
     await page.getByRole("textbox", { name: "单笔最高（元）", exact: true }).fill("50");

@@ -4,6 +4,7 @@ import { errors, validation } from "./messages/errors";
 import { calendar } from "./messages/calendar";
 import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
+import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
 import { ui } from "./messages/ui";
@@ -27,6 +28,7 @@ export const catalogue = {
   channels,
   registrations,
   pricing,
+  routing,
 } as const;
 
 export type Catalogue = typeof catalogue;

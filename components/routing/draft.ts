@@ -256,29 +256,35 @@ export function issuePlace(issue: Pick<ConfigIssue, "path" | "code">): IssuePlac
 
 export interface PlacedIssues {
   set: ConfigIssue[];
-  /** By rule index, then by field. */
-  rules: Map<number, Partial<Record<IssueField, ConfigIssue[]>>>;
+  /** By rule id, then by field. */
+  rules: Map<string, Partial<Record<IssueField, ConfigIssue[]>>>;
   errors: number;
   warnings: number;
 }
 
-export function placeIssues(issues: readonly ConfigIssue[]): PlacedIssues {
+/**
+ * Issues by where the editor shows them. A path names the rule by its index in the list that was
+ * checked; `checkedRuleIds` (that list's ids) turns it into the rule's id, so an answer that
+ * arrives after a rule was moved or deleted still lands on the right rule (or on none).
+ */
+export function placeIssues(issues: readonly ConfigIssue[], checkedRuleIds: readonly string[]): PlacedIssues {
   const placed: PlacedIssues = { set: [], rules: new Map(), errors: 0, warnings: 0 };
   for (const issue of issues) {
     if (issue.severity === "ERROR") placed.errors++;
     else placed.warnings++;
     const where = issuePlace(issue);
-    if (where.scope === "set") {
+    const ruleId = where.scope === "rule" ? checkedRuleIds[where.index] : undefined;
+    if (where.scope === "set" || ruleId === undefined) {
       placed.set.push(issue);
       continue;
     }
-    const byField = placed.rules.get(where.index) ?? {};
+    const byField = placed.rules.get(ruleId) ?? {};
     (byField[where.field] ??= []).push(issue);
-    placed.rules.set(where.index, byField);
+    placed.rules.set(ruleId, byField);
   }
   return placed;
 }
 
-export function ruleIssues(placed: PlacedIssues, index: number): ConfigIssue[] {
-  return Object.values(placed.rules.get(index) ?? {}).flat();
+export function ruleIssues(placed: PlacedIssues, ruleId: string): ConfigIssue[] {
+  return Object.values(placed.rules.get(ruleId) ?? {}).flat();
 }

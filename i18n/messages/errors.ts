@@ -109,7 +109,7 @@ export const validation = defineMessages(
     reason: "请填写审批人可核查的原因",
     date: "日期格式为 YYYY-MM-DD",
     adjustmentLines: "调账至少需要两行",
-    maxBelowMin: "最大值小于最小值",
+    maxBelowMin: "最高值低于最低值",
     windowBothEnds: "时间窗口需要同时填写开始和结束",
     clock: "时间格式为 HH:MM（00:00–23:59）",
     nonNegative: "须为 0 或更大",
