@@ -133,6 +133,10 @@ export const routingRouter = router({
         product: z.enum(PRODUCT_CODES),
         amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "validation.positive" }),
         elements: z.array(z.enum(PAYMENT_ELEMENTS)).max(10),
+        deviceId: z.string().trim().min(1).max(64).optional(),
+        metadata: z.record(z.string().max(64), z.string().max(200)).optional(),
+        /** Try the payment at another moment (time windows, business hours). */
+        at: z.coerce.date().optional(),
       }),
     )
     .query(({ ctx, input }) => previewRoute(ctx.tx, ctx.tctx, input)),
@@ -145,6 +149,9 @@ export const routingRouter = router({
         storeId: z.string().uuid().optional(),
         orderType: z.enum(["CONSUMPTION", "RECHARGE"]),
         amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "validation.positive" }),
+        /** Elements already known (e.g. the device), so the answer says what is still missing. */
+        elements: z.array(z.enum(PAYMENT_ELEMENTS)).max(10).optional(),
+        deviceId: z.string().trim().min(1).max(64).optional(),
       }),
     )
     .query(({ ctx, input }) => offerProducts(ctx.tx, ctx.tctx, input)),
