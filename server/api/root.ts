@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { apiKeysRouter } from "./routers/api-keys";
 import { calendarRouter } from "./routers/calendar";
 import { channelsRouter, pricingRouter, registrationsRouter, routingRouter } from "./routers/channels";
 import { dashboardRouter } from "./routers/dashboard";
@@ -27,6 +28,7 @@ export const appRouter = router({
   registrations: registrationsRouter,
   pricing: pricingRouter,
   routing: routingRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

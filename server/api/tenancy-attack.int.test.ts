@@ -16,6 +16,7 @@ import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { createMerchantUser, createUser } from "@/server/core/users/service";
 import { uploadLogo } from "@/server/core/branding/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
+import { createApiKey } from "@/server/core/merchant-api/keys";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -81,6 +82,8 @@ interface Side {
     decisionIds: string[];
     deviceId: string;
   };
+  /** A merchant API key of merchants[0] (its secret shown once, at creation). */
+  apiKey: { id: string; keyId: string; secret: string; label: string };
 }
 
 interface Env {
@@ -158,6 +161,10 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
   });
   const channel = await buildChannels(tenant, label, merchants[0]!.id);
   const routing = await buildRouting(tenant, label, merchants, channel);
+  const apiKey = await withTenantTx(tenant.id, async (tx) => {
+    const k = await createApiKey(tx, ctx, { merchantId: merchants[0]!.id, label: `${label} POS ${randomBytes(4).toString("hex")}` });
+    return { id: k.id, keyId: k.keyId, secret: k.secret, label: k.label };
+  });
   const tokens = {} as Side["tokens"];
   for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
   return {
@@ -171,6 +178,7 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     ledger,
     channel,
     routing,
+    apiKey,
   };
 }
 
@@ -355,6 +363,10 @@ beforeAll(async () => {
     ...a.routing.ruleNames,
     ...a.routing.decisionIds,
     a.routing.deviceId,
+    a.apiKey.id,
+    a.apiKey.keyId,
+    a.apiKey.secret,
+    a.apiKey.label,
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -519,6 +531,9 @@ const rungs: Record<string, Rung> = {
   "routing.preview": "console",
   "routing.issues": "console",
   "routing.offer": "console",
+  "apiKeys.list": "console",
+  "apiKeys.create": "console",
+  "apiKeys.revoke": "console",
 };
 
 /**
@@ -543,6 +558,8 @@ const mutationPermissions: Record<string, Permission> = {
   "routing.discardDraft": "routing.manage",
   "routing.publish": "routing.manage",
   "routing.rollback": "routing.manage",
+  "apiKeys.create": "merchants.write",
+  "apiKeys.revoke": "merchants.write",
 };
 
 /**
@@ -639,6 +656,10 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "routing.preview": (s) => ({ ...faceRequest(s.merchants[0]!.id, 10_000n) }),
   "routing.issues": () => undefined,
   "routing.offer": (s) => ({ merchantId: s.merchants[0]!.id, orderType: "CONSUMPTION", amountMinor: 10_000n }),
+  "apiKeys.list": (s) => ({ merchantId: s.merchants[0]!.id }),
+  // A key of the attacker's own would let it sign payments as the side's merchant.
+  "apiKeys.create": (s) => ({ merchantId: s.merchants[0]!.id, label: "intruder" }),
+  "apiKeys.revoke": (s) => ({ id: s.apiKey.id }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -1288,6 +1309,34 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expect(own.offered.map((p) => p.product)).toContain("WECHAT_FACE");
     expectNoLeak(own);
   },
+
+  async "apiKeys.list"(e) {
+    const b = asB("operations");
+    expect(await b.apiKeys.list({ merchantId: e.a.merchants[0]!.id })).toEqual([]);
+    const all = await b.apiKeys.list({});
+    const bKeys = new Set(await bIds("merchant_api_key"));
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.filter((k) => !bKeys.has(k.id))).toEqual([]);
+    // Control: B's own key is listed, without its secret.
+    expect(all.map((k) => k.keyId)).toContain(e.b.apiKey.keyId);
+    expect(stringify(all)).not.toContain(e.b.apiKey.secret);
+    expectNoLeak(all);
+  },
+  async "apiKeys.create"(e) {
+    // A key for A's merchant would sign A's payments: A's merchant does not exist for B.
+    for (const m of e.a.merchants) await expectNotFound(asB("operations").apiKeys.create({ merchantId: m.id, label: "sneaky" }));
+    // A smuggled tenantId is ignored: the key is B's, for B's merchant.
+    const own = await asB("operations").apiKeys.create({ merchantId: e.b.merchants[1]!.id, label: "Beta second", tenantId: e.a.tenant.id } as never);
+    const rows = await ownerQuery<{ tenant_id: string; merchant_id: string }>(db.url, `SELECT tenant_id, merchant_id FROM merchant_api_key WHERE id = $1`, [own.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[1]!.id }]);
+    expect(own.secret).toMatch(/^sk_/);
+    expectNoLeak(own);
+  },
+  async "apiKeys.revoke"(e) {
+    await expectNotFound(asB("admin").apiKeys.revoke({ id: e.a.apiKey.id }));
+    const rows = await ownerQuery<{ status: string }>(db.url, `SELECT status FROM merchant_api_key WHERE id = $1`, [e.a.apiKey.id]);
+    expect(rows).toEqual([{ status: "ACTIVE" }]);
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1366,6 +1415,10 @@ describe("the attack table", () => {
     // And A's own validation names A's account when the probe forces it (B's must not).
     const probe = (await a.routing.validate(probeDraft(ch.sandboxAccountId, ch.accountId))) as Array<{ code: string; message: string }>;
     expect(probe.find((i) => i.code === "FORCE_TARGET_LACKS_PRODUCT")?.message).toContain(ch.accountName);
+    // A's API key, listed on A's host (never with its secret).
+    const aKeys = await a.apiKeys.list({ merchantId: env.a.merchants[0]!.id });
+    expect(aKeys.map((k) => [k.id, k.keyId, k.status])).toEqual([[env.a.apiKey.id, env.a.apiKey.keyId, "ACTIVE"]]);
+    expect(stringify(aKeys)).not.toContain(env.a.apiKey.secret);
     // And the leak detector does detect A's data.
     expect(() => expectNoLeak(days)).toThrow();
   });
@@ -1425,7 +1478,8 @@ describe("sessions, hosts and roles", () => {
     const wrong: string[] = [];
     for (const path of withRung("console")) {
       const r = await outcome(callPath(asB("viewer"), path, sampleInputs[path]!(env.b)));
-      const expected = typeOf(path) === "mutation" ? "FORBIDDEN" : path === "audit.find" || path === "users.find" ? "FORBIDDEN" : "OK";
+      // Listing API keys is for those who may manage them (merchants.write), not for viewers.
+      const expected = typeOf(path) === "mutation" ? "FORBIDDEN" : path === "audit.find" || path === "users.find" || path === "apiKeys.list" ? "FORBIDDEN" : "OK";
       if (r.code !== expected) wrong.push(`${path}: ${r.code}, expected ${expected}`);
     }
     expect(wrong).toEqual([]);
@@ -1552,6 +1606,7 @@ describe("after every attack", () => {
     // The routing rows: three rule set versions (the open draft 3 among them) and three decisions.
     expect(after.routing_rule_set!.length).toBe(3);
     expect(after.routing_decision!.length).toBe(3);
+    expect(after.merchant_api_key!.length).toBe(1);
     expect(after.routing_rule_set!.filter((r) => String(r).includes(env.a.routing.ruleIds[1]!)).length).toBe(1);
     expect(after).toEqual(aBefore);
   });

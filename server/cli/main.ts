@@ -7,6 +7,7 @@ import { translator } from "@/i18n/translate";
 import { isMessageKey } from "@/i18n/zod-issues";
 import { importCalendar } from "@/server/core/calendar/service";
 import { createMerchant } from "@/server/core/merchants/service";
+import { createApiKey, getApiKeyByKeyId, revokeApiKey } from "@/server/core/merchant-api/keys";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
 import { createPlatformAdmin, createTenant, findTenantBySlug } from "@/server/core/platform/service";
 import { createMerchantUser, createUser } from "@/server/core/users/service";
@@ -64,6 +65,8 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   user create --tenant <slug> --email <e> --name <n> --role OWNER|ADMIN|OPERATIONS|FINANCE|VIEWER|MERCHANT_ADMIN|MERCHANT_STAFF --password <p> [--merchant <id>]
   merchant create --tenant <slug> --name <n> [--legal-name <n>] [--credit-code <18 chars>] [--mcc <4 digits>] [--representative <n>] [--phone <p>]
   calendar import --tenant <slug> --file <csv> [--replace-year <yyyy>]
+  apikey create --tenant <slug> --merchant <id> [--label <text>]
+  apikey revoke --tenant <slug> --key <key id>
   secrets rotate
   platform-admin create --email <e> --name <n> --password <p>`;
 
@@ -125,6 +128,21 @@ export async function run(argv: string[]): Promise<unknown> {
           contactPhone: opt(flags, "phone") ?? "+86 000 0000 0000",
         });
         return { merchantId: m.id, shortName: m.shortName, creditCode: m.creditCode, ...(creditCode ? {} : { warning: "placeholder credit code generated; set the real one before going live" }) };
+      });
+    }
+    case "apikey create": {
+      // The secret is printed once, here; only its sealed copy is stored.
+      const ctx = await tenantContext(need(flags, "tenant"));
+      const label = opt(flags, "label");
+      const key = await withTenantTx(ctx.tenantId, (tx) => createApiKey(tx, ctx, { merchantId: need(flags, "merchant"), ...(label !== undefined ? { label } : {}) }));
+      return { keyId: key.keyId, secret: key.secret };
+    }
+    case "apikey revoke": {
+      const ctx = await tenantContext(need(flags, "tenant"));
+      const keyId = need(flags, "key");
+      return withTenantTx(ctx.tenantId, async (tx) => {
+        const key = await revokeApiKey(tx, ctx, { id: (await getApiKeyByKeyId(tx, ctx, keyId)).id });
+        return { keyId: key.keyId, status: key.status, revokedAt: key.revokedAt };
       });
     }
     case "calendar import": {

@@ -5,6 +5,7 @@ import { logger } from "@/server/lib/logger";
 import { businessDate } from "@/server/core/calendar/rules";
 import { expireHolds } from "@/server/core/ledger/service";
 import { SESSION_IDLE_MS } from "@/server/core/auth/session";
+import { purgeMerchantApiState } from "@/server/core/merchant-api/housekeeping";
 import { startOutboxDrainer } from "./outbox";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
@@ -34,9 +35,10 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
   await boss.work(QUEUES.housekeeping.name, async () => {
     // Fan out: one unit of work per tenant, each in its own RLS transaction.
     for (const tenantId of await systemActiveTenantIds()) {
-      await runTenantJob(tenantId, QUEUES.housekeeping.name, async (tx) => {
+      await runTenantJob(tenantId, QUEUES.housekeeping.name, async (tx, ctx) => {
         const now = Date.now();
         await tx.session.deleteMany({ where: { OR: [{ expiresAt: { lt: new Date(now) } }, { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } }] } });
+        await purgeMerchantApiState(tx, ctx, new Date(now));
       });
     }
   });

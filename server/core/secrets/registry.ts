@@ -23,6 +23,8 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   // One envelope per credential version holding the whole credentials object as JSON.
   { table: "channel_account_version", column: "credentials_enc", field: "credentials", tenantColumn: "tenant_id", idColumn: "id" },
   { table: "merchant_channel_registration", column: "app_auth_token_enc", field: "appAuthToken", tenantColumn: "tenant_id", idColumn: "id" },
+  // Merchant API HMAC secrets: encrypted, not hashed, since verifying a signature needs the secret.
+  { table: "merchant_api_key", column: "secret_enc", field: "secret", tenantColumn: "tenant_id", idColumn: "id" },
 ];
 
 /**

@@ -1,0 +1,6 @@
+import { echo } from "@/server/core/merchant-api/endpoints";
+import { merchantApiRoute } from "@/server/core/merchant-api/handler";
+
+export const dynamic = "force-dynamic";
+
+export const POST = merchantApiRoute(echo);

@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// Inputs of the API-key services (console and CLI) and of the merchant API endpoints.
+
+export const ZApiKeyCreate = z.object({
+  merchantId: z.string().uuid(),
+  label: z.string().trim().max(80).optional(),
+});
+export type TApiKeyCreate = z.input<typeof ZApiKeyCreate>;
+
+export const ZApiKeyList = z.object({
+  merchantId: z.string().uuid().optional(),
+});
+export type TApiKeyList = z.input<typeof ZApiKeyList>;
+
+export const ZApiKeyRevoke = z.object({ id: z.string().uuid() });
+export type TApiKeyRevoke = z.input<typeof ZApiKeyRevoke>;
+
+/**
+ * An amount in minor units as a JSON integer. JSON.parse reads numbers as doubles, so anything
+ * beyond 2^53 − 1 could already have lost digits: refused rather than rounded.
+ */
+export const ZAmountMinor = z
+  .number({ message: "amountMinor must be an integer number of minor units (fen)" })
+  .int({ message: "amountMinor must be an integer number of minor units (fen)" })
+  .refine((v) => Number.isSafeInteger(v), { message: "amountMinor is too large" })
+  .transform((v) => BigInt(v));
+
+/** The same amount from a query string: decimal digits only. */
+export const ZAmountMinorParam = z
+  .string({ message: "amountMinor is required" })
+  .regex(/^[0-9]{1,15}$/, { message: "amountMinor must be a positive integer number of minor units (fen)" })
+  .transform((v) => BigInt(v))
+  .refine((v) => v > 0n, { message: "amountMinor must be positive" });
+
+export const ZProductsQuery = z.object({
+  orderType: z.enum(["CONSUMPTION", "RECHARGE"], { message: "orderType must be CONSUMPTION or RECHARGE" }),
+  amountMinor: ZAmountMinorParam,
+  storeId: z.string().uuid({ message: "storeId must be a store id" }).optional(),
+});
+
+export const ZEchoBody = z
+  .object({
+    message: z.string({ message: "message is required" }).min(1).max(1000),
+    amountMinor: ZAmountMinor.refine((v) => v >= 0n, { message: "amountMinor must not be negative" }).optional(),
+  })
+  .strict();
