@@ -15,6 +15,8 @@ export const QUEUES = {
   housekeeping: { name: "housekeeping", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600, cron: "17 3 * * *" },
   // Releases ledger holds whose time has passed, per tenant.
   expireHolds: { name: "ledger-expire-holds", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, cron: "* * * * *" },
+  // Queries PROCESSING payments that are due (face and code payments send no notification).
+  paymentsQuery: { name: "payments-query", retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
   // A no-op tenant job used by tests and the health check of the job machinery.
   tenantPing: { name: "tenant-ping", retryLimit: 2, retryDelay: 5, retryBackoff: false, expireInSeconds: 60 },
 } as const satisfies Record<string, QueueDef>;

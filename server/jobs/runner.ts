@@ -7,6 +7,9 @@ import { expireHolds } from "@/server/core/ledger/service";
 import { SESSION_IDLE_MS } from "@/server/core/auth/session";
 import { purgeMerchantApiState } from "@/server/core/merchant-api/housekeeping";
 import { startOutboxDrainer } from "./outbox";
+import "@/server/core/payments/register";
+import { queryDuePayments } from "@/server/core/payments/query-job";
+import { authorizedTenantId } from "@/server/db/tenant-tx";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
 
@@ -49,6 +52,11 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
         const tenant = await tx.tenant.findFirst({ where: { id: tenantId }, select: { timeZone: true } });
         return expireHolds(tx, ctx, now, businessDate(now, tenant?.timeZone ?? "Asia/Shanghai"));
       });
+    }
+  });
+  await boss.work(QUEUES.paymentsQuery.name, async () => {
+    for (const tenantId of await systemActiveTenantIds()) {
+      await queryDuePayments({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.paymentsQuery.name } });
     }
   });
   await boss.work<{ tenantId: string }>(QUEUES.tenantPing.name, async ([job]) => {

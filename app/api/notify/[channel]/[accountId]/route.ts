@@ -1,4 +1,5 @@
 import { receiveNotification } from "@/server/core/channels/notify";
+import "@/server/core/payments/register";
 
 // Channel callbacks (WeChat Pay v3, Alipay trade_status_sync, bank backUrl). The body is read as
 // raw text: signatures cover the bytes exactly as sent.

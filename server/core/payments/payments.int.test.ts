@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxNotificationSignature, SANDBOX_SIGNATURE_HEADER } from "@/server/channels/sandbox/connector";
+import { configureChannelAccount } from "@/server/core/channels/accounts";
+import { usageOn } from "@/server/core/channels/limits";
+import { receiveNotification } from "@/server/core/channels/notify";
+import { getBalanceByRef } from "@/server/core/ledger/service";
+import { accounts } from "@/server/core/ledger/templates";
+import { createMerchant } from "@/server/core/merchants/service";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
+import { checkLedgerInvariants, codeOf, outcomeOf } from "@/server/testing/ledger";
+import { makeTenant } from "@/server/testing/tenants";
+import "./register";
+import { queryDuePayments } from "./query-job";
+import { createPayment, paymentTransitions } from "./service";
+
+// The first slice of the payment application against the sandbox channel (in process; its
+// behaviour is chosen by the amount's last two fen digits: 01 declines, 02 is "user paying" until
+// the second query, anything else succeeds).
+
+process.env.DATABASE_POOL_SIZE = "20";
+let db: TestDatabase;
+beforeAll(async () => {
+  useTestKeyring();
+  db = await createTestDatabase("payments");
+});
+afterAll(async () => db?.drop());
+
+async function setUp(mode: "DIRECT" | "CUSTODIAL" = "CUSTODIAL") {
+  const t = await makeTenant({ mode });
+  const m = await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Pay Noodles")));
+  const sandbox = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } }));
+  return { ...t, m: m!, sandbox };
+}
+
+let n = 0;
+const face = (merchantId: string, amountMinor: bigint, extra: Record<string, unknown> = {}) => ({
+  merchantId,
+  merchantOrderNo: `ORD-${Date.now()}-${++n}`,
+  amountMinor,
+  product: "WECHAT_FACE" as const,
+  elements: { faceCode: "FACE-CODE-123" },
+  deviceId: "DEV-1",
+  subject: "Lunch",
+  ...extra,
+});
+
+describe("a face payment through the sandbox", () => {
+  it("succeeds, posts the CUSTODIAL templates and the margin, counts against today's limits, and records its transitions", async () => {
+    const t = await setUp();
+    const p = await createPayment(t.ctx, face(t.m.id, 10_000n));
+    expect(p).toMatchObject({ status: "SUCCEEDED", feeMinor: 38n, costMinor: 20n, marginMinor: 18n, channelAccountId: t.sandbox.id });
+    expect(p.channelTradeNo).toBeTruthy();
+    const bal = (ref: Parameters<typeof getBalanceByRef>[2]) => t.run((tx) => getBalanceByRef(tx, t.ctx, ref));
+    expect((await bal(accounts.merchantPending(t.m.id))).postedMinor).toBe(10_000n - 38n);
+    expect((await bal(accounts.feeIncome)).postedMinor).toBe(38n);
+    expect((await bal(accounts.clearing(t.sandbox.id))).postedMinor).toBe(10_000n - 20n);
+    expect((await bal(accounts.marginIncome)).postedMinor).toBe(18n);
+    const transitions = await t.run((tx) => paymentTransitions(tx, t.ctx, p.id));
+    expect(transitions.map((x) => [x.fromStatus, x.toStatus, x.cause])).toEqual([
+      [null, "PROCESSING", "CREATED"],
+      ["PROCESSING", "SUCCEEDED", "CHANNEL_RESPONSE"],
+    ]);
+    const usage = await t.run((tx) => usageOn(tx, t.ctx, p.businessDate.toISOString().slice(0, 10)));
+    expect(usage.channelAccounts.get(t.sandbox.id)).toEqual({ amountMinor: 10_000n, count: 1 });
+    const decision = await t.run((tx) => tx.routingDecision.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.routingDecisionId } }));
+    expect(decision.succeeded).toBe(true);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a decline fails definitely, releases its share of the limits and posts nothing", async () => {
+    const t = await setUp();
+    const p = await createPayment(t.ctx, face(t.m.id, 5_001n));
+    expect(p.status).toBe("FAILED");
+    expect(p.failureCode).toBe("SANDBOX_DECLINED");
+    const usage = await t.run((tx) => usageOn(tx, t.ctx, p.businessDate.toISOString().slice(0, 10)));
+    expect(usage.channelAccounts.get(t.sandbox.id)).toEqual({ amountMinor: 0n, count: 0 });
+    expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(0);
+  });
+
+  it("'user paying' stays PROCESSING and is settled by the query job", async () => {
+    const t = await setUp();
+    const p = await createPayment(t.ctx, face(t.m.id, 7_002n));
+    expect(p.status).toBe("PROCESSING");
+    const later = new Date(Date.now() + 60_000);
+    expect(await queryDuePayments(t.ctx, later)).toEqual({ queried: 1, settled: 0 });
+    expect(await queryDuePayments(t.ctx, new Date(Date.now() + 10 * 60_000))).toEqual({ queried: 1, settled: 1 });
+    const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
+    expect(after.status).toBe("SUCCEEDED");
+    const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
+    // The channel's "user paying" answer and the first query are kept as exchanges without a move.
+    expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "PROCESSING:QUERY", "SUCCEEDED:QUERY"]);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a DIRECT tenant books the memo entry (what the channel owes the merchant) and the margin", async () => {
+    const t = await setUp("DIRECT");
+    const p = await createPayment(t.ctx, face(t.m.id, 20_000n));
+    expect(p.status).toBe("SUCCEEDED");
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.memoDue(t.m.id)))).postedMinor).toBe(20_000n - 76n);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+});
+
+describe("refusals before the channel leave no payment", () => {
+  it("a repeated order number is refused; five at once create exactly one payment", async () => {
+    const t = await setUp();
+    const input = face(t.m.id, 1_000n);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => outcomeOf(createPayment(t.ctx, input))));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results) if (!r.ok) expect(r.code).toBe("MERCHANT_ORDER_NO_TAKEN");
+    expect(await t.run((tx) => tx.payment.count({ where: { tenantId: t.tenantId, merchantOrderNo: input.merchantOrderNo } }))).toBe(1);
+  });
+
+  it("no route (the face code is missing) is refused with the routing reason; the decision is kept", async () => {
+    const t = await setUp();
+    const before = await t.run((tx) => tx.routingDecision.count({ where: { tenantId: t.tenantId } }));
+    expect(await codeOf(createPayment(t.ctx, face(t.m.id, 1_000n, { elements: {} })))).toBe("ELEMENT_MISSING");
+    expect(await t.run((tx) => tx.payment.count({ where: { tenantId: t.tenantId } }))).toBe(0);
+    expect(await t.run((tx) => tx.routingDecision.count({ where: { tenantId: t.tenantId } }))).toBe(before + 1);
+  });
+});
+
+describe("notifications move a payment once", () => {
+  it("a signed success notification settles a PROCESSING payment; a repeat and a contradicting failure change nothing", async () => {
+    const t = await setUp();
+    await t.run((tx) => configureChannelAccount(tx, t.ctx, { id: t.sandbox.id, params: {}, credentials: { notifySecret: "s3cret" } }));
+    const p = await createPayment(t.ctx, face(t.m.id, 3_002n));
+    expect(p.status).toBe("PROCESSING");
+    const notify = (status: string, eventId: string) => {
+      const body = JSON.stringify({ eventId, kind: "PAYMENT", outTradeNo: p.outTradeNo, status, amountMinor: 3002, channelTradeNo: "SBX-1" });
+      return receiveNotification("sandbox", t.sandbox.id, { headers: { [SANDBOX_SIGNATURE_HEADER]: sandboxNotificationSignature(body, "s3cret") }, body, receivedAt: new Date() });
+    };
+    expect((await notify("SUCCEEDED", "ev-1")).accepted).toBe(true);
+    expect((await notify("SUCCEEDED", "ev-2")).accepted).toBe(true);
+    expect((await notify("FAILED", "ev-3")).accepted).toBe(true);
+    const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
+    expect(after.status).toBe("SUCCEEDED");
+    expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(2); // payment + margin, once
+    const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
+    expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "SUCCEEDED:NOTIFICATION"]);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+});
