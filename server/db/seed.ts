@@ -3,6 +3,7 @@ import path from "node:path";
 import { importCalendar } from "@/server/core/calendar/service";
 import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
 import { seedRoutingHistory, seedSimulatorChannels } from "@/server/core/channels/demo";
+import { seedDemoPayments } from "@/server/core/payments/demo";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
 import { createPlatformAdmin, createTenant, findTenantBySlug } from "@/server/core/platform/service";
@@ -162,6 +163,8 @@ export async function seedDemo(log: (msg: string) => void = () => {}): Promise<{
     });
     // A week of routing decisions and an hour of channel calls, for the decisions list, dry run and health charts.
     await withTenantTx(tenantId, (tx) => seedRoutingHistory(tx, ctx));
+    // And a few of today's payments, through the channels routing picks.
+    await seedDemoPayments(ctx);
     created.push(d.slug);
     log(`seeded tenant ${d.slug}`);
   }

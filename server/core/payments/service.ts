@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import type { ChannelAccountConfig, ChannelExchange, PayRequest, RegistrationIdentity } from "@/server/channels/types";
+import { ChannelError, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
@@ -259,9 +259,14 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
       exchanges: answer.exchanges,
     };
   } catch (error) {
-    // The connector could not tell: unknown, never a failure (money may have moved).
-    logger.warn({ tenantId: ctx.tenantId, paymentId: prepared.payment.id, err: (error as Error).message }, "channel pay threw; payment stays PROCESSING");
-    result = { status: "PROCESSING", failure: { code: "CHANNEL_ERROR", message: (error as Error).message.slice(0, 300) } };
+    if (error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED")) {
+      // Refused before anything was sent: a definite failure, no money moved.
+      result = { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) } };
+    } else {
+      // The connector could not tell: unknown, never a failure (money may have moved).
+      logger.warn({ tenantId: ctx.tenantId, paymentId: prepared.payment.id, err: (error as Error).message }, "channel pay threw; payment stays PROCESSING");
+      result = { status: "PROCESSING", failure: { code: "CHANNEL_ERROR", message: (error as Error).message.slice(0, 300) } };
+    }
   }
   const latencyMs = performance.now() - started;
 
