@@ -19,8 +19,9 @@ import { toApiJson } from "./json";
 //
 // A POST handler must do all its work through `call.tx`: its effects and the stored response
 // commit together, which is what makes a replay byte-for-byte the first response and concurrent
-// duplicates execute once. (Payments will call channels outside any transaction; they will add
-// their own guard — the merchant order number — on top of this one.)
+// duplicates execute once. Operations that must not run inside one transaction (payments call
+// the channel) use `merchantApiOperation` (operation.ts) instead: the same gate through
+// `signedApiRoute`, their own short transactions, and the response stored afterwards.
 
 export const MAX_BODY_BYTES = 1_048_576;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -44,6 +45,8 @@ export interface ApiCall {
   readonly principal: ApiPrincipal;
   readonly tenant: PublicTenant;
   readonly query: URLSearchParams;
+  /** The route's dynamic segments (`{ id }` for app/api/v1/payments/[id]); empty for static routes. */
+  readonly params: Readonly<Record<string, string>>;
   /** The parsed JSON body (undefined when empty or for a GET). */
   readonly body: unknown;
   /** From Accept-Language, else the tenant's default language. */
@@ -83,10 +86,11 @@ export function localeFromAcceptLanguage(header: string | null): Locale | null {
 
 const english = translator("en");
 
-/** A Zod failure as a 400 naming the first offending field. */
+/** A Zod failure as a 400 naming the first offending field (for an unknown member, the member). */
 function fromZod(e: ZodError): DomainError {
   const issue = e.issues[0];
-  const field = issue?.path.map(String).join(".") ?? "";
+  const path = issue ? [...issue.path.map(String), ...(issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [issue.keys[0]] : [])] : [];
+  const field = path.join(".");
   const text = issue ? (isMessageKey(issue.message) ? english(issue.message) : issue.message) : "Invalid request";
   return new DomainError("BAD_INPUT", "INVALID_REQUEST", field ? `${field}: ${text}` : text, field ? { field } : undefined);
 }
@@ -146,9 +150,36 @@ async function execute(handler: ApiHandler, call: Omit<ApiCall, "tx">, onSuccess
   });
 }
 
-/** Wraps a handler into a route handler for /api/v1. */
-export function merchantApiRoute(handler: ApiHandler): (req: Request) => Promise<Response> {
-  return async (req) => {
+/** A claimed Idempotency-Key (POST only): the executor stores the response under it. */
+export interface HeldClaim {
+  readonly key: string;
+  readonly token: string;
+}
+
+/**
+ * What a route does once the gate has passed: run the request and produce the response, storing
+ * it for `claim` when there is one. A thrown DomainError (or ZodError) is answered — and stored
+ * for the claim — by the gate; anything else is a 500 that releases the claim.
+ */
+export type ApiExecutor = (call: Omit<ApiCall, "tx">, claim: HeldClaim | undefined) => Promise<{ status: number; body: string }>;
+
+/** The second argument Next.js passes a route handler (dynamic segments). */
+export interface RouteContext {
+  readonly params?: Promise<Readonly<Record<string, string | string[] | undefined>>>;
+}
+
+export type ApiRoute = (req: Request, context?: RouteContext) => Promise<Response>;
+
+/** Wraps a handler into a route handler for /api/v1: everything in one RLS transaction. */
+export function merchantApiRoute(handler: ApiHandler): ApiRoute {
+  return signedApiRoute((call, held) =>
+    execute(handler, call, held ? (tx, status, text) => completeIdempotencyKey(tx, call.principal, held.key, held.token, status, text) : undefined),
+  );
+}
+
+/** The gate every /api/v1 route shares (host, tenant, signature, nonce, Idempotency-Key), around an executor. */
+export function signedApiRoute(executor: ApiExecutor): ApiRoute {
+  return async (req, context) => {
     const sent = req.headers.get("x-request-id");
     const requestId = sent !== null && REQUEST_ID.test(sent) ? sent : randomUUID();
     const method = req.method.toUpperCase();
@@ -188,17 +219,20 @@ export function merchantApiRoute(handler: ApiHandler): (req: Request) => Promise
       if (claim?.outcome.kind === "replay") return respond(claim.outcome.status, claim.outcome.body, requestId, { "idempotent-replayed": "true" });
       const held = claim?.outcome.kind === "claimed" ? { key: claim.key, token: claim.outcome.token } : undefined;
       claimed = held;
+      const params: Record<string, string> = {};
+      for (const [name, value] of Object.entries((await context?.params) ?? {})) if (typeof value === "string") params[name] = value;
 
       const call: Omit<ApiCall, "tx"> = {
         ctx: { tenantId: who.tenantId, actor: { kind: "SYSTEM", name: `api:${who.keyId}` }, requestId },
         principal: who,
         tenant,
         query: url.searchParams,
+        params,
         body,
         locale: localeFromAcceptLanguage(req.headers.get("accept-language")) ?? tenant.defaultLocale,
         requestId,
       };
-      const result = await execute(handler, call, held ? (tx, status, text) => completeIdempotencyKey(tx, who, held.key, held.token, status, text) : undefined);
+      const result = await executor(call, held);
       return respond(result.status, result.body, requestId);
     } catch (e) {
       return failure(e, { requestId, method, path: url.pathname, keyId, principal, claimed });

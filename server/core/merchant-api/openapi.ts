@@ -1,12 +1,17 @@
-import { PAYMENT_ELEMENTS, PRODUCT_CODES } from "@/server/channels/types";
+import { CHANNEL_TYPES, PAYMENT_ELEMENTS, PRODUCT_CODES } from "@/server/channels/types";
+import { NO_ROUTE_CODES } from "@/server/core/routing/types";
 import { MAX_BODY_BYTES } from "./handler";
 import { IDEMPOTENCY_RETENTION_HOURS } from "./idempotency";
+import { MAX_PAYMENT_AMOUNT_MINOR } from "./schema";
 import { AUTH_SCHEME, TIMESTAMP_WINDOW_SECONDS } from "./signature";
 
 // The OpenAPI document served at /api/v1/openapi.json. A test checks that its paths and methods
 // are exactly the route files under app/api/v1 and the methods they export.
 
 const errorRef = { $ref: "#/components/responses/Error" } as const;
+
+/** Why POST /api/v1/payments may be refused with 422: the routing reasons and the risk rules. */
+const REFUSAL_CODES = [...NO_ROUTE_CODES, "RISK_DEVICE_VELOCITY", "RISK_PAYER_VELOCITY"];
 
 const AUTH_CODES = ["AUTH_HEADER_MISSING", "AUTH_HEADER_MALFORMED", "TIMESTAMP_OUT_OF_WINDOW", "KEY_UNKNOWN", "KEY_REVOKED", "SIGNATURE_INVALID", "NONCE_REUSED"];
 
@@ -91,6 +96,48 @@ export function openApiDocument() {
           },
         },
       },
+      "/api/v1/payments": {
+        post: {
+          operationId: "createPayment",
+          summary: "Create a payment for your merchant and carry it to the channel's first answer",
+          description:
+            "The payment is always your merchant's (a `merchantId` member is refused). Routing picks the channel account; the channel is called and its first answer applied before the response: `SUCCEEDED`, `FAILED` (with `failure`) or `PROCESSING` (the payer is still confirming, or the result is unknown — poll `GET /api/v1/payments/{id}`, which asks the channel when a query is due). A declined payment is still created: 201 with status `FAILED`. `merchantOrderNo` is unique per merchant: after a timeout retry with the same Idempotency-Key; a new key with a used order number is 409 `MERCHANT_ORDER_NO_TAKEN` (`error.params.paymentId` names the payment).",
+          parameters: [idempotencyKeyParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentCreateRequest" } } } },
+          responses: {
+            "201": { description: "The payment as it stands after the channel's first answer", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            ...postErrors,
+            "404": { ...errorRef, description: "`STORE_NOT_FOUND` (`storeId` is not a store of your merchant) or `UNKNOWN_TENANT`." },
+            "409": { ...errorRef, description: "`MERCHANT_ORDER_NO_TAKEN` (with `error.params.paymentId`), `IDEMPOTENCY_KEY_REUSED` or `IDEMPOTENCY_KEY_IN_PROGRESS`." },
+            "422": {
+              ...errorRef,
+              description:
+                `No channel can take the payment, with the routing or risk reason as \`code\`: ${REFUSAL_CODES.map((c) => `\`${c}\``).join(", ")}. \`ELEMENT_MISSING\` adds \`error.params.missing\` (the element codes to supply, comma-separated) and \`error.field\` (the first one's member, e.g. \`elements.faceCode\`).`,
+            },
+          },
+        },
+        get: {
+          operationId: "findPayments",
+          summary: "Find your merchant's payment by its order number",
+          parameters: [{ name: "merchantOrderNo", in: "query", required: true, schema: { type: "string", minLength: 1, maxLength: 64 } }],
+          responses: {
+            "200": { description: "The payment with that order number, or no items", content: { "application/json": { schema: { $ref: "#/components/schemas/PaymentList" } } } },
+            ...signedErrors,
+          },
+        },
+      },
+      "/api/v1/payments/{id}": {
+        get: {
+          operationId: "getPayment",
+          summary: "One of your merchant's payments (a PROCESSING payment is asked about at the channel first when its next query is due)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The payment", content: { "application/json": { schema: { $ref: "#/components/schemas/Payment" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`PAYMENT_NOT_FOUND`: no such payment of your merchant; or `UNKNOWN_TENANT`." },
+          },
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "openApiDocument",
@@ -151,6 +198,69 @@ export function openApiDocument() {
             amountMinor: { type: "integer" },
             receivedAt: { type: "string", format: "date-time" },
           },
+        },
+        PaymentCreateRequest: {
+          type: "object",
+          required: ["merchantOrderNo", "amountMinor", "product", "subject"],
+          additionalProperties: false,
+          properties: {
+            merchantOrderNo: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "Your order number; unique per merchant" },
+            orderType: { type: "string", enum: ["CONSUMPTION", "RECHARGE"], default: "CONSUMPTION" },
+            amountMinor: { type: "integer", minimum: 1, maximum: Number(MAX_PAYMENT_AMOUNT_MINOR), description: "Amount in minor units (fen)" },
+            currency: { type: "string", enum: ["CNY"], default: "CNY" },
+            product: { type: "string", enum: [...PRODUCT_CODES] },
+            elements: {
+              type: "object",
+              additionalProperties: false,
+              description: "What the payer or device supplied; `GET /api/v1/products` says which each product needs",
+              properties: {
+                faceCode: { type: "string", minLength: 1, maxLength: 128, description: "FACE_CODE: WeChat face_code / Alipay ftoken from the device SDK" },
+                authCode: { type: "string", pattern: "^[0-9]{16,24}$", description: "AUTH_CODE: the payment code scanned from the payer's phone" },
+                payerIp: { type: "string", maxLength: 64, description: "PAYER_IP" },
+              },
+            },
+            storeId: { type: "string", format: "uuid", description: "One of your stores" },
+            deviceId: { type: "string", minLength: 1, maxLength: 64, description: "DEVICE: the device's id" },
+            subject: { type: "string", minLength: 1, maxLength: 128, description: "What the payer sees" },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512 },
+            metadata: { type: "object", additionalProperties: { type: "string", maxLength: 512 }, description: "Your own string values, kept with the payment" },
+          },
+        },
+        Payment: {
+          type: "object",
+          required: ["id", "merchantOrderNo", "orderType", "status", "amountMinor", "currency", "product", "subject", "channel", "feeMinor", "createdAt"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            merchantOrderNo: { type: "string" },
+            orderType: { type: "string", enum: ["CONSUMPTION", "RECHARGE"] },
+            status: { type: "string", enum: ["PROCESSING", "SUCCEEDED", "FAILED", "CLOSED"] },
+            amountMinor: { type: "integer" },
+            currency: { type: "string" },
+            product: { type: "string", enum: [...PRODUCT_CODES] },
+            subject: { type: "string" },
+            storeId: { type: "string", format: "uuid" },
+            deviceId: { type: "string" },
+            channel: {
+              type: "object",
+              required: ["type", "accountId"],
+              properties: { type: { type: "string", enum: [...CHANNEL_TYPES] }, accountId: { type: "string", format: "uuid" } },
+            },
+            channelTradeNo: { type: "string", description: "The channel's transaction number, once it has one" },
+            feeMinor: { type: "integer", description: "Your fee for this payment in minor units" },
+            createdAt: { type: "string", format: "date-time" },
+            paidAt: { type: "string", format: "date-time", description: "When SUCCEEDED" },
+            failure: {
+              type: "object",
+              description: "When FAILED or CLOSED",
+              required: ["code", "message"],
+              properties: { code: { type: "string" }, message: { type: ["string", "null"] } },
+            },
+          },
+        },
+        PaymentList: {
+          type: "object",
+          required: ["items"],
+          properties: { items: { type: "array", items: { $ref: "#/components/schemas/Payment" } } },
         },
         ProductList: {
           type: "object",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZPaymentCreate } from "@/server/core/payments/schema";
 
 // Inputs of the API-key services (console and CLI) and of the merchant API endpoints.
 
@@ -45,3 +46,26 @@ export const ZEchoBody = z
     amountMinor: ZAmountMinor.refine((v) => v >= 0n, { message: "amountMinor must not be negative" }).optional(),
   })
   .strict();
+
+/** The largest amount a payment may have (as the payment schema: 100,000,000.00 yuan). */
+export const MAX_PAYMENT_AMOUNT_MINOR = 10_000_000_000n;
+
+const elementShape = ZPaymentCreate.shape.elements.unwrap().shape;
+
+/**
+ * The body of POST /api/v1/payments: the payment schema without `merchantId` (always the key's
+ * merchant), amounts as JSON integers, and unknown members refused (named in `error.field`), so a
+ * misspelt element is a 400 rather than a silent ELEMENT_MISSING.
+ */
+export const ZApiPaymentCreate = ZPaymentCreate.omit({ merchantId: true })
+  .extend({
+    amountMinor: ZAmountMinor.refine((v) => v > 0n, { message: "amountMinor must be positive" }).refine((v) => v <= MAX_PAYMENT_AMOUNT_MINOR, {
+      message: `amountMinor must be at most ${MAX_PAYMENT_AMOUNT_MINOR}`,
+    }),
+    elements: z.object(elementShape).strict().default({}),
+  })
+  .strict();
+
+export const ZApiPaymentsQuery = z.object({
+  merchantOrderNo: z.string({ message: "merchantOrderNo is required" }).trim().min(1, { message: "merchantOrderNo is required" }).max(64),
+});

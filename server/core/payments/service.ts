@@ -187,7 +187,10 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
   });
   const decision = routed.decision;
   if (decision.outcome !== "ROUTED") {
-    throw new DomainError("PRECONDITION", decision.reason.code, decision.reason.message, { params: { decisionId: routed.decisionId } });
+    // The reason's parameters travel with the refusal (lists joined), so clients can say what is missing.
+    const params: Record<string, string | number> = { decisionId: routed.decisionId };
+    for (const [k, v] of Object.entries(decision.reason.params ?? {})) params[k] = Array.isArray(v) ? v.join(",") : typeof v === "boolean" ? String(v) : (v as string | number);
+    throw new DomainError("PRECONDITION", decision.reason.code, decision.reason.message, { params });
   }
 
   // Step 1: limits and the payment, PROCESSING.
