@@ -4,6 +4,7 @@ import { errors, validation } from "./messages/errors";
 import { calendar } from "./messages/calendar";
 import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
+import { payments } from "./messages/payments";
 import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
@@ -29,6 +30,7 @@ export const catalogue = {
   registrations,
   pricing,
   routing,
+  payments,
 } as const;
 
 export type Catalogue = typeof catalogue;

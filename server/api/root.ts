@@ -6,6 +6,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
 import { merchantsRouter, storesRouter } from "./routers/merchants";
+import { paymentsRouter } from "./routers/payments";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
@@ -29,6 +30,7 @@ export const appRouter = router({
   pricing: pricingRouter,
   routing: routingRouter,
   apiKeys: apiKeysRouter,
+  payments: paymentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

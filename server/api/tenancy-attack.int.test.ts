@@ -17,6 +17,7 @@ import { createMerchantUser, createUser } from "@/server/core/users/service";
 import { uploadLogo } from "@/server/core/branding/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { createApiKey } from "@/server/core/merchant-api/keys";
+import { createPayment } from "@/server/core/payments/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -69,7 +70,8 @@ interface Side {
    * Routing: besides version 1 (PUBLISHED, provisioned with the tenant) an open DRAFT saved with an
    * EXCLUDE rule that keeps merchants[0] off the extra account, and three stored decisions:
    * merchants[0] on a distinctive device (ROUTED), merchants[1] (ROUTED) and merchants[0] without
-   * a face code (NO_ROUTE). A then publishes its draft and opens another (see beforeAll).
+   * a face code (NO_ROUTE), then the decisions of the side's two payments (see `payments`). A then
+   * publishes its draft and opens another (see beforeAll).
    */
   routing: {
     /** The open draft's version (B: 2; A: 3, a number B does not have at first). */
@@ -78,12 +80,32 @@ interface Side {
     draft: RuleSetDraft;
     ruleIds: string[];
     ruleNames: string[];
-    /** [ROUTED on the device, ROUTED for merchants[1], NO_ROUTE]. */
+    /** [ROUTED on the device, ROUTED for merchants[1], NO_ROUTE, then the payments' decisions]. */
     decisionIds: string[];
     deviceId: string;
   };
   /** A merchant API key of merchants[0] (its secret shown once, at creation). */
   apiKey: { id: string; keyId: string; secret: string; label: string };
+  /**
+   * Two face payments of merchants[0] at its store on a distinctive device, through the sandbox:
+   * one SUCCEEDED (with its ledger entries) and one "user paying" (amount ending in 02), still
+   * PROCESSING. The amounts differ per side, so a summary that counted the other side's would show.
+   */
+  payments: {
+    /** [SUCCEEDED, PROCESSING]. */
+    ids: string[];
+    succeededId: string;
+    processingId: string;
+    orderNos: string[];
+    outTradeNos: string[];
+    channelTradeNos: string[];
+    amountsMinor: bigint[];
+    /** The journal entries the success posted (payment and margin). */
+    entryIds: string[];
+    marginMinor: bigint;
+    deviceId: string;
+    subject: string;
+  };
 }
 
 interface Env {
@@ -160,7 +182,9 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     return { bankAccountId, equityAccountId, entryId, approvedProposalId: approved.id, pendingProposalId: pending.id };
   });
   const channel = await buildChannels(tenant, label, merchants[0]!.id);
-  const routing = await buildRouting(tenant, label, merchants, channel);
+  const routing0 = await buildRouting(tenant, label, merchants, channel);
+  const { payments, decisionIds: paymentDecisionIds } = await buildPayments(tenant, label, merchants[0]!, label === "Acme" ? [10_000n, 7_002n] : [20_000n, 8_002n]);
+  const routing = { ...routing0, decisionIds: [...routing0.decisionIds, ...paymentDecisionIds] };
   const apiKey = await withTenantTx(tenant.id, async (tx) => {
     const k = await createApiKey(tx, ctx, { merchantId: merchants[0]!.id, label: `${label} POS ${randomBytes(4).toString("hex")}` });
     return { id: k.id, keyId: k.keyId, secret: k.secret, label: k.label };
@@ -179,6 +203,48 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     channel,
     routing,
     apiKey,
+    payments,
+  };
+}
+
+/** The side's two payments (see Side.payments), made as the console's owner would through createPayment. */
+async function buildPayments(tenant: TestTenant, label: string, merchant: Side["merchants"][number], [successMinor, payingMinor]: [bigint, bigint]): Promise<{ payments: Side["payments"]; decisionIds: string[] }> {
+  const ctx = ownerContext(tenant);
+  const tag = label.toUpperCase();
+  const deviceId = `PAYDEV-${tag}-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const subject = `${label} lunch set`;
+  const pay = (amountMinor: bigint) =>
+    createPayment(ctx, {
+      merchantId: merchant.id,
+      storeId: merchant.storeId,
+      deviceId,
+      merchantOrderNo: `ORD-${tag}-${randomBytes(6).toString("hex").toUpperCase()}`,
+      amountMinor,
+      product: "WECHAT_FACE",
+      elements: { faceCode: `FACE-${tag}-${randomBytes(6).toString("hex")}` },
+      subject,
+    });
+  const succeeded = await pay(successMinor);
+  const processing = await pay(payingMinor);
+  expect([succeeded.status, processing.status]).toEqual(["SUCCEEDED", "PROCESSING"]);
+  const entries = await withTenantTx(tenant.id, (tx) => tx.journalEntry.findMany({ where: { tenantId: tenant.id, causeType: "payment", causeId: succeeded.id }, select: { id: true } }));
+  expect(entries.length).toBe(succeeded.marginMinor > 0n ? 2 : 1);
+  const both = [succeeded, processing];
+  return {
+    payments: {
+      ids: both.map((p) => p.id),
+      succeededId: succeeded.id,
+      processingId: processing.id,
+      orderNos: both.map((p) => p.merchantOrderNo),
+      outTradeNos: both.map((p) => p.outTradeNo),
+      channelTradeNos: both.flatMap((p) => (p.channelTradeNo ? [p.channelTradeNo] : [])),
+      amountsMinor: [successMinor, payingMinor],
+      entryIds: entries.map((x) => x.id),
+      marginMinor: succeeded.marginMinor,
+      deviceId,
+      subject,
+    },
+    decisionIds: both.map((p) => p.routingDecisionId),
   };
 }
 
@@ -367,6 +433,12 @@ beforeAll(async () => {
     a.apiKey.keyId,
     a.apiKey.secret,
     a.apiKey.label,
+    ...a.payments.ids,
+    ...a.payments.orderNos,
+    ...a.payments.outTradeNos,
+    ...a.payments.channelTradeNos,
+    ...a.payments.entryIds,
+    a.payments.deviceId,
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -534,6 +606,12 @@ const rungs: Record<string, Rung> = {
   "apiKeys.list": "console",
   "apiKeys.create": "console",
   "apiKeys.revoke": "console",
+  "payments.find": "console",
+  "payments.summary": "console",
+  "payments.get": "console",
+  "payments.transitions": "console",
+  "payments.query": "console",
+  "payments.createTest": "console",
 };
 
 /**
@@ -560,6 +638,8 @@ const mutationPermissions: Record<string, Permission> = {
   "routing.rollback": "routing.manage",
   "apiKeys.create": "merchants.write",
   "apiKeys.revoke": "merchants.write",
+  "payments.query": "merchants.write",
+  "payments.createTest": "merchants.write",
 };
 
 /**
@@ -660,6 +740,14 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   // A key of the attacker's own would let it sign payments as the side's merchant.
   "apiKeys.create": (s) => ({ merchantId: s.merchants[0]!.id, label: "intruder" }),
   "apiKeys.revoke": (s) => ({ id: s.apiKey.id }),
+  "payments.find": () => ({}),
+  "payments.summary": () => ({}),
+  "payments.get": (s) => ({ id: s.payments.succeededId }),
+  "payments.transitions": (s) => ({ id: s.payments.succeededId }),
+  // Asking the channel would move the side's PROCESSING payment (a transition, perhaps a success).
+  "payments.query": (s) => ({ id: s.payments.processingId }),
+  // A payment in the side's name, with its routing decision, limits and (on success) ledger entries.
+  "payments.createTest": (s) => ({ merchantId: s.merchants[0]!.id, product: "WECHAT_FACE", amountMinor: 10_000n, subject: "hostile" }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -903,16 +991,19 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "ledger.findEntries"(e) {
     const b = asB("finance");
     expect(ids(await b.ledger.findEntries({ causeId: e.a.ledger.approvedProposalId }))).toEqual([]);
+    // The payment page lists a payment's entries by cause: A's payment has none for B.
+    expect(ids(await b.ledger.findEntries({ causeId: e.a.payments.succeededId }))).toEqual([]);
+    expect(ids(await b.ledger.findEntries({ causeId: e.b.payments.succeededId })).sort()).toEqual([...e.b.payments.entryIds].sort());
     const all = await b.ledger.findEntries({ limit: 200 });
-    expect(ids(all)).toEqual([e.b.ledger.entryId]);
+    expect(ids(all).sort()).toEqual([e.b.ledger.entryId, ...e.b.payments.entryIds].sort());
     expectNoLeak(all);
   },
   async "ledger.trialBalance"(e) {
     const tb = (await asB("finance").ledger.trialBalance({})) as { accounts: Array<{ accountId: string }>; totals: Array<{ book: string; debitMinor: bigint }> };
     const bAccounts = new Set(await bIds("ledger_account"));
     expect(tb.accounts.filter((a) => !bAccounts.has(a.accountId))).toEqual([]);
-    // Only B's own adjustment: A's identical one is not counted.
-    expect(tb.totals.find((t) => t.book === "OWN")?.debitMinor).toBe(10000n);
+    // Only B's own adjustment and its payment's margin (DIRECT: the payment itself is in the memo book): A's are not counted.
+    expect(tb.totals.find((t) => t.book === "OWN")?.debitMinor).toBe(10000n + e.b.payments.marginMinor);
     expectNoLeak(tb);
   },
   async "ledger.businessDays"(e) {
@@ -1337,6 +1428,99 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     const rows = await ownerQuery<{ status: string }>(db.url, `SELECT status FROM merchant_api_key WHERE id = $1`, [e.a.apiKey.id]);
     expect(rows).toEqual([{ status: "ACTIVE" }]);
   },
+
+  // The payments run last: payments.createTest adds a payment (and a routing decision) to B.
+  async "payments.find"(e) {
+    const b = asB("viewer");
+    const a0 = e.a.merchants[0]!;
+    // Filters naming A's merchant, store, channel account, order number or device find nothing.
+    for (const filter of [{ merchantId: a0.id }, { storeId: a0.storeId }, { channelAccountId: e.a.channel.sandboxAccountId }, { merchantOrderNo: e.a.payments.orderNos[0]! }, { deviceId: e.a.payments.deviceId }]) {
+      expect(ids(await b.payments.find(filter)), stringify(filter)).toEqual([]);
+    }
+    const all = await b.payments.find({ limit: 500 });
+    expect(ids(all).sort()).toEqual([...e.b.payments.ids].sort());
+    expect(all.items.map((p) => [p.merchantName, p.storeName])).toEqual(all.items.map(() => [e.b.merchants[0]!.shortName, e.b.merchants[0]!.storeName]));
+    expectNoLeak(all);
+    // A cursor made from A's newest payment still pages through B's rows only.
+    const aNewest = (await ownerQuery<{ id: string }>(db.url, `SELECT id FROM payment WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [e.a.tenant.id]))[0]!;
+    const cursor = Buffer.from(JSON.stringify([new Date(Date.now() + 60_000).toISOString(), aNewest.id])).toString("base64url");
+    const paged = await b.payments.find({ cursor, limit: 1 });
+    expect(ids(paged).length).toBe(1);
+    expect(ids(paged).filter((id) => !e.b.payments.ids.includes(id))).toEqual([]);
+    expectNoLeak(paged);
+    // Control: B's own filters work (its order number, its device).
+    expect(ids(await b.payments.find({ merchantOrderNo: e.b.payments.orderNos[0]! }))).toEqual([e.b.payments.succeededId]);
+    expect(ids(await b.payments.find({ deviceId: e.b.payments.deviceId, status: "PROCESSING" }))).toEqual([e.b.payments.processingId]);
+  },
+  async "payments.summary"(e) {
+    const b = asB("viewer");
+    const a0 = e.a.merchants[0]!;
+    for (const filter of [{ merchantId: a0.id }, { storeId: a0.storeId }, { channelAccountId: e.a.channel.sandboxAccountId }, { deviceId: e.a.payments.deviceId }]) {
+      expect(await b.payments.summary(filter), stringify(filter)).toEqual({ byStatus: [], count: 0 });
+    }
+    // B's amounts only (A's differ, so any of A's would change the sums).
+    const own = await b.payments.summary({});
+    const [success, paying] = e.b.payments.amountsMinor;
+    expect(own.byStatus.map((r) => [r.status, r.count, r.amountMinor])).toEqual([
+      ["PROCESSING", 1, paying],
+      ["SUCCEEDED", 1, success],
+    ]);
+    expect(own.count).toBe(2);
+    expectNoLeak(own);
+  },
+  async "payments.get"(e) {
+    for (const id of e.a.payments.ids) await expectNotFound(asB("viewer").payments.get({ id }));
+    // Control: B's own payment with the names of its merchant, store and channel account.
+    const own = await asB("viewer").payments.get({ id: e.b.payments.succeededId });
+    expect([own.id, own.status, own.merchantName, own.storeName, own.channelAccountId]).toEqual([
+      e.b.payments.succeededId,
+      "SUCCEEDED",
+      e.b.merchants[0]!.shortName,
+      e.b.merchants[0]!.storeName,
+      e.b.channel.sandboxAccountId,
+    ]);
+    expectNoLeak(own);
+  },
+  async "payments.transitions"(e) {
+    for (const id of e.a.payments.ids) await expectNotFound(asB("viewer").payments.transitions({ id }));
+    const own = await asB("viewer").payments.transitions({ id: e.b.payments.succeededId });
+    expect(own.map((x) => [x.fromStatus, x.toStatus, x.cause])).toEqual([
+      [null, "PROCESSING", "CREATED"],
+      ["PROCESSING", "SUCCEEDED", "CHANNEL_RESPONSE"],
+    ]);
+    expect(own[1]!.exchanges.map((x) => x.operation)).toEqual(["pay"]);
+    expectNoLeak(own);
+  },
+  async "payments.query"(e) {
+    // A's PROCESSING payment (and its success) are not B's to ask about: nothing reaches the
+    // channel, and the final snapshot shows A's payment still PROCESSING with no new transition.
+    for (const id of e.a.payments.ids) await expectNotFound(asB("operations").payments.query({ id }));
+    await expectNotFound(asB("owner").payments.query({ id: e.a.payments.processingId }));
+    // Control: B's own "user paying" payment is asked about (the sandbox settles it on the second query).
+    const first = await asB("operations").payments.query({ id: e.b.payments.processingId });
+    expect(first.status).toBe("PROCESSING");
+    const second = await asB("operations").payments.query({ id: e.b.payments.processingId });
+    expect(second.status).toBe("SUCCEEDED");
+    expectNoLeak([first, second]);
+  },
+  async "payments.createTest"(e) {
+    const b = asB("operations");
+    const input = { product: "WECHAT_FACE" as const, amountMinor: 3_300n, subject: "Beta test" };
+    const before = await bIds("payment");
+    const decisionsBefore = await bIds("routing_decision");
+    // A's merchants do not exist for B, and B's merchant at A's store is a store B does not have.
+    for (const m of e.a.merchants) await expectNotFound(b.payments.createTest({ ...input, merchantId: m.id }));
+    await expectNotFound(b.payments.createTest({ ...input, merchantId: e.b.merchants[0]!.id, storeId: e.a.merchants[0]!.storeId }));
+    expect(await bIds("payment")).toEqual(before);
+    expect((await bIds("routing_decision")).sort()).toEqual(decisionsBefore.sort());
+    // A smuggled tenantId is ignored: the payment is B's, for B's merchant, through B's sandbox.
+    const own = await b.payments.createTest({ ...input, merchantId: e.b.merchants[1]!.id, tenantId: e.a.tenant.id } as never);
+    expect(own.status).toBe("SUCCEEDED");
+    expect(own.merchantOrderNo).toMatch(/^TEST-\d{8}-[0-9A-F]{8}$/);
+    const rows = await ownerQuery<{ tenant_id: string; merchant_id: string; channel_account_id: string }>(db.url, `SELECT tenant_id, merchant_id, channel_account_id FROM payment WHERE id = $1`, [own.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[1]!.id, channel_account_id: e.b.channel.sandboxAccountId }]);
+    expectNoLeak(own);
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1419,6 +1603,19 @@ describe("the attack table", () => {
     const aKeys = await a.apiKeys.list({ merchantId: env.a.merchants[0]!.id });
     expect(aKeys.map((k) => [k.id, k.keyId, k.status])).toEqual([[env.a.apiKey.id, env.a.apiKey.keyId, "ACTIVE"]]);
     expect(stringify(aKeys)).not.toContain(env.a.apiKey.secret);
+    // A's payments, read (never queried: that would move them) on A's host.
+    const pay = env.a.payments;
+    expect(ids(await a.payments.find({ merchantId: env.a.merchants[0]!.id })).sort()).toEqual([...pay.ids].sort());
+    expect(ids(await a.payments.find({ merchantOrderNo: pay.orderNos[0]! }))).toEqual([pay.succeededId]);
+    expect(ids(await a.payments.find({ deviceId: pay.deviceId })).length).toBe(2);
+    expect(ids(await a.payments.find({ channelAccountId: ch.sandboxAccountId, status: "PROCESSING" }))).toEqual([pay.processingId]);
+    expect((await a.payments.summary({ storeId: env.a.merchants[0]!.storeId })).count).toBe(2);
+    for (const id of pay.ids) {
+      const p = await a.payments.get({ id });
+      expect([p.id, p.merchantName, p.storeName, p.channelAccountName]).toEqual([id, env.a.merchants[0]!.shortName, env.a.merchants[0]!.storeName, expect.any(String)]);
+      expect((await a.payments.transitions({ id })).length).toBe(2);
+    }
+    expect(ids(await a.ledger.findEntries({ causeId: pay.succeededId })).sort()).toEqual([...pay.entryIds].sort());
     // And the leak detector does detect A's data.
     expect(() => expectNoLeak(days)).toThrow();
   });
@@ -1591,7 +1788,8 @@ describe("after every attack", () => {
     const after = await snapshotTenant(env.a.tenant.id);
     expect(after.merchant!.length).toBe(2);
     expect(after.business_calendar_day!.length).toBeGreaterThanOrEqual(4);
-    expect(after.journal_entry!.length).toBe(1);
+    // The approved adjustment and the succeeded payment's entries.
+    expect(after.journal_entry!.length).toBe(1 + env.a.payments.entryIds.length);
     expect(after.proposal!.length).toBe(2);
     // The channel rows are in it: both accounts (three credential versions), the registrations,
     // the merchant's fee rule, product rule and limit, the pause and the notification.
@@ -1603,9 +1801,14 @@ describe("after every attack", () => {
     expect(after.channel_notification!.length).toBe(1);
     expect(after.fee_rule!.some((r) => String(r).includes(env.a.channel.feeRuleId))).toBe(true);
     expect(after.product_rule!.some((r) => String(r).includes(env.a.channel.productRuleId))).toBe(true);
-    // The routing rows: three rule set versions (the open draft 3 among them) and three decisions.
+    // The routing rows: three rule set versions (the open draft 3 among them), three decisions and
+    // the two payments' decisions.
     expect(after.routing_rule_set!.length).toBe(3);
-    expect(after.routing_decision!.length).toBe(3);
+    expect(after.routing_decision!.length).toBe(5);
+    // The payments: the success and the one still PROCESSING (B's queries did not move it), with their transitions.
+    expect(after.payment!.length).toBe(2);
+    expect(after.payment!.filter((r) => String(r).includes('"status":"PROCESSING"')).length).toBe(1);
+    expect(after.payment_transition!.length).toBe(4);
     expect(after.merchant_api_key!.length).toBe(1);
     expect(after.routing_rule_set!.filter((r) => String(r).includes(env.a.routing.ruleIds[1]!)).length).toBe(1);
     expect(after).toEqual(aBefore);

@@ -141,6 +141,33 @@ export function permissionProcedure(permission: Permission) {
   });
 }
 
+/**
+ * The console rung for procedures that call a channel (a test payment, "query the channel now"):
+ * the same checks as permissionProcedure in the same order, but the session is checked in its own
+ * short transaction and the procedure runs outside any. A channel call must not hold a database
+ * transaction open (createPayment and queryPayment commit their own steps around it), and on
+ * PGlite a second connection waits for the first one's transaction to end, so a service's
+ * transaction opened inside the request's would deadlock. The procedure gets no `tx`.
+ */
+export function channelCallProcedure(permission: Permission) {
+  return publicProcedure.use(async ({ ctx, next }) => {
+    const tenant = await systemResolveTenantByHost(ctx.host);
+    if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
+    if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
+    const tenantId = authorizedTenantId(tenant.id);
+    const user = await withTenantTx(tenantId, (tx) => validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE)));
+    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+    if (!isConsoleRole(user.role)) throw new TRPCError({ code: "FORBIDDEN", message: "This is for the service provider's staff" });
+    if (!can(user.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this" });
+    const tctx: TenantContext = {
+      tenantId,
+      actor: { kind: "USER", userId: user.userId, email: user.email, role: user.role, merchantId: user.merchantId },
+      requestId: ctx.requestId,
+    };
+    return next({ ctx: { tenant, user, tctx } });
+  });
+}
+
 /** Merchant portal users: always scoped to their own merchant. */
 export const merchantProcedure = tenantSession.use(({ ctx, next }) => {
   const merchantId = ctx.user.merchantId;
