@@ -118,7 +118,8 @@ test.describe("payments", () => {
     await expect(entries).toContainText("Memo: payment");
     await entries.getByRole("link").first().click();
     await page.waitForURL(/\/ledger\/entries\/[0-9a-f-]{36}$/);
-    await expect(page.getByText(`Payment ${paid}`, { exact: true }).first()).toBeVisible();
+    // The payment's entries: the payment itself and the provider's margin on it.
+    await expect(page.getByText(new RegExp(`^(Payment|Margin on) ${paid}$`)).first()).toBeVisible();
     await page.goto(paymentUrl);
     await expect(page.getByTestId("payment-status")).toHaveText("Succeeded");
 
