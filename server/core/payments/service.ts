@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
+import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
@@ -285,31 +285,72 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
 }
 
 /** Asks the channel about a PROCESSING payment (original account and credential version) and applies a definite answer. */
+/**
+ * Face and payment-code payments send no notification and cannot wait for the payer forever:
+ * after this many unanswered queries (about 2½ minutes with the back-off) the payment is reversed
+ * (撤销) at the channel, and only the channel's confirmation closes it.
+ */
+export const REVERSE_AFTER_QUERIES = 6;
+
+/** Asks the channel about a PROCESSING payment (original account and credential version) and applies a definite answer. */
 export async function queryPayment(ctx: TenantContext, paymentId: string): Promise<PaymentView> {
   const loaded = await withTenantTx(ctx.tenantId, async (tx) => {
-    const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: { ...paymentSelect, queryAttempts: true } });
     if (!payment) throw notFound("Payment");
     if (payment.status !== "PROCESSING") return { payment };
     const account = await connectorConfig(tx, ctx, payment.channelAccountId, payment.channelVersion);
     const registration = await registrationIdentity(tx, ctx, payment.registrationId);
     return { payment, account, registration };
   });
-  if (!loaded.account) return loaded.payment;
-  const answer = await connectorFor(loaded.account.channelType).query({ account: loaded.account, registration: loaded.registration! }, { outTradeNo: loaded.payment.outTradeNo });
+  if (!loaded.account || !loaded.registration) return loaded.payment;
+  const connector = connectorFor(loaded.account.channelType);
+  const channel = { account: loaded.account, registration: loaded.registration };
+  const answer = await connector.query(channel, { outTradeNo: loaded.payment.outTradeNo });
   const status: ChannelResult["status"] =
     answer.status === "SUCCEEDED" || answer.status === "REFUNDED" ? "SUCCEEDED" : answer.status === "FAILED" ? "FAILED" : answer.status === "CLOSED" || answer.status === "REVERSED" ? "CLOSED" : "PROCESSING";
-  return withTenantTx(ctx.tenantId, async (tx) => {
-    const after = await applyChannelResult(
+  const { after, attempts } = await withTenantTx(ctx.tenantId, async (tx) => {
+    const applied = await applyChannelResult(
       tx,
       ctx,
       paymentId,
-      { status, ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}), ...(answer.paidAt ? { paidAt: answer.paidAt } : {}), ...(answer.failure ? { failure: answer.failure } : {}), exchanges: answer.exchanges },
+      {
+        status,
+        ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
+        ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
+        // A trade the channel shows closed or reversed says so in the payment's failure code.
+        ...(answer.failure ? { failure: answer.failure } : status === "CLOSED" ? { failure: { code: answer.status, message: `the channel shows the trade ${answer.status.toLowerCase()}` } } : {}),
+        exchanges: answer.exchanges,
+      },
       "QUERY",
     );
-    if (after.status === "PROCESSING") {
-      const attempts = after.status === "PROCESSING" ? (await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { queryAttempts: { increment: 1 } }, select: { queryAttempts: true } })).queryAttempts : 0;
-      await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + Math.min(60_000, 5_000 * 2 ** Math.min(attempts, 4))) } });
+    if (applied.status !== "PROCESSING") return { after: applied, attempts: 0 };
+    const n = (await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { queryAttempts: { increment: 1 } }, select: { queryAttempts: true } })).queryAttempts;
+    await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + Math.min(60_000, 5_000 * 2 ** Math.min(n, 4))) } });
+    return { after: applied, attempts: n };
+  });
+  if (after.status !== "PROCESSING" || attempts < REVERSE_AFTER_QUERIES || !NO_FALLBACK_PRODUCTS.has(after.product)) return after;
+
+  // The query window is over: reverse at the channel, outside any transaction.
+  const reversed = await connector.closeOrReverse(channel, { outTradeNo: after.outTradeNo, product: after.product });
+  return withTenantTx(ctx.tenantId, async (tx) => {
+    if (reversed.status === "CLOSED" || reversed.status === "REVERSED") {
+      return applyChannelResult(
+        tx,
+        ctx,
+        paymentId,
+        {
+          status: "CLOSED",
+          failure: { code: reversed.status, message: reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window" },
+          exchanges: reversed.exchanges,
+        },
+        "REVERSE",
+      );
     }
+    // RETRY (WeChat recall=Y) or a refusal: still PROCESSING; the next query comes soon.
+    await tx.paymentTransition.create({
+      data: { tenantId: ctx.tenantId, paymentId, fromStatus: "PROCESSING", toStatus: "PROCESSING", cause: "REVERSE", reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `reverse answered ${reversed.status}`, actor: actorName(ctx), exchanges: reversed.exchanges as unknown as Prisma.InputJsonValue },
+    });
+    await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
     return after;
   });
 }
