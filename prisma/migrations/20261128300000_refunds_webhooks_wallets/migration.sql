@@ -49,12 +49,14 @@ CREATE TABLE "refund" (
     "origin" TEXT NOT NULL,
     "notify_url" TEXT,
     "hold_id" UUID,
+    "funded_from" TEXT,
     "ledger_entry_id" UUID,
     "business_date" DATE NOT NULL,
     "channel_refund_no" TEXT,
     "failure_code" TEXT,
     "failure_message" TEXT,
     "refunded_at" TIMESTAMPTZ(3),
+    "submitted_at" TIMESTAMPTZ(3),
     "query_attempts" INTEGER NOT NULL DEFAULT 0,
     "next_query_at" TIMESTAMPTZ(3),
     "resolution" JSONB,
@@ -385,6 +387,7 @@ ALTER TABLE "refund" ADD CONSTRAINT "refund_amounts" CHECK (
   amount_minor > 0 AND fee_returned_minor >= 0 AND cost_returned_minor >= 0 AND debt_minor >= 0
   AND fee_returned_minor <= amount_minor AND cost_returned_minor <= amount_minor AND query_attempts >= 0);
 ALTER TABLE "refund" ADD CONSTRAINT "refund_out_refund_no" CHECK (out_refund_no ~ '^[A-Za-z0-9_-]{6,64}$');
+ALTER TABLE "refund" ADD CONSTRAINT "refund_funded_from" CHECK (funded_from IS NULL OR funded_from IN ('PENDING', 'AVAILABLE'));
 ALTER TABLE "refund" ADD CONSTRAINT "refund_origin" CHECK (origin IN ('API', 'CONSOLE', 'LATE_SUCCESS'));
 ALTER TABLE "refund" ADD CONSTRAINT "refund_succeeded" CHECK ((status = 'SUCCEEDED') = (refunded_at IS NOT NULL));
 ALTER TABLE "exception" ADD CONSTRAINT "exception_resolved" CHECK ((status = 'RESOLVED') = (resolved_at IS NOT NULL));

@@ -24,7 +24,10 @@ import {
   payoutHold,
   payoutReturned,
   platformFee,
+  rechargeChannelCost,
   refund,
+  refundCompletion,
+  refundHold,
   shortage,
   walletRecharge,
   walletTransfer,
@@ -226,6 +229,60 @@ describe("CUSTODIAL payments", () => {
       [accounts.channelCost, 0n],
     ]);
     await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
+  });
+});
+
+describe("refund hold and completion", () => {
+  it("hold (R−f on the payable) then completion equals the canonical refund entry, for both fee collections and a cost above the fee", async () => {
+    const cases = [
+      { feeCollection: "AT_SOURCE" as const, fee: 38n, cost: 24n, R: 4000n, f: 15n, c: 10n },
+      { feeCollection: "BILLED_MONTHLY" as const, fee: 38n, cost: 24n, R: 4000n, f: 15n, c: 10n },
+      // A promotional rate: the channel's cost above the merchant fee (negative margin).
+      { feeCollection: "AT_SOURCE" as const, fee: 10n, cost: 24n, R: 10000n, f: 10n, c: 24n },
+    ];
+    for (const k of cases) {
+      const b = await custodialBook();
+      const [m, ch] = [b.merchants[0]!, b.channels[0]!];
+      const pay = { merchantId: m, channelAccountId: ch, amountMinor: 10000n, feeMinor: k.fee, costMinor: k.cost };
+      await post(b, k.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(pay) : paymentFeeBilledMonthly(pay));
+      const amounts = { merchantId: m, channelAccountId: ch, refundMinor: k.R, feeReturnedMinor: k.f, costReturnedMinor: k.c, feeCollection: k.feeCollection, source: "PENDING" as const };
+      const hold = refundHold(amounts);
+      expect(hold).toMatchObject({ kind: "refund.hold", debit: accounts.merchantPending(m), credit: accounts.clearing(ch), amountMinor: k.R - k.f });
+      // hold lines + completion lines, summed per account, are the refund template's lines.
+      const sum = new Map<string, bigint>();
+      const add = (a: AccountRef, v: bigint) => sum.set(key(a), (sum.get(key(a)) ?? 0n) + v);
+      add(hold.debit, hold.amountMinor);
+      add(hold.credit, -hold.amountMinor);
+      for (const l of refundCompletion(amounts).lines) add(l.account, l.amountMinor);
+      const expected = new Map<string, bigint>();
+      for (const [a, v] of lines(refund(amounts))) expected.set(a, (expected.get(a) ?? 0n) + v);
+      for (const [a, v] of sum) expect(v, a).toBe(expected.get(a) ?? 0n);
+      for (const [a, v] of expected) expect(sum.get(a) ?? 0n, a).toBe(v);
+      // Posted for real: hold, post the hold, completion; the pending payable ends at A−F−(R−f).
+      await withTenantTx(b.tenantId, async (tx) => {
+        const h = await createHold(tx, b.ctx, hold, { businessDate: D, idempotencyKey: "refund-hold" });
+        expect((await getBalanceByRef(tx, b.ctx, accounts.merchantPending(m))).availableMinor).toBe(10000n - k.fee - (k.R - k.f));
+        await postHold(tx, b.ctx, h.holdId, { businessDate: D, idempotencyKey: "refund-hold-post" });
+        await postEntry(tx, b.ctx, refundCompletion(amounts), { businessDate: D, idempotencyKey: "refund-completion" });
+      });
+      await expectPosted(b, [
+        [accounts.merchantPending(m), 10000n - k.fee - (k.R - k.f)],
+        [accounts.feeIncome, k.fee - k.f],
+      ]);
+      await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
+    }
+  });
+
+  it("a recharge's channel cost: Dr cost / Cr clearing at source, Cr channel fee payable when billed monthly", () => {
+    expect(lines(rechargeChannelCost("ch", 24n, "AT_SOURCE"))).toEqual([
+      [key(accounts.channelCost), 24n],
+      [key(accounts.clearing("ch")), -24n],
+    ]);
+    expect(lines(rechargeChannelCost("ch", 24n, "BILLED_MONTHLY"))).toEqual([
+      [key(accounts.channelCost), 24n],
+      [key(accounts.channelFeePayable), -24n],
+    ]);
+    expect(rechargeChannelCost("ch", 0n, "AT_SOURCE").lines).toEqual([]);
   });
 });
 

@@ -104,6 +104,43 @@ export function refund(p: RefundAmounts): EntryDraft {
   return draft("refund", lines);
 }
 
+/**
+ * The hold a refund places at request (CUSTODIAL): it reserves what the refund will take from the
+ * merchant's payable, R−f, against the channel clearing account. Posted on success together with
+ * `refundCompletion`, voided on failure.
+ */
+export function refundHold(p: RefundAmounts): { kind: string; debit: AccountRef; credit: AccountRef; amountMinor: bigint } {
+  assertNonNegative({ refund: p.refundMinor, fee: p.feeReturnedMinor });
+  if (p.feeReturnedMinor > p.refundMinor) throw new Error("the fee returned cannot exceed the refund");
+  const payable = p.source === "PENDING" ? accounts.merchantPending(p.merchantId) : accounts.merchantAvailable(p.merchantId);
+  return { kind: "refund.hold", debit: payable, credit: accounts.clearing(p.channelAccountId), amountMinor: p.refundMinor - p.feeReturnedMinor };
+}
+
+/**
+ * What completes a refund once its hold is posted: `refund(p)` less the hold's two lines, so that
+ * hold + completion is exactly the canonical refund entry (tested).
+ */
+export function refundCompletion(p: RefundAmounts): EntryDraft {
+  const full = refund(p);
+  const hold = refundHold(p);
+  const sums = new Map<string, { account: AccountRef; amountMinor: bigint }>();
+  const add = (account: AccountRef, amountMinor: bigint) => {
+    const k = `${account.book}|${account.code}`;
+    const prev = sums.get(k);
+    sums.set(k, { account, amountMinor: (prev?.amountMinor ?? 0n) + amountMinor });
+  };
+  for (const l of full.lines) add(l.account, l.amountMinor);
+  add(hold.debit, -hold.amountMinor);
+  add(hold.credit, hold.amountMinor);
+  return draft("refund.completion", [...sums.values()]);
+}
+
+/** A recharge's channel cost: Dr channel cost / Cr clearing (deducted at source) or Cr channel fee payable (billed monthly). */
+export function rechargeChannelCost(channelAccountId: string, costMinor: bigint, feeCollection: "AT_SOURCE" | "BILLED_MONTHLY"): EntryDraft {
+  assertNonNegative({ cost: costMinor });
+  return draft("wallet.recharge_cost", [dr(accounts.channelCost, costMinor), cr(feeCollection === "AT_SOURCE" ? accounts.clearing(channelAccountId) : accounts.channelFeePayable, costMinor)]);
+}
+
 /** When the merchant's payable cannot cover a refund (policy ALLOW_DEBT): the shortfall becomes a receivable from the merchant. */
 export function merchantDebtForRefund(merchantId: string, shortfallMinor: bigint): EntryDraft {
   assertNonNegative({ shortfall: shortfallMinor });

@@ -1,5 +1,6 @@
 import type { PaymentElement } from "@/server/channels/types";
 import { DomainError } from "@/server/core/errors/domain-error";
+import { presentPayment, type ApiPayment } from "@/server/core/payments/present";
 import { createPayment, findPayments, getPayment, queryPayment, type PaymentView } from "@/server/core/payments/service";
 import type { Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
@@ -22,47 +23,7 @@ const ELEMENT_FIELD: Partial<Record<PaymentElement, string>> = {
   DEVICE: "deviceId",
 };
 
-export interface ApiPayment {
-  readonly id: string;
-  readonly merchantOrderNo: string;
-  readonly orderType: string;
-  readonly status: PaymentView["status"];
-  readonly amountMinor: bigint;
-  readonly currency: string;
-  readonly product: string;
-  readonly subject: string;
-  readonly storeId?: string;
-  readonly deviceId?: string;
-  readonly channel: { readonly type: string; readonly accountId: string };
-  readonly channelTradeNo?: string;
-  readonly feeMinor: bigint;
-  readonly createdAt: Date;
-  readonly paidAt?: Date;
-  readonly failure?: { readonly code: string; readonly message: string | null };
-}
-
-/** What a merchant sees of a payment: never the provider's channel cost or margin. */
-export function presentPayment(p: PaymentView, channelType: string): ApiPayment {
-  const final = p.status === "FAILED" || p.status === "CLOSED";
-  return {
-    id: p.id,
-    merchantOrderNo: p.merchantOrderNo,
-    orderType: p.orderType,
-    status: p.status,
-    amountMinor: p.amountMinor,
-    currency: p.currency,
-    product: p.product,
-    subject: p.subject,
-    ...(p.storeId ? { storeId: p.storeId } : {}),
-    ...(p.deviceId ? { deviceId: p.deviceId } : {}),
-    channel: { type: channelType, accountId: p.channelAccountId },
-    ...(p.channelTradeNo ? { channelTradeNo: p.channelTradeNo } : {}),
-    feeMinor: p.feeMinor,
-    createdAt: p.createdAt,
-    ...(p.paidAt ? { paidAt: p.paidAt } : {}),
-    ...(final ? { failure: { code: p.failureCode ?? p.status, message: p.failureMessage } } : {}),
-  };
-}
+export { presentPayment, type ApiPayment } from "@/server/core/payments/present";
 
 // A channel account's type is fixed when it is created, so it is cached per process: a payment's
 // response then needs no transaction of its own for it.

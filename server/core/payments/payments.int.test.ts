@@ -46,7 +46,7 @@ const face = (merchantId: string, amountMinor: bigint, extra: Record<string, unk
 });
 
 describe("a face payment through the sandbox", () => {
-  it("succeeds, posts the CUSTODIAL templates and the margin, counts against today's limits, and records its transitions", async () => {
+  it("succeeds, posts the CUSTODIAL template (margin = fee − cost), counts against today's limits, and records its transitions", async () => {
     const t = await setUp();
     const p = await createPayment(t.ctx, face(t.m.id, 10_000n));
     expect(p).toMatchObject({ status: "SUCCEEDED", feeMinor: 38n, costMinor: 20n, marginMinor: 18n, channelAccountId: t.sandbox.id });
@@ -55,7 +55,9 @@ describe("a face payment through the sandbox", () => {
     expect((await bal(accounts.merchantPending(t.m.id))).postedMinor).toBe(10_000n - 38n);
     expect((await bal(accounts.feeIncome)).postedMinor).toBe(38n);
     expect((await bal(accounts.clearing(t.sandbox.id))).postedMinor).toBe(10_000n - 20n);
-    expect((await bal(accounts.marginIncome)).postedMinor).toBe(18n);
+    // CUSTODIAL: the margin is fee income less channel cost, inside the payment entry; no separate 分润 entry.
+    expect((await bal(accounts.channelCost)).postedMinor).toBe(20n);
+    expect((await bal(accounts.marginIncome)).postedMinor).toBe(0n);
     const transitions = await t.run((tx) => paymentTransitions(tx, t.ctx, p.id));
     expect(transitions.map((x) => [x.fromStatus, x.toStatus, x.cause])).toEqual([
       [null, "PROCESSING", "CREATED"],
@@ -83,8 +85,8 @@ describe("a face payment through the sandbox", () => {
     const p = await createPayment(t.ctx, face(t.m.id, 7_002n));
     expect(p.status).toBe("PROCESSING");
     const later = new Date(Date.now() + 60_000);
-    expect(await queryDuePayments(t.ctx, later)).toEqual({ queried: 1, settled: 0 });
-    expect(await queryDuePayments(t.ctx, new Date(Date.now() + 10 * 60_000))).toEqual({ queried: 1, settled: 1 });
+    expect(await queryDuePayments(t.ctx, later)).toMatchObject({ queried: 1, settled: 0 });
+    expect(await queryDuePayments(t.ctx, new Date(Date.now() + 10 * 60_000))).toMatchObject({ queried: 1, settled: 1 });
     const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
     expect(after.status).toBe("SUCCEEDED");
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
@@ -136,7 +138,7 @@ describe("notifications move a payment once", () => {
     expect((await notify("FAILED", "ev-3")).accepted).toBe(true);
     const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
     expect(after.status).toBe("SUCCEEDED");
-    expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(2); // payment + margin, once
+    expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(1); // the payment entry, once (CUSTODIAL: no separate margin entry)
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
     expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "SUCCEEDED:NOTIFICATION"]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);

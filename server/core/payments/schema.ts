@@ -17,6 +17,8 @@ export const ZPaymentCreate = z.object({
     })
     .default({}),
   storeId: z.string().uuid().optional(),
+  // RECHARGE: the customer wallet the money goes into (CUSTODIAL tenants).
+  walletId: z.string().uuid().optional(),
   deviceId: z.string().trim().min(1).max(64).optional(),
   subject: z.string().trim().min(1).max(128),
   notifyUrl: z.string().url().max(512).optional(),

@@ -1,20 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
+import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type FeeCollection, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute } from "@/server/core/channels/routing";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
-import { postEntry } from "@/server/core/ledger/service";
-import { directMemoPayment, margin, paymentFeeAtSource, paymentFeeBilledMonthly } from "@/server/core/ledger/templates";
+import { businessDate } from "@/server/core/calendar/rules";
+import { postEntry, reverseEntry } from "@/server/core/ledger/service";
+import { directMemoPayment, margin, paymentFeeAtSource, paymentFeeBilledMonthly, rechargeChannelCost, walletRecharge } from "@/server/core/ledger/templates";
+import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
+import { publish } from "@/server/jobs/outbox";
 import { open } from "@/server/core/secrets/envelope";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { PaymentStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { ZPaymentCreate, type TPaymentCreate } from "./schema";
-import { assertMove } from "./state";
+import { openException } from "./exceptions";
+import { presentPayment } from "./present";
+import { applyRefundNotification, recordRefund } from "./refunds";
+import { actorName, registrationIdentity, templateFeeCollection } from "./common";
+import { assertCorrection, assertMove, isLateSuccess } from "./state";
 
 // The payment (issue 5, first slice). Three steps, so that no database transaction waits on a
 // channel: (1) route, reserve the limits and record the payment PROCESSING; (2) call the channel;
@@ -48,6 +55,10 @@ export const paymentSelect = {
   failureMessage: true,
   paidAt: true,
   ledgerEntryId: true,
+  walletId: true,
+  refundedMinor: true,
+  lateSuccess: true,
+  notifyUrl: true,
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.PaymentSelect;
@@ -67,32 +78,21 @@ export interface ChannelResult {
   readonly exchanges?: readonly ChannelExchange[];
 }
 
-function actorName(ctx: TenantContext): string {
-  return ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
-}
-
-async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
-  const r = await tx.merchantChannelRegistration.findFirst({ where: { tenantId: ctx.tenantId, id: registrationId } });
-  if (!r) throw notFound("Registration");
-  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.id, field: "appAuthToken" }, r.appAuthToken) : undefined;
-  return {
-    registrationId: r.id,
-    ...(r.subMchId ? { subMchId: r.subMchId } : {}),
-    ...(r.subAppId ? { subAppId: r.subAppId } : {}),
-    ...(r.smid ? { smid: r.smid } : {}),
-    ...(token ? { appAuthToken: token } : {}),
-    ...(r.shopId ? { shopId: r.shopId } : {}),
-    ...(r.acquirerMerchantNo ? { acquirerMerchantNo: r.acquirerMerchantNo } : {}),
-    ...(r.terminalNo ? { terminalNo: r.terminalNo } : {}),
-  };
-}
-
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
+
+const PAYMENT_WEBHOOK: Record<"SUCCEEDED" | "FAILED" | "CLOSED", WebhookEventType> = { SUCCEEDED: "payment.succeeded", FAILED: "payment.failed", CLOSED: "payment.closed" };
+
+/** The merchant's webhook for a payment's new state, in the state change's transaction. */
+async function announce(tx: Tx, ctx: TenantContext, p: PaymentView, type: WebhookEventType, extra?: Record<string, unknown>): Promise<void> {
+  const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.channelAccountId }, select: { channelType: true } });
+  await publishWebhook(tx, ctx, { merchantId: p.merchantId, type, objectType: "payment", objectId: p.id, data: { ...presentPayment(p, account.channelType), ...extra }, notifyUrl: p.notifyUrl });
+}
 
 /**
  * Applies a channel's answer to a payment (inside the caller's transaction, the payment row
- * locked): a definite result moves the state with its ledger entries, limits and transition; the
- * same answer again changes nothing; an answer that contradicts a final state is refused.
+ * locked): a definite result moves the state with its ledger entries, limits, transition and
+ * webhook; the same answer again changes nothing. A success for a payment we hold as FAILED or
+ * CLOSED is a late success (never dropped); any other answer that contradicts a final state is refused.
  */
 export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: string, result: ChannelResult, cause: string): Promise<PaymentView> {
   await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
@@ -106,6 +106,7 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
     }
     return p;
   }
+  if (isLateSuccess(p.status, result.status)) return applyLateSuccess(tx, ctx, p, result, cause);
   assertMove(p.status, result.status);
   const to: PaymentStatus = result.status;
   const data: Prisma.PaymentUpdateInput = { status: to, nextQueryAt: null };
@@ -123,22 +124,116 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
     data: { tenantId: ctx.tenantId, paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, actor: actorName(ctx), exchanges },
   });
   await tx.routingDecision.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: p.routingDecisionId } }, data: { succeeded: to === "SUCCEEDED" } });
+  await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
   return after;
 }
 
-/** The success's ledger entries, by settlement mode and the channel's fee collection: the templates, never hand-built postings. */
-async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView): Promise<string> {
+/** The outbox topic that sends a refund recorded inside another transaction (the automatic refund of a late success). */
+export const REFUND_SUBMIT_TOPIC = "refund.submit";
+
+/**
+ * LATE_SUCCESS: the channel took the payer's money after we had given up on the payment. The
+ * money moved, so the payment's entries post; the payment becomes SUCCEEDED through its own
+ * transition, an exception is raised, the merchant hears `payment.late_succeeded`, and by tenant
+ * policy (default on) a full refund is recorded in the same transaction and sent right after.
+ */
+async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, result: ChannelResult, cause: string): Promise<PaymentView> {
+  const exchanges = (result.exchanges ?? []) as unknown as Prisma.InputJsonValue;
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, p);
+  const after = await tx.payment.update({
+    where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
+    data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}) },
+    select: paymentSelect,
+  });
+  await tx.paymentTransition.create({
+    data: { tenantId: ctx.tenantId, paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), actor: actorName(ctx), exchanges },
+  });
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { autoRefundLateSuccess: true, timeZone: true } });
+  const refund = tenant.autoRefundLateSuccess
+    ? await recordRefund(tx, ctx, { paymentId: p.id, merchantRefundNo: `AUTO-${p.id}`, amountMinor: p.amountMinor, reason: "Automatic refund of a late success", origin: "LATE_SUCCESS" })
+    : null;
+  await openException(tx, ctx, {
+    kind: "LATE_SUCCESS",
+    causeType: "payment",
+    causeId: p.id,
+    merchantId: p.merchantId,
+    amountMinor: p.amountMinor,
+    businessDate: dateOf(p.businessDate),
+    details: { previousStatus: p.status, failureCode: p.failureCode, merchantOrderNo: p.merchantOrderNo, cause, ...(refund ? { refundId: refund.id } : {}) },
+  });
+  await announce(tx, ctx, after, "payment.late_succeeded", { previousStatus: p.status, ...(refund ? { automaticRefundId: refund.id } : {}) });
+  if (refund) await publish(tx, ctx, REFUND_SUBMIT_TOPIC, { refundId: refund.id });
+  return after;
+}
+
+/**
+ * CORRECTED_BY_RECON: an approved reconciliation resolution sets a final payment to another final
+ * state — the only other way out of one. A correction to SUCCEEDED posts the payment's entries; a
+ * correction away from SUCCEEDED reverses them (冲正), refused while refunds exist.
+ */
+export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentId: string, input: { to: "SUCCEEDED" | "FAILED" | "CLOSED"; reason: string; proposalId: string; channelTradeNo?: string; paidAt?: Date }): Promise<PaymentView> {
+  await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
+  const p = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+  if (!p) throw notFound("Payment");
+  assertCorrection(p.status, input.to);
+  const data: Prisma.PaymentUpdateInput = { status: input.to };
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { timeZone: true } });
+  const today = businessDate(new Date(), tenant.timeZone);
+  if (input.to === "SUCCEEDED") {
+    data.paidAt = input.paidAt ?? new Date();
+    data.failureCode = null;
+    data.failureMessage = null;
+    if (input.channelTradeNo) data.channelTradeNo = input.channelTradeNo;
+    data.ledgerEntryId = await postPaymentEntries(tx, ctx, p, { idempotencySuffix: `:recon:${input.proposalId}` });
+  } else {
+    if (p.status === "SUCCEEDED") {
+      const refunds = await tx.refund.count({ where: { tenantId: ctx.tenantId, paymentId, status: { in: ["PROCESSING", "SUCCEEDED", "ABNORMAL"] } } });
+      if (refunds > 0) throw new DomainError("PRECONDITION", "PAYMENT_HAS_REFUNDS", "A payment with refunds cannot be corrected away from SUCCEEDED; resolve its refunds first");
+      // Every entry the success posted is reversed, in the open period, referring to the original date.
+      const posted = await tx.journalEntry.findMany({ where: { tenantId: ctx.tenantId, causeType: "payment", causeId: p.id, phase: "POSTED", reversesEntryId: null }, select: { id: true } });
+      const reversed = new Set(
+        (await tx.journalEntry.findMany({ where: { tenantId: ctx.tenantId, reversesEntryId: { in: posted.map((e) => e.id) } }, select: { reversesEntryId: true } })).map((e) => e.reversesEntryId),
+      );
+      for (const e of posted.filter((x) => !reversed.has(x.id))) {
+        await reverseEntry(tx, ctx, e.id, { businessDate: today, correctsDate: dateOf(p.businessDate), idempotencyKey: `payment:${p.id}:recon:${input.proposalId}:reverse:${e.id}`, description: `Reconciliation correction of ${p.merchantOrderNo}: ${input.reason}`.slice(0, 500) });
+      }
+      data.paidAt = null;
+      data.ledgerEntryId = null;
+    }
+    data.failureCode = "CORRECTED_BY_RECON";
+    data.failureMessage = input.reason.slice(0, 500);
+  }
+  const after = await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data, select: paymentSelect });
+  await tx.paymentTransition.create({
+    data: { tenantId: ctx.tenantId, paymentId, fromStatus: p.status, toStatus: input.to, cause: "CORRECTED_BY_RECON", reason: `${input.reason} (proposal ${input.proposalId})`.slice(0, 500), actor: actorName(ctx) },
+  });
+  await announce(tx, ctx, after, "payment.corrected", { previousStatus: p.status });
+  return after;
+}
+
+/** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
+async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string } = {}): Promise<string> {
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
   const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.channelAccountId }, select: { channelType: true } });
   const attrs = connectorFor(account.channelType).attributes;
-  const amounts = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, amountMinor: p.amountMinor, feeMinor: p.feeMinor, costMinor: p.costMinor };
-  const draft =
-    tenant.settlementMode === "DIRECT" ? directMemoPayment(p.merchantId, p.amountMinor - p.feeMinor) : attrs.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(amounts) : paymentFeeBilledMonthly(amounts);
   const businessDate = dateOf(p.businessDate);
-  const posted = await postEntry(tx, ctx, draft, { businessDate, idempotencyKey: `payment:${p.id}`, causeType: "payment", causeId: p.id, description: `Payment ${p.merchantOrderNo}` });
-  if (p.marginMinor > 0n) {
-    await postEntry(tx, ctx, margin(p.marginMinor), { businessDate, idempotencyKey: `payment:${p.id}:margin`, causeType: "payment", causeId: p.id, description: `Margin on ${p.merchantOrderNo}` });
+  const key = `payment:${p.id}${options.idempotencySuffix ?? ""}`;
+  const opts = (suffix: string, description: string) => ({ businessDate, idempotencyKey: `${key}${suffix}`, causeType: "payment", causeId: p.id, description });
+  if (p.orderType === "RECHARGE") {
+    // Money into a customer wallet (CUSTODIAL only; checked when the payment was created): the wallet gets all of it, the provider bears the channel's cost.
+    if (!p.walletId) throw new DomainError("INVARIANT", "RECHARGE_WITHOUT_WALLET", "A recharge payment has no wallet");
+    const posted = await postEntry(tx, ctx, walletRecharge(p.channelAccountId, p.walletId, p.amountMinor), opts("", `Recharge ${p.merchantOrderNo}`));
+    if (p.costMinor > 0n) await postEntry(tx, ctx, rechargeChannelCost(p.channelAccountId, p.costMinor, templateFeeCollection(attrs.feeCollection)), opts(":cost", `Channel cost of recharge ${p.merchantOrderNo}`));
+    return posted.entryId;
   }
+  const amounts = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, amountMinor: p.amountMinor, feeMinor: p.feeMinor, costMinor: p.costMinor };
+  if (tenant.settlementMode === "DIRECT") {
+    const posted = await postEntry(tx, ctx, directMemoPayment(p.merchantId, p.amountMinor - p.feeMinor), opts("", `Payment ${p.merchantOrderNo}`));
+    // The acquirer owes the provider its 分润. (CUSTODIAL books the margin as fee income less channel cost in the payment entry itself.)
+    if (p.marginMinor > 0n) await postEntry(tx, ctx, margin(p.marginMinor), opts(":margin", `Margin on ${p.merchantOrderNo}`));
+    return posted.entryId;
+  }
+  const posted = await postEntry(tx, ctx, attrs.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(amounts) : paymentFeeBilledMonthly(amounts), opts("", `Payment ${p.merchantOrderNo}`));
   return posted.entryId;
 }
 
@@ -171,6 +266,15 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
     if (input.storeId) {
       const store = await tx.store.findFirst({ where: { tenantId: ctx.tenantId, id: input.storeId }, select: { merchantId: true } });
       if (!store || store.merchantId !== input.merchantId) throw notFound("Store");
+    }
+    if (input.orderType === "RECHARGE" || input.walletId) {
+      const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+      if (tenant.settlementMode !== "CUSTODIAL") throw new DomainError("PRECONDITION", "NOT_AVAILABLE_IN_DIRECT_MODE", "Wallets are only available to licensed (custodial) service providers");
+      if (input.orderType !== "RECHARGE") throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: only a RECHARGE order goes into a wallet", { field: "walletId" });
+      if (!input.walletId) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: a RECHARGE order needs the wallet it goes into", { field: "walletId" });
+      const wallet = await tx.wallet.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, id: input.walletId }, select: { status: true } });
+      if (!wallet) throw new DomainError("NOT_FOUND", "WALLET_NOT_FOUND", "No such wallet of this merchant", { field: "walletId" });
+      if (wallet.status !== "ACTIVE") throw new DomainError("PRECONDITION", "WALLET_NOT_ACTIVE", `This wallet is ${wallet.status.toLowerCase()}`, { field: "walletId" });
     }
     const taken = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo }, select: { id: true } });
     if (taken) throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo", params: { paymentId: taken.id } });
@@ -219,9 +323,11 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
           channelVersion: account.version,
           registrationId: decision.chosen.registrationId,
           routingDecisionId: routed.decisionId,
-          feeMinor: decision.feeMinor,
+          // A recharge carries no merchant fee: the wallet gets all of it and the provider bears the channel's cost.
+          feeMinor: input.orderType === "RECHARGE" ? 0n : decision.feeMinor,
           costMinor: decision.costMinor,
-          marginMinor: decision.marginMinor,
+          marginMinor: input.orderType === "RECHARGE" ? -decision.costMinor : decision.marginMinor,
+          walletId: input.walletId ?? null,
           businessDate: new Date(`${routed.businessDate}T00:00:00Z`),
         },
         select: paymentSelect,
@@ -379,8 +485,21 @@ export async function findPayments(tx: Tx, ctx: TenantContext, input: { merchant
   });
 }
 
-/** Notifications about payments (from /api/notify) move them like a query answer does. */
-export async function applyPaymentNotification(tx: Tx, ctx: TenantContext, n: { kind: string; outTradeNo: string; status: string; channelTradeNo?: string; occurredAt?: Date; channelAccountId: string }) {
+/** Notifications (from /api/notify, verified) move payments and refunds like a query answer does. */
+export async function applyPaymentNotification(
+  tx: Tx,
+  ctx: TenantContext,
+  n: { kind: string; outTradeNo: string; outRefundNo?: string; status: string; channelTradeNo?: string; channelRefundNo?: string; occurredAt?: Date; channelAccountId: string },
+) {
+  if (n.kind === "REFUND") {
+    await applyRefundNotification(tx, ctx, {
+      status: n.status,
+      ...(n.outRefundNo ? { outRefundNo: n.outRefundNo } : {}),
+      ...(n.channelRefundNo ? { channelRefundNo: n.channelRefundNo } : {}),
+      ...(n.occurredAt ? { occurredAt: n.occurredAt } : {}),
+    });
+    return;
+  }
   if (n.kind !== "PAYMENT") return;
   const p = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, outTradeNo: n.outTradeNo, channelAccountId: n.channelAccountId }, select: { id: true } });
   if (!p) {
@@ -391,8 +510,9 @@ export async function applyPaymentNotification(tx: Tx, ctx: TenantContext, n: { 
   try {
     await applyChannelResult(tx, ctx, p.id, { status, ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}), ...(n.occurredAt ? { paidAt: n.occurredAt } : {}) }, "NOTIFICATION");
   } catch (e) {
-    // A success for a payment we hold as FAILED or CLOSED (LATE_SUCCESS) is the next slice's; it is logged, not dropped silently.
-    if ((e as DomainError).code === "ILLEGAL_TRANSITION") logger.error({ tenantId: ctx.tenantId, paymentId: p.id, status: n.status }, "late channel result for a final payment (LATE_SUCCESS handling not built yet)");
+    // A failure or close reported for a payment that has succeeded contradicts the channel's own
+    // earlier answer: it is logged and acknowledged (reconciliation is the judge), never applied.
+    if ((e as DomainError).code === "ILLEGAL_TRANSITION") logger.error({ tenantId: ctx.tenantId, paymentId: p.id, status: n.status }, "channel notification contradicts a final payment; left for reconciliation");
     else throw e;
   }
 }

@@ -1,0 +1,30 @@
+import type { FeeCollection, RegistrationIdentity } from "@/server/channels/types";
+import { notFound } from "@/server/core/errors/domain-error";
+import { open } from "@/server/core/secrets/envelope";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+
+// Small pieces payments and refunds share.
+
+export function actorName(ctx: TenantContext): string {
+  return ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
+}
+
+export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
+  const r = await tx.merchantChannelRegistration.findFirst({ where: { tenantId: ctx.tenantId, id: registrationId } });
+  if (!r) throw notFound("Registration");
+  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.id, field: "appAuthToken" }, r.appAuthToken) : undefined;
+  return {
+    registrationId: r.id,
+    ...(r.subMchId ? { subMchId: r.subMchId } : {}),
+    ...(r.subAppId ? { subAppId: r.subAppId } : {}),
+    ...(r.smid ? { smid: r.smid } : {}),
+    ...(token ? { appAuthToken: token } : {}),
+    ...(r.shopId ? { shopId: r.shopId } : {}),
+    ...(r.acquirerMerchantNo ? { acquirerMerchantNo: r.acquirerMerchantNo } : {}),
+    ...(r.terminalNo ? { terminalNo: r.terminalNo } : {}),
+  };
+}
+
+/** The channel attribute's fee collection in the ledger templates' terms. */
+export const templateFeeCollection = (fc: FeeCollection): "AT_SOURCE" | "BILLED_MONTHLY" => (fc === "AT_SOURCE" ? "AT_SOURCE" : "BILLED_MONTHLY");
+

@@ -1,0 +1,76 @@
+import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import type { Prisma } from "@/server/db/generated/prisma/client";
+import type { ExceptionStatus } from "@/server/db/generated/prisma/enums";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { clampLimit, decodeCursor, encodeCursor, toPage } from "@/server/db/keyset";
+
+// Exceptions (差错) raised by the payment application for a person to look at: LATE_SUCCESS (a
+// success for a payment we held as FAILED or CLOSED) and REFUND_ABNORMAL (a refund the payer's
+// card or account could not take). One per kind and cause; raising it again changes nothing.
+// Clearing adds its reconciliation differences to the same table.
+
+export const EXCEPTION_KINDS = ["LATE_SUCCESS", "REFUND_ABNORMAL"] as const;
+
+export interface ExceptionInput {
+  readonly kind: string;
+  readonly causeType: string;
+  readonly causeId: string;
+  readonly merchantId?: string;
+  readonly amountMinor: bigint;
+  readonly businessDate: string;
+  readonly details?: Prisma.InputJsonValue;
+}
+
+export async function openException(tx: Tx, ctx: TenantContext, e: ExceptionInput): Promise<{ id: string }> {
+  const existing = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, kind: e.kind, causeId: e.causeId }, select: { id: true } });
+  if (existing) return existing;
+  return tx.exception.create({
+    data: {
+      tenantId: ctx.tenantId,
+      kind: e.kind,
+      causeType: e.causeType,
+      causeId: e.causeId,
+      merchantId: e.merchantId ?? null,
+      amountMinor: e.amountMinor,
+      businessDate: new Date(`${e.businessDate}T00:00:00Z`),
+      details: e.details ?? {},
+    },
+    select: { id: true },
+  });
+}
+
+const actorOf = (ctx: TenantContext) => (ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name);
+
+/** Closes the open exception of this kind and cause, if there is one. */
+export async function resolveException(tx: Tx, ctx: TenantContext, kind: string, causeId: string, resolution: string): Promise<void> {
+  await tx.exception.updateMany({
+    where: { tenantId: ctx.tenantId, kind, causeId, status: "OPEN" },
+    data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorOf(ctx), resolvedAt: new Date() },
+  });
+}
+
+/** A person closes an exception with a note (e.g. a late success kept after talking to the merchant). */
+export async function resolveExceptionById(tx: Tx, ctx: TenantContext, id: string, resolution: string): Promise<void> {
+  const e = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, id }, select: { status: true, kind: true } });
+  if (!e) throw notFound("Exception");
+  if (e.status !== "OPEN") throw new DomainError("PRECONDITION", "EXCEPTION_NOT_OPEN", "This exception has already been resolved");
+  if (e.kind === "REFUND_ABNORMAL") throw new DomainError("PRECONDITION", "EXCEPTION_RESOLVED_BY_REFUND", "An abnormal refund is resolved by recording the transfer to the payer's bank account on the refund");
+  await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorOf(ctx), resolvedAt: new Date() } });
+}
+
+export async function findExceptions(tx: Tx, ctx: TenantContext, input: { status?: ExceptionStatus; kind?: string; cursor?: string | null; limit?: number }) {
+  const limit = clampLimit(input.limit);
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const at = after ? new Date(String(after[0])) : null;
+  const rows = await tx.exception.findMany({
+    where: {
+      tenantId: ctx.tenantId,
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.kind ? { kind: input.kind } : {}),
+      ...(after && at ? { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: after[1] } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+  });
+  return toPage(rows, limit, (r) => encodeCursor(r.createdAt.toISOString(), r.id));
+}
