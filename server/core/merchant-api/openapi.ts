@@ -138,6 +138,50 @@ export function openApiDocument() {
           },
         },
       },
+      // refunds
+      "/api/v1/payments/{id}/refunds": {
+        post: {
+          operationId: "createRefund",
+          summary: "Refund all or part of a succeeded payment",
+          description:
+            "Refunds are asynchronous: the response carries the channel's first answer, usually `PROCESSING` or `SUCCEEDED`; `refund.succeeded`, `refund.failed`, `refund.closed` or `refund.abnormal` webhooks follow, and `GET /api/v1/refunds/{id}` asks the channel when a query is due. Several refunds per payment are allowed; those not failed or closed never exceed the payment's amount (checked under concurrency). The merchant fee is returned pro rata (half-up) and the last refund returns the remainder (`feeReturnedMinor`). A refund the channel refuses at once is still created: 201 with status `FAILED` and the channel's reason in `failure`. `merchantRefundNo` is unique per merchant.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }, idempotencyKeyParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/RefundCreateRequest" } } } },
+          responses: {
+            "201": { description: "The refund as it stands after the channel's first answer", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            ...postErrors,
+            "404": { ...errorRef, description: "`PAYMENT_NOT_FOUND`: no such payment of your merchant; or `UNKNOWN_TENANT`." },
+            "409": { ...errorRef, description: "`MERCHANT_REFUND_NO_TAKEN` (with `error.params.refundId`), `IDEMPOTENCY_KEY_REUSED` or `IDEMPOTENCY_KEY_IN_PROGRESS`." },
+            "422": {
+              ...errorRef,
+              description:
+                "`PAYMENT_NOT_REFUNDABLE` (the payment has not succeeded), `REFUND_EXCEEDS_CAPTURED` (`error.params.refundableMinor` says how much is left), `INSUFFICIENT_MERCHANT_BALANCE` (your balance with the service provider cannot cover the refund and its policy refuses).",
+            },
+          },
+        },
+        get: {
+          operationId: "listRefunds",
+          summary: "The refunds of one of your merchant's payments, oldest first",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The payment's refunds", content: { "application/json": { schema: { $ref: "#/components/schemas/RefundList" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`PAYMENT_NOT_FOUND`: no such payment of your merchant; or `UNKNOWN_TENANT`." },
+          },
+        },
+      },
+      "/api/v1/refunds/{id}": {
+        get: {
+          operationId: "getRefund",
+          summary: "One of your merchant's refunds (a PROCESSING refund is asked about at the channel first when its next query is due)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The refund", content: { "application/json": { schema: { $ref: "#/components/schemas/Refund" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`REFUND_NOT_FOUND`: no such refund of your merchant; or `UNKNOWN_TENANT`." },
+          },
+        },
+      },
       "/api/v1/openapi.json": {
         get: {
           operationId: "openApiDocument",
@@ -220,6 +264,7 @@ export function openApiDocument() {
               },
             },
             storeId: { type: "string", format: "uuid", description: "One of your stores" },
+            walletId: { type: "string", format: "uuid", description: "RECHARGE (licensed service providers only): the wallet the money goes into; other tenants get 422 `NOT_AVAILABLE_IN_DIRECT_MODE`" },
             deviceId: { type: "string", minLength: 1, maxLength: 64, description: "DEVICE: the device's id" },
             subject: { type: "string", minLength: 1, maxLength: 128, description: "What the payer sees" },
             notifyUrl: { type: "string", format: "uri", maxLength: 512 },
@@ -228,13 +273,14 @@ export function openApiDocument() {
         },
         Payment: {
           type: "object",
-          required: ["id", "merchantOrderNo", "orderType", "status", "amountMinor", "currency", "product", "subject", "channel", "feeMinor", "createdAt"],
+          required: ["id", "merchantOrderNo", "orderType", "status", "amountMinor", "refundedMinor", "currency", "product", "subject", "channel", "feeMinor", "createdAt"],
           properties: {
             id: { type: "string", format: "uuid" },
             merchantOrderNo: { type: "string" },
             orderType: { type: "string", enum: ["CONSUMPTION", "RECHARGE"] },
             status: { type: "string", enum: ["PROCESSING", "SUCCEEDED", "FAILED", "CLOSED"] },
             amountMinor: { type: "integer" },
+            refundedMinor: { type: "integer", description: "Σ of the payment's succeeded refunds" },
             currency: { type: "string" },
             product: { type: "string", enum: [...PRODUCT_CODES] },
             subject: { type: "string" },
@@ -249,6 +295,8 @@ export function openApiDocument() {
             feeMinor: { type: "integer", description: "Your fee for this payment in minor units" },
             createdAt: { type: "string", format: "date-time" },
             paidAt: { type: "string", format: "date-time", description: "When SUCCEEDED" },
+            walletId: { type: "string", format: "uuid", description: "RECHARGE: the wallet the money went into" },
+            lateSuccess: { type: "boolean", description: "true when the channel reported the success after the payment had failed or closed (see the `payment.late_succeeded` webhook)" },
             failure: {
               type: "object",
               description: "When FAILED or CLOSED",
@@ -256,6 +304,40 @@ export function openApiDocument() {
               properties: { code: { type: "string" }, message: { type: ["string", "null"] } },
             },
           },
+        },
+        RefundCreateRequest: {
+          type: "object",
+          additionalProperties: false,
+          required: ["merchantRefundNo", "amountMinor", "reason"],
+          properties: {
+            merchantRefundNo: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "Your refund number, unique per merchant" },
+            amountMinor: { type: "integer", minimum: 1, description: "The amount to refund in minor units (fen)" },
+            reason: { type: "string", minLength: 1, maxLength: 256 },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this refund's events (default: the payment's notifyUrl, else your endpoint)" },
+          },
+        },
+        Refund: {
+          type: "object",
+          required: ["id", "paymentId", "merchantRefundNo", "status", "amountMinor", "currency", "feeReturnedMinor", "reason", "createdAt"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            paymentId: { type: "string", format: "uuid" },
+            merchantRefundNo: { type: "string" },
+            status: { type: "string", enum: ["PROCESSING", "SUCCEEDED", "FAILED", "CLOSED", "ABNORMAL"], description: "ABNORMAL: the payer's card or account could not take the money; your service provider refunds the payer's bank account and the refund then succeeds" },
+            amountMinor: { type: "integer" },
+            currency: { type: "string" },
+            feeReturnedMinor: { type: "integer", description: "The part of your fee returned with this refund" },
+            reason: { type: "string" },
+            channelRefundNo: { type: "string" },
+            createdAt: { type: "string", format: "date-time" },
+            refundedAt: { type: "string", format: "date-time", description: "When SUCCEEDED" },
+            failure: { type: "object", description: "When FAILED or CLOSED", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: ["string", "null"] } } },
+          },
+        },
+        RefundList: {
+          type: "object",
+          required: ["items"],
+          properties: { items: { type: "array", items: { $ref: "#/components/schemas/Refund" } } },
         },
         PaymentList: {
           type: "object",

@@ -69,3 +69,13 @@ export const ZApiPaymentCreate = ZPaymentCreate.omit({ merchantId: true })
 export const ZApiPaymentsQuery = z.object({
   merchantOrderNo: z.string({ message: "merchantOrderNo is required" }).trim().min(1, { message: "merchantOrderNo is required" }).max(64),
 });
+
+/** The body of POST /api/v1/payments/{id}/refunds. */
+export const ZApiRefundCreate = z
+  .object({
+    merchantRefundNo: z.string({ message: "merchantRefundNo is required" }).trim().min(1).max(64).regex(/^[A-Za-z0-9_\-]+$/, { message: "merchantRefundNo: letters, digits, _ and - only" }),
+    amountMinor: ZAmountMinor.refine((v) => v > 0n, { message: "amountMinor must be positive" }),
+    reason: z.string({ message: "reason is required" }).trim().min(1).max(256),
+    notifyUrl: z.string().url().max(512).optional(),
+  })
+  .strict();
