@@ -165,4 +165,56 @@ test.describe("payments", () => {
     await expect(page.getByRole("row", { name: new RegExp(paid) })).toHaveCount(0);
     await expect(page.getByText("没有符合筛选条件的支付订单。", { exact: true })).toBeVisible();
   });
+  test("refunds from the payment page: a partial refund, a processing one settled by a query, nothing left to refund; the exceptions page", async ({ page }) => {
+    const tenant = await createTenant({ locale: "en" });
+    const merchant = await createMerchant(tenant);
+    await signIn(page, tenant.host, tenant.ownerEmail, tenant.ownerPassword);
+    await nav(page, "Payments").click();
+    const paid = await makeTestPayment(page, merchant.shortName, "88.00", "Succeeded");
+    await page.getByRole("row", { name: new RegExp(paid) }).getByRole("link", { name: paid, exact: true }).click();
+    await page.waitForURL(/\/payments\/[0-9a-f-]{36}$/);
+    await expect(page.getByText("No refunds", { exact: true })).toBeVisible();
+
+    // A partial refund succeeds at once on the sandbox.
+    await page.getByTestId("refund-new").click();
+    const dialog = page.getByRole("dialog", { name: `Refund payment ${paid}` });
+    await expect(dialog.getByText("At most ¥88.00 can still be refunded")).toBeVisible();
+    const amount = dialog.getByRole("textbox", { name: "Refund amount (yuan)" });
+    // More than the payment is refused before it is sent.
+    await amount.fill("100.00");
+    await dialog.getByRole("button", { name: "Refund", exact: true }).click();
+    await expect(dialog.getByText("At most ¥88.00 can still be refunded").last()).toBeVisible();
+    await amount.fill("30.00");
+    await dialog.getByRole("button", { name: "Refund", exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(toasts(page).getByText(/^Refund CONSOLE-\d{8}-[0-9A-F]{8}: Refunded$/)).toBeVisible();
+    const rows = page.getByTestId("refund-row");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first().getByTestId("refund-status")).toHaveText("Refunded");
+    await expect(rows.first()).toContainText("¥30.00");
+    await expect(page.getByTestId("payment-refunded")).toContainText("¥30.00");
+
+    // The rest, ending in 02 fen, is processing at the sandbox until it is queried.
+    await page.getByTestId("refund-new").click();
+    await expect(dialog.getByText("At most ¥58.00 can still be refunded")).toBeVisible();
+    await amount.fill("57.02");
+    await dialog.getByRole("button", { name: "Refund", exact: true }).click();
+    await expect(toasts(page).getByText(/: Processing$/)).toBeVisible();
+    const processing = page.locator('[data-testid="refund-row"][data-status="PROCESSING"]');
+    // The background query job may settle it first; otherwise ask the channel from the row.
+    const settled = page.locator('[data-testid="refund-row"][data-status="SUCCEEDED"]');
+    await expect(processing.or(settled.nth(1))).toHaveCount(1);
+    if ((await processing.count()) === 1) await processing.getByRole("button", { name: "Query the channel" }).click();
+    await expect(settled).toHaveCount(2);
+    await expect(page.getByTestId("payment-refunded")).toContainText("¥87.02");
+    // 0.98 left: a last refund is still possible; its row would return the rest of the fee.
+    await expect(page.getByTestId("refund-new")).toBeVisible();
+
+    await nav(page, "Exceptions").click();
+    await expect(page.getByRole("heading", { level: 1, name: "Exceptions" })).toBeVisible();
+    await expect(page.getByText("No exceptions", { exact: true })).toBeVisible();
+    await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
+    await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
+    await expect(page.getByText("暂无差错", { exact: true })).toBeVisible();
+  });
 });

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { channelTypeLabel, orderTypeLabel, productLabel } from "@/components/channels/labels";
 import { Dash, Detail, ErrorNote } from "@/components/ledger/parts";
 import { useTRPC } from "@/components/providers/trpc";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -16,6 +17,7 @@ import { useI18n } from "@/i18n/client";
 import { statusLabel } from "./labels";
 import { PaymentStatusBadge, TestMarker } from "./parts";
 import { PaymentEntries } from "./payment-entries";
+import { PaymentRefunds } from "./payment-refunds";
 import { PaymentRouting } from "./payment-routing";
 import { PaymentTimeline } from "./timeline";
 import { PAYMENTS_TABLE_KEY, type PaymentDetail } from "./types";
@@ -23,7 +25,19 @@ import { PAYMENTS_TABLE_KEY, type PaymentDetail } from "./types";
 const link = "text-primary underline-offset-2 hover:underline";
 
 /** One payment: status and amounts, who and where, its timeline, its routing decision and its ledger entries. */
-export function PaymentView({ initial, canQuery, canReadLedger }: { initial: PaymentDetail; canQuery: boolean; canReadLedger: boolean }) {
+export function PaymentView({
+  initial,
+  canQuery,
+  canReadLedger,
+  canRefund = false,
+  canManageRefunds = false,
+}: {
+  initial: PaymentDetail;
+  canQuery: boolean;
+  canReadLedger: boolean;
+  canRefund?: boolean;
+  canManageRefunds?: boolean;
+}) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
@@ -60,6 +74,11 @@ export function PaymentView({ initial, canQuery, canReadLedger }: { initial: Pay
           <span className="flex flex-wrap items-center gap-2">
             <TestMarker merchantOrderNo={p.merchantOrderNo} />
             <PaymentStatusBadge status={p.status} testId="payment-status" />
+            {p.lateSuccess ? (
+              <Badge tone="warning" data-testid="late-success">
+                {t("payments.lateSuccess")}
+              </Badge>
+            ) : null}
             {processing && canQuery ? (
               <Button onClick={() => void queryNow()} loading={query.isPending}>
                 {t("payments.queryNow")}
@@ -79,7 +98,12 @@ export function PaymentView({ initial, canQuery, canReadLedger }: { initial: Pay
         </div>
       ) : null}
       <ErrorNote message={query.error ? (errorText(query.error) ?? t("common.errorTitle")) : null} testId="query-error" />
-      {p.failureCode ? (
+      {p.lateSuccess ? (
+        <p role="note" className="rounded-brand border border-warning/40 bg-warning/10 px-4 py-3 text-sm" data-testid="late-success-note">
+          {t("payments.lateSuccessNote")}
+        </p>
+      ) : null}
+      {p.failureCode && p.status !== "SUCCEEDED" ? (
         <p role="note" className="rounded-brand border border-danger/40 bg-danger/10 px-4 py-3 text-sm text-danger" data-testid="payment-failure">
           {t("payments.failure")}: {p.failureCode}
           {p.failureMessage ? ` — ${p.failureMessage}` : ""}
@@ -104,6 +128,9 @@ export function PaymentView({ initial, canQuery, canReadLedger }: { initial: Pay
               </Detail>
               <Detail label={t("payments.margin")} testId="payment-margin">
                 <Money amountMinor={p.marginMinor} currency={p.currency} inline />
+              </Detail>
+              <Detail label={t("payments.refunded")} testId="payment-refunded">
+                <Money amountMinor={p.refundedMinor} currency={p.currency} inline />
               </Detail>
             </dl>
           </CardContent>
@@ -162,6 +189,7 @@ export function PaymentView({ initial, canQuery, canReadLedger }: { initial: Pay
       </div>
 
       <PaymentTimeline paymentId={p.id} />
+      <PaymentRefunds payment={p} canRefund={canRefund} canManage={canManageRefunds} />
       <PaymentRouting decisionId={p.routingDecisionId} money={{ feeMinor: p.feeMinor, costMinor: p.costMinor, marginMinor: p.marginMinor }} />
       <PaymentEntries paymentId={p.id} canReadLedger={canReadLedger} />
     </div>

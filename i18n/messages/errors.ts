@@ -91,6 +91,8 @@ export const validation = defineMessages(
     clock: "Use a time as HH:MM (00:00–23:59)",
     nonNegative: "Must be zero or more",
     positive: "Must be more than zero",
+    orderNo: "Letters, digits, _ and - only (at most 64)",
+    last4: "The last four digits of the account",
   },
   {
     creditCode: "统一社会信用代码无效（18 位，含校验码）",
@@ -114,5 +116,7 @@ export const validation = defineMessages(
     clock: "时间格式为 HH:MM（00:00–23:59）",
     nonNegative: "须为 0 或更大",
     positive: "须大于 0",
+    orderNo: "仅限字母、数字、_ 和 -（最多 64 位）",
+    last4: "账号后四位数字",
   },
 );

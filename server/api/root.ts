@@ -6,7 +6,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
 import { merchantsRouter, storesRouter } from "./routers/merchants";
-import { paymentsRouter } from "./routers/payments";
+import { exceptionsRouter, paymentsRouter } from "./routers/payments";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
@@ -31,6 +31,7 @@ export const appRouter = router({
   routing: routingRouter,
   apiKeys: apiKeysRouter,
   payments: paymentsRouter,
+  exceptions: exceptionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,6 +17,7 @@ import { createMerchantUser, createUser } from "@/server/core/users/service";
 import { uploadLogo } from "@/server/core/branding/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { createApiKey } from "@/server/core/merchant-api/keys";
+import { createRefund } from "@/server/core/payments/refunds";
 import { createPayment } from "@/server/core/payments/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
@@ -105,6 +106,9 @@ interface Side {
     marginMinor: bigint;
     deviceId: string;
     subject: string;
+    /** A refund of the succeeded payment, still PROCESSING (the sandbox answers …04 refunds ABNORMAL at the first query). */
+    refundId: string;
+    refundNo: string;
   };
 }
 
@@ -228,6 +232,10 @@ async function buildPayments(tenant: TestTenant, label: string, merchant: Side["
   const processing = await pay(payingMinor);
   expect([succeeded.status, processing.status]).toEqual(["SUCCEEDED", "PROCESSING"]);
   const entries = await withTenantTx(tenant.id, (tx) => tx.journalEntry.findMany({ where: { tenantId: tenant.id, causeType: "payment", causeId: succeeded.id }, select: { id: true } }));
+  // DIRECT: a processing refund posts nothing until it succeeds.
+  const refundNo = `RF-${tag}-${randomBytes(6).toString("hex").toUpperCase()}`;
+  const refund = await createRefund(ctx, { paymentId: succeeded.id, merchantRefundNo: refundNo, amountMinor: 1_004n, reason: `${label} returned goods`, origin: "CONSOLE" });
+  expect(refund.status).toBe("PROCESSING");
   expect(entries.length).toBe(succeeded.marginMinor > 0n ? 2 : 1);
   const both = [succeeded, processing];
   return {
@@ -243,6 +251,8 @@ async function buildPayments(tenant: TestTenant, label: string, merchant: Side["
       marginMinor: succeeded.marginMinor,
       deviceId,
       subject,
+      refundId: refund.id,
+      refundNo,
     },
     decisionIds: both.map((p) => p.routingDecisionId),
   };
@@ -439,6 +449,8 @@ beforeAll(async () => {
     ...a.payments.channelTradeNos,
     ...a.payments.entryIds,
     a.payments.deviceId,
+    a.payments.refundNo,
+    a.payments.refundId,
   ];
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
@@ -612,6 +624,30 @@ const rungs: Record<string, Rung> = {
   "payments.transitions": "console",
   "payments.query": "console",
   "payments.createTest": "console",
+  // refunds and exceptions
+  "payments.refunds": "console",
+  "payments.refund": "console",
+  "payments.queryRefund": "console",
+  "payments.resolveRefund": "console",
+  "exceptions.find": "console",
+  "exceptions.resolve": "console",
+  // wallets and payouts
+  "wallets.overview": "console",
+  "wallets.find": "console",
+  "wallets.get": "console",
+  "wallets.movements": "console",
+  "wallets.transfers": "console",
+  "wallets.payouts.find": "console",
+  "wallets.payouts.get": "console",
+  "wallets.payouts.cancel": "console",
+  "wallets.payouts.query": "console",
+  "wallets.payouts.markReturned": "console",
+  "wallets.batches.find": "console",
+  "wallets.batches.get": "console",
+  "wallets.batches.gather": "console",
+  "wallets.batches.proposeRelease": "console",
+  "wallets.batches.downloadFile": "console",
+  "wallets.batches.send": "console",
 };
 
 /**
@@ -640,6 +676,19 @@ const mutationPermissions: Record<string, Permission> = {
   "apiKeys.revoke": "merchants.write",
   "payments.query": "merchants.write",
   "payments.createTest": "merchants.write",
+  // refunds and exceptions
+  "payments.refund": "refunds.create",
+  "payments.queryRefund": "refunds.create",
+  "payments.resolveRefund": "refunds.manage",
+  "exceptions.resolve": "refunds.manage",
+  // wallets and payouts
+  "wallets.payouts.cancel": "payouts.manage",
+  "wallets.payouts.query": "payouts.manage",
+  "wallets.payouts.markReturned": "payouts.return",
+  "wallets.batches.gather": "payouts.manage",
+  "wallets.batches.proposeRelease": "payouts.manage",
+  "wallets.batches.downloadFile": "payouts.manage",
+  "wallets.batches.send": "payouts.manage",
 };
 
 /**
@@ -748,6 +797,33 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "payments.query": (s) => ({ id: s.payments.processingId }),
   // A payment in the side's name, with its routing decision, limits and (on success) ledger entries.
   "payments.createTest": (s) => ({ merchantId: s.merchants[0]!.id, product: "WECHAT_FACE", amountMinor: 10_000n, subject: "hostile" }),
+  // refunds and exceptions
+  "payments.refunds": (s) => ({ id: s.payments.succeededId }),
+  // A refund of the side's payment would send the payer's money back and post the side's ledger.
+  "payments.refund": (s) => ({ paymentId: s.payments.succeededId, amountMinor: 100n, reason: "hostile" }),
+  // Asking the channel moves the side's processing refund (to ABNORMAL, with an exception).
+  "payments.queryRefund": (s) => ({ id: s.payments.refundId }),
+  "payments.resolveRefund": (s) => ({ refundId: s.payments.refundId, accountName: "Mallory", accountLast4: "6666", bankName: "Evil Bank", reference: "X-1" }),
+  "exceptions.find": () => ({}),
+  "exceptions.resolve": (s) => ({ id: s.payments.refundId, resolution: "hostile close" }),
+  // wallets and payouts (A and B are DIRECT: they have no wallets or payouts, so ids are made up;
+  // the CUSTODIAL attacks with real rows are in server/api/wallets-tenancy.int.test.ts)
+  "wallets.overview": () => undefined,
+  "wallets.find": () => ({}),
+  "wallets.get": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.movements": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.transfers": () => ({}),
+  "wallets.payouts.find": () => ({}),
+  "wallets.payouts.get": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.payouts.cancel": () => ({ id: WALLETS_PROBE_ID, reason: "hostile" }),
+  "wallets.payouts.query": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.payouts.markReturned": () => ({ id: WALLETS_PROBE_ID, reason: "hostile" }),
+  "wallets.batches.find": () => ({}),
+  "wallets.batches.get": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.batches.gather": (s) => ({ channelAccountId: s.channel.sandboxAccountId, delivery: "SEND" }),
+  "wallets.batches.proposeRelease": () => ({ batchId: WALLETS_PROBE_ID, reason: "hostile" }),
+  "wallets.batches.downloadFile": () => ({ id: WALLETS_PROBE_ID }),
+  "wallets.batches.send": () => ({ id: WALLETS_PROBE_ID }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -1520,6 +1596,41 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     const rows = await ownerQuery<{ tenant_id: string; merchant_id: string; channel_account_id: string }>(db.url, `SELECT tenant_id, merchant_id, channel_account_id FROM payment WHERE id = $1`, [own.id]);
     expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[1]!.id, channel_account_id: e.b.channel.sandboxAccountId }]);
     expectNoLeak(own);
+  },
+  // refunds and exceptions
+  async "payments.refunds"(e) {
+    for (const id of e.a.payments.ids) await expectNotFound(asB("viewer").payments.refunds({ id }));
+    const own = await asB("viewer").payments.refunds({ id: e.b.payments.succeededId });
+    expect(own.map((r) => r.id)).toContain(e.b.payments.refundId);
+    expectNoLeak(own);
+  },
+  async "payments.refund"(e) {
+    const before = await bIds("refund");
+    for (const id of e.a.payments.ids) await expectNotFound(asB("operations").payments.refund({ paymentId: id, amountMinor: 100n, reason: "not ours" }));
+    expect(await bIds("refund")).toEqual(before);
+    // Control: B refunds its own payment (succeeds at once on the sandbox).
+    const own = await asB("operations").payments.refund({ paymentId: e.b.payments.succeededId, amountMinor: 100n, reason: "Beta control", tenantId: e.a.tenant.id } as never);
+    expect(own).toMatchObject({ status: "SUCCEEDED", paymentId: e.b.payments.succeededId });
+    expectNoLeak(own);
+  },
+  async "payments.queryRefund"(e) {
+    await expectNotFound(asB("operations").payments.queryRefund({ id: e.a.payments.refundId }));
+    await expectNotFound(asB("owner").payments.queryRefund({ id: e.a.payments.succeededId }));
+  },
+  async "payments.resolveRefund"(e) {
+    const input = { accountName: "Mallory", accountLast4: "6666", bankName: "Evil Bank", reference: "X-1" };
+    await expectNotFound(asB("finance").payments.resolveRefund({ refundId: e.a.payments.refundId, ...input }));
+    // B's own processing refund is not ABNORMAL: refused as such (the gate let it through).
+    const r = await outcome(asB("finance").payments.resolveRefund({ refundId: e.b.payments.refundId, ...input }));
+    expect(r.code).toBe("PRECONDITION_FAILED");
+  },
+  async "exceptions.find"(e) {
+    const page = await asB("viewer").exceptions.find({});
+    for (const item of page.items) expect(item.id).not.toBe(e.a.payments.refundId);
+    expectNoLeak(page);
+  },
+  async "exceptions.resolve"(e) {
+    await expectNotFound(asB("finance").exceptions.resolve({ id: e.a.payments.refundId, resolution: "not ours to close" }));
   },
 };
 

@@ -30,7 +30,10 @@ import {
 //
 // Trades live in this process's memory (one Map, keyed by channel account + outTradeNo; the
 // oldest are dropped past 100,000) and are lost on restart: a query for a trade the sandbox does
-// not know answers NOT_FOUND. Refunds succeed at once. The sandbox sends no notifications;
+// not know answers NOT_FOUND. Refunds, by the refund amount's last two fen digits: …01 declined
+// (FAILED at once, as a channel refuses when the merchant's balance there is short), …02 PROCESSING
+// then SUCCEEDED at the first query, …04 PROCESSING then ABNORMAL at the first query (the payer's
+// card can no longer take it), anything else SUCCEEDED at once. The sandbox sends no notifications;
 // parseNotification still verifies an HMAC-SHA256 of the body (hex, header `x-sandbox-signature`,
 // key credentials.notifySecret) so the notify endpoint can be exercised. The statement is a CSV
 // of the account's paid trades for the day (Asia/Shanghai, cut-off 00:00), with a fee at
@@ -71,7 +74,10 @@ interface SandboxRefund {
   readonly outRefundNo: string;
   readonly channelRefundNo: string;
   readonly amountMinor: bigint;
-  readonly refundedAt: Date;
+  refundedAt?: Date;
+  status: "SUCCEEDED" | "PROCESSING" | "ABNORMAL";
+  /** What the first query turns a PROCESSING refund into (…02 and …04). */
+  readonly settlesAs: "SUCCEEDED" | "ABNORMAL";
 }
 
 interface SandboxTrade {
@@ -228,10 +234,11 @@ async function closeOrReverse(ctx: ConnectorContext, req: { outTradeNo: string; 
 
 function refundResult(refund: SandboxRefund, operation: string, request: unknown): RefundResult {
   return {
-    status: "SUCCEEDED",
+    status: refund.status,
     channelRefundNo: refund.channelRefundNo,
-    refundedAt: refund.refundedAt,
-    exchanges: [exchange(operation, request, { status: "SUCCEEDED", channelRefundNo: refund.channelRefundNo })],
+    ...(refund.refundedAt ? { refundedAt: refund.refundedAt } : {}),
+    ...(refund.status === "ABNORMAL" ? { failure: { code: "SANDBOX_REFUND_ABNORMAL", message: "the payer's card can no longer take the refund" } } : {}),
+    exchanges: [exchange(operation, request, { status: refund.status, channelRefundNo: refund.channelRefundNo })],
   };
 }
 
@@ -246,8 +253,18 @@ async function refund(ctx: ConnectorContext, req: Parameters<Connector["refund"]
   if (req.refundMinor <= 0n) return failed("REFUND_AMOUNT_INVALID", "refund amount must be positive");
   const refunded = trade.refunds.reduce((sum, r) => sum + r.amountMinor, 0n);
   if (refunded + req.refundMinor > trade.amountMinor) return failed("REFUND_AMOUNT_EXCEEDED", "refunds would exceed the trade amount");
+  const rule = req.refundMinor % 100n;
+  if (rule === 1n) return failed("SANDBOX_REFUND_DECLINED", "the merchant's balance at the channel cannot cover this refund");
   const now = nowOf(ctx);
-  const created: SandboxRefund = { outRefundNo: req.outRefundNo, channelRefundNo: nextNo("SBR", now), amountMinor: req.refundMinor, refundedAt: now };
+  const slow = rule === 2n || rule === 4n;
+  const created: SandboxRefund = {
+    outRefundNo: req.outRefundNo,
+    channelRefundNo: nextNo("SBR", now),
+    amountMinor: req.refundMinor,
+    status: slow ? "PROCESSING" : "SUCCEEDED",
+    settlesAs: rule === 4n ? "ABNORMAL" : "SUCCEEDED",
+    ...(slow ? {} : { refundedAt: now }),
+  };
   trade.refunds.push(created);
   return refundResult(created, "refund", request);
 }
@@ -255,6 +272,10 @@ async function refund(ctx: ConnectorContext, req: Parameters<Connector["refund"]
 async function queryRefund(ctx: ConnectorContext, req: { outTradeNo: string; outRefundNo: string }): Promise<RefundResult> {
   const found = trades.get(tradeKey(ctx, req.outTradeNo))?.refunds.find((r) => r.outRefundNo === req.outRefundNo);
   if (!found) return { status: "NOT_FOUND", exchanges: [exchange("refund.query", req, { status: "NOT_FOUND" })] };
+  if (found.status === "PROCESSING") {
+    found.status = found.settlesAs;
+    if (found.status === "SUCCEEDED") found.refundedAt = nowOf(ctx);
+  }
   return refundResult(found, "refund.query", req);
 }
 

@@ -19,6 +19,9 @@ export const PERMISSIONS = {
   // Products offered, merchant fees and limits.
   "pricing.manage": ["OWNER", "ADMIN"],
   "routing.manage": ["OWNER", "ADMIN", "OPERATIONS"],
+  // Refunds from the console; resolving abnormal refunds and late successes is finance's.
+  "refunds.create": ["OWNER", "ADMIN", "OPERATIONS"],
+  "refunds.manage": ["OWNER", "ADMIN", "FINANCE"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -453,6 +453,15 @@ export async function refundsOfPayment(tx: Tx, ctx: TenantContext, paymentId: st
   return tx.refund.findMany({ where: { tenantId: ctx.tenantId, paymentId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: refundSelect });
 }
 
+/** A payment's refunds with their transitions, for the payment page. */
+export async function refundsWithTransitions(tx: Tx, ctx: TenantContext, paymentId: string) {
+  const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: { id: true } });
+  if (!payment) throw new DomainError("NOT_FOUND", "PAYMENT_NOT_FOUND", "No such payment");
+  const refunds = await refundsOfPayment(tx, ctx, paymentId);
+  const transitions = await tx.refundTransition.findMany({ where: { tenantId: ctx.tenantId, refundId: { in: refunds.map((r) => r.id) } }, orderBy: { createdAt: "asc" } });
+  return refunds.map((r) => ({ ...r, transitions: transitions.filter((x) => x.refundId === r.id) }));
+}
+
 export async function refundTransitions(tx: Tx, ctx: TenantContext, refundId: string) {
   return tx.refundTransition.findMany({ where: { tenantId: ctx.tenantId, refundId }, orderBy: { createdAt: "asc" } });
 }

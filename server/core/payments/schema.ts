@@ -27,3 +27,31 @@ export const ZPaymentCreate = z.object({
 export type TPaymentCreate = z.input<typeof ZPaymentCreate>;
 
 export { PAYMENT_ELEMENTS };
+
+/** A refund from the console (the refund number is made up when not given). */
+export const ZConsoleRefund = z.object({
+  paymentId: z.string().uuid(),
+  amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "validation.positive" }),
+  reason: z.string().trim().min(1).max(256),
+  merchantRefundNo: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_\-]+$/, { message: "validation.orderNo" }).optional(),
+});
+export type TConsoleRefund = z.input<typeof ZConsoleRefund>;
+
+/** An abnormal refund resolved by a transfer to the payer's bank account. */
+export const ZRefundResolution = z.object({
+  refundId: z.string().uuid(),
+  accountName: z.string().trim().min(1).max(64),
+  accountLast4: z.string().trim().regex(/^\d{4}$/, { message: "validation.last4" }),
+  bankName: z.string().trim().min(1).max(64),
+  reference: z.string().trim().min(1).max(64),
+  note: z.string().trim().max(256).optional(),
+});
+
+export const ZExceptionFind = z.object({
+  status: z.enum(["OPEN", "RESOLVED"]).optional(),
+  kind: z.string().max(40).optional(),
+  cursor: z.string().nullish(),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+
+export const ZExceptionResolve = z.object({ id: z.string().uuid(), resolution: z.string().trim().min(3).max(1000) });

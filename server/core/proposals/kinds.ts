@@ -1,2 +1,3 @@
 // Every module's proposal kinds, registered by importing them here once.
 import "@/server/core/ledger/proposal-kinds";
+import "@/server/core/payments/proposal-kinds";

@@ -10,6 +10,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const nav: NavItem[] = [
     { href: "/", label: "nav.dashboard", group: "business" },
     { href: "/payments", label: "payments.navTitle", group: "business" },
+    { href: "/exceptions", label: "payments.exceptionsNav", group: "business" },
     { href: "/merchants", label: "nav.merchants", group: "business" },
     { href: "/stores", label: "nav.stores", group: "business" },
     { href: "/calendar", label: "nav.calendar", group: "business" },

@@ -15,5 +15,13 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     throw e;
   });
   if (!payment) notFound();
-  return <PaymentView initial={payment} canQuery={can(me.role, "merchants.write")} canReadLedger={can(me.role, "ledger.read")} />;
+  return (
+    <PaymentView
+      initial={payment}
+      canQuery={can(me.role, "merchants.write")}
+      canReadLedger={can(me.role, "ledger.read")}
+      canRefund={can(me.role, "refunds.create")}
+      canManageRefunds={can(me.role, "refunds.manage")}
+    />
+  );
 }
