@@ -61,6 +61,8 @@ const PAYMENT: PaymentDetail = {
   paidAt: null,
   ledgerEntryId: null,
   walletId: null,
+  codeUrl: null,
+  expiresAt: null,
   refundedMinor: 0n,
   lateSuccess: false,
   notifyUrl: null,

@@ -27,7 +27,9 @@ ALTER TABLE "tenant" ADD COLUMN     "auto_refund_late_success" BOOLEAN NOT NULL 
 ADD COLUMN     "refund_shortfall_policy" "RefundShortfallPolicy" NOT NULL DEFAULT 'REFUSE';
 
 -- AlterTable
-ALTER TABLE "payment" ADD COLUMN     "late_success" BOOLEAN NOT NULL DEFAULT false,
+ALTER TABLE "payment" ADD COLUMN     "code_url" TEXT,
+ADD COLUMN     "expires_at" TIMESTAMPTZ(3),
+ADD COLUMN     "late_success" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN     "refunded_minor" BIGINT NOT NULL DEFAULT 0,
 ADD COLUMN     "wallet_id" UUID;
 

@@ -129,7 +129,9 @@ function feeRatePpm(ctx: ConnectorContext): bigint {
   return BigInt(raw);
 }
 
-function ruleFor(amountMinor: bigint): SandboxTrade["rule"] {
+function ruleFor(amountMinor: bigint, declineAll: boolean): SandboxTrade["rule"] {
+  // An account set to decline everything: a definite decline (no money moved), so routing's fallback can be seen at work.
+  if (declineAll) return "DECLINE";
   switch (amountMinor % 100n) {
     case 1n:
       return "DECLINE";
@@ -144,7 +146,7 @@ function ruleFor(amountMinor: bigint): SandboxTrade["rule"] {
 
 function payResult(trade: SandboxTrade, exchanges: ChannelExchange[]): PayResult {
   if (trade.status === "FAILED") {
-    return { status: "FAILED", channelTradeNo: trade.channelTradeNo, noMoneyMoved: true, failure: { code: "SANDBOX_DECLINED", message: "declined: amounts ending in 01 decline" }, exchanges };
+    return { status: "FAILED", channelTradeNo: trade.channelTradeNo, noMoneyMoved: true, failure: { code: "SANDBOX_DECLINED", message: "declined (amounts ending in 01, or an account set to decline all)" }, exchanges };
   }
   return {
     status: trade.status === "SUCCEEDED" ? "SUCCEEDED" : "PROCESSING",
@@ -168,7 +170,7 @@ async function pay(ctx: ConnectorContext, req: PayRequest): Promise<PayResult> {
   if (existing) return payResult(existing, [exchange("pay", request, { duplicate: true, status: existing.status })]);
 
   const now = nowOf(ctx);
-  const rule = ruleFor(req.amountMinor);
+  const rule = ruleFor(req.amountMinor, ctx.account.params.declineAll?.trim() === "true");
   const trade: SandboxTrade = {
     channelAccountId: ctx.account.channelAccountId,
     outTradeNo: req.outTradeNo,

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxNotificationSignature, SANDBOX_SIGNATURE_HEADER } from "@/server/channels/sandbox/connector";
-import { configureChannelAccount } from "@/server/core/channels/accounts";
+import { configureChannelAccount, createChannelAccount } from "@/server/core/channels/accounts";
+import { createRegistration } from "@/server/core/channels/registrations";
 import { usageOn } from "@/server/core/channels/limits";
 import { receiveNotification } from "@/server/core/channels/notify";
 import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import { createMerchant } from "@/server/core/merchants/service";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants, codeOf, outcomeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
@@ -142,5 +143,47 @@ describe("notifications move a payment once", () => {
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
     expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "SUCCEEDED:NOTIFICATION"]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+});
+
+describe("fallback and QR expiry", () => {
+  it("a QR payment declined with no money moved falls back to the next account; a face payment never does", async () => {
+    const t = await setUp();
+    // A cheaper account that declines everything: lowest cost routes there first.
+    const decliner = await t.run(async (tx) => {
+      const a = await createChannelAccount(tx, t.ctx, { channelType: "SANDBOX", name: "Declines all", params: { declineAll: "true" }, credentials: {}, settings: { costRatePpm: 500 } });
+      await createRegistration(tx, t.ctx, { merchantId: t.m.id, channelAccountId: a.id, status: "ACTIVE" });
+      return a;
+    });
+    const qr = await createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `QR-${Date.now()}`, amountMinor: 2_000n, product: "WECHAT_QR", subject: "Lunch" });
+    expect(qr).toMatchObject({ status: "SUCCEEDED", channelAccountId: t.sandbox.id });
+    const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, qr.id))).map((x) => `${x.toStatus}:${x.cause}`);
+    expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:FALLBACK", "SUCCEEDED:CHANNEL_RESPONSE"]);
+    const fallback = (await t.run((tx) => paymentTransitions(tx, t.ctx, qr.id)))[1]!;
+    expect(fallback.reason).toContain("SANDBOX_DECLINED");
+    // Only the account that took it counts the payment against its limits.
+    const usage = await t.run((tx) => usageOn(tx, t.ctx, qr.businessDate.toISOString().slice(0, 10)));
+    expect(usage.channelAccounts.get(decliner.id) ?? { amountMinor: 0n, count: 0 }).toEqual({ amountMinor: 0n, count: 0 });
+    expect(usage.channelAccounts.get(t.sandbox.id)).toEqual({ amountMinor: 2_000n, count: 1 });
+
+    const f = await createPayment(t.ctx, face(t.m.id, 2_000n));
+    expect(f).toMatchObject({ status: "FAILED", failureCode: "SANDBOX_DECLINED", channelAccountId: decliner.id });
+    expect((await t.run((tx) => paymentTransitions(tx, t.ctx, f.id))).map((x) => x.cause)).not.toContain("FALLBACK");
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a QR order nobody pays is closed at the channel once it expires, and says so", async () => {
+    const t = await setUp();
+    const qr = await createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `QR-${Date.now()}`, amountMinor: 2_002n, product: "ALIPAY_QR", subject: "Lunch" });
+    expect(qr.status).toBe("PROCESSING");
+    expect(qr.codeUrl).toMatch(/^sandbox:\/\/qr\//);
+    expect(qr.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    // The payer has not paid by the time the code expires (the sandbox's first query still says "processing").
+    await ownerQuery(db.url, `UPDATE payment SET expires_at = now() - interval '1 second', next_query_at = now() - interval '1 second' WHERE id = $1`, [qr.id]);
+    await queryDuePayments(t.ctx, new Date(Date.now() + 1_000));
+    const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: qr.id } }));
+    expect(after).toMatchObject({ status: "CLOSED", failureCode: "CLOSED" });
+    expect(after.failureMessage).toContain("expired");
+    expect((await t.run((tx) => paymentTransitions(tx, t.ctx, qr.id))).at(-1)).toMatchObject({ cause: "CLOSE", toStatus: "CLOSED" });
   });
 });

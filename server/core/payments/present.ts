@@ -16,6 +16,9 @@ export interface ApiPayment {
   readonly storeId?: string;
   readonly deviceId?: string;
   readonly walletId?: string;
+  /** QR products: the code to show the payer, until `expiresAt`. */
+  readonly codeUrl?: string;
+  readonly expiresAt?: Date;
   readonly channel: { readonly type: string; readonly accountId: string };
   readonly channelTradeNo?: string;
   readonly feeMinor: bigint;
@@ -40,6 +43,8 @@ export function presentPayment(p: PaymentView, channelType: string): ApiPayment 
     ...(p.storeId ? { storeId: p.storeId } : {}),
     ...(p.deviceId ? { deviceId: p.deviceId } : {}),
     ...(p.walletId ? { walletId: p.walletId } : {}),
+    ...(p.codeUrl && p.status === "PROCESSING" ? { codeUrl: p.codeUrl } : {}),
+    ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}),
     channel: { type: channelType, accountId: p.channelAccountId },
     ...(p.channelTradeNo ? { channelTradeNo: p.channelTradeNo } : {}),
     feeMinor: p.feeMinor,

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type FeeCollection, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
+import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute } from "@/server/core/channels/routing";
+import type { RouteOption } from "@/server/core/routing/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
 import { postEntry, reverseEntry } from "@/server/core/ledger/service";
@@ -56,6 +57,8 @@ export const paymentSelect = {
   paidAt: true,
   ledgerEntryId: true,
   walletId: true,
+  codeUrl: true,
+  expiresAt: true,
   refundedMinor: true,
   lateSuccess: true,
   notifyUrl: true,
@@ -328,6 +331,7 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
           costMinor: decision.costMinor,
           marginMinor: input.orderType === "RECHARGE" ? -decision.costMinor : decision.marginMinor,
           walletId: input.walletId ?? null,
+          expiresAt: QR_PRODUCTS.has(input.product) ? new Date(Date.now() + QR_EXPIRY_MINUTES * 60_000) : null,
           businessDate: new Date(`${routed.businessDate}T00:00:00Z`),
         },
         select: paymentSelect,
@@ -354,40 +358,127 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
     }
   });
 
-  // Step 2: the channel, outside any transaction.
-  const connector = connectorFor(prepared.account.channelType);
+  // Step 2: the channel, outside any transaction. A definite decline that proves no money moved
+  // may fall back to the decision's next option (never for face or code products): the payment
+  // moves to that account with a FALLBACK transition and the channel is called again.
+  const fallbacks = NO_FALLBACK_PRODUCTS.has(input.product) ? [] : [...decision.fallbacks];
+  let attempt = prepared;
+  for (;;) {
+    const { result, latencyMs, noMoneyMoved } = await callPay(ctx, attempt);
+    if (result.status === "FAILED" && noMoneyMoved && fallbacks.length > 0) {
+      const moved = await fallBack(ctx, attempt, fallbacks, result, latencyMs, { businessDate: routed.businessDate, recharge: input.orderType === "RECHARGE", notifyUrlFor: options.notifyUrlFor });
+      if (moved) {
+        attempt = moved;
+        continue;
+      }
+    }
+    // Step 3: the answer.
+    return withTenantTx(ctx.tenantId, async (tx) => {
+      await recordChannelCall(tx, ctx, attempt.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
+      const after = await applyChannelResult(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
+      if (after.status === "PROCESSING") {
+        await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
+      }
+      return after;
+    });
+  }
+}
+
+/** How long an unpaid QR order stays open before it is closed at the channel. */
+export const QR_EXPIRY_MINUTES = 15;
+const QR_PRODUCTS: ReadonlySet<string> = new Set(["WECHAT_QR", "ALIPAY_QR"]);
+
+/** One pay call, outside any transaction: the answer as a ChannelResult, and whether it proves no money moved. */
+async function callPay(ctx: TenantContext, attempt: Prepared): Promise<{ result: ChannelResult & { codeUrl?: string }; latencyMs: number; noMoneyMoved: boolean }> {
   const started = performance.now();
-  let result: ChannelResult;
   try {
-    const answer = await connector.pay({ account: prepared.account, registration: prepared.registration }, prepared.request);
-    result = {
-      status: answer.status,
-      ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
-      ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
-      ...(answer.failure ? { failure: answer.failure } : {}),
-      exchanges: answer.exchanges,
+    const answer = await connectorFor(attempt.account.channelType).pay({ account: attempt.account, registration: attempt.registration }, attempt.request);
+    if (answer.codeUrl) {
+      const codeUrl = answer.codeUrl;
+      await withTenantTx(ctx.tenantId, (tx) => tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: attempt.payment.id } }, data: { codeUrl } }));
+    }
+    return {
+      result: {
+        status: answer.status,
+        ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
+        ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
+        ...(answer.failure ? { failure: answer.failure } : {}),
+        exchanges: answer.exchanges,
+      },
+      latencyMs: performance.now() - started,
+      noMoneyMoved: answer.status === "FAILED" && answer.noMoneyMoved,
     };
   } catch (error) {
     if (error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED")) {
       // Refused before anything was sent: a definite failure, no money moved.
-      result = { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) } };
-    } else {
-      // The connector could not tell: unknown, never a failure (money may have moved).
-      logger.warn({ tenantId: ctx.tenantId, paymentId: prepared.payment.id, err: (error as Error).message }, "channel pay threw; payment stays PROCESSING");
-      result = { status: "PROCESSING", failure: { code: "CHANNEL_ERROR", message: (error as Error).message.slice(0, 300) } };
+      return { result: { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) } }, latencyMs: performance.now() - started, noMoneyMoved: true };
+    }
+    // The connector could not tell: unknown, never a failure (money may have moved).
+    logger.warn({ tenantId: ctx.tenantId, paymentId: attempt.payment.id, err: (error as Error).message }, "channel pay threw; payment stays PROCESSING");
+    return { result: { status: "PROCESSING", failure: { code: "CHANNEL_ERROR", message: (error as Error).message.slice(0, 300) } }, latencyMs: performance.now() - started, noMoneyMoved: false };
+  }
+}
+
+/**
+ * Moves a payment whose channel declined it (no money moved) to the next fallback option that can
+ * take it: the declining account's limits are released and the next one's reserved, the payment
+ * gets the new account, registration, fees and a new order number, and a FALLBACK transition
+ * records the decline. Returns null when no option is left (the decline then stands).
+ */
+async function fallBack(
+  ctx: TenantContext,
+  from: Prepared,
+  options: RouteOption[],
+  declined: ChannelResult,
+  latencyMs: number,
+  meta: { businessDate: string; recharge: boolean; notifyUrlFor: ((channelType: string, channelAccountId: string) => string) | undefined },
+): Promise<Prepared | null> {
+  while (options.length > 0) {
+    const next = options.shift()!;
+    try {
+      return await withTenantTx(ctx.tenantId, async (tx) => {
+        const p = from.payment;
+        await recordChannelCall(tx, ctx, from.account.channelAccountId, { ok: true, latencyMs });
+        await releaseLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: from.account.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
+        await reserveLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: next.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
+        const account = await connectorConfig(tx, ctx, next.channelAccountId);
+        const registration = await registrationIdentity(tx, ctx, next.registrationId);
+        const outTradeNo = newOutTradeNo();
+        const payment = await tx.payment.update({
+          where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
+          data: {
+            channelAccountId: next.channelAccountId,
+            channelVersion: account.version,
+            registrationId: next.registrationId,
+            outTradeNo,
+            feeMinor: meta.recharge ? 0n : next.feeMinor,
+            costMinor: next.costMinor,
+            marginMinor: meta.recharge ? -next.costMinor : next.marginMinor,
+          },
+          select: paymentSelect,
+        });
+        await tx.paymentTransition.create({
+          data: {
+            tenantId: ctx.tenantId,
+            paymentId: p.id,
+            fromStatus: "PROCESSING",
+            toStatus: "PROCESSING",
+            cause: "FALLBACK",
+            reason: `${declined.failure?.code ?? "DECLINED"}: ${declined.failure?.message ?? ""} → ${next.channelAccountName}`.slice(0, 500),
+            actor: actorName(ctx),
+            exchanges: (declined.exchanges ?? []) as unknown as Prisma.InputJsonValue,
+          },
+        });
+        const request: PayRequest = { ...from.request, outTradeNo, ...(meta.notifyUrlFor ? { notifyUrl: meta.notifyUrlFor(account.channelType, account.channelAccountId) } : {}) };
+        return { payment, account, registration, request };
+      });
+    } catch (e) {
+      // The next option cannot take it (its limits are full): try the one after.
+      if (e instanceof DomainError && e.kind === "PRECONDITION") continue;
+      throw e;
     }
   }
-  const latencyMs = performance.now() - started;
-
-  // Step 3: the answer.
-  return withTenantTx(ctx.tenantId, async (tx) => {
-    await recordChannelCall(tx, ctx, prepared.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
-    const after = await applyChannelResult(tx, ctx, prepared.payment.id, result, "CHANNEL_RESPONSE");
-    if (after.status === "PROCESSING") {
-      await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
-    }
-    return after;
-  });
+  return null;
 }
 
 /** Asks the channel about a PROCESSING payment (original account and credential version) and applies a definite answer. */
@@ -434,9 +525,10 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
     await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + Math.min(60_000, 5_000 * 2 ** Math.min(n, 4))) } });
     return { after: applied, attempts: n };
   });
-  if (after.status !== "PROCESSING" || attempts < REVERSE_AFTER_QUERIES || !NO_FALLBACK_PRODUCTS.has(after.product)) return after;
+  const qrExpired = QR_PRODUCTS.has(after.product) && after.expiresAt !== null && after.expiresAt <= new Date();
+  if (after.status !== "PROCESSING" || !(qrExpired || (attempts >= REVERSE_AFTER_QUERIES && NO_FALLBACK_PRODUCTS.has(after.product)))) return after;
 
-  // The query window is over: reverse at the channel, outside any transaction.
+  // The query window is over (or the QR code has expired unpaid): reverse or close at the channel, outside any transaction.
   const reversed = await connector.closeOrReverse(channel, { outTradeNo: after.outTradeNo, product: after.product });
   return withTenantTx(ctx.tenantId, async (tx) => {
     if (reversed.status === "CLOSED" || reversed.status === "REVERSED") {
@@ -446,10 +538,13 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
         paymentId,
         {
           status: "CLOSED",
-          failure: { code: reversed.status, message: reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window" },
+          failure: {
+            code: reversed.status,
+            message: qrExpired ? "the QR code expired unpaid; closed at the channel" : reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window",
+          },
           exchanges: reversed.exchanges,
         },
-        "REVERSE",
+        qrExpired ? "CLOSE" : "REVERSE",
       );
     }
     // RETRY (WeChat recall=Y) or a refusal: still PROCESSING; the next query comes soon.
