@@ -390,7 +390,7 @@ ALTER TABLE "refund" ADD CONSTRAINT "refund_amounts" CHECK (
   AND fee_returned_minor <= amount_minor AND cost_returned_minor <= amount_minor AND query_attempts >= 0);
 ALTER TABLE "refund" ADD CONSTRAINT "refund_out_refund_no" CHECK (out_refund_no ~ '^[A-Za-z0-9_-]{6,64}$');
 ALTER TABLE "refund" ADD CONSTRAINT "refund_funded_from" CHECK (funded_from IS NULL OR funded_from IN ('PENDING', 'AVAILABLE'));
-ALTER TABLE "refund" ADD CONSTRAINT "refund_origin" CHECK (origin IN ('API', 'CONSOLE', 'LATE_SUCCESS'));
+ALTER TABLE "refund" ADD CONSTRAINT "refund_origin" CHECK (origin IN ('API', 'CONSOLE', 'LATE_SUCCESS', 'REVERSAL'));
 ALTER TABLE "refund" ADD CONSTRAINT "refund_succeeded" CHECK ((status = 'SUCCEEDED') = (refunded_at IS NOT NULL));
 ALTER TABLE "exception" ADD CONSTRAINT "exception_resolved" CHECK ((status = 'RESOLVED') = (resolved_at IS NOT NULL));
 ALTER TABLE "webhook_event" ADD CONSTRAINT "webhook_event_attempts" CHECK (attempts >= 0);

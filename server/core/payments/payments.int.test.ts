@@ -141,7 +141,10 @@ describe("notifications move a payment once", () => {
     expect(after.status).toBe("SUCCEEDED");
     expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(1); // the payment entry, once (CUSTODIAL: no separate margin entry)
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
-    expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "SUCCEEDED:NOTIFICATION"]);
+    // The contradicting failure is recorded without a change, for reconciliation.
+    expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "SUCCEEDED:NOTIFICATION", "SUCCEEDED:NOTIFICATION"]);
+    const last = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).at(-1)!;
+    expect([last.fromStatus, last.reason]).toEqual(["SUCCEEDED", "the channel answered FAILED, contradicting SUCCEEDED: left for reconciliation"]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

@@ -20,7 +20,7 @@ import { logger } from "@/server/lib/logger";
 import { ZPaymentCreate, type TPaymentCreate } from "./schema";
 import { openException } from "./exceptions";
 import { presentPayment } from "./present";
-import { applyRefundNotification, recordRefund } from "./refunds";
+import { applyRefundNotification, applyRefundResult, recordRefund } from "./refunds";
 import { actorName, registrationIdentity, templateFeeCollection } from "./common";
 import { assertCorrection, assertMove, isLateSuccess } from "./state";
 
@@ -129,6 +129,35 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   await tx.routingDecision.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: p.routingDecisionId } }, data: { succeeded: to === "SUCCEEDED" } });
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
   return after;
+}
+
+/**
+ * applyChannelResult for answers that may arrive after something else has settled the payment (a
+ * notification racing the channel's own answer, a query racing a reversal): an answer that
+ * contradicts the final state is not applied but recorded as a transition without a change, with
+ * its exchange, and left for reconciliation, which is the judge. Nothing is thrown at the caller.
+ */
+export async function applyOrRecordContradiction(tx: Tx, ctx: TenantContext, paymentId: string, result: ChannelResult, cause: string): Promise<PaymentView> {
+  try {
+    return await applyChannelResult(tx, ctx, paymentId, result, cause);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code !== "ILLEGAL_TRANSITION") throw e;
+    const p = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    logger.warn({ tenantId: ctx.tenantId, paymentId, status: p.status, answer: result.status, cause }, "channel answer contradicts a final payment; recorded for reconciliation");
+    await tx.paymentTransition.create({
+      data: {
+        tenantId: ctx.tenantId,
+        paymentId,
+        fromStatus: p.status,
+        toStatus: p.status,
+        cause,
+        reason: `the channel answered ${result.status}${result.failure ? ` (${result.failure.code})` : ""}, contradicting ${p.status}: left for reconciliation`.slice(0, 500),
+        actor: actorName(ctx),
+        exchanges: (result.exchanges ?? []) as unknown as Prisma.InputJsonValue,
+      },
+    });
+    return p;
+  }
 }
 
 /** The outbox topic that sends a refund recorded inside another transaction (the automatic refund of a late success). */
@@ -375,7 +404,7 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
     // Step 3: the answer.
     return withTenantTx(ctx.tenantId, async (tx) => {
       await recordChannelCall(tx, ctx, attempt.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
-      const after = await applyChannelResult(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
+      const after = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
       if (after.status === "PROCESSING") {
         await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
       }
@@ -506,7 +535,7 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
   const status: ChannelResult["status"] =
     answer.status === "SUCCEEDED" || answer.status === "REFUNDED" ? "SUCCEEDED" : answer.status === "FAILED" ? "FAILED" : answer.status === "CLOSED" || answer.status === "REVERSED" ? "CLOSED" : "PROCESSING";
   const { after, attempts } = await withTenantTx(ctx.tenantId, async (tx) => {
-    const applied = await applyChannelResult(
+    const applied = await applyOrRecordContradiction(
       tx,
       ctx,
       paymentId,
@@ -527,32 +556,68 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
   });
   const qrExpired = QR_PRODUCTS.has(after.product) && after.expiresAt !== null && after.expiresAt <= new Date();
   if (after.status !== "PROCESSING" || !(qrExpired || (attempts >= REVERSE_AFTER_QUERIES && NO_FALLBACK_PRODUCTS.has(after.product)))) return after;
+  return reversePayment(ctx, paymentId, qrExpired ? "QR_EXPIRED" : "QUERY_WINDOW");
+}
 
-  // The query window is over (or the QR code has expired unpaid): reverse or close at the channel, outside any transaction.
-  const reversed = await connector.closeOrReverse(channel, { outTradeNo: after.outTradeNo, product: after.product });
+/**
+ * Reverses (撤销) a PROCESSING face or code payment after its query window, or closes an expired
+ * unpaid QR order, at the channel (outside any transaction); only the channel's confirmation
+ * closes it. The payer may have paid meanwhile: if the payment has succeeded by the time the
+ * answer is applied and the channel says the reversal returned the money, that is booked as a
+ * refund the channel made (never a silent CLOSED over a SUCCEEDED payment).
+ */
+export async function reversePayment(ctx: TenantContext, paymentId: string, why: "QR_EXPIRED" | "QUERY_WINDOW"): Promise<PaymentView> {
+  const loaded = await withTenantTx(ctx.tenantId, async (tx) => {
+    const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    if (!payment) throw notFound("Payment");
+    if (payment.status !== "PROCESSING") return { payment };
+    const account = await connectorConfig(tx, ctx, payment.channelAccountId, payment.channelVersion);
+    const registration = await registrationIdentity(tx, ctx, payment.registrationId);
+    return { payment, account, registration };
+  });
+  if (!loaded.account || !loaded.registration) return loaded.payment;
+  const p = loaded.payment;
+  const reversed = await connectorFor(loaded.account.channelType).closeOrReverse({ account: loaded.account, registration: loaded.registration }, { outTradeNo: p.outTradeNo, product: p.product });
+  const exchanges = reversed.exchanges as unknown as Prisma.InputJsonValue;
+  const cause = why === "QR_EXPIRED" ? "CLOSE" : "REVERSE";
   return withTenantTx(ctx.tenantId, async (tx) => {
-    if (reversed.status === "CLOSED" || reversed.status === "REVERSED") {
-      return applyChannelResult(
-        tx,
-        ctx,
-        paymentId,
-        {
-          status: "CLOSED",
-          failure: {
-            code: reversed.status,
-            message: qrExpired ? "the QR code expired unpaid; closed at the channel" : reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window",
-          },
-          exchanges: reversed.exchanges,
-        },
-        qrExpired ? "CLOSE" : "REVERSE",
-      );
+    await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
+    const now = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    const confirmed = reversed.status === "CLOSED" || reversed.status === "REVERSED";
+    if (now.status === "PROCESSING" && confirmed) {
+      const message = why === "QR_EXPIRED" ? "the QR code expired unpaid; closed at the channel" : reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window";
+      return applyChannelResult(tx, ctx, paymentId, { status: "CLOSED", failure: { code: reversed.status, message }, exchanges: reversed.exchanges }, cause);
     }
-    // RETRY (WeChat recall=Y) or a refusal: still PROCESSING; the next query comes soon.
+    if (now.status === "SUCCEEDED" && confirmed && reversed.refunded) {
+      // The success arrived while the reversal was on its way, and the channel gave the payer the money back.
+      const refunds = await tx.refund.aggregate({ where: { tenantId: ctx.tenantId, paymentId, status: { in: ["PROCESSING", "SUCCEEDED", "ABNORMAL"] } }, _sum: { amountMinor: true } });
+      const left = now.amountMinor - (refunds._sum.amountMinor ?? 0n);
+      if (left > 0n) {
+        try {
+          const r = await recordRefund(tx, ctx, { paymentId, merchantRefundNo: `REVERSAL-${paymentId}`, amountMinor: left, reason: "Reversed at the channel after the payer had paid", origin: "REVERSAL" });
+          await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", exchanges: reversed.exchanges }, "REVERSE");
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          await openException(tx, ctx, { kind: "REVERSED_AFTER_SUCCESS", causeType: "payment", causeId: paymentId, merchantId: now.merchantId, amountMinor: left, businessDate: dateOf(now.businessDate), details: { code: e.code, message: e.message } });
+        }
+      }
+      return tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    }
+    // RETRY (WeChat recall=Y), a refusal, or the payment moved meanwhile: recorded, nothing else changes.
     await tx.paymentTransition.create({
-      data: { tenantId: ctx.tenantId, paymentId, fromStatus: "PROCESSING", toStatus: "PROCESSING", cause: "REVERSE", reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `reverse answered ${reversed.status}`, actor: actorName(ctx), exchanges: reversed.exchanges as unknown as Prisma.InputJsonValue },
+      data: {
+        tenantId: ctx.tenantId,
+        paymentId,
+        fromStatus: now.status,
+        toStatus: now.status,
+        cause,
+        reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `${cause.toLowerCase()} answered ${reversed.status}`,
+        actor: actorName(ctx),
+        exchanges,
+      },
     });
-    await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
-    return after;
+    if (now.status === "PROCESSING") await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
+    return now;
   });
 }
 
@@ -602,12 +667,7 @@ export async function applyPaymentNotification(
     return;
   }
   const status: ChannelResult["status"] = n.status === "SUCCEEDED" ? "SUCCEEDED" : n.status === "FAILED" ? "FAILED" : n.status === "CLOSED" || n.status === "REVERSED" ? "CLOSED" : "PROCESSING";
-  try {
-    await applyChannelResult(tx, ctx, p.id, { status, ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}), ...(n.occurredAt ? { paidAt: n.occurredAt } : {}) }, "NOTIFICATION");
-  } catch (e) {
-    // A failure or close reported for a payment that has succeeded contradicts the channel's own
-    // earlier answer: it is logged and acknowledged (reconciliation is the judge), never applied.
-    if ((e as DomainError).code === "ILLEGAL_TRANSITION") logger.error({ tenantId: ctx.tenantId, paymentId: p.id, status: n.status }, "channel notification contradicts a final payment; left for reconciliation");
-    else throw e;
-  }
+  // A failure or close reported for a payment that has succeeded contradicts the channel's own
+  // earlier answer: recorded and acknowledged, never applied (reconciliation is the judge).
+  await applyOrRecordContradiction(tx, ctx, p.id, { status, ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}), ...(n.occurredAt ? { paidAt: n.occurredAt } : {}) }, "NOTIFICATION");
 }
