@@ -178,7 +178,16 @@ export function merchantApiRoute(handler: ApiHandler): ApiRoute {
 }
 
 /** The gate every /api/v1 route shares (host, tenant, signature, nonce, Idempotency-Key), around an executor. */
-export function signedApiRoute(executor: ApiExecutor): ApiRoute {
+export interface SignedRouteOptions {
+  /**
+   * "required" (every /api/v1 route): a POST needs Idempotency-Key. "none" runs a POST without any
+   * key handling; no route of the API uses it — bench/payments.ts measures the key's cost with it.
+   */
+  readonly idempotency?: "required" | "none";
+}
+
+export function signedApiRoute(executor: ApiExecutor, options: SignedRouteOptions = {}): ApiRoute {
+  const keyed = (options.idempotency ?? "required") === "required";
   return async (req, context) => {
     const sent = req.headers.get("x-request-id");
     const requestId = sent !== null && REQUEST_ID.test(sent) ? sent : randomUUID();
@@ -204,7 +213,7 @@ export function signedApiRoute(executor: ApiExecutor): ApiRoute {
       const gate = await withTenantTx(authorizedTenantId(tenant.id), async (tx) => {
         const who = await authenticateRequest(tx, tenant.id, auth, { method, pathWithQuery, body: bytes });
         try {
-          const idempotencyKey = method === "POST" ? checkIdempotencyKey(req.headers.get("idempotency-key")) : undefined;
+          const idempotencyKey = method === "POST" && keyed ? checkIdempotencyKey(req.headers.get("idempotency-key")) : undefined;
           const body = parseBody(bytes);
           const claim = idempotencyKey === undefined ? undefined : { key: idempotencyKey, outcome: await claimIdempotencyKey(tx, who, idempotencyKey, requestHash(method, pathWithQuery, bytes)) };
           return { who, body, claim, refused: undefined };

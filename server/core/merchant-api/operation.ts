@@ -1,6 +1,6 @@
 import { withTenantTx, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
-import { signedApiRoute, type ApiCall, type ApiReply, type ApiRoute } from "./handler";
+import { signedApiRoute, type ApiCall, type ApiReply, type ApiRoute, type SignedRouteOptions } from "./handler";
 import { completeIdempotencyKey, LostClaimError, releaseIdempotencyKey } from "./idempotency";
 import { toApiJson } from "./json";
 
@@ -35,7 +35,7 @@ export interface ApiOperationCall extends Omit<ApiCall, "tx"> {
 export type ApiOperation = (call: ApiOperationCall) => Promise<ApiReply>;
 
 /** Wraps an operation that runs its own transactions into a route handler for /api/v1. */
-export function merchantApiOperation(operation: ApiOperation): ApiRoute {
+export function merchantApiOperation(operation: ApiOperation, options: SignedRouteOptions = {}): ApiRoute {
   return signedApiRoute(async (call, held) => {
     const { principal } = call;
     const reply = await operation({ ...call, inTx: (fn) => withTenantTx(principal.tenantId, fn) });
@@ -56,5 +56,5 @@ export function merchantApiOperation(operation: ApiOperation): ApiRoute {
       }
     }
     return { status: reply.status, body };
-  });
+  }, options);
 }
