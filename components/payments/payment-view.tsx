@@ -175,6 +175,16 @@ export function PaymentView({
               </Detail>
               <Detail label={t("payments.channelTradeNo")}>{p.channelTradeNo ? <span className="break-all font-mono text-xs">{p.channelTradeNo}</span> : <Dash />}</Detail>
               <Detail label={t("payments.subject")}>{p.subject}</Detail>
+              {p.codeUrl ? (
+                <Detail label={t("payments.codeUrl")} testId="payment-code-url">
+                  <span className="break-all font-mono text-xs">{p.codeUrl}</span>
+                  {p.expiresAt ? (
+                    <span className="block text-xs text-muted-foreground">
+                      {t("payments.codeExpires")} <DateTime value={p.expiresAt} />
+                    </span>
+                  ) : null}
+                </Detail>
+              ) : null}
               <div className="grid grid-cols-2 gap-4">
                 <Detail label={t("payments.createdAt")}>
                   <DateTime value={p.createdAt} />

@@ -108,6 +108,8 @@ export const payments = defineMessages(
     cause_RESOLVED: "Resolved by finance",
 
     lateSuccess: "Late success",
+    codeUrl: "QR code URL",
+    codeExpires: "Closed if unpaid at",
     lateSuccessNote: "The channel reported this payment as paid after it had failed or closed. It is booked, an exception is open, and by your policy it is refunded automatically.",
     refunded: "Refunded",
 
@@ -312,6 +314,8 @@ export const payments = defineMessages(
     cause_RESOLVED: "财务处理",
 
     lateSuccess: "迟到成功",
+    codeUrl: "二维码链接",
+    codeExpires: "未支付将关单于",
     lateSuccessNote: "该订单在失败或关闭后被渠道报告为支付成功。已入账并生成差错；按贵司策略将自动退款。",
     refunded: "已退款",
 
