@@ -17,6 +17,8 @@ export const QUEUES = {
   expireHolds: { name: "ledger-expire-holds", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, cron: "* * * * *" },
   // Queries PROCESSING payments that are due (face and code payments send no notification).
   paymentsQuery: { name: "payments-query", retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
+  // Asks the bank about payouts in transit (sent by the connector) and resends any it never got.
+  payoutsQuery: { name: "payouts-query", retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
   // A no-op tenant job used by tests and the health check of the job machinery.
   tenantPing: { name: "tenant-ping", retryLimit: 2, retryDelay: 5, retryBackoff: false, expireInSeconds: 60 },
 } as const satisfies Record<string, QueueDef>;

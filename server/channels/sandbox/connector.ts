@@ -13,6 +13,8 @@ import {
   type ParsedNotification,
   type PayRequest,
   type PayResult,
+  type PayoutRequest,
+  type PayoutResult,
   type ProductCode,
   type QueryResult,
   type RefundResult,
@@ -38,6 +40,16 @@ import {
 // key credentials.notifySecret) so the notify endpoint can be exercised. The statement is a CSV
 // of the account's paid trades for the day (Asia/Shanghai, cut-off 00:00), with a fee at
 // params.feeRatePpm (default 6000) half-up; refunds are not listed.
+//
+// Payouts (代付), so demo tenants without a bank simulator can pay out; by the account number's
+// last four digits (the bank simulator's rules where they overlap):
+//
+//   …0000  refused: FAILED at once (the account does not exist)
+//   …8888  PROCESSING; the 1st query SUCCEEDED
+//   …9999  PROCESSING; the 1st query RETURNED (paid, then returned by the payee's bank: 退汇)
+//   anything else SUCCEEDED at once
+//
+// A repeated outPayoutNo is the same payout (its state is answered, nothing is paid twice).
 
 export const SANDBOX_SIGNATURE_HEADER = "x-sandbox-signature";
 const DEFAULT_FEE_RATE_PPM = 6000;
@@ -64,7 +76,7 @@ const attributes: ChannelAttributes = {
   settlementAccount: "MERCHANT_BANK",
   resultDelivery: { WECHAT_FACE: "QUERY", ALIPAY_FACE: "QUERY", WECHAT_CODE: "QUERY", ALIPAY_CODE: "QUERY", WECHAT_QR: "QUERY", ALIPAY_QR: "QUERY", WALLET: "QUERY" },
   cutoffTime: "00:00",
-  supportsPayout: false,
+  supportsPayout: true,
   supportsContract: false,
   supportsFaceAuthInfo: true,
   billTypes: ["ALL"],
@@ -363,6 +375,64 @@ async function faceAuthInfo(ctx: ConnectorContext, req: Parameters<NonNullable<C
   return { authinfo, expiresAt, exchanges: [exchange("face.authinfo", { deviceId: req.deviceId, storeId: req.storeId }, { expiresAt: expiresAt.toISOString() })] };
 }
 
+interface SandboxPayout {
+  readonly channelPayoutNo: string;
+  readonly amountMinor: bigint;
+  status: "PROCESSING" | "SUCCEEDED" | "FAILED" | "RETURNED";
+  readonly rule: "REFUSE" | "LATER" | "RETURN" | "SUCCESS";
+}
+
+const PAYOUT_STORE_KEY = Symbol.for("switchyard.sandbox.payouts");
+const payoutHolder = globalThis as typeof globalThis & { [PAYOUT_STORE_KEY]?: Map<string, SandboxPayout> };
+const payouts: Map<string, SandboxPayout> = (payoutHolder[PAYOUT_STORE_KEY] ??= new Map());
+
+function payoutRule(accountNumber: string): SandboxPayout["rule"] {
+  if (accountNumber.endsWith("0000")) return "REFUSE";
+  if (accountNumber.endsWith("8888")) return "LATER";
+  if (accountNumber.endsWith("9999")) return "RETURN";
+  return "SUCCESS";
+}
+
+function payoutResult(p: SandboxPayout, operation: string, request: unknown): PayoutResult {
+  return {
+    status: p.status,
+    channelPayoutNo: p.channelPayoutNo,
+    ...(p.status === "FAILED" ? { failure: { code: "SANDBOX_ACCOUNT_INVALID", message: "refused: account numbers ending in 0000 do not exist" } } : {}),
+    ...(p.status === "RETURNED" ? { failure: { code: "SANDBOX_RETURNED", message: "returned by the payee's bank: account numbers ending in 9999 are returned" } } : {}),
+    exchanges: [exchange(operation, request, { status: p.status, channelPayoutNo: p.channelPayoutNo })],
+  };
+}
+
+async function payout(ctx: ConnectorContext, req: PayoutRequest): Promise<PayoutResult> {
+  if (req.amountMinor <= 0n) throw new ChannelError("MALFORMED", "payout amount must be positive");
+  if (!/^\d{8,30}$/.test(req.accountNumber)) throw new ChannelError("MALFORMED", "the account number must be 8 to 30 digits");
+  // The account number never goes into the recorded exchange: its last four are enough.
+  const request = { outPayoutNo: req.outPayoutNo, amountMinor: req.amountMinor, accountLast4: req.accountNumber.slice(-4) };
+  const key = tradeKey(ctx, req.outPayoutNo);
+  const existing = payouts.get(key);
+  if (existing) return payoutResult(existing, "payout", request);
+  const rule = payoutRule(req.accountNumber);
+  const created: SandboxPayout = {
+    channelPayoutNo: nextNo("SBP", nowOf(ctx)),
+    amountMinor: req.amountMinor,
+    status: rule === "REFUSE" ? "FAILED" : rule === "SUCCESS" ? "SUCCEEDED" : "PROCESSING",
+    rule,
+  };
+  payouts.set(key, created);
+  if (payouts.size > MAX_TRADES) {
+    const oldest = payouts.keys().next();
+    if (!oldest.done) payouts.delete(oldest.value);
+  }
+  return payoutResult(created, "payout", request);
+}
+
+async function queryPayout(ctx: ConnectorContext, req: { outPayoutNo: string }): Promise<PayoutResult> {
+  const found = payouts.get(tradeKey(ctx, req.outPayoutNo));
+  if (!found) return { status: "NOT_FOUND", exchanges: [exchange("payout.query", req, { status: "NOT_FOUND" })] };
+  if (found.status === "PROCESSING") found.status = found.rule === "RETURN" ? "RETURNED" : "SUCCEEDED";
+  return payoutResult(found, "payout.query", req);
+}
+
 export const sandboxConnector: Connector = {
   attributes,
   pay,
@@ -374,4 +444,6 @@ export const sandboxConnector: Connector = {
   notificationAck,
   downloadStatement,
   faceAuthInfo,
+  payout,
+  queryPayout,
 };

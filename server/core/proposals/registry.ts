@@ -7,6 +7,8 @@ export interface ProposalHandler {
   validate(tx: Tx, ctx: TenantContext, payload: unknown): Promise<{ amountMinor: bigint }>;
   /** Carry it out, in the approver's transaction; returns what to record as the result. */
   execute(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }): Promise<unknown>;
+  /** Optional: undo what proposing set aside (a payout batch goes back), in the rejecter's or withdrawer's transaction. */
+  decline?(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }): Promise<void>;
 }
 
 const handlers = new Map<string, ProposalHandler>();

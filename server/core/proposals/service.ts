@@ -69,6 +69,8 @@ export async function decideProposal(tx: Tx, ctx: TenantContext, raw: TProposalD
     const handler = proposalHandler(p.kind);
     if (!handler) throw new DomainError("INVARIANT", "PROPOSAL_KIND_UNKNOWN", `No handler for ${p.kind}`);
     result = await handler.execute(tx, ctx, p.payload, { id: p.id });
+  } else {
+    await proposalHandler(p.kind)?.decline?.(tx, ctx, p.payload, { id: p.id });
   }
   const after = await tx.proposal.update({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
@@ -85,6 +87,7 @@ export async function cancelProposal(tx: Tx, ctx: TenantContext, id: string) {
   if (!p) throw notFound("Proposal");
   if (p.proposedBy !== me.userId) throw forbidden("Only the proposer can withdraw a proposal");
   if (p.status !== "PENDING") throw new DomainError("PRECONDITION", "PROPOSAL_DECIDED", `This proposal is already ${p.status.toLowerCase()}`);
+  await proposalHandler(p.kind)?.decline?.(tx, ctx, p.payload, { id: p.id });
   const after = await tx.proposal.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "CANCELLED", decidedAt: new Date() }, select });
   await recordAudit(tx, ctx, { action: "proposal.cancel", entityType: "proposal", entityId: id, before: { status: p.status }, after: { status: "CANCELLED" } });
   return after;

@@ -1,0 +1,7 @@
+import { merchantApiRoute } from "@/server/core/merchant-api/handler";
+import { createTransferEndpoint } from "@/server/core/merchant-api/wallets";
+
+export const dynamic = "force-dynamic";
+
+// No channel call: one RLS transaction with the stored Idempotency-Key response (merchantApiRoute).
+export const POST = merchantApiRoute(createTransferEndpoint);
