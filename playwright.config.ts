@@ -33,6 +33,8 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       SWITCHYARD_DATA_DIR: "test-results/e2e-data",
       SWITCHYARD_JOBS: "on",
+      // Webhooks in the specs go to receivers on 127.0.0.1 (the address guard refuses loopback otherwise).
+      SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK: "1",
       NEXT_TELEMETRY_DISABLED: "1",
     },
     url: `http://127.0.0.1:${E2E_PORT}/api/health`,

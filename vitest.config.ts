@@ -13,6 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ["./server/testing/global-setup.ts"],
-    env: { TZ: "UTC", NODE_ENV: "test" },
+    // Webhook tests deliver to receivers on 127.0.0.1, which the address guard refuses without the flag.
+    env: { TZ: "UTC", NODE_ENV: "test", SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK: "1" },
   },
 });

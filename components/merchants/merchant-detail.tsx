@@ -18,6 +18,7 @@ import { Select } from "@/components/ui/select";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
 import { useToast } from "@/components/ui/toast";
+import { DevelopersTab } from "@/components/webhooks/developers-tab";
 import { useT } from "@/i18n/client";
 import { MerchantForm, type MerchantFormValues } from "./merchant-form";
 import { StoresTable } from "./stores-table";
@@ -54,6 +55,8 @@ export function MerchantDetail({ merchant, canEdit }: { merchant: MerchantFormVa
           { id: "users", label: t("merchants.portalUsers"), content: <PortalUsers merchantId={merchant.id} canEdit={editable} /> },
           // registrations.manage is held by the same roles as merchants.write; the server checks it again.
           { id: "registrations", label: t("registrations.title"), content: <RegistrationsTable merchantId={merchant.id} canManage={editable} /> },
+          // webhooks.manage is held by the same roles as merchants.write; the server checks it again.
+          { id: "developers", label: t("webhooks.developers"), content: <DevelopersTab merchantId={merchant.id} canManage={editable} /> },
         ]}
       />
       <Dialog
