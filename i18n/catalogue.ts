@@ -9,6 +9,8 @@ import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
 import { ui } from "./messages/ui";
+import { wallets } from "./messages/wallets";
+import { webhooks } from "./messages/webhooks";
 
 export const catalogue = {
   common,
@@ -31,6 +33,8 @@ export const catalogue = {
   pricing,
   routing,
   payments,
+  wallets,
+  webhooks,
 } as const;
 
 export type Catalogue = typeof catalogue;

@@ -6,6 +6,7 @@ import { channelTypeLabel, orderTypeLabel, productLabel } from "@/components/cha
 import { Dash, Detail, ErrorNote } from "@/components/ledger/parts";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui/badge";
+import { ObjectDeliveries } from "@/components/webhooks/object-deliveries";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -31,12 +32,14 @@ export function PaymentView({
   canReadLedger,
   canRefund = false,
   canManageRefunds = false,
+  canResendWebhooks = false,
 }: {
   initial: PaymentDetail;
   canQuery: boolean;
   canReadLedger: boolean;
   canRefund?: boolean;
   canManageRefunds?: boolean;
+  canResendWebhooks?: boolean;
 }) {
   const { t } = useI18n();
   const trpc = useTRPC();
@@ -200,6 +203,7 @@ export function PaymentView({
 
       <PaymentTimeline paymentId={p.id} />
       <PaymentRefunds payment={p} canRefund={canRefund} canManage={canManageRefunds} />
+      <ObjectDeliveries objectId={p.id} canResend={canResendWebhooks} />
       <PaymentRouting decisionId={p.routingDecisionId} money={{ feeMinor: p.feeMinor, costMinor: p.costMinor, marginMinor: p.marginMinor }} />
       <PaymentEntries paymentId={p.id} canReadLedger={canReadLedger} />
     </div>

@@ -10,6 +10,8 @@ import { exceptionsRouter, paymentsRouter } from "./routers/payments";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
+import { walletsRouter } from "./routers/wallets";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -31,7 +33,9 @@ export const appRouter = router({
   routing: routingRouter,
   apiKeys: apiKeysRouter,
   payments: paymentsRouter,
+  wallets: walletsRouter,
   exceptions: exceptionsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

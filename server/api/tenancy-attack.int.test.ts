@@ -19,6 +19,8 @@ import { createProposal, decideProposal } from "@/server/core/proposals/service"
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createRefund } from "@/server/core/payments/refunds";
 import { createPayment } from "@/server/core/payments/service";
+import { publishWebhook } from "@/server/core/webhooks/publish";
+import { createWebhookEndpoint } from "@/server/core/webhooks/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -87,6 +89,12 @@ interface Side {
   };
   /** A merchant API key of merchants[0] (its secret shown once, at creation). */
   apiKey: { id: string; keyId: string; secret: string; label: string };
+  /**
+   * merchants[0]'s webhook endpoint (on 127.0.0.1:9, where nothing listens, so a resend fails at
+   * once without leaving the machine) and the side's webhook events: the ones its payments
+   * published plus one about the succeeded payment with a failed attempt recorded.
+   */
+  webhooks: { endpointId: string; url: string; secret: string; eventIds: string[] };
   /**
    * Two face payments of merchants[0] at its store on a distinctive device, through the sandbox:
    * one SUCCEEDED (with its ledger entries) and one "user paying" (amount ending in 02), still
@@ -193,6 +201,7 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     const k = await createApiKey(tx, ctx, { merchantId: merchants[0]!.id, label: `${label} POS ${randomBytes(4).toString("hex")}` });
     return { id: k.id, keyId: k.keyId, secret: k.secret, label: k.label };
   });
+  const webhooks = await buildWebhooks(tenant, label, merchants[0]!.id, payments.succeededId);
   const tokens = {} as Side["tokens"];
   for (const [role, u] of Object.entries(users)) tokens[role as Role] = await signIn(tenant, u.email);
   return {
@@ -207,8 +216,24 @@ async function buildSide(slug: string, label: string, calendar: Array<{ date: st
     channel,
     routing,
     apiKey,
+    webhooks,
     payments,
   };
+}
+
+/** The side's webhook endpoint and events (see Side.webhooks). */
+async function buildWebhooks(tenant: TestTenant, label: string, merchantId: string, paymentId: string): Promise<Side["webhooks"]> {
+  const ctx = ownerContext(tenant);
+  const url = `http://127.0.0.1:9/${label.toLowerCase()}-hooks-${randomBytes(4).toString("hex")}`;
+  return withTenantTx(tenant.id, async (tx) => {
+    const endpoint = await createWebhookEndpoint(tx, ctx, { merchantId, url });
+    const { eventId } = await publishWebhook(tx, ctx, { merchantId, type: "payment.corrected", objectType: "payment", objectId: paymentId, data: { id: paymentId, note: `${label} correction` } });
+    // One scheduled attempt that failed, as the outbox drainer would have recorded it.
+    await tx.webhookAttempt.create({ data: { tenantId: tenant.id, eventId, attempt: 1, url, statusCode: 500, latencyMs: 12, responseExcerpt: `${label} endpoint down`, error: "HTTP 500" } });
+    await tx.webhookEvent.update({ where: { tenantId_id: { tenantId: tenant.id, id: eventId } }, data: { attempts: 1, nextAttemptAt: new Date(Date.now() + 15_000) } });
+    const events = await tx.webhookEvent.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });
+    return { endpointId: endpoint.id, url, secret: endpoint.secret, eventIds: [eventId, ...events.map((e) => e.id).filter((id) => id !== eventId)] };
+  });
 }
 
 /** The side's two payments (see Side.payments), made as the console's owner would through createPayment. */
@@ -443,6 +468,10 @@ beforeAll(async () => {
     a.apiKey.keyId,
     a.apiKey.secret,
     a.apiKey.label,
+    a.webhooks.endpointId,
+    a.webhooks.url,
+    a.webhooks.secret,
+    ...a.webhooks.eventIds,
     ...a.payments.ids,
     ...a.payments.orderNos,
     ...a.payments.outTradeNos,
@@ -648,6 +677,15 @@ const rungs: Record<string, Rung> = {
   "wallets.batches.proposeRelease": "console",
   "wallets.batches.downloadFile": "console",
   "wallets.batches.send": "console",
+  // webhooks
+  "webhooks.endpoint": "console",
+  "webhooks.createEndpoint": "console",
+  "webhooks.updateEndpoint": "console",
+  "webhooks.rotateSecret": "console",
+  "webhooks.find": "console",
+  "webhooks.forObject": "console",
+  "webhooks.get": "console",
+  "webhooks.resend": "console",
 };
 
 /**
@@ -689,6 +727,11 @@ const mutationPermissions: Record<string, Permission> = {
   "wallets.batches.proposeRelease": "payouts.manage",
   "wallets.batches.downloadFile": "payouts.manage",
   "wallets.batches.send": "payouts.manage",
+  // webhooks
+  "webhooks.createEndpoint": "webhooks.manage",
+  "webhooks.updateEndpoint": "webhooks.manage",
+  "webhooks.rotateSecret": "webhooks.manage",
+  "webhooks.resend": "webhooks.manage",
 };
 
 /**
@@ -824,6 +867,18 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "wallets.batches.proposeRelease": () => ({ batchId: WALLETS_PROBE_ID, reason: "hostile" }),
   "wallets.batches.downloadFile": () => ({ id: WALLETS_PROBE_ID }),
   "wallets.batches.send": () => ({ id: WALLETS_PROBE_ID }),
+  // webhooks
+  "webhooks.endpoint": (s) => ({ merchantId: s.merchants[0]!.id }),
+  // An endpoint of the attacker's would receive the side's merchant's payment events.
+  "webhooks.createEndpoint": (s) => ({ merchantId: s.merchants[1]!.id, url: "https://intruder.example/hook" }),
+  "webhooks.updateEndpoint": (s) => ({ merchantId: s.merchants[0]!.id, url: "https://intruder.example/hook", enabled: true }),
+  // A fresh secret in the attacker's hands would let it forge the side's webhooks.
+  "webhooks.rotateSecret": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "webhooks.find": () => ({}),
+  "webhooks.forObject": (s) => ({ objectId: s.payments.succeededId }),
+  "webhooks.get": (s) => ({ id: s.webhooks.eventIds[0]! }),
+  // A resend is an HTTP call to the side's merchant and an attempt row.
+  "webhooks.resend": (s) => ({ id: s.webhooks.eventIds[0]! }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -1632,7 +1687,152 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "exceptions.resolve"(e) {
     await expectNotFound(asB("finance").exceptions.resolve({ id: e.a.payments.refundId, resolution: "not ours to close" }));
   },
+  // wallets and payouts: B is DIRECT, so every one of these is refused before anything is read,
+  // whatever ids it names (A's merchant, A's sandbox account); the overview says B's own mode.
+  async "wallets.overview"() {
+    const o = await asB("viewer").wallets.overview();
+    expect(o).toEqual({ settlementMode: "DIRECT", payoutChannelAccounts: [], heldCount: 0, heldMinor: 0n });
+    expectNoLeak(o);
+  },
+  async "wallets.find"(e) {
+    await expectDirectRefusal(asB("viewer").wallets.find({ merchantId: e.a.merchants[0]!.id }));
+  },
+  async "wallets.get"() {
+    await expectDirectRefusal(asB("viewer").wallets.get({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.movements"() {
+    await expectDirectRefusal(asB("viewer").wallets.movements({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.transfers"(e) {
+    await expectDirectRefusal(asB("viewer").wallets.transfers({ merchantId: e.a.merchants[0]!.id }));
+  },
+  async "wallets.payouts.find"(e) {
+    await expectDirectRefusal(asB("viewer").wallets.payouts.find({ merchantId: e.a.merchants[0]!.id }));
+  },
+  async "wallets.payouts.get"() {
+    await expectDirectRefusal(asB("viewer").wallets.payouts.get({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.payouts.cancel"() {
+    await expectDirectRefusal(asB("operations").wallets.payouts.cancel({ id: WALLETS_PROBE_ID, reason: "not ours" }));
+  },
+  async "wallets.payouts.query"() {
+    await expectDirectRefusal(asB("operations").wallets.payouts.query({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.payouts.markReturned"() {
+    await expectDirectRefusal(asB("finance").wallets.payouts.markReturned({ id: WALLETS_PROBE_ID, reason: "not ours" }));
+  },
+  async "wallets.batches.find"() {
+    await expectDirectRefusal(asB("viewer").wallets.batches.find({}));
+  },
+  async "wallets.batches.get"() {
+    await expectDirectRefusal(asB("viewer").wallets.batches.get({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.batches.gather"(e) {
+    await expectDirectRefusal(asB("finance").wallets.batches.gather({ channelAccountId: e.a.channel.sandboxAccountId }));
+  },
+  async "wallets.batches.proposeRelease"() {
+    await expectDirectRefusal(asB("finance").wallets.batches.proposeRelease({ batchId: WALLETS_PROBE_ID, reason: "not ours" }));
+  },
+  async "wallets.batches.downloadFile"() {
+    await expectDirectRefusal(asB("finance").wallets.batches.downloadFile({ id: WALLETS_PROBE_ID }));
+  },
+  async "wallets.batches.send"() {
+    await expectDirectRefusal(asB("finance").wallets.batches.send({ id: WALLETS_PROBE_ID }));
+  },
+  // webhooks
+  async "webhooks.endpoint"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").webhooks.endpoint({ merchantId: m.id }));
+    // Control: B's own endpoint, without its secret.
+    const own = await asB("viewer").webhooks.endpoint({ merchantId: e.b.merchants[0]!.id });
+    expect([own?.id, own?.url, own?.enabled]).toEqual([e.b.webhooks.endpointId, e.b.webhooks.url, true]);
+    expect(stringify(own)).not.toContain(e.b.webhooks.secret);
+    expectNoLeak(own);
+  },
+  async "webhooks.createEndpoint"(e) {
+    // An endpoint for A's merchant would receive A's events: A's merchants do not exist for B.
+    for (const m of e.a.merchants) await expectNotFound(asB("operations").webhooks.createEndpoint({ merchantId: m.id, url: "https://sneaky.example/hook" }));
+    // A smuggled tenantId is ignored: the endpoint is B's, for B's merchant.
+    const own = await asB("operations").webhooks.createEndpoint({ merchantId: e.b.merchants[1]!.id, url: "https://beta-second.example/hook", tenantId: e.a.tenant.id } as never);
+    const rows = await ownerQuery<{ tenant_id: string; merchant_id: string }>(db.url, `SELECT tenant_id, merchant_id FROM webhook_endpoint WHERE id = $1`, [own.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[1]!.id }]);
+    expect(own.secret).toMatch(/^whsec_/);
+    expectNoLeak(own);
+  },
+  async "webhooks.updateEndpoint"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("admin").webhooks.updateEndpoint({ merchantId: m.id, url: "https://sneaky.example/hook" }));
+    await expectNotFound(asB("admin").webhooks.updateEndpoint({ merchantId: e.a.merchants[0]!.id, enabled: false }));
+    // Control: B's own endpoint goes off and on again.
+    expect((await asB("admin").webhooks.updateEndpoint({ merchantId: e.b.merchants[0]!.id, enabled: false })).enabled).toBe(false);
+    expect((await asB("admin").webhooks.updateEndpoint({ merchantId: e.b.merchants[0]!.id, enabled: true })).enabled).toBe(true);
+  },
+  async "webhooks.rotateSecret"(e) {
+    await expectNotFound(asB("owner").webhooks.rotateSecret({ merchantId: e.a.merchants[0]!.id }));
+    const rows = await ownerQuery<{ secret_version: number; previous_secret: string | null }>(db.url, `SELECT secret_version, previous_secret FROM webhook_endpoint WHERE id = $1`, [e.a.webhooks.endpointId]);
+    expect(rows).toEqual([{ secret_version: 1, previous_secret: null }]);
+    // Control: B's own secret rotates, the new one shown once.
+    const own = await asB("owner").webhooks.rotateSecret({ merchantId: e.b.merchants[0]!.id });
+    expect([own.id, own.secretVersion]).toEqual([e.b.webhooks.endpointId, 2]);
+    expect(own.secret).not.toBe(e.b.webhooks.secret);
+    expectNoLeak(own);
+  },
+  async "webhooks.find"(e) {
+    const b = asB("viewer");
+    for (const filter of [{ merchantId: e.a.merchants[0]!.id }, { objectId: e.a.payments.succeededId }, { objectId: e.a.payments.processingId }]) {
+      expect(ids(await b.webhooks.find(filter)), stringify(filter)).toEqual([]);
+    }
+    const all = await b.webhooks.find({ limit: 200 });
+    expect(ids(all).sort()).toEqual((await bIds("webhook_event")).sort());
+    expect(ids(all)).toEqual(expect.arrayContaining(e.b.webhooks.eventIds));
+    expectNoLeak(all);
+    // A cursor made from A's newest event still pages through B's rows only.
+    const aNewest = (await ownerQuery<{ id: string }>(db.url, `SELECT id FROM webhook_event WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [e.a.tenant.id]))[0]!;
+    const cursor = Buffer.from(JSON.stringify([new Date(Date.now() + 60_000).toISOString(), aNewest.id])).toString("base64url");
+    const paged = await b.webhooks.find({ cursor, limit: 1 });
+    expect(ids(paged).length).toBe(1);
+    const bEvents = await bIds("webhook_event");
+    expect(ids(paged).filter((id) => !bEvents.includes(id))).toEqual([]);
+    expectNoLeak(paged);
+  },
+  async "webhooks.forObject"(e) {
+    for (const objectId of [e.a.payments.succeededId, e.a.payments.processingId, e.a.payments.refundId]) {
+      expect(await asB("viewer").webhooks.forObject({ objectId })).toEqual([]);
+    }
+    // Control: B's succeeded payment has its events, the failed attempt included.
+    const own = await asB("viewer").webhooks.forObject({ objectId: e.b.payments.succeededId });
+    expect(own.map((x) => x.id)).toContain(e.b.webhooks.eventIds[0]);
+    expect(own.find((x) => x.id === e.b.webhooks.eventIds[0])?.lastAttempt?.statusCode).toBe(500);
+    expectNoLeak(own);
+  },
+  async "webhooks.get"(e) {
+    for (const id of e.a.webhooks.eventIds) await expectNotFound(asB("viewer").webhooks.get({ id }));
+    // The ids are real: A's own owner reads them on A's host.
+    expect((await asA("owner").webhooks.get({ id: e.a.webhooks.eventIds[0]! })).attemptLog.map((x) => x.statusCode)).toEqual([500]);
+    const own = await asB("viewer").webhooks.get({ id: e.b.webhooks.eventIds[0]! });
+    expect([own.id, own.type, own.attemptLog.length]).toEqual([e.b.webhooks.eventIds[0], "payment.corrected", 1]);
+    expectNoLeak(own);
+  },
+  async "webhooks.resend"(e) {
+    // Nothing reaches A's merchant and no attempt is added to A's events (the final snapshot checks it too).
+    for (const id of e.a.webhooks.eventIds) await expectNotFound(asB("operations").webhooks.resend({ id }));
+    // Control: B's own event is sent again (nothing listens on its endpoint: a MANUAL attempt with the error).
+    const own = await asB("operations").webhooks.resend({ id: e.b.webhooks.eventIds[0]! });
+    expect([own.eventId, own.attempt.trigger]).toEqual([e.b.webhooks.eventIds[0], "MANUAL"]);
+    expectNoLeak(own);
+  },
 };
+
+// wallets and payouts: an id no row has, and the refusal every wallets procedure but the overview
+// gives a DIRECT provider (its queries are PRECONDITION_FAILED in the viewer sweep, not OK).
+const WALLETS_PROBE_ID = "7a11e7a1-0000-4000-8000-00000000beef";
+const CUSTODIAL_ONLY_QUERIES = new Set(["wallets.find", "wallets.get", "wallets.movements", "wallets.transfers", "wallets.payouts.find", "wallets.payouts.get", "wallets.batches.find", "wallets.batches.get"]);
+async function expectDirectRefusal(call: Promise<unknown>): Promise<void> {
+  const r = await outcome(call);
+  expect(r.code).toBe("PRECONDITION_FAILED");
+  if (r.code !== "OK") {
+    expect((r.error.cause as { code?: string } | undefined)?.code).toBe("NOT_AVAILABLE_IN_DIRECT_MODE");
+    expectNoLeak({ message: r.error.message });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -1787,7 +1987,7 @@ describe("sessions, hosts and roles", () => {
     for (const path of withRung("console")) {
       const r = await outcome(callPath(asB("viewer"), path, sampleInputs[path]!(env.b)));
       // Listing API keys is for those who may manage them (merchants.write), not for viewers.
-      const expected = typeOf(path) === "mutation" ? "FORBIDDEN" : path === "audit.find" || path === "users.find" || path === "apiKeys.list" ? "FORBIDDEN" : "OK";
+      const expected = typeOf(path) === "mutation" ? "FORBIDDEN" : path === "audit.find" || path === "users.find" || path === "apiKeys.list" ? "FORBIDDEN" : CUSTODIAL_ONLY_QUERIES.has(path) ? "PRECONDITION_FAILED" : "OK";
       if (r.code !== expected) wrong.push(`${path}: ${r.code}, expected ${expected}`);
     }
     expect(wrong).toEqual([]);

@@ -8,7 +8,10 @@ import { SESSION_IDLE_MS } from "@/server/core/auth/session";
 import { purgeMerchantApiState } from "@/server/core/merchant-api/housekeeping";
 import { startOutboxDrainer } from "./outbox";
 import "@/server/core/payments/register";
+import "@/server/core/webhooks/register";
 import { queryDuePayments } from "@/server/core/payments/query-job";
+import "@/server/core/payouts/register";
+import { queryDuePayouts } from "@/server/core/payouts/send";
 import { authorizedTenantId } from "@/server/db/tenant-tx";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
@@ -57,6 +60,11 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
   await boss.work(QUEUES.paymentsQuery.name, async () => {
     for (const tenantId of await systemActiveTenantIds()) {
       await queryDuePayments({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.paymentsQuery.name } });
+    }
+  });
+  await boss.work(QUEUES.payoutsQuery.name, async () => {
+    for (const tenantId of await systemActiveTenantIds()) {
+      await queryDuePayouts({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.payoutsQuery.name } });
     }
   });
   await boss.work<{ tenantId: string }>(QUEUES.tenantPing.name, async ([job]) => {

@@ -19,9 +19,17 @@ export const PERMISSIONS = {
   // Products offered, merchant fees and limits.
   "pricing.manage": ["OWNER", "ADMIN"],
   "routing.manage": ["OWNER", "ADMIN", "OPERATIONS"],
+  // Payouts (CUSTODIAL): cancel before release, gather batches, propose their release (another
+  // person approves through proposals.decide), send and download the payout file.
+  "payouts.manage": ["OWNER", "ADMIN", "OPERATIONS", "FINANCE"],
+  // Recording a return (退汇) re-credits the source: finance's call.
+  "payouts.return": ["OWNER", "ADMIN", "FINANCE"],
   // Refunds from the console; resolving abnormal refunds and late successes is finance's.
   "refunds.create": ["OWNER", "ADMIN", "OPERATIONS"],
   "refunds.manage": ["OWNER", "ADMIN", "FINANCE"],
+  // Merchant webhook endpoints (URL, on/off, secret rotation) and resending deliveries: the same
+  // people who hand out merchant API keys (merchants.write).
+  "webhooks.manage": ["OWNER", "ADMIN", "OPERATIONS"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -3,6 +3,8 @@ import { NO_ROUTE_CODES } from "@/server/core/routing/types";
 import { MAX_BODY_BYTES } from "./handler";
 import { IDEMPOTENCY_RETENTION_HOURS } from "./idempotency";
 import { MAX_PAYMENT_AMOUNT_MINOR } from "./schema";
+import { MAX_WALLET_AMOUNT_MINOR } from "@/server/core/wallets/schema";
+import { NOT_AVAILABLE_IN_DIRECT_MODE } from "@/server/core/wallets/mode";
 import { AUTH_SCHEME, TIMESTAMP_WINDOW_SECONDS } from "./signature";
 
 // The OpenAPI document served at /api/v1/openapi.json. A test checks that its paths and methods
@@ -182,6 +184,97 @@ export function openApiDocument() {
           },
         },
       },
+      // wallets, transfers and withdrawals (CUSTODIAL providers only)
+      "/api/v1/wallets": {
+        post: {
+          operationId: "createWallet",
+          summary: "The wallet of one of your users: made now (201) or the existing one (200)",
+          description: `Wallets hold your users' money at your service provider, which must be a licensed (custodial) one: otherwise every wallet, transfer and withdrawal call is 422 \`${NOT_AVAILABLE_IN_DIRECT_MODE}\`. One wallet per \`externalUserId\` (your user id) per merchant; asking again returns it with 200. Money comes in by a payment with \`orderType\` RECHARGE, moves by transfers and leaves by withdrawals.`,
+          parameters: [idempotencyKeyParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/WalletCreateRequest" } } } },
+          responses: {
+            "200": { description: "The user's existing wallet", content: { "application/json": { schema: { $ref: "#/components/schemas/Wallet" } } } },
+            "201": { description: "The user's new wallet", content: { "application/json": { schema: { $ref: "#/components/schemas/Wallet" } } } },
+            ...postErrors,
+            "422": { ...errorRef, description: `\`${NOT_AVAILABLE_IN_DIRECT_MODE}\`; \`MERCHANT_NOT_ACTIVE\` (a new wallet for a merchant that is not active).` },
+          },
+        },
+      },
+      "/api/v1/wallets/{id}": {
+        get: {
+          operationId: "getWallet",
+          summary: "One of your merchant's wallets with its balance",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The wallet", content: { "application/json": { schema: { $ref: "#/components/schemas/Wallet" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`WALLET_NOT_FOUND`: no such wallet of your merchant; or `UNKNOWN_TENANT`." },
+            "422": { ...errorRef, description: `\`${NOT_AVAILABLE_IN_DIRECT_MODE}\`.` },
+          },
+        },
+      },
+      "/api/v1/transfers": {
+        post: {
+          operationId: "createTransfer",
+          summary: "Move money from one of your merchant's wallets to another, at once",
+          description:
+            "Both wallets must be your merchant's and ACTIVE. A transfer never overdraws: one that does not fit the from wallet's available balance (money on hold for withdrawals does not count) is 422 `INSUFFICIENT_WALLET_BALANCE` and nothing is moved. `merchantTransferNo` is unique per merchant: after a timeout, retry with the same Idempotency-Key; a new key with a used number is 409 `MERCHANT_TRANSFER_NO_TAKEN` (`error.params.transferId` names the transfer).",
+          parameters: [idempotencyKeyParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/TransferCreateRequest" } } } },
+          responses: {
+            "201": { description: "The transfer (always SUCCEEDED: a refused transfer is not made)", content: { "application/json": { schema: { $ref: "#/components/schemas/Transfer" } } } },
+            ...postErrors,
+            "400": { ...errorRef, description: "`INVALID_REQUEST` (with `error.field`), `TRANSFER_SAME_WALLET`, `IDEMPOTENCY_KEY_MISSING`, `IDEMPOTENCY_KEY_INVALID`, `BODY_INVALID_JSON`, `BODY_TOO_LARGE`." },
+            "404": { ...errorRef, description: "`WALLET_NOT_FOUND` (`error.field` names `fromWalletId` or `toWalletId`) or `UNKNOWN_TENANT`." },
+            "409": { ...errorRef, description: "`MERCHANT_TRANSFER_NO_TAKEN` (with `error.params.transferId`), `IDEMPOTENCY_KEY_REUSED` or `IDEMPOTENCY_KEY_IN_PROGRESS`." },
+            "422": { ...errorRef, description: `\`INSUFFICIENT_WALLET_BALANCE\`, \`WALLET_NOT_ACTIVE\` (with \`error.field\`), \`${NOT_AVAILABLE_IN_DIRECT_MODE}\`.` },
+          },
+        },
+      },
+      "/api/v1/transfers/{id}": {
+        get: {
+          operationId: "getTransfer",
+          summary: "One of your merchant's transfers",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The transfer", content: { "application/json": { schema: { $ref: "#/components/schemas/Transfer" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`TRANSFER_NOT_FOUND`: no such transfer of your merchant; or `UNKNOWN_TENANT`." },
+            "422": { ...errorRef, description: `\`${NOT_AVAILABLE_IN_DIRECT_MODE}\`.` },
+          },
+        },
+      },
+      "/api/v1/withdrawals": {
+        post: {
+          operationId: "createWithdrawal",
+          summary: "Withdraw from a wallet to a bank account (提现)",
+          description:
+            "The amount goes on hold in the wallet at once (`availableMinor` drops; `postedMinor` drops when the payout is released) and the withdrawal is `HELD`. Your service provider gathers withdrawals into payout batches, a second person approves each batch's release (`BATCHED` → `IN_TRANSIT`), and the bank's answer ends it: `SUCCEEDED`, or `FAILED` with the amount back in the wallet automatically. A `SUCCEEDED` withdrawal may later be `RETURNED` by the payee's bank (退汇), and the amount is back in the wallet. Each outcome is announced by a `withdrawal.succeeded`, `withdrawal.failed` or `withdrawal.returned` webhook (to `notifyUrl` when given). Before release your service provider may cancel it (`CANCELLED`, the hold released). The account number is never shown again, only `bankAccount.last4`.",
+          parameters: [idempotencyKeyParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/WithdrawalCreateRequest" } } } },
+          responses: {
+            "201": { description: "The withdrawal, HELD", content: { "application/json": { schema: { $ref: "#/components/schemas/Withdrawal" } } } },
+            ...postErrors,
+            "404": { ...errorRef, description: "`WALLET_NOT_FOUND` (`error.field` is `walletId`) or `UNKNOWN_TENANT`." },
+            "409": { ...errorRef, description: "`MERCHANT_WITHDRAWAL_NO_TAKEN` (with `error.params.withdrawalId`), `IDEMPOTENCY_KEY_REUSED` or `IDEMPOTENCY_KEY_IN_PROGRESS`." },
+            "422": { ...errorRef, description: `\`INSUFFICIENT_WALLET_BALANCE\`, \`WALLET_NOT_ACTIVE\`, \`${NOT_AVAILABLE_IN_DIRECT_MODE}\`.` },
+          },
+        },
+      },
+      "/api/v1/withdrawals/{id}": {
+        get: {
+          operationId: "getWithdrawal",
+          summary: "One of your merchant's withdrawals",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The withdrawal", content: { "application/json": { schema: { $ref: "#/components/schemas/Withdrawal" } } } },
+            ...signedErrors,
+            "404": { ...errorRef, description: "`WITHDRAWAL_NOT_FOUND`: no such withdrawal of your merchant; or `UNKNOWN_TENANT`." },
+            "422": { ...errorRef, description: `\`${NOT_AVAILABLE_IN_DIRECT_MODE}\`.` },
+          },
+        },
+      },
+      // end of wallets, transfers and withdrawals
       "/api/v1/openapi.json": {
         get: {
           operationId: "openApiDocument",
@@ -296,6 +389,8 @@ export function openApiDocument() {
             createdAt: { type: "string", format: "date-time" },
             paidAt: { type: "string", format: "date-time", description: "When SUCCEEDED" },
             walletId: { type: "string", format: "uuid", description: "RECHARGE: the wallet the money went into" },
+            codeUrl: { type: "string", description: "QR products, while PROCESSING: the code to show the payer" },
+            expiresAt: { type: "string", format: "date-time", description: "QR products: when an unpaid order is closed at the channel" },
             lateSuccess: { type: "boolean", description: "true when the channel reported the success after the payment had failed or closed (see the `payment.late_succeeded` webhook)" },
             failure: {
               type: "object",
@@ -363,6 +458,93 @@ export function openApiDocument() {
             },
           },
         },
+        // wallets, transfers and withdrawals
+        WalletCreateRequest: {
+          type: "object",
+          required: ["externalUserId"],
+          additionalProperties: false,
+          properties: { externalUserId: { type: "string", minLength: 1, maxLength: 64, pattern: "^[\\x21-\\x7e]+$", description: "Your user's id; one wallet per user per merchant" } },
+        },
+        Wallet: {
+          type: "object",
+          required: ["id", "externalUserId", "status", "postedMinor", "availableMinor", "currency", "createdAt"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            externalUserId: { type: "string" },
+            status: { type: "string", enum: ["ACTIVE", "FROZEN", "CLOSED"] },
+            postedMinor: { type: "integer", description: "The wallet's balance in the books, minor units" },
+            availableMinor: { type: "integer", description: "What can be transferred or withdrawn now: posted minus withdrawals on hold" },
+            currency: { type: "string" },
+            createdAt: { type: "string", format: "date-time" },
+          },
+        },
+        TransferCreateRequest: {
+          type: "object",
+          required: ["merchantTransferNo", "fromWalletId", "toWalletId", "amountMinor"],
+          additionalProperties: false,
+          properties: {
+            merchantTransferNo: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "Your transfer number; unique per merchant" },
+            fromWalletId: { type: "string", format: "uuid" },
+            toWalletId: { type: "string", format: "uuid" },
+            amountMinor: { type: "integer", minimum: 1, maximum: Number(MAX_WALLET_AMOUNT_MINOR), description: "Amount in minor units (fen)" },
+          },
+        },
+        Transfer: {
+          type: "object",
+          required: ["id", "merchantTransferNo", "fromWalletId", "toWalletId", "amountMinor", "currency", "status", "createdAt"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            merchantTransferNo: { type: "string" },
+            fromWalletId: { type: "string", format: "uuid" },
+            toWalletId: { type: "string", format: "uuid" },
+            amountMinor: { type: "integer" },
+            currency: { type: "string" },
+            status: { type: "string", enum: ["SUCCEEDED"] },
+            createdAt: { type: "string", format: "date-time" },
+          },
+        },
+        WithdrawalCreateRequest: {
+          type: "object",
+          required: ["merchantWithdrawalNo", "walletId", "amountMinor", "bankAccount"],
+          additionalProperties: false,
+          properties: {
+            merchantWithdrawalNo: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "Your withdrawal number; unique per merchant" },
+            walletId: { type: "string", format: "uuid" },
+            amountMinor: { type: "integer", minimum: 1, maximum: Number(MAX_WALLET_AMOUNT_MINOR), description: "Amount in minor units (fen)" },
+            bankAccount: {
+              type: "object",
+              required: ["name", "number", "bankCode"],
+              additionalProperties: false,
+              properties: {
+                name: { type: "string", minLength: 1, maxLength: 60, description: "The account holder's name as the bank has it (at most 60 characters)" },
+                number: { type: "string", pattern: "^[0-9]{8,30}$", description: "The bank account or card number" },
+                bankCode: { type: "string", pattern: "^[0-9A-Za-z]{3,12}$", description: "The bank's code (e.g. its CNAPS or short code such as ICBC)" },
+              },
+            },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this withdrawal's events" },
+          },
+        },
+        Withdrawal: {
+          type: "object",
+          required: ["id", "merchantWithdrawalNo", "walletId", "amountMinor", "currency", "status", "bankAccount", "createdAt"],
+          properties: {
+            id: { type: "string", format: "uuid" },
+            merchantWithdrawalNo: { type: "string" },
+            walletId: { type: "string", format: "uuid" },
+            amountMinor: { type: "integer" },
+            currency: { type: "string" },
+            status: { type: "string", enum: ["HELD", "BATCHED", "IN_TRANSIT", "SUCCEEDED", "FAILED", "RETURNED", "CANCELLED"] },
+            bankAccount: {
+              type: "object",
+              required: ["name", "last4", "bankCode"],
+              properties: { name: { type: "string" }, last4: { type: "string", description: "The account number's last four digits (the number itself is never shown)" }, bankCode: { type: "string" } },
+            },
+            createdAt: { type: "string", format: "date-time" },
+            completedAt: { type: "string", format: "date-time", description: "When the bank's answer (or a cancel) ended it" },
+            failure: { type: "object", description: "When FAILED, RETURNED or CANCELLED", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: ["string", "null"] } } },
+          },
+        },
+        // end of wallets, transfers and withdrawals
       },
     },
   };

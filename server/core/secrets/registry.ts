@@ -25,6 +25,11 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "merchant_channel_registration", column: "app_auth_token_enc", field: "appAuthToken", tenantColumn: "tenant_id", idColumn: "id" },
   // Merchant API HMAC secrets: encrypted, not hashed, since verifying a signature needs the secret.
   { table: "merchant_api_key", column: "secret_enc", field: "secret", tenantColumn: "tenant_id", idColumn: "id" },
+  // The payee's account number of a payout (wallet withdrawal or merchant payout).
+  { table: "payout", column: "account_number_enc", field: "accountNumber", tenantColumn: "tenant_id", idColumn: "id" },
+  // Merchant webhook signing secrets (HMAC, so encrypted) and, during a rotation, the previous one.
+  { table: "webhook_endpoint", column: "secret", field: "secret", tenantColumn: "tenant_id", idColumn: "id" },
+  { table: "webhook_endpoint", column: "previous_secret", field: "previousSecret", tenantColumn: "tenant_id", idColumn: "id" },
 ];
 
 /**

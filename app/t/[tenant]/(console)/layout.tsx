@@ -3,6 +3,7 @@ import { ConsoleShell, type NavItem } from "@/components/shell/console-shell";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
 import { requireConsoleUser } from "@/server/api/page-guards";
+import { serverApi } from "@/server/api/server-caller";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const me = await requireConsoleUser();
@@ -19,6 +20,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/pricing", label: "pricing.navTitle", group: "business" },
     { href: "/routing", label: "routing.navTitle", group: "business" },
   ];
+  // Wallets and payouts exist for custodial (licensed) providers only; their pages explain why to a direct one.
+  const overview = await (await serverApi()).wallets.overview().catch(() => null);
+  if (overview?.settlementMode === "CUSTODIAL") {
+    nav.push({ href: "/wallets", label: "wallets.navWallets", group: "business" }, { href: "/payouts", label: "wallets.navPayouts", group: "business" });
+  }
   if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
   if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });

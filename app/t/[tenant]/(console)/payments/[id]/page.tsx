@@ -22,6 +22,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
       canReadLedger={can(me.role, "ledger.read")}
       canRefund={can(me.role, "refunds.create")}
       canManageRefunds={can(me.role, "refunds.manage")}
+      canResendWebhooks={can(me.role, "webhooks.manage")}
     />
   );
 }
