@@ -13,6 +13,7 @@ import { checkLedgerInvariants, codeOf, outcomeOf } from "@/server/testing/ledge
 import { makeTenant } from "@/server/testing/tenants";
 import "./register";
 import { queryDuePayments } from "./query-job";
+import { createWallet, walletBalances } from "@/server/core/wallets/service";
 import { createPayment, paymentTransitions } from "./service";
 
 // The first slice of the payment application against the sandbox channel (in process; its
@@ -188,5 +189,25 @@ describe("fallback and QR expiry", () => {
     expect(after).toMatchObject({ status: "CLOSED", failureCode: "CLOSED" });
     expect(after.failureMessage).toContain("expired");
     expect((await t.run((tx) => paymentTransitions(tx, t.ctx, qr.id))).at(-1)).toMatchObject({ cause: "CLOSE", toStatus: "CLOSED" });
+  });
+});
+
+describe("wallet recharge", () => {
+  it("a RECHARGE payment credits the wallet with all of it (no merchant fee; the provider bears the channel cost); DIRECT tenants are refused", async () => {
+    const t = await setUp("CUSTODIAL");
+    const { wallet } = await t.run((tx) => createWallet(tx, t.ctx, { merchantId: t.m.id, externalUserId: "user-1" }));
+    const p = await createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `RC-${Date.now()}`, orderType: "RECHARGE", walletId: wallet.id, amountMinor: 5_000n, product: "WECHAT_QR", subject: "Top up" });
+    expect(p).toMatchObject({ status: "SUCCEEDED", orderType: "RECHARGE", walletId: wallet.id, feeMinor: 0n });
+    expect(p.marginMinor).toBe(-p.costMinor);
+    const balances = await t.run((tx) => walletBalances(tx, t.ctx, [wallet.id]));
+    expect(balances.get(wallet.id)).toEqual({ postedMinor: 5_000n, availableMinor: 5_000n });
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.channelCost))).postedMinor).toBe(p.costMinor);
+    // A wallet is named only for a recharge, and only one of the merchant's.
+    expect(await codeOf(createPayment(t.ctx, { ...face(t.m.id, 1_000n), walletId: wallet.id }))).toBe("INVALID_REQUEST");
+    expect(await codeOf(createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `RC-${Date.now()}-x`, orderType: "RECHARGE", amountMinor: 1_000n, product: "WECHAT_QR", subject: "Top up" }))).toBe("INVALID_REQUEST");
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+
+    const d = await setUp("DIRECT");
+    expect(await codeOf(createPayment(d.ctx, { merchantId: d.m.id, merchantOrderNo: `RC-${Date.now()}-d`, orderType: "RECHARGE", walletId: wallet.id, amountMinor: 1_000n, product: "WECHAT_QR", subject: "Top up" }))).toBe("NOT_AVAILABLE_IN_DIRECT_MODE");
   });
 });
