@@ -27,6 +27,8 @@ process.env.DATABASE_POOL_SIZE ??= "16";
 process.env.LOG_LEVEL ??= "warn";
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
+/** A second open loop below saturation, to show the overhead where the path keeps up. */
+const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 40);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const TARGET_OVERHEAD_MS = 50;
@@ -127,9 +129,9 @@ async function main() {
     }
 
     /** Open loop at RATE/s for SECONDS: latency from each request's scheduled time; non-201 counts as dropped. */
-    async function openLoop(port: number) {
-      const total = Math.round(RATE * SECONDS);
-      const interval = 1000 / RATE;
+    async function openLoop(port: number, rate = RATE) {
+      const total = Math.round(rate * SECONDS);
+      const interval = 1000 / rate;
       const latencies: number[] = [];
       let dropped = 0;
       const t0 = performance.now() + 50;
@@ -180,6 +182,8 @@ async function main() {
     const baselineOpen = await openLoop(portOf(bare));
     const subjectOpen = await openLoop(portOf(subject));
     const overheadMs = round(subjectOpen.p99Ms - baselineOpen.p99Ms);
+    const lowBaseline = await openLoop(portOf(bare), LOW_RATE);
+    const lowSubject = await openLoop(portOf(subject), LOW_RATE);
     // Interleaved halves so both sides see the same machine state.
     const keyed = await closedLoop(portOf(subject), true);
     const plain = await closedLoop(portOf(unkeyed), false);
@@ -193,6 +197,7 @@ async function main() {
       baseline: baselineOpen,
       subject: subjectOpen,
       overheadP99Ms: overheadMs,
+      atLowRate: { rate: LOW_RATE, baseline: lowBaseline, subject: lowSubject, overheadP99Ms: round(lowSubject.p99Ms - lowBaseline.p99Ms) },
       idempotency: { clients: CLIENTS, keyedPerSec: keyed.perSec, unkeyedPerSec: plain.perSec, ratio: idempotencyRatio, keyedNon201: keyed.non201, unkeyedNon201: plain.non201 },
       ratio: idempotencyRatio,
       pass: overheadMs <= TARGET_OVERHEAD_MS && subjectOpen.dropped === 0 && idempotencyRatio >= TARGET_IDEMPOTENCY_RATIO,

@@ -8,12 +8,12 @@ set -uo pipefail
 cd "$(dirname "$0")"
 export BENCH_RUN_ID="${BENCH_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$$}"
 mkdir -p out
-ALL="post hot batch service statement routing webhooks"
+ALL="post hot batch service statement routing webhooks payments"
 ONLY="${BENCH_ONLY:-$ALL}"
 status=0
 
 # Ledger benchmarks are ledger-<name>.sh; the others are <name>.sh.
-name_of() { case "$1" in routing|webhooks) echo "$1" ;; *) echo "ledger-$1" ;; esac; }
+name_of() { case "$1" in routing|webhooks|payments) echo "$1" ;; *) echo "ledger-$1" ;; esac; }
 
 for b in $ONLY; do
   n="$(name_of "$b")"
@@ -46,6 +46,7 @@ summary="$(for b in $ONLY; do
                     ratio, target: "< \(.threshold_ms) ms DB", pass}' "$f" ;;
     routing) jq '{benchmark, baseline: "scan p99 \(.baselineP99Us) µs", subject: "compiled p99 \(.p99Us) µs", ratio, target, pass}' "$f" ;;
     webhooks) jq '{benchmark, baseline: "fetch loop \(.baselinePerSec)/s", subject: "\(.deliveriesPerSec) deliveries/s, p99 \(.p99Ms) ms", ratio, target, pass}' "$f" ;;
+    payments) jq '{benchmark, baseline: "bare http p99 \(.baseline.p99Ms) ms", subject: "API p99 \(.subject.p99Ms) ms @\(.rate)/s, dropped \(.subject.dropped); idem \(.idempotency.ratio)x", ratio, target: "overhead <= 50 ms, idem >= 0.85x", pass}' "$f" ;;
   esac
 done | jq -s --arg run "$BENCH_RUN_ID" --arg secs "${BENCH_SECONDS:-10}" \
   '{run_id: $run, seconds: ($secs | tonumber), results: map(. + {result: (.result // (if .pass then "PASS" else "MISS" end))})}')"
