@@ -106,6 +106,7 @@ export const payments = defineMessages(
     cause_LATE_SUCCESS: "Late success",
     cause_CORRECTED_BY_RECON: "Corrected by reconciliation",
     cause_RESOLVED: "Resolved by finance",
+    cause_FALLBACK: "Fallback to another channel",
 
     lateSuccess: "Late success",
     codeUrl: "QR code URL",
@@ -312,6 +313,7 @@ export const payments = defineMessages(
     cause_LATE_SUCCESS: "迟到成功",
     cause_CORRECTED_BY_RECON: "对账更正",
     cause_RESOLVED: "财务处理",
+    cause_FALLBACK: "降级至其他渠道",
 
     lateSuccess: "迟到成功",
     codeUrl: "二维码链接",

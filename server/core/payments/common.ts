@@ -1,4 +1,4 @@
-import type { FeeCollection, RegistrationIdentity } from "@/server/channels/types";
+import type { ChannelType, FeeCollection, RegistrationIdentity } from "@/server/channels/types";
 import { notFound } from "@/server/core/errors/domain-error";
 import { open } from "@/server/core/secrets/envelope";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
@@ -28,3 +28,20 @@ export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrat
 /** The channel attribute's fee collection in the ledger templates' terms. */
 export const templateFeeCollection = (fc: FeeCollection): "AT_SOURCE" | "BILLED_MONTHLY" => (fc === "AT_SOURCE" ? "AT_SOURCE" : "BILLED_MONTHLY");
 
+
+// A channel account's type never changes after it is created, so it is cached per process: the
+// payment path asks for it several times per payment.
+const CHANNEL_TYPE_CACHE_MAX = 10_000;
+const channelTypes = new Map<string, ChannelType>();
+
+/** The channel type of one of the tenant's accounts (NOT_FOUND when it is not the tenant's). */
+export async function channelTypeOf(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<ChannelType> {
+  const key = `${ctx.tenantId}:${channelAccountId}`;
+  const cached = channelTypes.get(key);
+  if (cached) return cached;
+  const row = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: channelAccountId }, select: { channelType: true } });
+  if (!row) throw notFound("Channel account");
+  if (channelTypes.size >= CHANNEL_TYPE_CACHE_MAX) channelTypes.clear();
+  channelTypes.set(key, row.channelType);
+  return row.channelType;
+}

@@ -12,7 +12,7 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { RefundStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
-import { actorName, registrationIdentity, templateFeeCollection } from "./common";
+import { actorName, channelTypeOf, registrationIdentity, templateFeeCollection } from "./common";
 import { assertRefundMove } from "./state";
 import { openException, resolveException } from "./exceptions";
 
@@ -132,8 +132,7 @@ export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequ
   }
 
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, refundShortfallPolicy: true, timeZone: true } });
-  const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.channelAccountId }, select: { channelType: true } });
-  const attrs = connectorFor(account.channelType).attributes;
+  const attrs = connectorFor(await channelTypeOf(tx, ctx, p.channelAccountId)).attributes;
   const R = input.amountMinor;
   const f = proportionalShare(p.feeMinor, p.amountMinor, R, sum((r) => r.feeReturnedMinor), refunded);
   // A channel that keeps its fee on refunds returns no cost (WeChat and Alipay return it pro rata).
@@ -366,14 +365,13 @@ async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, chan
     if (r.marginClawbackMinor > 0n) await postEntry(tx, ctx, marginClawback(r.marginClawbackMinor), opts("margin", `Margin clawed back by refund ${r.merchantRefundNo}`));
     return memo.entryId;
   }
-  const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: channelAccountId }, select: { channelType: true } });
   const amounts: RefundAmounts = {
     merchantId: r.merchantId,
     channelAccountId,
     refundMinor: r.amountMinor,
     feeReturnedMinor: r.feeReturnedMinor,
     costReturnedMinor: r.costReturnedMinor,
-    feeCollection: templateFeeCollection(connectorFor(account.channelType).attributes.feeCollection),
+    feeCollection: templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection),
     source: r.fundedFrom === "AVAILABLE" ? "AVAILABLE" : "PENDING",
   };
   const held = r.holdId ? await postHold(tx, ctx, r.holdId, { ...opts("hold:post", `Refund ${r.merchantRefundNo}`), kind: "refund.hold_post" }) : null;

@@ -8,7 +8,7 @@ import { decideRoute } from "@/server/core/channels/routing";
 import type { RouteOption } from "@/server/core/routing/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
-import { postEntry, reverseEntry } from "@/server/core/ledger/service";
+import { postEntries, postEntry, reverseEntry } from "@/server/core/ledger/service";
 import { directMemoPayment, margin, paymentFeeAtSource, paymentFeeBilledMonthly, rechargeChannelCost, walletRecharge } from "@/server/core/ledger/templates";
 import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
 import { publish } from "@/server/jobs/outbox";
@@ -21,7 +21,7 @@ import { ZPaymentCreate, type TPaymentCreate } from "./schema";
 import { openException } from "./exceptions";
 import { presentPayment } from "./present";
 import { applyRefundNotification, applyRefundResult, recordRefund } from "./refunds";
-import { actorName, registrationIdentity, templateFeeCollection } from "./common";
+import { actorName, channelTypeOf, registrationIdentity, templateFeeCollection } from "./common";
 import { assertCorrection, assertMove, isLateSuccess } from "./state";
 
 // The payment (issue 5, first slice). Three steps, so that no database transaction waits on a
@@ -87,8 +87,8 @@ const PAYMENT_WEBHOOK: Record<"SUCCEEDED" | "FAILED" | "CLOSED", WebhookEventTyp
 
 /** The merchant's webhook for a payment's new state, in the state change's transaction. */
 async function announce(tx: Tx, ctx: TenantContext, p: PaymentView, type: WebhookEventType, extra?: Record<string, unknown>): Promise<void> {
-  const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.channelAccountId }, select: { channelType: true } });
-  await publishWebhook(tx, ctx, { merchantId: p.merchantId, type, objectType: "payment", objectId: p.id, data: { ...presentPayment(p, account.channelType), ...extra }, notifyUrl: p.notifyUrl });
+  const channelType = await channelTypeOf(tx, ctx, p.channelAccountId);
+  await publishWebhook(tx, ctx, { merchantId: p.merchantId, type, objectType: "payment", objectId: p.id, data: { ...presentPayment(p, channelType), ...extra }, notifyUrl: p.notifyUrl });
 }
 
 /**
@@ -246,8 +246,7 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
 /** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
 async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string } = {}): Promise<string> {
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
-  const account = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.channelAccountId }, select: { channelType: true } });
-  const attrs = connectorFor(account.channelType).attributes;
+  const attrs = connectorFor(await channelTypeOf(tx, ctx, p.channelAccountId)).attributes;
   const businessDate = dateOf(p.businessDate);
   const key = `payment:${p.id}${options.idempotencySuffix ?? ""}`;
   const opts = (suffix: string, description: string) => ({ businessDate, idempotencyKey: `${key}${suffix}`, causeType: "payment", causeId: p.id, description });
@@ -260,10 +259,13 @@ async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, op
   }
   const amounts = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, amountMinor: p.amountMinor, feeMinor: p.feeMinor, costMinor: p.costMinor };
   if (tenant.settlementMode === "DIRECT") {
-    const posted = await postEntry(tx, ctx, directMemoPayment(p.merchantId, p.amountMinor - p.feeMinor), opts("", `Payment ${p.merchantOrderNo}`));
-    // The acquirer owes the provider its 分润. (CUSTODIAL books the margin as fee income less channel cost in the payment entry itself.)
-    if (p.marginMinor > 0n) await postEntry(tx, ctx, margin(p.marginMinor), opts(":margin", `Margin on ${p.merchantOrderNo}`));
-    return posted.entryId;
+    // The acquirer owes the provider its 分润 (CUSTODIAL books the margin as fee income less channel
+    // cost in the payment entry itself). Both entries in one round trip.
+    const [posted] = await postEntries(tx, ctx, [
+      { draft: directMemoPayment(p.merchantId, p.amountMinor - p.feeMinor), opts: opts("", `Payment ${p.merchantOrderNo}`) },
+      ...(p.marginMinor > 0n ? [{ draft: margin(p.marginMinor), opts: opts(":margin", `Margin on ${p.merchantOrderNo}`) }] : []),
+    ]);
+    return posted!.entryId;
   }
   const posted = await postEntry(tx, ctx, attrs.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(amounts) : paymentFeeBilledMonthly(amounts), opts("", `Payment ${p.merchantOrderNo}`));
   return posted.entryId;
@@ -405,8 +407,13 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
     return withTenantTx(ctx.tenantId, async (tx) => {
       await recordChannelCall(tx, ctx, attempt.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
       const after = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
-      if (after.status === "PROCESSING") {
-        await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
+      // A QR code for the payer (kept while the order waits), and the first query for a payment still processing.
+      if (after.status === "PROCESSING" || result.codeUrl) {
+        return tx.payment.update({
+          where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } },
+          data: { ...(after.status === "PROCESSING" ? { nextQueryAt: new Date(Date.now() + 5_000) } : {}), ...(result.codeUrl ? { codeUrl: result.codeUrl } : {}) },
+          select: paymentSelect,
+        });
       }
       return after;
     });
@@ -422,16 +429,13 @@ async function callPay(ctx: TenantContext, attempt: Prepared): Promise<{ result:
   const started = performance.now();
   try {
     const answer = await connectorFor(attempt.account.channelType).pay({ account: attempt.account, registration: attempt.registration }, attempt.request);
-    if (answer.codeUrl) {
-      const codeUrl = answer.codeUrl;
-      await withTenantTx(ctx.tenantId, (tx) => tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: attempt.payment.id } }, data: { codeUrl } }));
-    }
     return {
       result: {
         status: answer.status,
         ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
         ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
         ...(answer.failure ? { failure: answer.failure } : {}),
+        ...(answer.codeUrl ? { codeUrl: answer.codeUrl } : {}),
         exchanges: answer.exchanges,
       },
       latencyMs: performance.now() - started,
