@@ -1,11 +1,14 @@
 // Ops CLI: `npm run -s cli -- <command> [--flags] [--json]`. Each command prints one JSON object
 // with --json (for scripts and tests) or a short human summary without it.
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { DomainError } from "@/server/core/errors/domain-error";
 import { ZodError } from "zod";
 import { translator } from "@/i18n/translate";
 import { isMessageKey } from "@/i18n/zod-issues";
 import { importCalendar } from "@/server/core/calendar/service";
+import { importStatement } from "@/server/core/clearing/import";
+import { STATEMENT_FORMATS, type StatementFormat } from "@/server/core/clearing/parsers/types";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createApiKey, getApiKeyByKeyId, revokeApiKey } from "@/server/core/merchant-api/keys";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
@@ -67,6 +70,7 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   calendar import --tenant <slug> --file <csv> [--replace-year <yyyy>]
   apikey create --tenant <slug> --merchant <id> [--label <text>]
   apikey revoke --tenant <slug> --key <key id>
+  recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE] [--bill-type ALL|SUCCESS|REFUND]
   secrets rotate
   platform-admin create --email <e> --name <n> --password <p>`;
 
@@ -143,6 +147,25 @@ export async function run(argv: string[]): Promise<unknown> {
       return withTenantTx(ctx.tenantId, async (tx) => {
         const key = await revokeApiKey(tx, ctx, { id: (await getApiKeyByKeyId(tx, ctx, keyId)).id });
         return { keyId: key.keyId, status: key.status, revokedAt: key.revokedAt };
+      });
+    }
+    case "recon import": {
+      // The whole file is parsed and stored in one transaction, or refused with nothing stored.
+      const ctx = await tenantContext(need(flags, "tenant"));
+      const file = need(flags, "file");
+      const format = opt(flags, "format");
+      if (format !== undefined && !(STATEMENT_FORMATS as readonly string[]).includes(format)) {
+        throw new DomainError("BAD_INPUT", "INVALID_REQUEST", `--format must be one of ${STATEMENT_FORMATS.join(", ")}`, { field: "format" });
+      }
+      const billType = opt(flags, "bill-type");
+      return importStatement(ctx, {
+        channelAccountId: need(flags, "channel-account"),
+        billDate: need(flags, "date"),
+        fileName: path.basename(file),
+        bytes: readFileSync(file),
+        source: "CLI",
+        ...(format ? { format: format as StatementFormat } : {}),
+        ...(billType ? { billType } : {}),
       });
     }
     case "calendar import": {

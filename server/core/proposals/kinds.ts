@@ -2,3 +2,4 @@
 import "@/server/core/ledger/proposal-kinds";
 import "@/server/core/payments/proposal-kinds";
 import "@/server/core/payouts/proposal-kinds";
+import "@/server/core/clearing/proposal-kinds";

@@ -1,0 +1,97 @@
+// What every statement parser produces (issue 6, statement import). A parser reads a channel's or
+// bank's file as downloaded and yields normalised lines; it never touches the database. Import
+// (later) stores a file whole or not at all, so a parser either returns every line and the file's
+// own totals, or throws a StatementFormatError naming the line.
+//
+// Amounts are bigint minor units (fen), signed as money moves for the merchant's trade: a payment
+// line is positive, a refund line negative (whatever the file's own sign convention). Fees are fen
+// too (WeChat's 5-decimal fees must end in 000; anything else is refused).
+
+export type StatementFormat =
+  | "WECHAT_TRADE_BILL" // 交易账单 ALL / SUCCESS / REFUND (UTF-8 with BOM, backtick fields)
+  | "ALIPAY_BUSINESS_DETAIL" // 业务明细 (zip → GBK csv, # header/footer)
+  | "UNIONPAY_ZM" // ZM fixed-width (GBK)
+  | "BANK_CREDIT" // a bank's collection/credit file (the channel's net settlement arriving)
+  | "BANK_PAYOUT_RESULT" // a bank's result file for a payout batch
+  | "PROFIT_SHARE" // the acquirer's 分润 statement
+  | "TEMPLATE"; // a finance-defined template
+
+export const STATEMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE"] as const satisfies readonly StatementFormat[];
+
+export type LineKind = "PAYMENT" | "REFUND" | "REVOKED" | "CREDIT" | "PAYOUT_RESULT" | "PROFIT_SHARE";
+
+export interface StatementLine {
+  /** 1-based line number in the decoded file, for messages a person can act on. */
+  readonly lineNo: number;
+  readonly kind: LineKind;
+  /** When the channel says it happened (its own clock, as an ISO string with offset, e.g. +08:00). */
+  readonly occurredAt?: string;
+  /** Our order number at the channel (out_trade_no) — payments and refunds. */
+  readonly outTradeNo?: string;
+  readonly channelTradeNo?: string;
+  /** Our refund number (out_refund_no) — refund lines. */
+  readonly outRefundNo?: string;
+  readonly channelRefundNo?: string;
+  /** The sub-merchant the line belongs to (sub_mchid / smid / acquirer merchant no.). */
+  readonly subMerchant?: string;
+  /** The channel's status word as printed (SUCCESS, REFUND, REVOKED, PROCESSING, 交易成功 …). */
+  readonly status: string;
+  /** Order amount (signed). */
+  readonly amountMinor: bigint;
+  /** Settleable amount (signed): the order amount less coupons the channel funds. Equal to amountMinor when the file has no coupons. */
+  readonly settleableMinor: bigint;
+  /** The channel's fee on this line (signed like the amount: a refund returns fee as a negative). */
+  readonly feeMinor: bigint;
+  readonly couponMinor?: bigint;
+  /** PAYOUT_RESULT: our payout number, the bank's verdict. */
+  readonly outPayoutNo?: string;
+  readonly payoutStatus?: "SUCCEEDED" | "FAILED" | "RETURNED";
+  readonly failureReason?: string;
+  /** CREDIT / PAYOUT_RESULT / PROFIT_SHARE: the counterparty's account as printed (masked). */
+  readonly account?: string;
+  /** Anything else the file carries, by its own column names, for the exception view. */
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** The file's own totals (summary lines, footer, trailer), which the details must add up to. */
+export interface StatementSummary {
+  readonly count: number;
+  /** Σ of amountMinor over the lines, as the file states it (signed per the normalisation above). */
+  readonly amountMinor: bigint;
+  /** Σ of settleableMinor, when the file states it (WeChat 应结订单总金额 less 退款总金额; Alipay's footer, which states 商家实收 only). */
+  readonly settleableMinor?: bigint;
+  readonly feeMinor?: bigint;
+  readonly refundMinor?: bigint;
+}
+
+export interface ParsedStatement {
+  readonly format: StatementFormat;
+  /** Bill type as the file says (ALL, SUCCESS, REFUND, …), when it has one. */
+  readonly billType?: string;
+  /** The bill date (YYYY-MM-DD) the file states, when it does. */
+  readonly billDate?: string;
+  /** The account the file is for, as its header prints it (Alipay's 账号: the merchant's PID + "0156"), when it does. */
+  readonly account?: string;
+  readonly lines: readonly StatementLine[];
+  /** What the file itself claims; the parser has already checked the lines against it. */
+  readonly declared: StatementSummary;
+  /** What the lines add up to. */
+  readonly computed: StatementSummary;
+  /**
+   * False when the file states no totals of its own (the ZM file; a template without a summary):
+   * declared then repeats computed and nothing was checked. Absent or true: the file's totals were checked.
+   */
+  readonly hasDeclaredTotals?: boolean;
+}
+
+/** Any problem with a file: its code is stable, its message names the line and what is wrong. */
+export class StatementFormatError extends Error {
+  readonly code: "ENCODING" | "MALFORMED_LINE" | "TOTALS_MISMATCH" | "NOT_A_STATEMENT" | "UNSUPPORTED";
+  readonly lineNo?: number;
+  constructor(code: StatementFormatError["code"], message: string, lineNo?: number) {
+    super(lineNo === undefined ? message : `line ${lineNo}: ${message}`);
+    this.name = "StatementFormatError";
+    this.code = code;
+    if (lineNo !== undefined) this.lineNo = lineNo;
+  }
+}
