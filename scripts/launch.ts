@@ -69,7 +69,9 @@ if (!dev && (!existsSync(path.join(root, ".next", "BUILD_ID")) || process.env.SW
 child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port)], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK: process.env.SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK ?? "1" },
+  // Webhooks to loopback receivers: allowed by default for the embedded demo only; on a real
+  // PostgreSQL only when SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK says so.
+  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK: process.env.SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK ?? (embedded ? "1" : "0") },
 });
 
 const logins = DEMO_TENANTS.map(
