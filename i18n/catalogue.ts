@@ -5,6 +5,7 @@ import { calendar } from "./messages/calendar";
 import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
 import { payments } from "./messages/payments";
+import { clearing } from "./messages/clearing";
 import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
@@ -33,6 +34,7 @@ export const catalogue = {
   pricing,
   routing,
   payments,
+  clearing,
   wallets,
   webhooks,
 } as const;

@@ -7,6 +7,7 @@ import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
 import { merchantsRouter, storesRouter } from "./routers/merchants";
 import { exceptionsRouter, paymentsRouter } from "./routers/payments";
+import { statementsRouter } from "./routers/clearing";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
@@ -35,6 +36,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   wallets: walletsRouter,
   exceptions: exceptionsRouter,
+  statements: statementsRouter,
   webhooks: webhooksRouter,
 });
 

@@ -660,6 +660,8 @@ const rungs: Record<string, Rung> = {
   "payments.resolveRefund": "console",
   "exceptions.find": "console",
   "exceptions.resolve": "console",
+  // statements
+  "statements.find": "console",
   // wallets and payouts
   "wallets.overview": "console",
   "wallets.find": "console",
@@ -849,6 +851,7 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "payments.resolveRefund": (s) => ({ refundId: s.payments.refundId, accountName: "Mallory", accountLast4: "6666", bankName: "Evil Bank", reference: "X-1" }),
   "exceptions.find": () => ({}),
   "exceptions.resolve": (s) => ({ id: s.payments.refundId, resolution: "hostile close" }),
+  "statements.find": (s) => ({ channelAccountId: s.channel.accountId }),
   // wallets and payouts (A and B are DIRECT: they have no wallets or payouts, so ids are made up;
   // the CUSTODIAL attacks with real rows are in server/api/wallets-tenancy.int.test.ts)
   "wallets.overview": () => undefined,
@@ -1686,6 +1689,14 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   },
   async "exceptions.resolve"(e) {
     await expectNotFound(asB("finance").exceptions.resolve({ id: e.a.payments.refundId, resolution: "not ours to close" }));
+  },
+  // statements
+  async "statements.find"(e) {
+    // A's channel account names no files for B; B's own list holds only B's (none in this suite).
+    expect(await asB("viewer").statements.find({ channelAccountId: e.a.channel.accountId })).toEqual([]);
+    const own = await asB("viewer").statements.find({});
+    for (const f of own) expect(f.channelAccountId).not.toBe(e.a.channel.accountId);
+    expectNoLeak(own);
   },
   // wallets and payouts: B is DIRECT, so every one of these is refused before anything is read,
   // whatever ids it names (A's merchant, A's sandbox account); the overview says B's own mode.

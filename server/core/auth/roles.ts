@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   // Refunds from the console; resolving abnormal refunds and late successes is finance's.
   "refunds.create": ["OWNER", "ADMIN", "OPERATIONS"],
   "refunds.manage": ["OWNER", "ADMIN", "FINANCE"],
+  // Importing channel and bank statements (clearing).
+  "recon.import": ["OWNER", "ADMIN", "FINANCE"],
   // Merchant webhook endpoints (URL, on/off, secret rotation) and resending deliveries: the same
   // people who hand out merchant API keys (merchants.write).
   "webhooks.manage": ["OWNER", "ADMIN", "OPERATIONS"],

@@ -26,6 +26,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     nav.push({ href: "/wallets", label: "wallets.navWallets", group: "business" }, { href: "/payouts", label: "wallets.navPayouts", group: "business" });
   }
   if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
+  if (can(me.role, "recon.import")) nav.push({ href: "/statements", label: "clearing.navTitle", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
   if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });
   if (can(me.role, "audit.read")) nav.push({ href: "/audit", label: "nav.audit", group: "administration" });

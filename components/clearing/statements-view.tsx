@@ -1,0 +1,195 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "@/components/providers/trpc";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Money } from "@/components/ui/money";
+import { Select } from "@/components/ui/select";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { useI18n } from "@/i18n/client";
+import type { MessageKey } from "@/i18n/catalogue";
+
+const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
+const td = "px-3 py-2 align-top";
+
+// The same list as server/core/clearing/parsers/types.ts (only its types may be imported here).
+const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE"] as const;
+const STATUS_TONE: Record<string, BadgeTone> = { IMPORTED: "success", PENDING_SUPERSEDE: "warning", SUPERSEDED: "neutral", REJECTED: "danger" };
+
+interface UploadResult {
+  outcome: "IMPORTED" | "ALREADY_IMPORTED" | "PENDING_SUPERSEDE";
+  lines: number;
+}
+
+/** Sends the file's bytes with XMLHttpRequest, whose upload events give the progress fetch cannot. */
+function upload(query: URLSearchParams, file: File, onProgress: (percent: number) => void): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/console/statements?${query.toString()}`);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.setRequestHeader("x-file-name", encodeURIComponent(file.name));
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => reject(new Error("network"));
+    xhr.send(file);
+  });
+}
+
+/** Statement import with progress, and the files imported so far. */
+export function StatementsView() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const accounts = useQuery(trpc.channels.list.queryOptions());
+  const files = useQuery(trpc.statements.find.queryOptions({ limit: 100 }));
+  const [accountId, setAccountId] = useState("");
+  const [billDate, setBillDate] = useState(() => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+  const [format, setFormat] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [phase, setPhase] = useState<{ kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; text: string; ok: boolean }>({ kind: "idle" });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!accountId || !file) return;
+    const query = new URLSearchParams({ channelAccountId: accountId, billDate, ...(format ? { format } : {}) });
+    setPhase({ kind: "uploading", percent: 0 });
+    try {
+      const r = await upload(query, file, (percent) => setPhase({ kind: "uploading", percent }));
+      if (r.status < 300) {
+        const result = r.body as UploadResult;
+        setPhase({ kind: "done", ok: true, text: t(`clearing.outcome_${result.outcome}`, { lines: String(result.lines) }) });
+        await queryClient.invalidateQueries({ queryKey: trpc.statements.find.queryKey() });
+      } else {
+        const message = (r.body as { error?: { message?: string } } | null)?.error?.message ?? String(r.status);
+        setPhase({ kind: "done", ok: false, text: t("clearing.refused", { message }) });
+      }
+    } catch {
+      setPhase({ kind: "done", ok: false, text: t("common.errorTitle") });
+    }
+  }
+
+  const uploading = phase.kind === "uploading";
+  let list;
+  if (files.isPending) list = <LoadingState rows={3} />;
+  else if (files.isError) list = <ErrorState error={files.error} onRetry={() => void files.refetch()} />;
+  else if (files.data.length === 0) list = <EmptyState title={t("clearing.empty")} description={t("clearing.emptyBody")} />;
+  else
+    list = (
+      <div className="overflow-x-auto">
+        <table className="w-full border-collapse text-sm" data-testid="statement-files">
+          <thead className="bg-muted">
+            <tr>
+              {[t("clearing.fileName"), t("clearing.account"), t("clearing.billDate"), t("clearing.billType"), t("clearing.lines"), t("clearing.declared"), t("clearing.status"), t("clearing.importedAt")].map((h) => (
+                <th key={h} scope="col" className={th}>
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {files.data.map((f) => (
+              <tr key={f.id} className="border-t border-border" data-testid="statement-file" data-status={f.status}>
+                <td className={td}>
+                  <span className="break-all font-mono text-xs">{f.fileName}</span>
+                  <span className="block text-xs text-muted-foreground">{t(`clearing.format_${f.format}` as MessageKey)}</span>
+                </td>
+                <td className={td}>{accounts.data?.find((a) => a.id === f.channelAccountId)?.name ?? f.channelAccountId.slice(0, 8)}</td>
+                <td className={`${td} tabular`}>{f.billDate.toISOString().slice(0, 10)}</td>
+                <td className={td}>{f.billType}</td>
+                <td className={`${td} tabular`}>{f.lineCount}</td>
+                <td className={`${td} tabular`}>
+                  <Money amountMinor={f.declaredAmountMinor} currency="CNY" inline />
+                </td>
+                <td className={td}>
+                  <Badge tone={STATUS_TONE[f.status] ?? "neutral"}>{t(`clearing.status_${f.status}` as MessageKey)}</Badge>
+                </td>
+                <td className={td}>
+                  <DateTime value={f.createdAt} />
+                  <span className="block text-xs text-muted-foreground">{f.importedBy}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader>
+          <div className="min-w-0">
+            <CardTitle>{t("clearing.uploadTitle")}</CardTitle>
+            <CardDescription>{t("clearing.uploadHelp")}</CardDescription>
+          </div>
+        </CardHeader>
+        <CardContent>
+          <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2" noValidate data-testid="statement-upload">
+            <Field label={t("clearing.account")} required>
+              <Select
+                name="channelAccountId"
+                value={accountId}
+                onChange={(e) => setAccountId(e.target.value)}
+                placeholder={accounts.isPending ? t("common.loading") : t("clearing.chooseAccount")}
+                options={(accounts.data ?? []).map((a) => ({ value: a.id, label: a.name }))}
+              />
+            </Field>
+            <Field label={t("clearing.billDate")} required>
+              <Input name="billDate" type="date" value={billDate} onChange={(e) => setBillDate(e.target.value)} />
+            </Field>
+            <Field label={t("clearing.format")}>
+              <Select
+                name="format"
+                value={format}
+                onChange={(e) => setFormat(e.target.value)}
+                placeholder={t("clearing.formatAuto")}
+                options={FORMATS.map((f) => ({ value: f, label: t(`clearing.format_${f}`) }))}
+              />
+            </Field>
+            <Field label={t("clearing.file")} required>
+              <Input name="file" type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            </Field>
+            <div className="flex flex-wrap items-center gap-3 sm:col-span-2">
+              <Button type="submit" loading={uploading} disabled={!accountId || !file || uploading}>
+                {t("clearing.submit")}
+              </Button>
+              {phase.kind === "uploading" ? (
+                <span className="flex items-center gap-2 text-sm text-muted-foreground" role="status" data-testid="upload-progress">
+                  <progress max={100} value={phase.percent} className="h-2 w-40" aria-label={t("clearing.uploading", { percent: String(phase.percent) })} />
+                  {phase.percent < 100 ? t("clearing.uploading", { percent: String(phase.percent) }) : t("clearing.parsing")}
+                </span>
+              ) : null}
+              {phase.kind === "done" ? (
+                <span role="status" className={`text-sm ${phase.ok ? "text-success" : "text-danger"}`} data-testid="upload-result">
+                  {phase.text}
+                </span>
+              ) : null}
+            </div>
+          </form>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>{t("clearing.listTitle")}</CardTitle>
+        </CardHeader>
+        {list}
+      </Card>
+    </div>
+  );
+}
