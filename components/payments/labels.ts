@@ -15,7 +15,7 @@ export function statusLabel(t: Translate, status: PaymentStatus): string {
   return t(`payments.status_${status}`);
 }
 
-const CAUSES = ["CREATED", "CHANNEL_RESPONSE", "QUERY", "NOTIFICATION", "CLOSE", "REVERSE", "LATE_SUCCESS", "CORRECTED_BY_RECON", "RESOLVED", "FALLBACK"] as const;
+const CAUSES = ["CREATED", "CHANNEL_RESPONSE", "QUERY", "NOTIFICATION", "CLOSE", "REVERSE", "LATE_SUCCESS", "CORRECTED_BY_RECON", "RESOLVED", "FALLBACK", "STATEMENT"] as const;
 
 /** A transition's cause; one the catalogue does not know (a later slice's) shows as its code. */
 export function causeLabel(t: Translate, cause: string): string {

@@ -107,6 +107,7 @@ export const payments = defineMessages(
     cause_CORRECTED_BY_RECON: "Corrected by reconciliation",
     cause_RESOLVED: "Resolved by finance",
     cause_FALLBACK: "Fallback to another channel",
+    cause_STATEMENT: "Channel statement",
 
     lateSuccess: "Late success",
     codeUrl: "QR code URL",
@@ -314,6 +315,7 @@ export const payments = defineMessages(
     cause_CORRECTED_BY_RECON: "对账更正",
     cause_RESOLVED: "财务处理",
     cause_FALLBACK: "降级至其他渠道",
+    cause_STATEMENT: "渠道对账单",
 
     lateSuccess: "迟到成功",
     codeUrl: "二维码链接",

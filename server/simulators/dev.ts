@@ -19,9 +19,11 @@ export const DEFAULT_SIMULATOR_PORTS = { wechat: 4101, alipay: 4102, bank: 4103 
 export async function startDevSimulators(ports = DEFAULT_SIMULATOR_PORTS): Promise<DevSimulators> {
   const running: RunningSimulator[] = [];
   try {
-    const wechat = await startWechatSimulator({ port: ports.wechat, notifyDelayMs: 1500 });
+    // Each channel charges what the demo's account says it costs (server/core/channels/demo.ts), so
+    // the demo's statements reconcile unless a difference is injected.
+    const wechat = await startWechatSimulator({ port: ports.wechat, notifyDelayMs: 1500, feeRatePpm: 2000 });
     running.push(wechat);
-    const alipay = await startAlipaySimulator({ port: ports.alipay, notifyDelayMs: 1500 });
+    const alipay = await startAlipaySimulator({ port: ports.alipay, notifyDelayMs: 1500, feeRatePpm: 2200 });
     running.push(alipay);
     const bank = await startBankSimulator({ port: ports.bank, notifyDelayMs: 1500 });
     running.push(bank);

@@ -5,6 +5,7 @@ import { createProposal } from "@/server/core/proposals/service";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { parseStatement } from "./parsers";
+import { reconcileStatementFile, type ReconSummary } from "./reconcile";
 import { StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
 
 // Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
@@ -40,6 +41,8 @@ export interface ImportResult {
   readonly declared: { readonly count: number; readonly amountMinor: bigint };
   /** PENDING_SUPERSEDE: the proposal a second person approves (none when the importer is not a person: propose it from the console). */
   readonly proposalId?: string | null;
+  /** A payment statement that is now the day's current one is reconciled at once: its outcomes. */
+  readonly reconciliation?: ReconSummary;
 }
 
 /** The statement each channel publishes. */
@@ -66,6 +69,17 @@ const kindsOf = (p: ParsedStatement) => {
 };
 
 export async function importStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
+  const stored = await storeStatement(ctx, req);
+  if (stored.outcome === "PENDING_SUPERSEDE" || !RECONCILED_FORMATS.has(stored.format)) return stored;
+  const current = await withTenantTx(ctx.tenantId, (tx) => tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: stored.fileId, status: "IMPORTED" }, select: { id: true } }));
+  if (!current) return stored;
+  // Reconciled in its own transaction: the file stays imported even if reconciling it fails (it can be run again).
+  return { ...stored, reconciliation: await reconcileStatementFile(ctx, stored.fileId) };
+}
+
+const RECONCILED_FORMATS: ReadonlySet<StatementFormat> = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
+
+async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
   if (!DATE.test(req.billDate) || new Date(`${req.billDate}T00:00:00Z`).toISOString().slice(0, 10) !== req.billDate) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "billDate: use YYYY-MM-DD", { field: "billDate" });
   if (req.bytes.length === 0) throw new DomainError("BAD_INPUT", "STATEMENT_EMPTY_FILE", "The file is empty", { field: "file" });
   const account = await withTenantTx(ctx.tenantId, (tx) => tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: req.channelAccountId }, select: { channelType: true } }));

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectorFor } from "@/server/channels/registry";
+import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
+import { seedSimulatorChannels } from "@/server/core/channels/demo";
+import { createMerchant } from "@/server/core/merchants/service";
+import { registrationIdentity } from "@/server/core/payments/common";
+import { createRefund } from "@/server/core/payments/refunds";
+import { applyChannelResult, createPayment } from "@/server/core/payments/service";
+import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
+import { checkLedgerInvariants } from "@/server/testing/ledger";
+import { makeTenant } from "@/server/testing/tenants";
+import { importStatement } from "./import";
+import { reconcileStatementFile } from "./reconcile";
+import "@/server/core/payments/register";
+
+// Transaction reconciliation against the WeChat simulator's trade bill, with differences injected
+// at the simulator (an amount, a fee, a line for a trade never made, a line moved to the next
+// day's bill) and a payment we gave up on that the payer paid after all. Each line ends in exactly
+// one outcome with its type and the direction of the money; the moved line waits in the cross-day
+// pool and is released by the next day's bill; a second run changes nothing.
+
+process.env.DATABASE_POOL_SIZE = "20";
+let db: TestDatabase;
+let sim: RunningWechatSimulator;
+beforeAll(async () => {
+  useTestKeyring();
+  db = await createTestDatabase("clearing_reconcile");
+  // The simulator charges what the seeded account's cost says (0.2 %), so fees match unless a difference is injected.
+  sim = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
+});
+afterAll(async () => {
+  await sim?.close();
+  await db?.drop();
+});
+
+const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+describe("transaction reconciliation", () => {
+  it("classifies every line by type and direction, surfaces a late success, pools what is missing and releases it the next day", async () => {
+    const t = await makeTenant();
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Recon Noodles"))))!;
+    const wechat = await t.run(async (tx) => {
+      await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: false });
+      const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
+      await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
+      return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
+    });
+    let n = 0;
+    const pay = (amountMinor: bigint, subject = "Recon") =>
+      createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `RC-${Date.now()}-${++n}`, amountMinor, product: "WECHAT_CODE", elements: { authCode: `13${String(n).padStart(16, "0")}` }, subject });
+    const matched = await pay(1_280n);
+    const amount = await pay(4_500n);
+    const moved = await pay(990n);
+    const fee = await pay(20_000n);
+    // The payer is still confirming when our side gives up; then pays.
+    const late = await pay(3_300n, "Recon sim:userpaying");
+    expect(late.status).toBe("PROCESSING");
+    await t.run((tx) => applyChannelResult(tx, t.ctx, late.id, { status: "FAILED", failure: { code: "USERPAYING_TIMEOUT", message: "gave up" } }, "QUERY"));
+    const channel = await t.run(async (tx) => ({ account: await connectorConfig(tx, t.ctx, wechat.id), registration: await registrationIdentity(tx, t.ctx, late.registrationId) }));
+    for (let i = 0; i < 3; i++) await connectorFor("WECHAT").query(channel, { outTradeNo: late.outTradeNo });
+    const refund = await createRefund(t.ctx, { paymentId: matched.id, merchantRefundNo: `RCR-${Date.now()}`, amountMinor: 400n, reason: "one item", origin: "CONSOLE" });
+
+    const billDate = matched.businessDate.toISOString().slice(0, 10);
+    const diffs = [
+      { kind: "amount", outTradeNo: amount.outTradeNo, deltaMinor: 1 },
+      { kind: "fee", outTradeNo: fee.outTradeNo, deltaMinor: 5 },
+      { kind: "late", outTradeNo: moved.outTradeNo },
+      { kind: "extra", amountMinor: 777 },
+    ];
+    const r = await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs }) });
+    expect(r.status).toBe(200);
+    const bill = async (date: string) => (await connectorFor("WECHAT").downloadStatement({ account: channel.account }, { billDate: date, billType: "ALL" })).bytes;
+
+    const imported = await importStatement(t.ctx, { channelAccountId: wechat.id, billDate, fileName: "day1.csv", bytes: await bill(billDate), source: "UPLOAD" });
+    expect(imported.outcome).toBe("IMPORTED");
+    const items = await t.run((tx) => tx.reconItem.findMany({ where: { tenantId: t.tenantId, fileId: imported.fileId } }));
+    const of = (paymentId: string) => items.find((i) => i.paymentId === paymentId);
+    expect(of(matched.id)).toMatchObject({ outcome: "MATCHED" });
+    expect(of(amount.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "AMOUNT", direction: "OVERAGE", diffMinor: 1n });
+    expect(of(fee.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "FEE", direction: "SHORTAGE", diffMinor: -5n });
+    expect(of(moved.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY", lineId: null });
+    expect(of(late.id)).toMatchObject({ outcome: "MATCHED", note: "LATE_SUCCESS" });
+    expect(items.filter((i) => i.diffType === "CHANNEL_ONLY")).toEqual([expect.objectContaining({ outcome: "DIFFERENCE", direction: "OVERAGE", diffMinor: 777n, paymentId: null })]);
+    // The simulator's bill shows the refund still processing (a snapshot): it waits in the pending pool.
+    expect(items.find((i) => i.refundId === refund.id)).toMatchObject({ outcome: "PENDING" });
+    // Every line of the file has exactly one outcome.
+    const lines = await t.run((tx) => tx.statementLine.count({ where: { tenantId: t.tenantId, fileId: imported.fileId } }));
+    expect(items.filter((i) => i.lineId !== null)).toHaveLength(lines);
+    expect(imported.reconciliation).toMatchObject({ reconciled: true, differences: { AMOUNT: 1, FEE: 1, CHANNEL_ONLY: 1 } });
+
+    // The late success surfaced the payments application's way.
+    const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: late.id } }));
+    expect(after).toMatchObject({ status: "SUCCEEDED", lateSuccess: true });
+    expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, kind: "LATE_SUCCESS", causeId: late.id } }))).toBe(1);
+
+    // Running it again changes nothing.
+    const again = await reconcileStatementFile(t.ctx, imported.fileId);
+    expect(again).toEqual(imported.reconciliation);
+    expect(await t.run((tx) => tx.reconItem.count({ where: { tenantId: t.tenantId } }))).toBe(items.length);
+
+    // The next day's bill carries the moved line: the pooled item is released.
+    const next = await importStatement(t.ctx, { channelAccountId: wechat.id, billDate: addDay(billDate), fileName: "day2.csv", bytes: await bill(addDay(billDate)), source: "UPLOAD" });
+    expect(next.outcome).toBe("IMPORTED");
+    const pooled = await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, fileId: imported.fileId, paymentId: moved.id } }));
+    expect(pooled.outcome).toBe("RELEASED");
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+});

@@ -1,0 +1,183 @@
+import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { applyRefundResult } from "@/server/core/payments/refunds";
+import { applyOrRecordContradiction } from "@/server/core/payments/service";
+import type { Prisma } from "@/server/db/generated/prisma/client";
+import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+
+// Transaction reconciliation, first slice (issue 6): the lines of an imported payment statement
+// against our payments and refunds. Every line ends in exactly one outcome, and so does every
+// succeeded payment of ours for the account and day that the file lacks:
+//
+//   MATCHED     amounts agree (a fee differing by at most FEE_TOLERANCE_MINOR is accepted and noted)
+//   DIFFERENCE  with a type (CHANNEL_ONLY, PLATFORM_ONLY, AMOUNT, STATUS, FEE, UNKNOWN_SUB_MERCHANT)
+//               and a direction decided by money: more than booked → OVERAGE (长款), less → SHORTAGE
+//               (短款); a channel-only refund is a shortage
+//   PENDING     a refund the channel still shows processing; a payment of ours the file lacks,
+//               waiting in the cross-day pool (it may be on the next day's bill)
+//   RELEASED    a pooled payment that a later file showed after all
+//
+// What the statement proves moves our records the way a channel answer would: a payment we hold
+// PROCESSING becomes SUCCEEDED (or CLOSED for a revoked line); a success on a payment we hold FAILED
+// or CLOSED is a LATE_SUCCESS (the payment application's policy); a refund we hold PROCESSING
+// succeeds. A file is reconciled once: running it again answers the stored outcomes.
+//
+// Not yet: posting the differences to the suspense accounts with their exception items, ageing,
+// and pool expiry into PLATFORM_ONLY differences (the next slice); funds reconciliation.
+
+export const FEE_TOLERANCE_MINOR = 1n;
+const PAYMENT_FORMATS = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
+
+type Outcome = "MATCHED" | "DIFFERENCE" | "PENDING" | "RELEASED";
+
+interface Item {
+  itemKey: string;
+  lineId?: string;
+  outcome: Outcome;
+  diffType?: string;
+  direction?: "OVERAGE" | "SHORTAGE";
+  paymentId?: string;
+  refundId?: string;
+  ourMinor?: bigint;
+  theirMinor?: bigint;
+  diffMinor?: bigint;
+  note?: string;
+}
+
+export interface ReconSummary {
+  readonly fileId: string;
+  readonly reconciled: boolean;
+  readonly byOutcome: Readonly<Record<string, number>>;
+  readonly differences: Readonly<Record<string, number>>;
+}
+
+const difference = (direction: "OVERAGE" | "SHORTAGE", diffType: string, rest: Omit<Item, "outcome" | "direction" | "diffType">): Item => ({ ...rest, outcome: "DIFFERENCE", diffType, direction });
+const byMoney = (diffMinor: bigint): "OVERAGE" | "SHORTAGE" => (diffMinor > 0n ? "OVERAGE" : "SHORTAGE");
+
+async function summary(tx: Tx, ctx: TenantContext, fileId: string): Promise<ReconSummary> {
+  const items = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, fileId }, select: { outcome: true, diffType: true } });
+  const byOutcome: Record<string, number> = {};
+  const differences: Record<string, number> = {};
+  for (const i of items) {
+    byOutcome[i.outcome] = (byOutcome[i.outcome] ?? 0) + 1;
+    if (i.diffType && i.outcome === "DIFFERENCE") differences[i.diffType] = (differences[i.diffType] ?? 0) + 1;
+  }
+  return { fileId, reconciled: items.length > 0, byOutcome, differences };
+}
+
+/** Reconciles one IMPORTED payment statement, in one transaction; a second run answers the first's outcomes. */
+export async function reconcileStatementFile(ctx: TenantContext, fileId: string): Promise<ReconSummary> {
+  return withTenantTx(ctx.tenantId, async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM statement_file WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${fileId}::uuid FOR UPDATE`;
+    const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId } });
+    if (!file) throw notFound("Statement file");
+    if (file.status !== "IMPORTED") throw new DomainError("PRECONDITION", "STATEMENT_NOT_CURRENT", `Only the current statement of a day is reconciled; this one is ${file.status.toLowerCase()}`);
+    if (!PAYMENT_FORMATS.has(file.format)) throw new DomainError("PRECONDITION", "STATEMENT_NOT_RECONCILABLE", "Only payment statements are reconciled against payments and refunds so far");
+    if ((await tx.reconItem.count({ where: { tenantId: ctx.tenantId, fileId } })) > 0) return summary(tx, ctx, fileId);
+
+    const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId }, orderBy: { lineNo: "asc" } });
+    const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId }, select: { subMchId: true, smid: true, acquirerMerchantNo: true } });
+    const known = new Set(registrations.flatMap((r) => [r.subMchId, r.smid, r.acquirerMerchantNo].filter((x): x is string => !!x)));
+    const items: Item[] = [];
+    const seenPayments = new Set<string>();
+
+    for (const line of lines) {
+      const key = { itemKey: line.id, lineId: line.id };
+      if (line.kind === "PAYMENT" || line.kind === "REVOKED") {
+        const p = line.outTradeNo ? await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, outTradeNo: line.outTradeNo, channelAccountId: file.channelAccountId } }) : null;
+        if (!p) {
+          const unknown = line.subMerchant !== null && known.size > 0 && !known.has(line.subMerchant);
+          if (line.kind === "REVOKED") items.push({ ...key, outcome: "MATCHED", note: "a revoked trade we never recorded: no money" });
+          else items.push(difference("OVERAGE", unknown ? "UNKNOWN_SUB_MERCHANT" : "CHANNEL_ONLY", { ...key, theirMinor: line.settleableMinor, diffMinor: line.settleableMinor }));
+          continue;
+        }
+        seenPayments.add(p.id);
+        if (line.kind === "REVOKED") {
+          // The channel reversed it: no money. Ours must be closed (a processing one is closed now).
+          let status = p.status;
+          if (status === "PROCESSING") status = (await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade revoked" } }, "STATEMENT")).status;
+          if (status === "SUCCEEDED") items.push(difference("SHORTAGE", "STATUS", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "revoked at the channel, succeeded here" }));
+          else items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "revoked" });
+          continue;
+        }
+        let status = p.status;
+        let note: string | undefined;
+        if (status !== "SUCCEEDED") {
+          // The statement proves the success: a processing payment succeeds; a failed or closed one is a late success.
+          const after = await applyOrRecordContradiction(tx, ctx, p.id, { status: "SUCCEEDED", ...(line.channelTradeNo ? { channelTradeNo: line.channelTradeNo } : {}), ...(line.occurredAt ? { paidAt: line.occurredAt } : {}) }, "STATEMENT");
+          note = status === "PROCESSING" ? "succeeded by the statement" : "LATE_SUCCESS";
+          status = after.status;
+        }
+        // A payment of ours in the cross-day pool of an earlier file is released.
+        await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, paymentId: p.id, outcome: "PENDING", diffType: "PLATFORM_ONLY" }, data: { outcome: "RELEASED", note: `shown on the bill of ${file.billDate.toISOString().slice(0, 10)}` } });
+        const diff = line.amountMinor - p.amountMinor;
+        if (diff !== 0n) {
+          items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.amountMinor, diffMinor: diff }));
+          continue;
+        }
+        // The channel's fee is our channel cost; it takes money away, so a higher fee is a shortage.
+        const feeDiff = p.costMinor - line.feeMinor;
+        if (feeDiff !== 0n && (feeDiff > FEE_TOLERANCE_MINOR || feeDiff < -FEE_TOLERANCE_MINOR)) {
+          items.push(difference(byMoney(feeDiff), "FEE", { ...key, paymentId: p.id, ourMinor: p.costMinor, theirMinor: line.feeMinor, diffMinor: feeDiff }));
+          continue;
+        }
+        items.push({ ...key, outcome: "MATCHED", paymentId: p.id, ...(feeDiff !== 0n ? { diffMinor: feeDiff, note: `fee rounding ${feeDiff > 0n ? "+" : ""}${feeDiff} within tolerance` } : note ? { note } : {}) });
+        continue;
+      }
+      if (line.kind === "REFUND") {
+        const r = line.outRefundNo ? await tx.refund.findFirst({ where: { tenantId: ctx.tenantId, outRefundNo: line.outRefundNo } }) : null;
+        const theirs = -line.amountMinor;
+        if (!r) {
+          // Money went back to a payer that we never refunded: less money than booked.
+          items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.amountMinor }));
+          continue;
+        }
+        if (line.channelStatus === "PROCESSING") {
+          items.push({ ...key, outcome: "PENDING", refundId: r.id, note: "the channel shows the refund processing" });
+          continue;
+        }
+        let status = r.status;
+        if (status === "PROCESSING") status = (await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", ...(line.channelRefundNo ? { channelRefundNo: line.channelRefundNo } : {}) }, "STATEMENT")).status;
+        if (status === "FAILED" || status === "CLOSED") {
+          items.push(difference("SHORTAGE", "STATUS", { ...key, refundId: r.id, ourMinor: 0n, theirMinor: theirs, diffMinor: line.amountMinor, note: `refunded at the channel, ${status.toLowerCase()} here` }));
+          continue;
+        }
+        const diff = r.amountMinor - theirs;
+        if (diff !== 0n) items.push(difference(byMoney(diff), "AMOUNT", { ...key, refundId: r.id, ourMinor: r.amountMinor, theirMinor: theirs, diffMinor: diff }));
+        else items.push({ ...key, outcome: "MATCHED", refundId: r.id });
+        continue;
+      }
+      // Other kinds do not belong in a payment statement; kept visible rather than dropped.
+      items.push(difference(byMoney(line.amountMinor || 1n), "UNKNOWN", { ...key, theirMinor: line.amountMinor, diffMinor: line.amountMinor, note: `a ${line.kind} line in a payment statement` }));
+    }
+
+    // Our succeeded payments of the day the file lacks wait in the cross-day pool (a payment at
+    // 23:59:59 may be on the next day's bill). Only an ALL or SUCCESS bill lists every payment.
+    if (file.billType === "ALL" || file.billType === "SUCCESS") {
+      const ours = await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, businessDate: file.billDate, status: "SUCCEEDED" }, select: { id: true, amountMinor: true } });
+      for (const p of ours) {
+        if (seenPayments.has(p.id)) continue;
+        items.push({ itemKey: `payment:${p.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "not on this bill: waiting in the cross-day pool" });
+      }
+    }
+
+    const data: Prisma.ReconItemCreateManyInput[] = items.map((i) => ({
+      tenantId: ctx.tenantId,
+      fileId,
+      itemKey: i.itemKey,
+      lineId: i.lineId ?? null,
+      channelAccountId: file.channelAccountId,
+      billDate: file.billDate,
+      outcome: i.outcome,
+      diffType: i.diffType ?? null,
+      direction: i.direction ?? null,
+      paymentId: i.paymentId ?? null,
+      refundId: i.refundId ?? null,
+      ourMinor: i.ourMinor ?? null,
+      theirMinor: i.theirMinor ?? null,
+      diffMinor: i.diffMinor ?? 0n,
+      note: i.note ?? null,
+    }));
+    if (data.length > 0) await tx.reconItem.createMany({ data });
+    return summary(tx, ctx, fileId);
+  });
+}
