@@ -72,6 +72,8 @@ test.describe("statements", () => {
     await expect(rows.first()).toContainText("wechat-20261127-all.csv");
     await expect(rows.first()).toContainText("¥12.80");
     await expect(rows.first()).toContainText("Current");
+    // Reconciled at once: the trade is not one of this provider's payments, a channel-only difference.
+    await expect(rows.first().getByTestId("statement-outcomes")).toHaveText("1 differences");
 
     await importFile(page, "again.csv", good);
     await expect(page.getByTestId("upload-result")).toHaveText("This file was imported before; nothing changed");

@@ -95,7 +95,7 @@ export function StatementsView() {
         <table className="w-full border-collapse text-sm" data-testid="statement-files">
           <thead className="bg-muted">
             <tr>
-              {[t("clearing.fileName"), t("clearing.account"), t("clearing.billDate"), t("clearing.billType"), t("clearing.lines"), t("clearing.declared"), t("clearing.status"), t("clearing.importedAt")].map((h) => (
+              {[t("clearing.fileName"), t("clearing.account"), t("clearing.billDate"), t("clearing.billType"), t("clearing.lines"), t("clearing.declared"), t("clearing.status"), t("clearing.reconciliation"), t("clearing.importedAt")].map((h) => (
                 <th key={h} scope="col" className={th}>
                   {h}
                 </th>
@@ -118,6 +118,21 @@ export function StatementsView() {
                 </td>
                 <td className={td}>
                   <Badge tone={STATUS_TONE[f.status] ?? "neutral"}>{t(`clearing.status_${f.status}` as MessageKey)}</Badge>
+                </td>
+                <td className={td} data-testid="statement-outcomes">
+                  {Object.keys(f.outcomes).length === 0 ? (
+                    <span className="text-muted-foreground">{t("clearing.notReconciled")}</span>
+                  ) : (
+                    <span className="flex flex-wrap gap-1">
+                      {(["MATCHED", "DIFFERENCE", "PENDING", "RELEASED"] as const)
+                        .filter((o) => f.outcomes[o])
+                        .map((o) => (
+                          <Badge key={o} tone={o === "DIFFERENCE" ? "danger" : o === "PENDING" ? "warning" : "success"}>
+                            {t(`clearing.outcome_count_${o}`, { count: String(f.outcomes[o]) })}
+                          </Badge>
+                        ))}
+                    </span>
+                  )}
                 </td>
                 <td className={td}>
                   <DateTime value={f.createdAt} />

@@ -30,7 +30,7 @@ describe("the payments catalogue", () => {
     for (const locale of ["en", "zh-CN"] as const) {
       const t = translator(locale);
       for (const s of PAYMENT_STATUS_LIST) expect(statusLabel(t, s)).not.toMatch(/^payments\./);
-      for (const c of ["CREATED", "CHANNEL_RESPONSE", "QUERY", "NOTIFICATION", "CLOSE", "REVERSE", "LATE_SUCCESS", "CORRECTED_BY_RECON", "RESOLVED", "FALLBACK"]) expect(causeLabel(t, c)).not.toBe(c);
+      for (const c of ["CREATED", "CHANNEL_RESPONSE", "QUERY", "NOTIFICATION", "CLOSE", "REVERSE", "LATE_SUCCESS", "CORRECTED_BY_RECON", "RESOLVED", "FALLBACK", "STATEMENT"]) expect(causeLabel(t, c)).not.toBe(c);
     }
     expect(causeLabel(translator("en"), "CORRECTED_BY_RECON")).toBe("Corrected by reconciliation");
     // A cause the catalogue does not know (a later slice's) shows as its code.

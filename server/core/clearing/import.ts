@@ -165,7 +165,7 @@ async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, statement:
 }
 
 export async function findStatementFiles(tx: Tx, ctx: TenantContext, input: { channelAccountId?: string; billDate?: string; limit?: number }) {
-  return tx.statementFile.findMany({
+  const files = await tx.statementFile.findMany({
     where: {
       tenantId: ctx.tenantId,
       ...(input.channelAccountId ? { channelAccountId: input.channelAccountId } : {}),
@@ -173,5 +173,14 @@ export async function findStatementFiles(tx: Tx, ctx: TenantContext, input: { ch
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(input.limit ?? 50, 200),
+  });
+  // Each file's reconciliation outcomes, counted in one query.
+  const counts = files.length
+    ? await tx.reconItem.groupBy({ by: ["fileId", "outcome"], where: { tenantId: ctx.tenantId, fileId: { in: files.map((f) => f.id) } }, _count: { _all: true } })
+    : [];
+  return files.map((f) => {
+    const outcomes: Record<string, number> = {};
+    for (const c of counts) if (c.fileId === f.id) outcomes[c.outcome] = c._count._all;
+    return { ...f, outcomes };
   });
 }
