@@ -26,13 +26,20 @@ const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foregro
 const td = "px-3 py-2 align-top";
 const link = "text-primary underline-offset-2 hover:underline";
 
-const kindLabel = (t: Translate, kind: string) => (kind === "LATE_SUCCESS" || kind === "REFUND_ABNORMAL" ? t(`payments.exceptionKind_${kind}`) : kind);
+const KINDS = ["LATE_SUCCESS", "REFUND_ABNORMAL", "RECON_CHANNEL_ONLY", "RECON_PLATFORM_ONLY", "RECON_AMOUNT", "RECON_STATUS", "RECON_FEE", "RECON_UNKNOWN_SUB_MERCHANT"] as const;
+const kindLabel = (t: Translate, kind: string) => ((KINDS as readonly string[]).includes(kind) ? t(`payments.exceptionKind_${kind as (typeof KINDS)[number]}`) : kind);
 
 /** The payment the exception is about: the late success's payment, the abnormal refund's payment. */
 function paymentOf(e: ExceptionRow): string | null {
   if (e.causeType === "payment") return e.causeId;
   const details = e.details as { paymentId?: unknown } | null;
   return typeof details?.paymentId === "string" ? details.paymentId : null;
+}
+
+/** A reconciliation difference's direction: 长款 (more money than booked) or 短款 (less). */
+function directionOf(e: ExceptionRow): "OVERAGE" | "SHORTAGE" | null {
+  const d = (e.details as { direction?: unknown } | null)?.direction;
+  return d === "OVERAGE" || d === "SHORTAGE" ? d : null;
 }
 
 /** Exceptions (差错) raised by payments and refunds: open first by default, resolvable by finance. */
@@ -68,7 +75,10 @@ export function ExceptionsView({ canResolve }: { canResolve: boolean }) {
               const paymentId = paymentOf(e);
               return (
                 <tr key={e.id} className="border-t border-border" data-testid="exception-row" data-kind={e.kind} data-status={e.status}>
-                  <td className={td}>{kindLabel(t, e.kind)}</td>
+                  <td className={td}>
+                    {kindLabel(t, e.kind)}
+                    {directionOf(e) ? <span className="block text-xs text-muted-foreground">{t(`payments.direction_${directionOf(e)!}`)}</span> : null}
+                  </td>
                   <td className={td}>
                     <Badge tone={e.status === "OPEN" ? "warning" : "success"}>{t(`payments.exceptionStatus_${e.status}`)}</Badge>
                   </td>
@@ -98,7 +108,7 @@ export function ExceptionsView({ canResolve }: { canResolve: boolean }) {
                       </Link>
                     ) : null}
                     {/* An abnormal refund is resolved on its payment page by recording the bank transfer. */}
-                    {canResolve && e.status === "OPEN" && e.kind !== "REFUND_ABNORMAL" ? (
+                    {canResolve && e.status === "OPEN" && e.kind !== "REFUND_ABNORMAL" && !e.kind.startsWith("RECON_") ? (
                       <Button size="sm" onClick={() => setResolving(e)}>
                         {t("payments.exceptionResolve")}
                       </Button>

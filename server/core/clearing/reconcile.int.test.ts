@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectorFor } from "@/server/channels/registry";
 import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
 import { seedSimulatorChannels } from "@/server/core/channels/demo";
+import { getBalanceByRef } from "@/server/core/ledger/service";
+import { accounts } from "@/server/core/ledger/templates";
 import { createMerchant } from "@/server/core/merchants/service";
+import { resolveExceptionById } from "@/server/core/payments/exceptions";
+import { codeOf } from "@/server/testing/ledger";
 import { registrationIdentity } from "@/server/core/payments/common";
 import { createRefund } from "@/server/core/payments/refunds";
 import { applyChannelResult, createPayment } from "@/server/core/payments/service";
@@ -105,6 +109,50 @@ describe("transaction reconciliation", () => {
     expect(next.outcome).toBe("IMPORTED");
     const pooled = await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, fileId: imported.fileId, paymentId: moved.id } }));
     expect(pooled.outcome).toBe("RELEASED");
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+  it("CUSTODIAL: every difference opens its exception and posts its own suspense entry; Σ open items per direction = the suspense balance", async () => {
+    // A simulator of its own: injected differences are per bill date and would mix with the test above.
+    const sim = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
+    onTestFinished(() => sim.close());
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Suspense Noodles"))))!;
+    const wechat = await t.run(async (tx) => {
+      await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
+      const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
+      await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
+      return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
+    });
+    let n = 100;
+    const pay = (amountMinor: bigint) =>
+      createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `SP-${Date.now()}-${++n}`, amountMinor, product: "WECHAT_CODE", elements: { authCode: `13${String(n).padStart(16, "0")}` }, subject: "Suspense" });
+    const a = await pay(5_000n);
+    const f = await pay(8_000n);
+    await pay(1_200n);
+    const billDate = a.businessDate.toISOString().slice(0, 10);
+    const diffs = [
+      { kind: "amount", outTradeNo: a.outTradeNo, deltaMinor: 3 },
+      { kind: "fee", outTradeNo: f.outTradeNo, deltaMinor: 5 },
+      { kind: "extra", amountMinor: 777 },
+    ];
+    await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs }) });
+    const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
+    const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate, billType: "ALL" })).bytes;
+    const imported = await importStatement(t.ctx, { channelAccountId: wechat.id, billDate, fileName: "custodial.csv", bytes, source: "UPLOAD" });
+    expect(imported.reconciliation).toMatchObject({ differences: { AMOUNT: 1, FEE: 1, CHANNEL_ONLY: 1 } });
+
+    const open = await t.run((tx) => tx.exception.findMany({ where: { tenantId: t.tenantId, status: "OPEN", kind: { startsWith: "RECON_" } } }));
+    expect(open.map((e) => e.kind).sort()).toEqual(["RECON_AMOUNT", "RECON_CHANNEL_ONLY", "RECON_FEE"]);
+    const sumOf = (direction: string) => open.filter((e) => (e.details as { direction?: string }).direction === direction).reduce((s, e) => s + e.amountMinor, 0n);
+    expect(sumOf("OVERAGE")).toBe(3n + 777n);
+    expect(sumOf("SHORTAGE")).toBe(5n);
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor).toBe(sumOf("OVERAGE"));
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(sumOf("SHORTAGE"));
+    // Closing one with a note alone would break that equality: refused.
+    expect(await codeOf(t.run((tx) => resolveExceptionById(tx, t.ctx, open[0]!.id, "looked at it")))).toBe("EXCEPTION_NEEDS_RESOLUTION");
+    // Reconciling again posts nothing more.
+    await reconcileStatementFile(t.ctx, imported.fileId);
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor).toBe(780n);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

@@ -1,4 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { postEntry } from "@/server/core/ledger/service";
+import { accounts, overage, shortage } from "@/server/core/ledger/templates";
+import { openException } from "@/server/core/payments/exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
 import { applyOrRecordContradiction } from "@/server/core/payments/service";
 import type { Prisma } from "@/server/db/generated/prisma/client";
@@ -21,8 +25,14 @@ import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx
 // or CLOSED is a LATE_SUCCESS (the payment application's policy); a refund we hold PROCESSING
 // succeeds. A file is reconciled once: running it again answers the stored outcomes.
 //
-// Not yet: posting the differences to the suspense accounts with their exception items, ageing,
-// and pool expiry into PLATFORM_ONLY differences (the next slice); funds reconciliation.
+// Every DIFFERENCE opens an exception (kind RECON_<type>) and, for a CUSTODIAL tenant, posts its
+// own suspense entry in the same transaction: Dr clearing / Cr overage suspense for 长款, Dr
+// shortage suspense / Cr clearing for 短款, so Σ open reconciliation exceptions per direction equals
+// the suspense account's balance (tested). DIRECT tenants hold no clearing account: the channel
+// owes their merchants directly, so their differences are exceptions without postings.
+//
+// Not yet: resolving exceptions (release, write-off), ageing, pool expiry into PLATFORM_ONLY
+// differences (the next slice); funds reconciliation.
 
 export const FEE_TOLERANCE_MINOR = 1n;
 const PAYMENT_FORMATS = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
@@ -162,6 +172,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
 
     const data: Prisma.ReconItemCreateManyInput[] = items.map((i) => ({
       tenantId: ctx.tenantId,
+      id: randomUUID(),
       fileId,
       itemKey: i.itemKey,
       lineId: i.lineId ?? null,
@@ -178,6 +189,32 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
       note: i.note ?? null,
     }));
     if (data.length > 0) await tx.reconItem.createMany({ data });
+    const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+    const billDate = file.billDate.toISOString().slice(0, 10);
+    for (const d of data) {
+      if (d.outcome !== "DIFFERENCE" || !d.id) continue;
+      const diff = BigInt(d.diffMinor ?? 0);
+      const amountMinor = diff < 0n ? -diff : diff;
+      const direction = d.direction as "OVERAGE" | "SHORTAGE";
+      await openException(tx, ctx, {
+        kind: `RECON_${d.diffType}`,
+        causeType: "recon_item",
+        causeId: d.id,
+        amountMinor,
+        businessDate: billDate,
+        details: { direction, diffType: d.diffType ?? null, fileId, lineId: d.lineId ?? null, paymentId: d.paymentId ?? null, refundId: d.refundId ?? null, note: d.note ?? null },
+      });
+      if (tenant.settlementMode === "CUSTODIAL" && amountMinor > 0n) {
+        const found = accounts.clearing(file.channelAccountId);
+        await postEntry(tx, ctx, direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
+          businessDate: billDate,
+          idempotencyKey: `recon:${d.id}`,
+          causeType: "recon_item",
+          causeId: d.id,
+          description: `${direction === "OVERAGE" ? "长款" : "短款"} ${d.diffType}: bill of ${billDate}`,
+        });
+      }
+    }
     return summary(tx, ctx, fileId);
   });
 }

@@ -54,6 +54,9 @@ export async function resolveExceptionById(tx: Tx, ctx: TenantContext, id: strin
   const e = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, id }, select: { status: true, kind: true } });
   if (!e) throw notFound("Exception");
   if (e.status !== "OPEN") throw new DomainError("PRECONDITION", "EXCEPTION_NOT_OPEN", "This exception has already been resolved");
+  // Its suspense entry must be released or written off with it, through an approved proposal (next
+  // slice): closing it with a note alone would break Σ open items = the suspense balance.
+  if (e.kind.startsWith("RECON_")) throw new DomainError("PRECONDITION", "EXCEPTION_NEEDS_RESOLUTION", "A reconciliation difference is resolved by a release or write-off, not with a note");
   if (e.kind === "REFUND_ABNORMAL") throw new DomainError("PRECONDITION", "EXCEPTION_RESOLVED_BY_REFUND", "An abnormal refund is resolved by recording the transfer to the payer's bank account on the refund");
   await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorOf(ctx), resolvedAt: new Date() } });
 }
