@@ -64,6 +64,11 @@ const ENTRY_KINDS = {
   "payment.fee_billed_monthly": "kind_payment_fee_billed_monthly",
   refund: "kind_refund",
   "refund.merchant_debt": "kind_refund_merchant_debt",
+  "refund.hold": "kind_refund_hold",
+  "refund.hold_post": "kind_refund_hold_post",
+  "refund.void": "kind_refund_void",
+  "refund.completion": "kind_refund_completion",
+  "wallet.recharge_cost": "kind_wallet_recharge_cost",
   "settlement.make_available": "kind_settlement_make_available",
   "wallet.recharge": "kind_wallet_recharge",
   "wallet.transfer": "kind_wallet_transfer",
@@ -89,6 +94,9 @@ const ENTRY_KINDS = {
   reversal: "kind_reversal",
   "ledger.adjustment": "kind_proposal_adjustment",
   "ledger.reversal": "kind_proposal_reversal",
+  "payment.correction": "kind_proposal_payment_correction",
+  "recon.write_off": "kind_proposal_recon_write_off",
+  "statement.supersede": "kind_proposal_statement_supersede",
 } as const;
 
 /** An entry's or proposal's kind in words; an unknown kind (a later module's) shows as its code. */

@@ -43,11 +43,12 @@ function directionOf(e: ExceptionRow): "OVERAGE" | "SHORTAGE" | null {
 }
 
 /** Exceptions (差错) raised by payments and refunds: open first by default, resolvable by finance. */
-export function ExceptionsView({ canResolve }: { canResolve: boolean }) {
+export function ExceptionsView({ canResolve, canPropose = false }: { canResolve: boolean; canPropose?: boolean }) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const [status, setStatus] = useState<"OPEN" | "RESOLVED" | "">("OPEN");
   const [resolving, setResolving] = useState<ExceptionRow | null>(null);
+  const [writingOff, setWritingOff] = useState<ExceptionRow | null>(null);
   const list = useInfiniteQuery(
     trpc.exceptions.find.infiniteQueryOptions({ ...(status ? { status } : {}), limit: 50 }, { getNextPageParam: (last) => last.nextCursor, initialCursor: null }),
   );
@@ -107,6 +108,11 @@ export function ExceptionsView({ canResolve }: { canResolve: boolean }) {
                         {t("payments.exceptionOpenPayment")}
                       </Link>
                     ) : null}
+                    {canPropose && e.status === "OPEN" && e.kind.startsWith("RECON_") ? (
+                      <Button size="sm" variant="secondary" onClick={() => setWritingOff(e)} data-testid="propose-write-off">
+                        {t("payments.exceptionWriteOff")}
+                      </Button>
+                    ) : null}
                     {/* An abnormal refund is resolved on its payment page by recording the bank transfer. */}
                     {canResolve && e.status === "OPEN" && e.kind !== "REFUND_ABNORMAL" && !e.kind.startsWith("RECON_") ? (
                       <Button size="sm" onClick={() => setResolving(e)}>
@@ -149,6 +155,7 @@ export function ExceptionsView({ canResolve }: { canResolve: boolean }) {
         ) : null}
       </Card>
       {resolving ? <ResolveExceptionDialog exception={resolving} onClose={() => setResolving(null)} /> : null}
+      {writingOff ? <WriteOffDialog exception={writingOff} onClose={() => setWritingOff(null)} /> : null}
     </div>
   );
 }
@@ -179,6 +186,41 @@ function ResolveExceptionDialog({ exception, onClose }: { exception: ExceptionRo
           <Input name="resolution" maxLength={1000} value={resolution} onChange={(e) => setResolution(e.target.value)} />
         </Field>
         <FormFooter error={resolve.error && !server.fields.resolution ? errorText(resolve.error) : null} onCancel={onClose} loading={resolve.isPending} submitLabel={t("payments.exceptionResolveSubmit")} />
+      </form>
+    </Dialog>
+  );
+}
+
+/** Proposes writing a reconciliation difference off (短款 to loss, 长款 to unclaimed funds); a second person approves it under Ledger → Adjustments. */
+function WriteOffDialog({ exception, onClose }: { exception: ExceptionRow; onClose: () => void }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const propose = useMutation(trpc.proposals.create.mutationOptions());
+  const [note, setNote] = useState("");
+  const server = formErrors(propose.error);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    propose.reset();
+    const done = await propose.mutateAsync({ kind: "recon.write_off", reason: note, payload: { exceptionId: exception.id, note } }).then(
+      () => true,
+      () => false,
+    );
+    if (!done) return;
+    toast.success(t("payments.exceptionWriteOffProposed"));
+    await queryClient.invalidateQueries({ queryKey: trpc.exceptions.find.pathKey() });
+    onClose();
+  }
+
+  return (
+    <Dialog open onClose={onClose} title={t("payments.exceptionWriteOffTitle")} description={t(directionOf(exception) === "OVERAGE" ? "payments.exceptionWriteOffOverage" : "payments.exceptionWriteOffShortage")} dismissible={!propose.isPending}>
+      <form onSubmit={submit} className="space-y-4" noValidate>
+        <Field label={t("payments.exceptionResolution")} required error={server.fields.reason}>
+          <Input name="note" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
+        </Field>
+        <FormFooter error={propose.error && !server.fields.reason ? errorText(propose.error) : null} onCancel={onClose} loading={propose.isPending} submitLabel={t("payments.exceptionWriteOffSubmit")} />
       </form>
     </Dialog>
   );

@@ -6,6 +6,9 @@ import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import { createMerchant } from "@/server/core/merchants/service";
 import { resolveExceptionById } from "@/server/core/payments/exceptions";
+import { createProposal, decideProposal } from "@/server/core/proposals/service";
+import { createUser } from "@/server/core/users/service";
+import type { TenantContext } from "@/server/db/tenant-tx";
 import { codeOf } from "@/server/testing/ledger";
 import { registrationIdentity } from "@/server/core/payments/common";
 import { createRefund } from "@/server/core/payments/refunds";
@@ -153,6 +156,23 @@ describe("transaction reconciliation", () => {
     // Reconciling again posts nothing more.
     await reconcileStatementFile(t.ctx, imported.fileId);
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor).toBe(780n);
+
+    // The fee shortage is written off to loss through maker-checker; the equality still holds.
+    const [maker, checker] = await t.run(async (tx) => {
+      const out: TenantContext[] = [];
+      for (const k of ["f1", "f2"]) {
+        const u = await createUser(tx, t.ctx, { email: `${k}@${t.slug}.test`, name: k, role: "FINANCE", password: "Test-password-1" });
+        out.push({ tenantId: t.tenantId, actor: { kind: "USER", userId: u!.id, email: u!.email, role: "FINANCE", merchantId: null } });
+      }
+      return out as [TenantContext, TenantContext];
+    });
+    const feeItem = open.find((e) => e.kind === "RECON_FEE")!;
+    const proposal = await t.run((tx) => createProposal(tx, maker, { kind: "recon.write_off", reason: "channel fee rounding agreed with WeChat", payload: { exceptionId: feeItem.id, note: "agreed with the channel" } }));
+    await t.run((tx) => decideProposal(tx, checker, { id: proposal.id, decision: "APPROVE" }));
+    expect((await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: feeItem.id } }))).status).toBe("RESOLVED");
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(0n);
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.writeOffLoss))).postedMinor).toBe(5n);
+    expect(await codeOf(t.run((tx) => createProposal(tx, maker, { kind: "recon.write_off", reason: "again", payload: { exceptionId: feeItem.id, note: "again" } })))).toBe("EXCEPTION_NOT_OPEN");
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

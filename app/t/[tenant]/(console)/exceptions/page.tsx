@@ -10,7 +10,7 @@ export default async function ExceptionsPage() {
   return (
     <div className="space-y-6">
       <PageHeader title={t("payments.exceptionsTitle")} description={t("payments.exceptionsDescription")} />
-      <ExceptionsView canResolve={can(me.role, "refunds.manage")} />
+      <ExceptionsView canResolve={can(me.role, "refunds.manage")} canPropose={can(me.role, "ledger.propose")} />
     </div>
   );
 }
