@@ -40,6 +40,17 @@ interface AuditRow {
   after: unknown;
   actor_email: string;
 }
+/**
+ * A moment after every audit row written so far. The audit's created_at comes from the database
+ * clock in microseconds, a JS Date has milliseconds: a row written in the same millisecond as
+ * `new Date()` could count as "since" (the flake this replaced).
+ */
+async function auditMark(): Promise<Date> {
+  const [row] = await ownerQuery<{ at: Date }>(db.url, `SELECT date_trunc('milliseconds', clock_timestamp()) + interval '1 millisecond' AS at`);
+  await new Promise((r) => setTimeout(r, 2));
+  return row!.at;
+}
+
 async function auditOf(t: TestTenant, since: Date): Promise<AuditRow[]> {
   return ownerQuery(
     db.url,
@@ -65,7 +76,7 @@ async function clear(t: TestTenant) {
 describe("importCalendar", () => {
   it("inserts every row in one go and audits each as a create", async () => {
     await clear(a);
-    const since = new Date();
+    const since = await auditMark();
     const r = await inA((tx) => importCalendar(tx, ownerContext(a), { csv: csv("2026-01-01,HOLIDAY,元旦", "2026-01-02,HOLIDAY,元旦", "2026-01-04,WORKDAY,元旦调休上班") }));
     expect(r).toEqual({ inserted: 3, updated: 0, deleted: 0, unchanged: 0, warnings: [] });
     expect(await daysOf(a)).toEqual([
@@ -83,7 +94,7 @@ describe("importCalendar", () => {
 
   it("is all or nothing: one bad line and nothing is written or audited", async () => {
     const before = await daysOf(a);
-    const since = new Date();
+    const since = await auditMark();
     const e = await domainError(inA((tx) => importCalendar(tx, ownerContext(a), { csv: csv("2026-05-01,HOLIDAY,劳动节", "2026-02-30,HOLIDAY,Impossible") })));
     expect(e.kind).toBe("BAD_INPUT");
     expect(e.message).toMatch(/2026-02-30/);
@@ -92,7 +103,7 @@ describe("importCalendar", () => {
   });
 
   it("without replaceYear only adds and updates: days missing from the file stay", async () => {
-    const since = new Date();
+    const since = await auditMark();
     const r = await inA((tx) => importCalendar(tx, ownerContext(a), { csv: csv("2026-01-02,HOLIDAY,New Year (observed)", "2026-05-01,HOLIDAY,劳动节") }));
     expect(r).toMatchObject({ inserted: 1, updated: 1, deleted: 0, unchanged: 0 });
     expect((await daysOf(a)).map((d) => d.date)).toEqual(["2026-01-01", "2026-01-02", "2026-01-04", "2026-05-01"]);
@@ -107,7 +118,7 @@ describe("importCalendar", () => {
   it("with replaceYear makes that year exactly the file: deletes the rest of the year, keeps other years, counts unchanged rows", async () => {
     await inA((tx) => upsertCalendarDay(tx, ownerContext(a), { date: "2025-12-31", kind: "HOLIDAY", name: "Old year's eve" }));
     await inA((tx) => upsertCalendarDay(tx, ownerContext(a), { date: "2027-01-01", kind: "HOLIDAY", name: "Next year" }));
-    const since = new Date();
+    const since = await auditMark();
     const r = await inA((tx) =>
       importCalendar(tx, ownerContext(a), {
         csv: csv("2026-01-01,HOLIDAY,元旦", "2026-05-01,HOLIDAY,Labour Day", "2026-10-01,HOLIDAY,国庆节"),
@@ -144,7 +155,7 @@ describe("importCalendar", () => {
 describe("upsertCalendarDay and deleteCalendarDay", () => {
   it("creates, leaves an identical day alone (no audit), updates with before/after, and warns about a no-op override", async () => {
     await clear(a);
-    const since = new Date();
+    const since = await auditMark();
     const ctx = ownerContext(a);
     const day = { date: "2026-10-08", kind: "HOLIDAY" as const, name: "国庆节" };
     expect(await inA((tx) => upsertCalendarDay(tx, ctx, day))).toEqual({ day, change: "created", warnings: [] });
@@ -161,7 +172,7 @@ describe("upsertCalendarDay and deleteCalendarDay", () => {
   });
 
   it("deletes with an audit row, and a missing day is NOT_FOUND", async () => {
-    const since = new Date();
+    const since = await auditMark();
     expect(await inA((tx) => deleteCalendarDay(tx, ownerContext(a), { date: "2026-10-08" }))).toEqual({ date: "2026-10-08" });
     expect((await daysOf(a)).map((d) => d.date)).not.toContain("2026-10-08");
     expect(await auditOf(a, since)).toEqual([
