@@ -60,6 +60,7 @@ describe("transaction reconciliation", () => {
     const matched = await pay(1_280n);
     const amount = await pay(4_500n);
     const moved = await pay(990n);
+    const dropped = await pay(660n);
     const fee = await pay(20_000n);
     // The payer is still confirming when our side gives up; then pays.
     const late = await pay(3_300n, "Recon sim:userpaying");
@@ -74,6 +75,7 @@ describe("transaction reconciliation", () => {
       { kind: "amount", outTradeNo: amount.outTradeNo, deltaMinor: 1 },
       { kind: "fee", outTradeNo: fee.outTradeNo, deltaMinor: 5 },
       { kind: "late", outTradeNo: moved.outTradeNo },
+      { kind: "drop", outTradeNo: dropped.outTradeNo },
       { kind: "extra", amountMinor: 777 },
     ];
     const r = await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs }) });
@@ -88,6 +90,7 @@ describe("transaction reconciliation", () => {
     expect(of(amount.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "AMOUNT", direction: "OVERAGE", diffMinor: 1n });
     expect(of(fee.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "FEE", direction: "SHORTAGE", diffMinor: -5n });
     expect(of(moved.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY", lineId: null });
+    expect(of(dropped.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY" });
     expect(of(late.id)).toMatchObject({ outcome: "MATCHED", note: "LATE_SUCCESS" });
     expect(items.filter((i) => i.diffType === "CHANNEL_ONLY")).toEqual([expect.objectContaining({ outcome: "DIFFERENCE", direction: "OVERAGE", diffMinor: 777n, paymentId: null })]);
     // The simulator's bill shows the refund still processing (a snapshot): it waits in the pending pool.
@@ -112,6 +115,10 @@ describe("transaction reconciliation", () => {
     expect(next.outcome).toBe("IMPORTED");
     const pooled = await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, fileId: imported.fileId, paymentId: moved.id } }));
     expect(pooled.outcome).toBe("RELEASED");
+    // The dropped payment is on neither bill: once the next day's bill is in, it is a 短款 with its exception.
+    const missing = await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, fileId: imported.fileId, paymentId: dropped.id } }));
+    expect(missing).toMatchObject({ outcome: "DIFFERENCE", diffType: "PLATFORM_ONLY", direction: "SHORTAGE", diffMinor: -660n });
+    expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, kind: "RECON_PLATFORM_ONLY", causeId: missing.id } }))).toBe(1);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
   it("CUSTODIAL: every difference opens its exception and posts its own suspense entry; Σ open items per direction = the suspense balance", async () => {
@@ -132,11 +139,16 @@ describe("transaction reconciliation", () => {
     const a = await pay(5_000n);
     const f = await pay(8_000n);
     await pay(1_200n);
+    const dropped = await pay(1_500n);
+    // Printed on the next day's bill instead (so that bill exists and releases it from the pool).
+    const moved = await pay(2_400n);
     const billDate = a.businessDate.toISOString().slice(0, 10);
     const diffs = [
       { kind: "amount", outTradeNo: a.outTradeNo, deltaMinor: 3 },
       { kind: "fee", outTradeNo: f.outTradeNo, deltaMinor: 5 },
       { kind: "extra", amountMinor: 777 },
+      { kind: "drop", outTradeNo: dropped.outTradeNo },
+      { kind: "late", outTradeNo: moved.outTradeNo },
     ];
     await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs }) });
     const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
@@ -173,6 +185,16 @@ describe("transaction reconciliation", () => {
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(0n);
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.writeOffLoss))).postedMinor).toBe(5n);
     expect(await codeOf(t.run((tx) => createProposal(tx, maker, { kind: "recon.write_off", reason: "again", payload: { exceptionId: feeItem.id, note: "again" } })))).toBe("EXCEPTION_NOT_OPEN");
+
+    // The dropped payment waits in the pool (no posting); the next day's bill lacks it too: a 短款 posted then.
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(0n);
+    const nextDay = new Date(Date.parse(`${billDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const day2 = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate: nextDay, billType: "ALL" })).bytes;
+    await importStatement(t.ctx, { channelAccountId: wechat.id, billDate: nextDay, fileName: "custodial-2.csv", bytes: day2, source: "UPLOAD" });
+    const stillOpen = await t.run((tx) => tx.exception.findMany({ where: { tenantId: t.tenantId, status: "OPEN", kind: { startsWith: "RECON_" } } }));
+    const shortages = stillOpen.filter((e) => (e.details as { direction?: string }).direction === "SHORTAGE");
+    expect(shortages.map((e) => [e.kind, e.amountMinor])).toEqual([["RECON_PLATFORM_ONLY", 1_500n]]);
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(1_500n);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

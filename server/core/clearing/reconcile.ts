@@ -31,10 +31,14 @@ import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx
 // the suspense account's balance (tested). DIRECT tenants hold no clearing account: the channel
 // owes their merchants directly, so their differences are exceptions without postings.
 //
-// Not yet: resolving exceptions (release, write-off), ageing, pool expiry into PLATFORM_ONLY
-// differences (the next slice); funds reconciliation.
+// A payment of ours missing from the bill waits in the cross-day pool; once CROSS_DAY_POOL_DAYS
+// later bills of the account have been reconciled without it, it becomes a PLATFORM_ONLY 短款.
+//
+// Not yet: releasing a difference against a correcting entry, ageing; funds reconciliation.
 
 export const FEE_TOLERANCE_MINOR = 1n;
+/** How many later bills a payment of ours may be missing from before it is a PLATFORM_ONLY difference. */
+export const CROSS_DAY_POOL_DAYS = 1;
 const PAYMENT_FORMATS = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
 
 type Outcome = "MATCHED" | "DIFFERENCE" | "PENDING" | "RELEASED";
@@ -193,28 +197,70 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
     const billDate = file.billDate.toISOString().slice(0, 10);
     for (const d of data) {
       if (d.outcome !== "DIFFERENCE" || !d.id) continue;
-      const diff = BigInt(d.diffMinor ?? 0);
-      const amountMinor = diff < 0n ? -diff : diff;
-      const direction = d.direction as "OVERAGE" | "SHORTAGE";
-      await openException(tx, ctx, {
-        kind: `RECON_${d.diffType}`,
-        causeType: "recon_item",
-        causeId: d.id,
-        amountMinor,
-        businessDate: billDate,
-        details: { direction, diffType: d.diffType ?? null, fileId, lineId: d.lineId ?? null, paymentId: d.paymentId ?? null, refundId: d.refundId ?? null, note: d.note ?? null },
+      await recordDifference(tx, ctx, tenant.settlementMode, { id: d.id, fileId, channelAccountId: file.channelAccountId, billDate, direction: d.direction as "OVERAGE" | "SHORTAGE", diffType: d.diffType ?? "UNKNOWN", diffMinor: BigInt(d.diffMinor ?? 0), lineId: d.lineId ?? null, paymentId: d.paymentId ?? null, refundId: d.refundId ?? null, note: d.note ?? null });
+    }
+
+    // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
+    // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found).
+    const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
+    const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", billDate: { lte: cutoff } } });
+    for (const item of expired) {
+      const note = `not on any bill up to ${billDate}`;
+      await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
+      await recordDifference(tx, ctx, tenant.settlementMode, {
+        id: item.id,
+        foundOn: billDate,
+        fileId: item.fileId,
+        channelAccountId: item.channelAccountId,
+        billDate: item.billDate.toISOString().slice(0, 10),
+        direction: "SHORTAGE",
+        diffType: "PLATFORM_ONLY",
+        diffMinor: item.diffMinor,
+        lineId: null,
+        paymentId: item.paymentId,
+        refundId: null,
+        note,
       });
-      if (tenant.settlementMode === "CUSTODIAL" && amountMinor > 0n) {
-        const found = accounts.clearing(file.channelAccountId);
-        await postEntry(tx, ctx, direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
-          businessDate: billDate,
-          idempotencyKey: `recon:${d.id}`,
-          causeType: "recon_item",
-          causeId: d.id,
-          description: `${direction === "OVERAGE" ? "长款" : "短款"} ${d.diffType}: bill of ${billDate}`,
-        });
-      }
     }
     return summary(tx, ctx, fileId);
+  });
+}
+
+interface Difference {
+  id: string;
+  /** When the difference is found, if later than its bill date (the pool's expiry): posted then, correcting the bill date. */
+  foundOn?: string;
+  fileId: string;
+  channelAccountId: string;
+  billDate: string;
+  direction: "OVERAGE" | "SHORTAGE";
+  diffType: string;
+  diffMinor: bigint;
+  lineId: string | null;
+  paymentId: string | null;
+  refundId: string | null;
+  note: string | null;
+}
+
+/** A difference's exception and, for a CUSTODIAL tenant, its own suspense entry (one each, by the item's id). */
+async function recordDifference(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", d: Difference): Promise<void> {
+  const amountMinor = d.diffMinor < 0n ? -d.diffMinor : d.diffMinor;
+  await openException(tx, ctx, {
+    kind: `RECON_${d.diffType}`,
+    causeType: "recon_item",
+    causeId: d.id,
+    amountMinor,
+    businessDate: d.billDate,
+    details: { direction: d.direction, diffType: d.diffType, fileId: d.fileId, lineId: d.lineId, paymentId: d.paymentId, refundId: d.refundId, note: d.note },
+  });
+  if (mode !== "CUSTODIAL" || amountMinor === 0n) return;
+  const found = accounts.clearing(d.channelAccountId);
+  await postEntry(tx, ctx, d.direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
+    businessDate: d.foundOn ?? d.billDate,
+    ...(d.foundOn && d.foundOn !== d.billDate ? { correctsDate: d.billDate } : {}),
+    idempotencyKey: `recon:${d.id}`,
+    causeType: "recon_item",
+    causeId: d.id,
+    description: `${d.direction === "OVERAGE" ? "长款" : "短款"} ${d.diffType}: bill of ${d.billDate}`,
   });
 }
