@@ -1,12 +1,8 @@
 "use client";
 
-import Link from "next/link";
-import { usePathname } from "next/navigation";
-import { cn, focusRing } from "@/components/ui/cn";
-import { useT } from "@/i18n/client";
-import type { MessageKey } from "@/i18n/catalogue";
+import { SectionNav, type SectionNavItem } from "@/components/ui/section-nav";
 
-const ITEMS: Array<{ href: string; label: MessageKey; match: (path: string) => boolean }> = [
+const ITEMS: readonly SectionNavItem[] = [
   { href: "/ledger", label: "ledger.navAccounts", match: (p) => p === "/ledger" || p.startsWith("/ledger/accounts") || p.startsWith("/ledger/entries") },
   { href: "/ledger/trial-balance", label: "ledger.navTrialBalance", match: (p) => p.startsWith("/ledger/trial-balance") },
   { href: "/ledger/adjustments", label: "ledger.navAdjustments", match: (p) => p.startsWith("/ledger/adjustments") },
@@ -15,30 +11,5 @@ const ITEMS: Array<{ href: string; label: MessageKey; match: (path: string) => b
 
 /** The ledger's own sections, under the one "Ledger" item of the console menu. */
 export function LedgerNav() {
-  const t = useT();
-  const pathname = usePathname();
-  return (
-    <nav aria-label={t("ledger.sections")} className="mb-6 border-b border-border">
-      <ul className="-mb-px flex gap-1 overflow-x-auto">
-        {ITEMS.map((item) => {
-          const active = item.match(pathname);
-          return (
-            <li key={item.href}>
-              <Link
-                href={item.href}
-                aria-current={active ? "page" : undefined}
-                className={cn(
-                  "block whitespace-nowrap rounded-t-brand border-b-2 px-3 py-2 text-sm font-medium",
-                  active ? "border-primary text-foreground" : "border-transparent text-muted-foreground hover:text-foreground",
-                  focusRing,
-                )}
-              >
-                {t(item.label)}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
-    </nav>
-  );
+  return <SectionNav label="ledger.sections" items={ITEMS} />;
 }

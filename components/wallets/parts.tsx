@@ -1,16 +1,13 @@
 "use client";
 
-import Link from "next/link";
-import { usePathname } from "next/navigation";
 import { useId, useState, type ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { cn, focusRing } from "@/components/ui/cn";
 import { Dialog } from "@/components/ui/dialog";
+import { SectionNav, type SectionNavItem } from "@/components/ui/section-nav";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import type { MessageKey } from "@/i18n/catalogue";
 import { useT } from "@/i18n/client";
 import { BATCH_STATUS_TONE, PAYOUT_STATUS_TONE, WALLET_STATUS_TONE, batchStatusLabel, payoutStatusLabel, walletStatusLabel } from "./labels";
 import type { BatchStatus, PayoutStatus, WalletStatus } from "./types";
@@ -59,7 +56,7 @@ export function DirectModeNotice() {
   );
 }
 
-const ITEMS: Array<{ href: string; label: MessageKey; match: (path: string) => boolean }> = [
+const ITEMS: readonly SectionNavItem[] = [
   { href: "/wallets", label: "wallets.navWallets", match: (p) => p === "/wallets" || p.startsWith("/wallets/") },
   { href: "/payouts", label: "wallets.navPayouts", match: (p) => p === "/payouts" || (p.startsWith("/payouts/") && !p.startsWith("/payouts/batches")) },
   { href: "/payouts/batches", label: "wallets.navBatches", match: (p) => p.startsWith("/payouts/batches") },
@@ -67,32 +64,7 @@ const ITEMS: Array<{ href: string; label: MessageKey; match: (path: string) => b
 
 /** The sections of wallets and payouts, above each of their pages. */
 export function WalletsNav() {
-  const t = useT();
-  const pathname = usePathname();
-  return (
-    <nav aria-label={t("wallets.sections")} className="mb-6 border-b border-border">
-      <ul className="-mb-px flex gap-1 overflow-x-auto">
-        {ITEMS.map((item) => {
-          const active = item.match(pathname);
-          return (
-            <li key={item.href}>
-              <Link
-                href={item.href}
-                aria-current={active ? "page" : undefined}
-                className={cn(
-                  "block whitespace-nowrap rounded-t-brand border-b-2 px-3 py-2 text-sm font-medium",
-                  active ? "border-primary text-foreground" : "border-transparent text-muted-foreground hover:text-foreground",
-                  focusRing,
-                )}
-              >
-                {t(item.label)}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
-    </nav>
-  );
+  return <SectionNav label="wallets.sections" items={ITEMS} />;
 }
 
 /**
