@@ -1,15 +1,5 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
-import type { ReactNode } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
-import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { TRPCProvider } from "@/components/providers/trpc";
-import { ToastProvider } from "@/components/ui/toast";
-import { I18nProvider } from "@/i18n/client";
-import type { Locale } from "@/i18n/define";
-import type { AppRouter } from "@/server/api/root";
+import { serverRenderer } from "@/components/testing/server-render";
 import { PaymentView } from "./payment-view";
 import { TestPaymentDialog } from "./test-payment-dialog";
 import type { PaymentDetail, PaymentTransitionRow } from "./types";
@@ -17,22 +7,7 @@ import type { PaymentDetail, PaymentTransitionRow } from "./types";
 // The payment page and the test-payment dialog rendered on the server with their data in the
 // query cache: every provider they need is there, and what they show comes out of the catalogue.
 
-function setUp() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
-  const trpcClient = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "http://localhost/api/trpc", transformer: superjson })] });
-  const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
-  const render = (node: ReactNode, locale: Locale = "en") =>
-    renderToStaticMarkup(
-      <QueryClientProvider client={queryClient}>
-        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-          <I18nProvider locale={locale} timeZone="Asia/Shanghai">
-            <ToastProvider>{node}</ToastProvider>
-          </I18nProvider>
-        </TRPCProvider>
-      </QueryClientProvider>,
-    );
-  return { queryClient, trpc, render };
-}
+const setUp = serverRenderer;
 
 const PAYMENT: PaymentDetail = {
   id: "8a1f2c3d-0000-4000-8000-000000000001",

@@ -1,17 +1,7 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
-import type { ReactNode } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
-import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { TRPCProvider } from "@/components/providers/trpc";
-import { ToastProvider } from "@/components/ui/toast";
+import { serverRenderer } from "@/components/testing/server-render";
 import { catalogue } from "@/i18n/catalogue";
-import { I18nProvider } from "@/i18n/client";
-import type { Locale } from "@/i18n/define";
 import { translator } from "@/i18n/translate";
-import type { AppRouter } from "@/server/api/root";
 import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_TYPES } from "@/server/core/webhooks/schema";
 import { DevelopersTab } from "./developers-tab";
 import { typeLabel, webhookFormErrors } from "./labels";
@@ -26,22 +16,7 @@ import { WEBHOOK_STATUS_LIST, WEBHOOK_TYPE_LIST, type ApiKeyRow, type ObjectWebh
 const MERCHANT = "8a1f2c3d-0000-4000-8000-00000000000a";
 const OBJECT = "8a1f2c3d-0000-4000-8000-00000000000b";
 
-function setUp() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
-  const trpcClient = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "http://localhost/api/trpc", transformer: superjson })] });
-  const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
-  const render = (node: ReactNode, locale: Locale = "en") =>
-    renderToStaticMarkup(
-      <QueryClientProvider client={queryClient}>
-        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-          <I18nProvider locale={locale} timeZone="Asia/Shanghai">
-            <ToastProvider>{node}</ToastProvider>
-          </I18nProvider>
-        </TRPCProvider>
-      </QueryClientProvider>,
-    );
-  return { queryClient, trpc, render };
-}
+const setUp = serverRenderer;
 
 const KEY: ApiKeyRow = {
   id: "8a1f2c3d-0000-4000-8000-000000000001",
