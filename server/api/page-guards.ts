@@ -38,3 +38,16 @@ export async function requireMerchantUser(): Promise<Me> {
   if (!isMerchantRole(r.role)) redirect("/");
   return r;
 }
+
+/**
+ * A record page's one record, or the 404 page: another tenant's record is NOT_FOUND exactly like a
+ * missing one, and a malformed id (BAD_REQUEST) is no different to the reader.
+ */
+export async function loadOrNotFound<T>(load: Promise<T>): Promise<T> {
+  try {
+    return await load;
+  } catch (e) {
+    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) notFound();
+    throw e;
+  }
+}

@@ -1,8 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { ChannelAccountView } from "@/components/channels/channel-account-view";
 import { can } from "@/server/core/auth/roles";
-import { requireConsoleUser } from "@/server/api/page-guards";
+import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function ChannelAccountPage({ params }: { params: Promise<{ id: string }> }) {
@@ -10,11 +9,7 @@ export default async function ChannelAccountPage({ params }: { params: Promise<{
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   // Another tenant's account is NOT_FOUND, exactly like a missing one.
-  const account = await (await serverApi()).channels.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!account) notFound();
+  const account = await loadOrNotFound((await serverApi()).channels.get({ id }));
   return (
     <ChannelAccountView
       initial={account}

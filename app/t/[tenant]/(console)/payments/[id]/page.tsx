@@ -1,8 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { PaymentView } from "@/components/payments/payment-view";
 import { can } from "@/server/core/auth/roles";
-import { requireConsoleUser } from "@/server/api/page-guards";
+import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function PaymentPage({ params }: { params: Promise<{ id: string }> }) {
@@ -10,11 +9,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   // Another tenant's payment is NOT_FOUND, exactly like a missing one.
-  const payment = await (await serverApi()).payments.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!payment) notFound();
+  const payment = await loadOrNotFound((await serverApi()).payments.get({ id }));
   return (
     <PaymentView
       initial={payment}

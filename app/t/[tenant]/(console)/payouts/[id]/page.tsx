@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { DirectModeNotice } from "@/components/wallets/parts";
 import { PayoutView } from "@/components/wallets/payout-view";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
-import { requireConsoleUser } from "@/server/api/page-guards";
+import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function PayoutPage({ params }: { params: Promise<{ id: string }> }) {
@@ -22,10 +21,6 @@ export default async function PayoutPage({ params }: { params: Promise<{ id: str
       </div>
     );
   }
-  const payout = await api.wallets.payouts.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!payout) notFound();
+  const payout = await loadOrNotFound(api.wallets.payouts.get({ id }));
   return <PayoutView initial={payout} canManage={can(me.role, "payouts.manage")} canReturn={can(me.role, "payouts.return")} />;
 }

@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { DirectModeNotice } from "@/components/wallets/parts";
 import { WalletView } from "@/components/wallets/wallet-view";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
-import { requireConsoleUser } from "@/server/api/page-guards";
+import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function WalletPage({ params }: { params: Promise<{ id: string }> }) {
@@ -23,10 +22,6 @@ export default async function WalletPage({ params }: { params: Promise<{ id: str
     );
   }
   // Another tenant's wallet is NOT_FOUND, exactly like a missing one.
-  const wallet = await api.wallets.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!wallet) notFound();
+  const wallet = await loadOrNotFound(api.wallets.get({ id }));
   return <WalletView initial={wallet} canReadLedger={can(me.role, "ledger.read")} />;
 }

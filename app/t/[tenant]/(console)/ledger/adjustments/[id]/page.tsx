@@ -1,10 +1,8 @@
-import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
 import { ProposalDetail } from "@/components/ledger/proposal-detail";
 import { Forbidden } from "@/components/shell/forbidden";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
-import { pagePermission } from "@/server/api/page-guards";
+import { loadOrNotFound, pagePermission } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function ProposalPage({ params }: { params: Promise<{ id: string }> }) {
@@ -12,10 +10,6 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
   const { t } = await pageContext();
   if (!allowed) return <Forbidden role={t(`roles.${me.role}`)} />;
   const { id } = await params;
-  const proposal = await (await serverApi()).proposals.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!proposal) notFound();
+  const proposal = await loadOrNotFound((await serverApi()).proposals.get({ id }));
   return <ProposalDetail initial={proposal} meId={me.userId} canDecide={can(me.role, "proposals.decide")} canPropose={can(me.role, "ledger.propose")} />;
 }

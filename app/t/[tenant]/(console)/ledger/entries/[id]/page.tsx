@@ -1,10 +1,8 @@
-import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
 import { EntryView } from "@/components/ledger/entry-view";
 import { Forbidden } from "@/components/shell/forbidden";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
-import { pagePermission } from "@/server/api/page-guards";
+import { loadOrNotFound, pagePermission } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function JournalEntryPage({ params }: { params: Promise<{ id: string }> }) {
@@ -12,10 +10,6 @@ export default async function JournalEntryPage({ params }: { params: Promise<{ i
   const { t } = await pageContext();
   if (!allowed) return <Forbidden role={t(`roles.${me.role}`)} />;
   const { id } = await params;
-  const entry = await (await serverApi()).ledger.getEntry({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!entry) notFound();
+  const entry = await loadOrNotFound((await serverApi()).ledger.getEntry({ id }));
   return <EntryView entry={entry} canPropose={can(me.role, "ledger.propose")} />;
 }

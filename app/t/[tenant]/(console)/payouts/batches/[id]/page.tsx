@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { BatchView } from "@/components/wallets/batch-view";
 import { DirectModeNotice } from "@/components/wallets/parts";
 import { can } from "@/server/core/auth/roles";
 import { pageContext } from "@/server/api/page-context";
-import { requireConsoleUser } from "@/server/api/page-guards";
+import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
 
 export default async function BatchPage({ params }: { params: Promise<{ id: string }> }) {
@@ -22,10 +21,6 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
       </div>
     );
   }
-  const batch = await api.wallets.batches.get({ id }).catch((e: unknown) => {
-    if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) return null;
-    throw e;
-  });
-  if (!batch) notFound();
+  const batch = await loadOrNotFound(api.wallets.batches.get({ id }));
   return <BatchView initial={batch} canManage={can(me.role, "payouts.manage")} />;
 }
