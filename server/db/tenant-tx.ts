@@ -22,6 +22,11 @@ export type Actor =
   | { kind: "PLATFORM"; adminId: string; email: string }
   | { kind: "SYSTEM"; name: string };
 
+/** How an actor is named in transitions, exceptions and imports: the user's email, platform:<email>, or the system job's name. */
+export function actorName(ctx: { actor: Actor }): string {
+  return ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
+}
+
 export interface TenantContext {
   tenantId: TenantId;
   actor: Actor;

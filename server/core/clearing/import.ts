@@ -3,7 +3,7 @@ import type { ChannelType } from "@/server/channels/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { createProposal } from "@/server/core/proposals/service";
 import type { Prisma } from "@/server/db/generated/prisma/client";
-import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { actorName, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { parseStatement } from "./parsers";
 import { reconcileStatementFile, type ReconSummary } from "./reconcile";
 import { StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
@@ -96,7 +96,7 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
   const contentHash = createHash("sha256").update(req.bytes).digest("hex");
   const byKind = kindsOf(statement);
   const declared = { count: statement.declared.count, amountMinor: statement.declared.amountMinor };
-  const actor = ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
+  const actor = actorName(ctx);
 
   return withTenantTx(ctx.tenantId, async (tx) => {
     // One import at a time per account, date and type, so two different files cannot both become current.

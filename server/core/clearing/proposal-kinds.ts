@@ -4,7 +4,7 @@ import { businessDate } from "@/server/core/calendar/rules";
 import { postEntry } from "@/server/core/ledger/service";
 import { writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
 import { registerProposalKind } from "@/server/core/proposals/registry";
-import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 
 // A different statement for an account, date and type that already has one replaces it only when
 // a second person approves: the new file becomes current, the old one SUPERSEDED (kept, with its
@@ -77,7 +77,7 @@ registerProposalKind("recon.write_off", {
       });
       entryId = r.entryId;
     }
-    const by = ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
+    const by = actorName(ctx);
     await tx.exception.update({
       where: { tenantId_id: { tenantId: ctx.tenantId, id: e.id } },
       data: { status: "RESOLVED", resolution: `Written off (${direction === "SHORTAGE" ? "to loss" : "to unclaimed funds"}): ${p.note}`.slice(0, 1000), resolvedBy: by, resolvedAt: new Date() },

@@ -3,11 +3,9 @@ import { notFound } from "@/server/core/errors/domain-error";
 import { open } from "@/server/core/secrets/envelope";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
-// Small pieces payments and refunds share.
+export { actorName } from "@/server/db/tenant-tx";
 
-export function actorName(ctx: TenantContext): string {
-  return ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
-}
+// Small pieces payments and refunds share.
 
 export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
   const r = await tx.merchantChannelRegistration.findFirst({ where: { tenantId: ctx.tenantId, id: registrationId } });

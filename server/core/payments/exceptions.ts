@@ -1,7 +1,7 @@
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { ExceptionStatus } from "@/server/db/generated/prisma/enums";
-import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { clampLimit, decodeCursor, encodeCursor, toPage } from "@/server/db/keyset";
 
 // Exceptions (差错) raised by the payment application for a person to look at: LATE_SUCCESS (a
@@ -39,13 +39,11 @@ export async function openException(tx: Tx, ctx: TenantContext, e: ExceptionInpu
   });
 }
 
-const actorOf = (ctx: TenantContext) => (ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name);
-
 /** Closes the open exception of this kind and cause, if there is one. */
 export async function resolveException(tx: Tx, ctx: TenantContext, kind: string, causeId: string, resolution: string): Promise<void> {
   await tx.exception.updateMany({
     where: { tenantId: ctx.tenantId, kind, causeId, status: "OPEN" },
-    data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorOf(ctx), resolvedAt: new Date() },
+    data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorName(ctx), resolvedAt: new Date() },
   });
 }
 
@@ -58,7 +56,7 @@ export async function resolveExceptionById(tx: Tx, ctx: TenantContext, id: strin
   // slice): closing it with a note alone would break Σ open items = the suspense balance.
   if (e.kind.startsWith("RECON_")) throw new DomainError("PRECONDITION", "EXCEPTION_NEEDS_RESOLUTION", "A reconciliation difference is resolved by a release or write-off, not with a note");
   if (e.kind === "REFUND_ABNORMAL") throw new DomainError("PRECONDITION", "EXCEPTION_RESOLVED_BY_REFUND", "An abnormal refund is resolved by recording the transfer to the payer's bank account on the refund");
-  await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorOf(ctx), resolvedAt: new Date() } });
+  await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorName(ctx), resolvedAt: new Date() } });
 }
 
 export async function findExceptions(tx: Tx, ctx: TenantContext, input: { status?: ExceptionStatus; kind?: string; cursor?: string | null; limit?: number }) {

@@ -24,9 +24,7 @@ export function todayIn(timeZone: string, now = new Date()): string {
   return businessDate(now, timeZone);
 }
 
-export function actorName(ctx: TenantContext): string {
-  return ctx.actor.kind === "USER" ? ctx.actor.email : ctx.actor.kind === "PLATFORM" ? `platform:${ctx.actor.email}` : ctx.actor.name;
-}
+export { actorName } from "@/server/db/tenant-tx";
 
 /** A Prisma unique-constraint violation (the loser of a race for a merchant's own number). */
 export function isUniqueViolation(e: unknown): boolean {
