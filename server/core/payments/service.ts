@@ -6,6 +6,7 @@ import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute } from "@/server/core/channels/routing";
 import type { RouteOption } from "@/server/core/routing/types";
+import { requireCustodial } from "@/server/core/wallets/mode";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
 import { postEntries, postEntry, reverseEntry } from "@/server/core/ledger/service";
@@ -302,8 +303,7 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
       if (!store || store.merchantId !== input.merchantId) throw notFound("Store");
     }
     if (input.orderType === "RECHARGE" || input.walletId) {
-      const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
-      if (tenant.settlementMode !== "CUSTODIAL") throw new DomainError("PRECONDITION", "NOT_AVAILABLE_IN_DIRECT_MODE", "Wallets are only available to licensed (custodial) service providers");
+      await requireCustodial(tx, ctx);
       if (input.orderType !== "RECHARGE") throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: only a RECHARGE order goes into a wallet", { field: "walletId" });
       if (!input.walletId) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: a RECHARGE order needs the wallet it goes into", { field: "walletId" });
       const wallet = await tx.wallet.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, id: input.walletId }, select: { status: true } });
