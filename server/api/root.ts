@@ -10,6 +10,7 @@ import { exceptionsRouter, paymentsRouter } from "./routers/payments";
 import { statementsRouter } from "./routers/clearing";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
+import { settlementRouter } from "./routers/settlement";
 import { usersRouter } from "./routers/users";
 import { walletsRouter } from "./routers/wallets";
 import { webhooksRouter } from "./routers/webhooks";
@@ -38,6 +39,7 @@ export const appRouter = router({
   exceptions: exceptionsRouter,
   statements: statementsRouter,
   webhooks: webhooksRouter,
+  settlement: settlementRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,6 +21,7 @@ import { createRefund } from "@/server/core/payments/refunds";
 import { createPayment } from "@/server/core/payments/service";
 import { publishWebhook } from "@/server/core/webhooks/publish";
 import { createWebhookEndpoint } from "@/server/core/webhooks/service";
+import { runSettlement } from "@/server/core/settlement/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -402,6 +403,9 @@ async function countEverything(): Promise<Record<string, number>> {
 }
 
 let aBefore: Snapshot;
+/** Each side's settlement rows (made in the set-up, before A's snapshot). */
+const settlementIds = new Map<string, string[]>();
+const SETTLEMENT_DATE = "2026-01-06";
 
 beforeAll(async () => {
   db = await createTestDatabase("tenancy_attack");
@@ -481,6 +485,14 @@ beforeAll(async () => {
     a.payments.refundNo,
     a.payments.refundId,
   ];
+  // Settlement: both sides (DIRECT) record what the channel owes each merchant on a working day.
+  for (const side of [a, b]) {
+    const run = await runSettlement(ownerContext(side.tenant), { date: SETTLEMENT_DATE });
+    const made = run.outcomes.map((o) => o.settlementId).filter((id): id is string => id !== null);
+    expect(made.length).toBe(side.merchants.length);
+    settlementIds.set(side.tenant.id, made);
+  }
+  aSecrets.push(...settlementIds.get(a.tenant.id)!);
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
 });
@@ -688,6 +700,15 @@ const rungs: Record<string, Rung> = {
   "webhooks.forObject": "console",
   "webhooks.get": "console",
   "webhooks.resend": "console",
+  // settlement
+  "settlement.find": "console",
+  "settlement.get": "console",
+  "settlement.totals": "console",
+  "settlement.statement": "console",
+  "settlement.run": "console",
+  "settlement.confirmDirect": "console",
+  "settlement.settings": "console",
+  "settlement.updateSettings": "console",
 };
 
 /**
@@ -734,6 +755,10 @@ const mutationPermissions: Record<string, Permission> = {
   "webhooks.updateEndpoint": "webhooks.manage",
   "webhooks.rotateSecret": "webhooks.manage",
   "webhooks.resend": "webhooks.manage",
+  // settlement
+  "settlement.run": "settlement.run",
+  "settlement.confirmDirect": "settlement.run",
+  "settlement.updateSettings": "settlement.settings",
 };
 
 /**
@@ -882,6 +907,18 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "webhooks.get": (s) => ({ id: s.webhooks.eventIds[0]! }),
   // A resend is an HTTP call to the side's merchant and an attempt row.
   "webhooks.resend": (s) => ({ id: s.webhooks.eventIds[0]! }),
+  // settlement
+  "settlement.find": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "settlement.get": (s) => ({ id: settlementIds.get(s.tenant.id)![0]! }),
+  "settlement.totals": () => ({ to: "2026-01-31", days: 31 }),
+  "settlement.statement": (s) => ({ merchantId: s.merchants[0]!.id, from: "2026-01-01", to: "2026-01-31" }),
+  // A run would write the side's settlement rows (and, were it CUSTODIAL, its payouts).
+  "settlement.run": (s) => ({ date: "2026-01-07", merchantId: s.merchants[0]!.id }),
+  // Confirming posts the side's memo book and may raise its exception.
+  "settlement.confirmDirect": (s) => ({ id: settlementIds.get(s.tenant.id)![0]!, channelSettledMinor: 1n }),
+  "settlement.settings": (s) => ({ merchantId: s.merchants[0]!.id }),
+  // A reserve of 100% would hold back every yuan the side's merchant earns.
+  "settlement.updateSettings": (s) => ({ merchantId: s.merchants[0]!.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -1829,6 +1866,53 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     const own = await asB("operations").webhooks.resend({ id: e.b.webhooks.eventIds[0]! });
     expect([own.eventId, own.attempt.trigger]).toEqual([e.b.webhooks.eventIds[0], "MANUAL"]);
     expectNoLeak(own);
+  },
+  // settlement
+  async "settlement.find"(e) {
+    const mine = new Set(settlementIds.get(e.b.tenant.id));
+    expect(ids(await asB("viewer").settlement.find({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    const own = await asB("viewer").settlement.find({});
+    expect(ids(own).filter((id) => !mine.has(id))).toEqual([]);
+    expect(ids(own).length).toBeGreaterThan(0);
+    expectNoLeak(own);
+  },
+  async "settlement.get"(e) {
+    for (const id of settlementIds.get(e.a.tenant.id)!) await expectNotFound(asB("viewer").settlement.get({ id }));
+    const own = await asB("viewer").settlement.get({ id: settlementIds.get(e.b.tenant.id)![0]! });
+    expectNoLeak(own);
+  },
+  async "settlement.totals"(e) {
+    const totals = await asB("viewer").settlement.totals({ to: "2026-01-31", days: 31 });
+    // Only B's rows are counted: both sides have rows in January.
+    const [bRows] = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM settlement WHERE tenant_id = $1`, [e.b.tenant.id]);
+    expect(bRows!.n).toBeGreaterThan(0);
+    expect(totals.reduce((n, t) => n + t.count, 0)).toBe(bRows!.n);
+    expectNoLeak(totals);
+  },
+  async "settlement.statement"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").settlement.statement({ merchantId: m.id, from: "2026-01-01", to: "2026-01-31" }));
+    const own = await asB("viewer").settlement.statement({ merchantId: e.b.merchants[0]!.id, from: "2026-01-01", to: "2026-01-31" });
+    expect(own.merchant.id).toBe(e.b.merchants[0]!.id);
+    expectNoLeak(own);
+  },
+  async "settlement.run"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("finance").settlement.run({ date: "2026-01-07", merchantId: m.id }));
+    // A run of B's own books touches only B's merchants, whatever tenant it names.
+    const own = await asB("finance").settlement.run({ date: "2026-01-08", tenantId: e.a.tenant.id } as never);
+    const bMerchants = new Set(await bIds("merchant"));
+    expect(own.outcomes.length).toBeGreaterThan(0);
+    expect(own.outcomes.filter((o) => !bMerchants.has(o.merchantId))).toEqual([]);
+    expectNoLeak(own);
+  },
+  async "settlement.confirmDirect"(e) {
+    for (const id of settlementIds.get(e.a.tenant.id)!) await expectNotFound(asB("finance").settlement.confirmDirect({ id, channelSettledMinor: 1n }));
+  },
+  async "settlement.settings"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("viewer").settlement.settings({ merchantId: m.id }));
+    expectNoLeak(await asB("viewer").settlement.settings({ merchantId: e.b.merchants[0]!.id }));
+  },
+  async "settlement.updateSettings"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("owner").settlement.updateSettings({ merchantId: m.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }));
   },
 };
 

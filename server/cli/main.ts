@@ -20,6 +20,7 @@ import { disconnectPrisma } from "@/server/db/client";
 import { EMBEDDED_DATA_DIR, runningEmbeddedUrl, startEmbeddedDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { backfillLedgers } from "@/server/core/ledger/backfill";
+import { runSettlement } from "@/server/core/settlement/service";
 import { closeAppPool, withOwnerClient } from "@/server/db/pool";
 import { seedDemo } from "@/server/db/seed";
 import { authorizedTenantId, withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
@@ -71,6 +72,7 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   apikey create --tenant <slug> --merchant <id> [--label <text>]
   apikey revoke --tenant <slug> --key <key id>
   recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE] [--bill-type ALL|SUCCESS|REFUND]
+  settle run --tenant <slug> [--date YYYY-MM-DD] [--merchant <id>]
   secrets rotate
   platform-admin create --email <e> --name <n> --password <p>`;
 
@@ -167,6 +169,13 @@ export async function run(argv: string[]): Promise<unknown> {
         ...(format ? { format: format as StatementFormat } : {}),
         ...(billType ? { billType } : {}),
       });
+    }
+    case "settle run": {
+      // Each merchant settles in its own transaction; the result lists what happened to each.
+      const ctx = await tenantContext(need(flags, "tenant"));
+      const date = opt(flags, "date");
+      const merchantId = opt(flags, "merchant");
+      return runSettlement(ctx, { ...(date ? { date } : {}), ...(merchantId ? { merchantId } : {}) });
     }
     case "calendar import": {
       const ctx = await tenantContext(need(flags, "tenant"));

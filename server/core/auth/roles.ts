@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   // Merchant webhook endpoints (URL, on/off, secret rotation) and resending deliveries: the same
   // people who hand out merchant API keys (merchants.write).
   "webhooks.manage": ["OWNER", "ADMIN", "OPERATIONS"],
+  // Settlement (issue 8): running it and confirming a channel's settlement to a merchant (DIRECT)
+  // is finance's; a merchant's cycle, risk reserve and bank code change what is paid out.
+  "settlement.run": ["OWNER", "ADMIN", "FINANCE"],
+  "settlement.settings": ["OWNER", "ADMIN"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

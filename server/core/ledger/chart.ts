@@ -47,6 +47,7 @@ export const merchantAccountDefs = (mode: "DIRECT" | "CUSTODIAL", merchantId: st
         { book: "OWN", code: `merchant_payable_pending:${merchantId}`, name: "Merchant payable (pending)", type: "LIABILITY" },
         { book: "OWN", code: `merchant_payable_available:${merchantId}`, name: "Merchant payable (available)", type: "LIABILITY", bound: "NON_NEGATIVE" },
         { book: "OWN", code: `merchant_receivable:${merchantId}`, name: "Merchant receivable", type: "ASSET" },
+        { book: "OWN", code: `merchant_reserve:${merchantId}`, name: "Merchant risk reserve (风险保证金)", type: "LIABILITY", bound: "NON_NEGATIVE" },
       ];
 
 export const channelAccountDefs = (mode: "DIRECT" | "CUSTODIAL", channelAccountId: string): AccountDef[] =>

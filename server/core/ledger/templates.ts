@@ -27,6 +27,7 @@ export const accounts = {
   merchantPending: (merchantId: string) => own(`merchant_payable_pending:${merchantId}`),
   merchantAvailable: (merchantId: string) => own(`merchant_payable_available:${merchantId}`),
   merchantReceivable: (merchantId: string) => own(`merchant_receivable:${merchantId}`),
+  merchantReserve: (merchantId: string) => own(`merchant_reserve:${merchantId}`),
   wallet: (walletId: string) => own(`wallet:${walletId}`),
   memoFunds: (merchantId: string) => memo(`merchant_funds_at_channel:${merchantId}`),
   memoDue: (merchantId: string) => memo(`merchant_settlement_due:${merchantId}`),
@@ -151,6 +152,24 @@ export function merchantDebtForRefund(merchantId: string, shortfallMinor: bigint
 export function merchantSettle(merchantId: string, amountMinor: bigint): EntryDraft {
   assertNonNegative({ amount: amountMinor });
   return draft("settlement.make_available", [dr(accounts.merchantPending(merchantId), amountMinor), cr(accounts.merchantAvailable(merchantId), amountMinor)]);
+}
+
+/** The risk reserve (风险保证金) a settlement holds back: Dr merchant pending / Cr merchant reserve. */
+export function merchantReserveHold(merchantId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("settlement.reserve_hold", [dr(accounts.merchantPending(merchantId), amountMinor), cr(accounts.merchantReserve(merchantId), amountMinor)]);
+}
+
+/** A risk reserve released after its days: Dr merchant reserve / Cr merchant available. */
+export function merchantReserveRelease(merchantId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("settlement.reserve_release", [dr(accounts.merchantReserve(merchantId), amountMinor), cr(accounts.merchantAvailable(merchantId), amountMinor)]);
+}
+
+/** A merchant's debt from earlier refunds (ALLOW_DEBT) recovered from a settlement: Dr merchant available / Cr merchant receivable. */
+export function merchantDebtRecovery(merchantId: string, amountMinor: bigint): EntryDraft {
+  assertNonNegative({ amount: amountMinor });
+  return draft("settlement.debt_recovery", [dr(accounts.merchantAvailable(merchantId), amountMinor), cr(accounts.merchantReceivable(merchantId), amountMinor)]);
 }
 
 /** Wallet recharge through a channel: Dr clearing / Cr wallet. */
