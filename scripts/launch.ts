@@ -13,6 +13,7 @@ import { backfillLedgers } from "@/server/core/ledger/backfill";
 import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
 import { refreshSimulatorAccounts } from "@/server/core/channels/demo";
 import { startDevSimulators, type DevSimulators } from "@/server/simulators/dev";
+import { startDemoFleet } from "@/server/core/devices/demo";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -74,6 +75,9 @@ child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(po
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK: process.env.SWITCHYARD_WEBHOOK_ALLOW_LOOPBACK ?? (embedded ? "1" : "0") },
 });
 
+// A few simulated face devices of the first demo tenant (issue 7); embedded demo only unless SWITCHYARD_DEMO_FLEET says so.
+const demoFleet = startDemoFleet({ enabled: (process.env.SWITCHYARD_DEMO_FLEET ?? (embedded && process.env.SWITCHYARD_SEED !== "0" ? "1" : "0")) === "1", port, slug: DEMO_TENANTS[0]!.slug });
+
 const logins = DEMO_TENANTS.map(
   (t) => `  ${t.name.padEnd(14)} http://${t.slug}.localhost:${port}   ${["owner", "admin", "operations", "finance", "viewer", "merchant"].map((r) => demoEmail(t.slug, r)).join(", ")}`,
 ).join("\n");
@@ -90,6 +94,7 @@ ${simulators ? `  Channel simulators: WeChat Pay ${simulators.wechat}, Alipay ${
 let stopping: Promise<never> | null = null;
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
+    await demoFleet.stop();
     const c = child;
     if (c && c.exitCode === null && c.signalCode === null) {
       c.kill("SIGTERM");

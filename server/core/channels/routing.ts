@@ -184,13 +184,20 @@ export interface DecideInput {
   readonly metadata?: Record<string, string>;
   readonly at?: Date;
   readonly random?: number;
+  /** Only this channel account may be chosen (a face device's binding, issue 7). */
+  readonly onlyChannelAccountId?: string;
 }
 
 async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
   const at = input.at ?? new Date();
   const tenant = await tenantClock(tx, ctx);
   const date = businessDate(at, tenant.timeZone);
-  const config = await routingConfig(tx, ctx);
+  const compiled = await routingConfig(tx, ctx);
+  const pinned = input.onlyChannelAccountId;
+  const config: CompiledConfig =
+    pinned === undefined
+      ? compiled
+      : { ...compiled, lookup: { ...compiled.lookup, registeredCandidates: (m, s, p) => compiled.lookup.registeredCandidates(m, s, p).filter((c) => c.account.id === pinned) } };
   const live = await liveState(tx, ctx, date, at);
   const request = {
     settlementMode: tenant.settlementMode,

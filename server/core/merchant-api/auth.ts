@@ -16,8 +16,10 @@ export interface ApiPrincipal {
   readonly merchantId: string;
   /** The public key id (ak_…). */
   readonly keyId: string;
-  /** merchant_api_key.id */
+  /** merchant_api_key.id (device.id for a device of the device API) */
   readonly apiKeyRowId: string;
+  /** Prefixed to Idempotency-Keys, so another signer of the merchant (a device) has keys of its own. */
+  readonly idempotencyScope?: string;
 }
 
 const unauthorized = (code: string, message: string) => new DomainError("UNAUTHORIZED", code, message);

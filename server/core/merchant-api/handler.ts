@@ -8,6 +8,7 @@ import { systemResolveTenantByHost, type PublicTenant } from "@/server/core/tena
 import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { authenticateRequest, checkAuthorizationHeader, type ApiPrincipal } from "./auth";
+import type { ParsedAuthorization, SignedParts } from "./signature";
 import { checkIdempotencyKey, claimIdempotencyKey, completeIdempotencyKey, LostClaimError, releaseIdempotencyKey, requestHash } from "./idempotency";
 import { toApiJson } from "./json";
 
@@ -184,10 +185,19 @@ export interface SignedRouteOptions {
    * key handling; no route of the API uses it — bench/payments.ts measures the key's cost with it.
    */
   readonly idempotency?: "required" | "none";
+  /**
+   * Who may sign the requests: the merchant API's keys by default. The device API (issue 7) passes
+   * its own (keyId = deviceId), with the same header, timestamp, nonce and idempotency rules.
+   */
+  readonly authenticate?: RequestAuthenticator;
 }
+
+/** Verifies a request inside the auth transaction (bound to the host's tenant) and consumes its nonce. */
+export type RequestAuthenticator = (tx: Tx, hostTenantId: string, auth: ParsedAuthorization, request: Omit<SignedParts, "timestamp" | "nonce">) => Promise<ApiPrincipal>;
 
 export function signedApiRoute(executor: ApiExecutor, options: SignedRouteOptions = {}): ApiRoute {
   const keyed = (options.idempotency ?? "required") === "required";
+  const authenticate = options.authenticate ?? authenticateRequest;
   return async (req, context) => {
     const sent = req.headers.get("x-request-id");
     const requestId = sent !== null && REQUEST_ID.test(sent) ? sent : randomUUID();
@@ -211,9 +221,11 @@ export function signedApiRoute(executor: ApiExecutor, options: SignedRouteOption
       // consumed leaves nothing; one refused after it (no Idempotency-Key, bad JSON, a 409) still
       // commits the nonce, so a captured request cannot be replayed with, say, a key added.
       const gate = await withTenantTx(authorizedTenantId(tenant.id), async (tx) => {
-        const who = await authenticateRequest(tx, tenant.id, auth, { method, pathWithQuery, body: bytes });
+        const who = await authenticate(tx, tenant.id, auth, { method, pathWithQuery, body: bytes });
         try {
-          const idempotencyKey = method === "POST" && keyed ? checkIdempotencyKey(req.headers.get("idempotency-key")) : undefined;
+          const sentKey = method === "POST" && keyed ? checkIdempotencyKey(req.headers.get("idempotency-key")) : undefined;
+          // Keys are per merchant; a principal with a scope of its own (a device) gets its own namespace.
+          const idempotencyKey = sentKey === undefined ? undefined : `${who.idempotencyScope ?? ""}${sentKey}`;
           const body = parseBody(bytes);
           const claim = idempotencyKey === undefined ? undefined : { key: idempotencyKey, outcome: await claimIdempotencyKey(tx, who, idempotencyKey, requestHash(method, pathWithQuery, bytes)) };
           return { who, body, claim, refused: undefined };

@@ -284,7 +284,12 @@ interface Prepared {
  * channel (no route, limits, risk, a repeated order number) throw with a stable code and leave no
  * payment behind (the routing decision is kept: it is the record of the refusal).
  */
-export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, options: { notifyUrlFor?: (channelType: string, channelAccountId: string) => string } = {}): Promise<PaymentView> {
+export async function createPayment(
+  ctx: TenantContext,
+  raw: TPaymentCreate,
+  // channelAccountId: route only to this account (a face device's binding, issue 7).
+  options: { notifyUrlFor?: (channelType: string, channelAccountId: string) => string; channelAccountId?: string } = {},
+): Promise<PaymentView> {
   const input = ZPaymentCreate.parse(raw);
   const elements = [
     ...(input.elements.faceCode ? (["FACE_CODE"] as const) : []),
@@ -313,6 +318,7 @@ export async function createPayment(ctx: TenantContext, raw: TPaymentCreate, opt
     const taken = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo }, select: { id: true } });
     if (taken) throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo", params: { paymentId: taken.id } });
     return decideRoute(tx, ctx, {
+      ...(options.channelAccountId ? { onlyChannelAccountId: options.channelAccountId } : {}),
       merchantId: input.merchantId,
       ...(input.storeId ? { storeId: input.storeId } : {}),
       ...(input.deviceId ? { deviceId: input.deviceId } : {}),

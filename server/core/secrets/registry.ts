@@ -30,6 +30,8 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   // Merchant webhook signing secrets (HMAC, so encrypted) and, during a rotation, the previous one.
   { table: "webhook_endpoint", column: "secret", field: "secret", tenantColumn: "tenant_id", idColumn: "id" },
   { table: "webhook_endpoint", column: "previous_secret", field: "previousSecret", tenantColumn: "tenant_id", idColumn: "id" },
+  // Face devices' HMAC secrets (the device API, issue 7).
+  { table: "device", column: "secret_enc", field: "secret", tenantColumn: "tenant_id", idColumn: "id" },
 ];
 
 /**

@@ -1,0 +1,5 @@
+import { deviceApiRoute, devicePaymentEndpoint } from "@/server/core/devices/api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = deviceApiRoute(devicePaymentEndpoint);

@@ -1,0 +1,392 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as activatePOST } from "@/app/api/device/v1/activate/route";
+import { POST as authinfoPOST } from "@/app/api/device/v1/face/authinfo/route";
+import { POST as heartbeatPOST } from "@/app/api/device/v1/heartbeat/route";
+import { GET as paymentGET } from "@/app/api/device/v1/payments/[id]/route";
+import { POST as paymentsPOST } from "@/app/api/device/v1/payments/route";
+import { run } from "@/server/cli/main";
+import { createApiKey } from "@/server/core/merchant-api/keys";
+import { createMerchant, createStore } from "@/server/core/merchants/service";
+import { createRefund } from "@/server/core/payments/refunds";
+import { withTenantTx } from "@/server/db/tenant-tx";
+import { drainOutboxOnce } from "@/server/jobs/outbox";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
+import { makeTenant, merchantInput, ownerContext, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
+import { errorCode, newNonce, readResult, signedRequest, type ApiResult, type TestApiKey } from "@/server/testing/merchant-api";
+import { tenantHost } from "@/server/testing/trpc";
+import "./register";
+import {
+  assignDevices,
+  bulkDeviceAction,
+  createActivationCode,
+  createConfigVersion,
+  findDevices,
+  getDevice,
+  importDevices,
+  updateFleetSettings,
+} from "./service";
+import { deviceDaily, fleetRanking, idleDevices } from "./stats";
+
+// The fleet against a real database as the app role (RLS in force) and the device API through its
+// route handlers with signed requests, on the sandbox channel (amount …01 declines, else success).
+
+process.env.DATABASE_POOL_SIZE = "20";
+let db: TestDatabase;
+
+interface Side {
+  tenant: TestTenant;
+  host: string;
+  merchantId: string;
+  storeId: string;
+  accountId: string;
+}
+
+let a: Side;
+let a2: Side;
+let b: Side;
+
+async function addMerchant(tenant: TestTenant, name: string): Promise<Side> {
+  const ctx = ownerContext(tenant);
+  const [row] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM channel_account WHERE tenant_id = $1 AND channel_type = 'SANDBOX'`, [tenant.id]);
+  return withTenantTx(tenant.id, async (tx) => {
+    const m = await createMerchant(tx, ctx, merchantInput(name));
+    // The store is in Shanghai (People's Square).
+    const s = await createStore(tx, ctx, { merchantId: m.id, name: `${name} store`, address: "1 Test Road", latitude: 31.2304, longitude: 121.4737 });
+    return { tenant, host: tenantHost(tenant.slug), merchantId: m.id, storeId: s.id, accountId: row!.id };
+  });
+}
+
+const inTenant = <T,>(side: Side, fn: Parameters<typeof withTenantTx<T>>[1]) => withTenantTx(side.tenant.id, fn);
+
+async function activateReq(side: Side, body: unknown): Promise<ApiResult> {
+  return readResult(await activatePOST(new Request("http://127.0.0.1:3000/api/device/v1/activate", { method: "POST", headers: { host: side.host, "content-type": "application/json" }, body: JSON.stringify(body) })));
+}
+
+let seq = 0;
+async function signed(
+  side: Side,
+  key: TestApiKey,
+  path: string,
+  body?: unknown,
+  options: { nonce?: string; timestamp?: number; idempotencyKey?: string } = {},
+): Promise<ApiResult> {
+  const handler = path === "/api/device/v1/heartbeat" ? heartbeatPOST : path === "/api/device/v1/face/authinfo" ? authinfoPOST : paymentsPOST;
+  const req = signedRequest({
+    host: side.host,
+    path,
+    key,
+    body: JSON.stringify(body),
+    idempotencyKey: options.idempotencyKey ?? `k-${++seq}-${Date.now()}`,
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
+  return readResult(await handler(req));
+}
+
+async function getPayment(side: Side, key: TestApiKey, id: string): Promise<ApiResult> {
+  const path = `/api/device/v1/payments/${id}`;
+  return readResult(await paymentGET(signedRequest({ host: side.host, path, key }), { params: Promise.resolve({ id }) }));
+}
+
+/** Imports, assigns and activates one device of `side`; returns its signing key. */
+async function activeDevice(side: Side, serial: string): Promise<TestApiKey & { rowId: string }> {
+  const ctx = ownerContext(side.tenant);
+  const rowId = await inTenant(side, async (tx) => {
+    await importDevices(tx, ctx, { csv: `serialNumber,vendor\n${serial},WECHAT_FACE\n`, commit: true });
+    const d = await findDevices(tx, ctx, { search: serial });
+    const id = d.items[0]!.id;
+    await assignDevices(tx, ctx, { ids: [id], merchantId: side.merchantId, storeId: side.storeId, channelAccountId: side.accountId });
+    return id;
+  });
+  const { code } = await inTenant(side, (tx) => createActivationCode(tx, ctx, { serialNumber: serial }));
+  const r = await activateReq(side, { activationCode: code, serialNumber: serial, model: "F4" });
+  expect(r.status).toBe(201);
+  const j = r.json as { deviceId: string; deviceSecret: string };
+  return { keyId: j.deviceId, secret: j.deviceSecret, rowId };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase("devices");
+  useTestKeyring();
+  a = await addMerchant(await makeTenant("acme"), "Acme Noodles");
+  a2 = await addMerchant(a.tenant, "Acme Bakery");
+  b = await addMerchant(await makeTenant("beta"), "Beta Tea");
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe("registry and lifecycle", () => {
+  it("CSV import: preview with row-level errors, nothing written until the file is clean", async () => {
+    const ctx = ownerContext(a.tenant);
+    const csv = "serialNumber,model,vendor\nIMP0001,F4,WECHAT_FACE\nIMP0002,,alipay_face\nbad sn,,\nIMP0001,,\nIMP0003,,NOPE\n";
+    const preview = await inTenant(a, (tx) => importDevices(tx, ctx, { csv }));
+    expect(preview.rows.map((r) => r.serialNumber)).toEqual(["IMP0001", "IMP0002"]);
+    expect(preview.errors.map((e) => [e.line, e.code, e.column])).toEqual([
+      [4, "SERIAL_INVALID", "serialNumber"],
+      [5, "SERIAL_DUPLICATE_IN_FILE", "serialNumber"],
+      [6, "VENDOR_INVALID", "vendor"],
+    ]);
+    await expect(inTenant(a, (tx) => importDevices(tx, ctx, { csv, commit: true }))).rejects.toMatchObject({ code: "IMPORT_HAS_ERRORS" });
+    expect((await inTenant(a, (tx) => findDevices(tx, ctx, { search: "IMP" }))).items).toEqual([]);
+    const done = await inTenant(a, (tx) => importDevices(tx, ctx, { csv: "serialNumber,model,vendor\nIMP0001,F4,WECHAT_FACE\nIMP0002,,alipay_face\n", commit: true }));
+    expect(done.imported).toBe(2);
+    // Existing serial numbers are row errors the second time.
+    const again = await inTenant(a, (tx) => importDevices(tx, ctx, { csv: "serialNumber\nIMP0002\nIMP0009\n" }));
+    expect(again.errors).toEqual([{ line: 2, serialNumber: "IMP0002", code: "SERIAL_EXISTS", column: "serialNumber" }]);
+    // Serial numbers are per tenant: beta may have the same one.
+    expect((await inTenant(b, (tx) => importDevices(tx, ownerContext(b.tenant), { csv: "serialNumber\nIMP0002\n", commit: true }))).imported).toBe(1);
+  });
+
+  it("assign checks the placement; bulk suspend/resume/return record who and why; illegal moves are refused per device", async () => {
+    const ctx = ownerContext(a.tenant);
+    const ids = await inTenant(a, async (tx) => (await findDevices(tx, ctx, { search: "IMP" })).items.map((d) => d.id));
+    // A store of another merchant, a channel account the merchant is not registered on.
+    await expect(inTenant(a, (tx) => assignDevices(tx, ctx, { ids, merchantId: a.merchantId, storeId: a2.storeId, channelAccountId: a.accountId }))).rejects.toMatchObject({ code: "STORE_NOT_FOUND" });
+    await expect(inTenant(a, (tx) => assignDevices(tx, ctx, { ids, merchantId: a.merchantId, storeId: a.storeId, channelAccountId: b.accountId }))).rejects.toMatchObject({ code: "NOT_REGISTERED_ON_CHANNEL_ACCOUNT" });
+    const assigned = await inTenant(a, (tx) => assignDevices(tx, ctx, { ids, merchantId: a.merchantId, storeId: a.storeId, channelAccountId: a.accountId, reason: "new store" }));
+    expect(assigned).toEqual({ updated: 2, refused: [] });
+    const suspended = await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids, action: "SUSPEND", reason: "audit" }));
+    expect(suspended.updated).toBe(2);
+    const again = await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [ids[0]!], action: "SUSPEND", reason: "twice" }));
+    expect(again).toMatchObject({ updated: 0, refused: [{ id: ids[0], code: "ILLEGAL_TRANSITION" }] });
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids, action: "RESUME", reason: "ok" }));
+    const d = await inTenant(a, (tx) => getDevice(tx, ctx, ids[0]!));
+    expect(d.status).toBe("ASSIGNED");
+    expect(d.transitions.map((t) => [t.action, t.fromStatus, t.toStatus, t.reason])).toEqual([
+      ["RESUME", "SUSPENDED", "ASSIGNED", "ok"],
+      ["SUSPEND", "ASSIGNED", "SUSPENDED", "audit"],
+      ["ASSIGN", "IN_STOCK", "ASSIGNED", "new store"],
+      ["IMPORT", null, "IN_STOCK", "CSV import"],
+    ]);
+    expect(d.transitions[0]!.actor).toBe(a.tenant.ownerEmail);
+    // Another tenant's device is not found.
+    await expect(inTenant(b, (tx) => getDevice(tx, ownerContext(b.tenant), ids[0]!))).rejects.toMatchObject({ code: "DEVICE_NOT_FOUND" });
+    const returned = await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [ids[1]!], action: "RETURN", reason: "faulty" }));
+    expect(returned.updated).toBe(1);
+    expect(await inTenant(a, (tx) => getDevice(tx, ctx, ids[1]!))).toMatchObject({ status: "RETURNED", merchantId: null, storeId: null });
+  });
+});
+
+describe("activation", () => {
+  it("refuses unknown, expired, reused and wrong-serial codes; a store code registers an unknown serial number", async () => {
+    const ctx = ownerContext(a.tenant);
+    expect(errorCode(await activateReq(a, { activationCode: "NOSUCHCODE12", serialNumber: "ACT0001" }))).toBe("ACTIVATION_CODE_INVALID");
+
+    await inTenant(a, (tx) => importDevices(tx, ctx, { csv: "serialNumber\nACT0001\nACT0002\n", commit: true }));
+    const [d1, d2] = await inTenant(a, async (tx) => (await findDevices(tx, ctx, { search: "ACT" })).items.map((d) => d.id).sort());
+    // A serial code needs an assigned device.
+    await expect(inTenant(a, (tx) => createActivationCode(tx, ctx, { serialNumber: "ACT0001" }))).rejects.toMatchObject({ code: "DEVICE_NOT_ASSIGNED" });
+    await inTenant(a, (tx) => assignDevices(tx, ctx, { ids: [d1!, d2!], merchantId: a.merchantId, storeId: a.storeId, channelAccountId: a.accountId }));
+    const forOne = await inTenant(a, (tx) => createActivationCode(tx, ctx, { serialNumber: "ACT0001" }));
+    expect(forOne.code).toMatch(/^[A-Z2-9]{12}$/);
+    const wrong = await activateReq(a, { activationCode: forOne.code, serialNumber: "ACT0002" });
+    expect([wrong.status, errorCode(wrong)]).toEqual([403, "ACTIVATION_CODE_WRONG_DEVICE"]);
+    // The code is only good at its own tenant's host.
+    expect(errorCode(await activateReq(b, { activationCode: forOne.code, serialNumber: "ACT0001" }))).toBe("ACTIVATION_CODE_INVALID");
+    const ok = await activateReq(a, { activationCode: forOne.code, serialNumber: "ACT0001", model: "F4" });
+    expect(ok.status).toBe(201);
+    expect(ok.json).toMatchObject({ deviceId: expect.stringMatching(/^dv_[0-9A-Za-z]{16}$/), deviceSecret: expect.stringMatching(/^sk_/), merchantId: a.merchantId, storeId: a.storeId });
+    const reused = await activateReq(a, { activationCode: forOne.code, serialNumber: "ACT0001" });
+    expect([reused.status, errorCode(reused)]).toEqual([409, "ACTIVATION_CODE_USED"]);
+
+    const expired = await inTenant(a, (tx) => createActivationCode(tx, ctx, { serialNumber: "ACT0002" }));
+    await ownerQuery(db.url, `UPDATE device_activation_code SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
+    expect(errorCode(await activateReq(a, { activationCode: expired.code, serialNumber: "ACT0002" }))).toBe("ACTIVATION_CODE_EXPIRED");
+
+    // A store code registers a serial number nobody imported, assigned to the store and bound to the merchant's account.
+    const storeCode = await inTenant(a, (tx) => createActivationCode(tx, ctx, { storeId: a.storeId }));
+    const fresh = await activateReq(a, { activationCode: storeCode.code, serialNumber: "NEW0001", model: "X1" });
+    expect(fresh.status).toBe(201);
+    const registered = (await inTenant(a, (tx) => findDevices(tx, ctx, { search: "NEW0001" }))).items[0]!;
+    expect(registered).toMatchObject({ status: "ACTIVE", merchantId: a.merchantId, storeId: a.storeId, channelAccountId: a.accountId, model: "X1" });
+    // The secret is stored sealed, never in clear.
+    const [row] = await ownerQuery<{ secret_enc: string }>(db.url, `SELECT secret_enc FROM device WHERE id = $1`, [registered.id]);
+    expect(row!.secret_enc).not.toContain((fresh.json as { deviceSecret: string }).deviceSecret);
+  });
+});
+
+describe("CLI", () => {
+  it("devices code create --store / --serial prints { code, expiresAt }; another tenant's store is not found", async () => {
+    const r = (await run(["devices", "code", "create", "--tenant", a.tenant.slug, "--store", a.storeId])) as { code: string; expiresAt: Date };
+    expect(r.code).toMatch(/^[A-Z2-9]{12}$/);
+    expect(r.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    expect((await activateReq(a, { activationCode: r.code, serialNumber: "CLI0001" })).status).toBe(201);
+    await expect(run(["devices", "code", "create", "--tenant", a.tenant.slug, "--store", b.storeId])).rejects.toMatchObject({ code: "STORE_NOT_FOUND" });
+    const bySerial = (await run(["devices", "code", "create", "--tenant", a.tenant.slug, "--serial", "CLI0001", "--minutes", "5"])) as { code: string; expiresAt: Date };
+    expect(bySerial.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    await expect(run(["devices", "code", "create", "--tenant", a.tenant.slug])).rejects.toBeTruthy();
+  });
+});
+
+describe("the signed device API", () => {
+  it("signing and replay: bad signature, reused nonce, old timestamp, unknown device, other tenant's host", async () => {
+    const key = await activeDevice(a, "SIG0001");
+    const hb = { appVersion: "1.0.0", network: "wifi" };
+    expect((await signed(a, key, "/api/device/v1/heartbeat", hb)).status).toBe(200);
+    expect(errorCode(await signed(a, { ...key, secret: "sk_wrong" }, "/api/device/v1/heartbeat", hb))).toBe("SIGNATURE_INVALID");
+    const nonce = newNonce();
+    expect((await signed(a, key, "/api/device/v1/heartbeat", hb, { nonce })).status).toBe(200);
+    expect(errorCode(await signed(a, key, "/api/device/v1/heartbeat", hb, { nonce }))).toBe("NONCE_REUSED");
+    expect(errorCode(await signed(a, key, "/api/device/v1/heartbeat", hb, { timestamp: Math.floor(Date.now() / 1000) - 600 }))).toBe("TIMESTAMP_OUT_OF_WINDOW");
+    expect(errorCode(await signed(a, { keyId: "dv_0000000000000000", secret: key.secret }, "/api/device/v1/heartbeat", hb))).toBe("DEVICE_UNKNOWN");
+    // A device is only known at its own tenant's host.
+    expect(errorCode(await signed(b, key, "/api/device/v1/heartbeat", hb))).toBe("DEVICE_UNKNOWN");
+    // A merchant API key cannot sign device requests (and vice versa: keyIds are separate namespaces).
+    const apiKey = await inTenant(a, (tx) => createApiKey(tx, ownerContext(a.tenant), { merchantId: a.merchantId, label: "pos" }));
+    expect(errorCode(await signed(a, { keyId: apiKey.keyId, secret: apiKey.secret }, "/api/device/v1/heartbeat", hb))).toBe("DEVICE_UNKNOWN");
+    // Idempotency: the same key and body replays; a different body is a conflict.
+    const first = await signed(a, key, "/api/device/v1/heartbeat", hb, { idempotencyKey: "hb-1" });
+    const replay = await signed(a, key, "/api/device/v1/heartbeat", hb, { idempotencyKey: "hb-1" });
+    expect(replay.text).toBe(first.text);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(errorCode(await signed(a, key, "/api/device/v1/heartbeat", { ...hb, network: "4g" }, { idempotencyKey: "hb-1" }))).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("heartbeat: state, offline after the tenant's timeout, 移机 flag, configuration pushed until applied", async () => {
+    const ctx = ownerContext(a.tenant);
+    const key = await activeDevice(a, "HB00001");
+    await inTenant(a, (tx) => createConfigVersion(tx, ctx, { values: { successText: "谢谢惠顾", heartbeatIntervalSeconds: 60 }, note: "launch" }));
+    const r1 = await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "2.1.0", network: "4g", errors: ["camera: low light"], location: { latitude: 31.2305, longitude: 121.4738 } });
+    expect(r1.status).toBe(200);
+    expect(r1.json).toMatchObject({ status: "ACTIVE", isRelocated: false, config: { version: 1, values: { successText: "谢谢惠顾", heartbeatIntervalSeconds: 60 } } });
+    let d = await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId));
+    expect(d).toMatchObject({ isOnline: true, appVersion: "2.1.0", network: "4g", lastErrors: ["camera: low light"], isRelocated: false });
+    // Applied: no configuration in the answer any more.
+    const r2 = await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "2.1.0", network: "4g", configVersion: 1 });
+    expect((r2.json as { config: unknown }).config).toBeNull();
+    // 移机: reported from Beijing, far from the Shanghai store.
+    const r3 = await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "2.1.0", network: "4g", configVersion: 1, location: { latitude: 39.9042, longitude: 116.4074 } });
+    expect(r3.json).toMatchObject({ isRelocated: true });
+    d = await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId));
+    expect(d.isRelocated).toBe(true);
+    expect(d.relocatedMeters).toBeGreaterThan(1_000_000);
+    expect((await inTenant(a, (tx) => findDevices(tx, ctx, { isRelocated: true }))).items.map((x) => x.id)).toContain(key.rowId);
+    // Offline: last seen longer ago than the tenant's timeout.
+    await ownerQuery(db.url, `UPDATE device SET last_seen_at = now() - interval '200 seconds' WHERE id = $1`, [key.rowId]);
+    expect((await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId))).isOnline).toBe(true);
+    await inTenant(a, (tx) => updateFleetSettings(tx, ctx, { offlineAfterSeconds: 120, relocationMeters: 1000, incentiveMinAmountMinor: 100n }));
+    expect((await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId))).isOnline).toBe(false);
+    expect((await inTenant(a, (tx) => findDevices(tx, ctx, { online: "OFFLINE", search: "HB0" }))).items.map((x) => x.id)).toEqual([key.rowId]);
+    await inTenant(a, (tx) => updateFleetSettings(tx, ctx, { offlineAfterSeconds: 300, relocationMeters: 1000, incentiveMinAmountMinor: 100n }));
+  });
+
+  it("face authinfo through the bound channel account", async () => {
+    const key = await activeDevice(a, "FACE0001");
+    const r = await signed(a, key, "/api/device/v1/face/authinfo", { channel: "WECHAT", rawdata: "RAWDATA-FROM-SDK" });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ authinfo: expect.stringMatching(/^SANDBOX-AUTHINFO-/), expiresAt: expect.any(String) });
+    expect(errorCode(await signed(a, key, "/api/device/v1/face/authinfo", { channel: "UNIONPAY", rawdata: "x" }))).toBe("INVALID_REQUEST");
+  });
+
+  it("payments: for the device's merchant, store and bound account; polled by id; never another device's, merchant's or tenant's", async () => {
+    const key = await activeDevice(a, "PAY0001");
+    const other = await activeDevice(a2, "PAY0002");
+    const beta = await activeDevice(b, "PAY0003");
+    const r = await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "o-1", amountMinor: 1234, faceCode: "FACE-CODE-1" });
+    expect(r.status).toBe(201);
+    const p = r.json as { id: string; status: string; deviceOrderNo: string; deviceId: string; storeId: string; product: string; channel: { accountId: string } };
+    expect(p).toMatchObject({ status: "SUCCEEDED", deviceOrderNo: "o-1", deviceId: key.keyId, storeId: a.storeId, product: "WECHAT_FACE", channel: { accountId: a.accountId } });
+    const [row] = await ownerQuery<{ merchant_id: string; device_id: string; store_id: string; ledger_entry_id: string | null }>(db.url, `SELECT merchant_id, device_id, store_id, ledger_entry_id FROM payment WHERE id = $1`, [p.id]);
+    expect(row).toMatchObject({ merchant_id: a.merchantId, device_id: key.keyId, store_id: a.storeId });
+    expect(row!.ledger_entry_id).not.toBeNull();
+    // The same deviceOrderNo again is the payment service's duplicate guard.
+    expect(errorCode(await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "o-1", amountMinor: 1234, faceCode: "FACE-CODE-1" }))).toBe("MERCHANT_ORDER_NO_TAKEN");
+    // A decline.
+    const declined = await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "o-2", amountMinor: 1201, faceCode: "FACE-CODE-2" });
+    expect((declined.json as { status: string }).status).toBe("FAILED");
+    // Unknown members (a merchantId!) are refused.
+    expect(errorCode(await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "o-3", amountMinor: 100, faceCode: "F", merchantId: a2.merchantId }))).toBe("INVALID_REQUEST");
+
+    expect((await getPayment(a, key, p.id)).json).toMatchObject({ id: p.id, status: "SUCCEEDED" });
+    // Another device of another merchant, a device of another tenant: 404 (or unknown at the other host).
+    expect(errorCode(await getPayment(a, other, p.id))).toBe("PAYMENT_NOT_FOUND");
+    expect(errorCode(await getPayment(b, beta, p.id))).toBe("PAYMENT_NOT_FOUND");
+    expect(errorCode(await getPayment(b, key, p.id))).toBe("DEVICE_UNKNOWN");
+  });
+
+  it("suspended, returned and retired devices are refused with a clear code", async () => {
+    const ctx = ownerContext(a.tenant);
+    const key = await activeDevice(a, "SUS0001");
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [key.rowId], action: "SUSPEND", reason: "stolen?" }));
+    const pay = await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "s-1", amountMinor: 100, faceCode: "F" });
+    expect([pay.status, errorCode(pay)]).toEqual([403, "DEVICE_SUSPENDED"]);
+    expect(errorCode(await signed(a, key, "/api/device/v1/face/authinfo", { channel: "WECHAT", rawdata: "x" }))).toBe("DEVICE_SUSPENDED");
+    // It still reports in, and learns it is suspended.
+    expect((await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "1", network: "wifi" })).json).toMatchObject({ status: "SUSPENDED" });
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [key.rowId], action: "RESUME", reason: "found" }));
+    expect((await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "s-2", amountMinor: 100, faceCode: "F" })).status).toBe(201);
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [key.rowId], action: "RETIRE", reason: "end of life" }));
+    // Retiring drops the secret: the device is unknown to the API from then on.
+    expect(errorCode(await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "1", network: "wifi" }))).toBe("DEVICE_UNKNOWN");
+  });
+});
+
+describe("daily statistics", () => {
+  it("follow payments and refunds through the outbox, idempotently; the device page, ranking and idle list read them", async () => {
+    const ctx = ownerContext(a.tenant);
+    const key = await activeDevice(a, "STAT0001");
+    for (const [n, amount] of [[1, 1000], [2, 2500], [3, 1201], [4, 50]] as const) {
+      await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: `st-${n}`, amountMinor: amount, faceCode: "F" });
+    }
+    while ((await drainOutboxOnce(500)).claimed > 0);
+    const rows = await ownerQuery<{ payment_count: number; success_count: number; amount_minor: string; valid_count: number; fee_minor: string; margin_minor: string }>(
+      db.url,
+      `SELECT payment_count, success_count, amount_minor::text, valid_count, fee_minor::text, margin_minor::text FROM payment_daily_stat WHERE tenant_id = $1 AND device_id = $2`,
+      [a.tenant.id, key.keyId],
+    );
+    expect(rows).toHaveLength(1);
+    const [agg] = await ownerQuery<{ n: number; ok: number; amount: string; fee: string; margin: string }>(
+      db.url,
+      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE status = 'SUCCEEDED'))::int AS ok, sum(amount_minor) FILTER (WHERE status = 'SUCCEEDED')::text AS amount,
+              sum(fee_minor) FILTER (WHERE status = 'SUCCEEDED')::text AS fee, sum(margin_minor) FILTER (WHERE status = 'SUCCEEDED')::text AS margin
+         FROM payment WHERE tenant_id = $1 AND device_id = $2`,
+      [a.tenant.id, key.keyId],
+    );
+    expect(rows[0]).toEqual({ payment_count: 4, success_count: 3, amount_minor: "3550", valid_count: 2, fee_minor: agg!.fee, margin_minor: agg!.margin });
+    expect(agg).toMatchObject({ n: 4, ok: 3, amount: "3550" });
+
+    // Idempotent: recomputing again (a redelivered event) changes nothing.
+    const before = JSON.stringify(rows);
+    await ownerQuery(db.url, `UPDATE outbox_event SET status = 'PENDING', available_at = now(), attempts = 0 WHERE tenant_id = $1 AND topic = 'stats.recompute'`, [a.tenant.id]);
+    while ((await drainOutboxOnce(500)).claimed > 0);
+    const again = await ownerQuery(db.url, `SELECT payment_count, success_count, amount_minor::text, valid_count, fee_minor::text, margin_minor::text FROM payment_daily_stat WHERE tenant_id = $1 AND device_id = $2`, [a.tenant.id, key.keyId]);
+    expect(JSON.stringify(again)).toBe(before);
+
+    // A refund (sandbox: succeeds at once) moves the group's refunds and nets fee, cost and margin.
+    const [paid] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM payment WHERE device_id = $1 AND amount_minor = 2500`, [key.keyId]);
+    const refund = await createRefund(ctx, { paymentId: paid!.id, merchantRefundNo: "rf-stat-1", amountMinor: 2500n, reason: "changed mind", origin: "CONSOLE" });
+    expect(refund.status).toBe("SUCCEEDED");
+    while ((await drainOutboxOnce(500)).claimed > 0);
+    const [withRefund] = await ownerQuery<{ refund_count: number; refund_minor: string; fee_minor: string; margin_minor: string; cost_minor: string }>(
+      db.url,
+      `SELECT refund_count, refund_minor::text, fee_minor::text, margin_minor::text, cost_minor::text FROM payment_daily_stat WHERE tenant_id = $1 AND device_id = $2`,
+      [a.tenant.id, key.keyId],
+    );
+    const [net] = await ownerQuery<{ fee: string; cost: string; margin: string }>(
+      db.url,
+      `SELECT (SELECT sum(fee_minor) FROM payment WHERE device_id = $1 AND status = 'SUCCEEDED') - sum(r.fee_returned_minor) AS fee,
+              (SELECT sum(cost_minor) FROM payment WHERE device_id = $1 AND status = 'SUCCEEDED') - sum(r.cost_returned_minor) AS cost,
+              (SELECT sum(margin_minor) FROM payment WHERE device_id = $1 AND status = 'SUCCEEDED') - sum(r.margin_clawback_minor) AS margin
+         FROM refund r JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id WHERE p.device_id = $1 AND r.status = 'SUCCEEDED'`,
+      [key.keyId],
+    );
+    expect(withRefund).toEqual({ refund_count: 1, refund_minor: "2500", fee_minor: net!.fee, cost_minor: net!.cost, margin_minor: net!.margin });
+
+    // The last 7 business days in the tenant's time zone (Asia/Shanghai), today included.
+    const daily = await inTenant(a, (tx) => deviceDaily(tx, ctx, { id: key.rowId, days: 7 }));
+    expect(daily.days).toHaveLength(7);
+    expect(daily.days.reduce((s, d) => s + d.amountMinor, 0n)).toBe(3550n);
+    const ranking = await inTenant(a, (tx) => fleetRanking(tx, ctx, { days: 7, by: "device" }));
+    expect(ranking.find((r) => r.key === key.keyId)).toMatchObject({ paymentCount: 4, successCount: 3, amountMinor: 3550n });
+    const stores = await inTenant(a, (tx) => fleetRanking(tx, ctx, { days: 7, by: "store" }));
+    expect(stores.find((r) => r.key === a.storeId)!.amountMinor).toBeGreaterThanOrEqual(3550n);
+    // Idle: a device activated long ago with no success since.
+    const idleKey = await activeDevice(a, "IDLE0001");
+    await ownerQuery(db.url, `UPDATE device SET activated_at = now() - interval '30 days' WHERE id = $1`, [idleKey.rowId]);
+    const idle = await inTenant(a, (tx) => idleDevices(tx, ctx, { days: 7 }));
+    expect(idle.map((d) => d.id)).toContain(idleKey.rowId);
+    expect(idle.map((d) => d.id)).not.toContain(key.rowId);
+  });
+});
