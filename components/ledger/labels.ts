@@ -96,6 +96,7 @@ const ENTRY_KINDS = {
   "ledger.reversal": "kind_proposal_reversal",
   "payment.correction": "kind_proposal_payment_correction",
   "recon.write_off": "kind_proposal_recon_write_off",
+  "recon.resolve": "kind_proposal_recon_resolve",
   "statement.supersede": "kind_proposal_statement_supersede",
 } as const;
 

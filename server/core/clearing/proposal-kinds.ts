@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
-import { businessDate } from "@/server/core/calendar/rules";
-import { postEntry } from "@/server/core/ledger/service";
-import { writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
 import { registerProposalKind } from "@/server/core/proposals/registry";
-import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+// Resolutions of reconciliation differences (recon.resolve, recon.write_off) and the day-end
+// close's conditions live in their own modules; importing them here registers them wherever
+// proposals are decided.
+import "./resolutions";
+import "./day-close";
 
 // A different statement for an account, date and type that already has one replaces it only when
 // a second person approves: the new file becomes current, the old one SUPERSEDED (kept, with its
@@ -36,52 +38,5 @@ registerProposalKind("statement.supersede", {
   async decline(tx, ctx, payload) {
     const { fileId } = ZSupersede.parse(payload);
     await tx.statementFile.updateMany({ where: { tenantId: ctx.tenantId, id: fileId, status: "PENDING_SUPERSEDE" }, data: { status: "REJECTED" } });
-  },
-});
-
-// A reconciliation difference written off, when finance has established it will not be recovered
-// or claimed: a 短款 to write-off loss, a 长款 to unclaimed funds (never income). The suspense entry's
-// amount leaves suspense and the exception closes in the approver's transaction, so Σ open items
-// per direction keeps equal to the suspense balance. DIRECT tenants post nothing (no suspense).
-const ZWriteOff = z.object({ exceptionId: z.string().uuid(), note: z.string().trim().min(3).max(500) });
-
-async function openDifference(tx: Tx, ctx: TenantContext, exceptionId: string) {
-  const e = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, id: exceptionId } });
-  if (!e || !e.kind.startsWith("RECON_")) throw notFound("Reconciliation difference");
-  if (e.status !== "OPEN") throw new DomainError("PRECONDITION", "EXCEPTION_NOT_OPEN", "This difference has already been resolved");
-  const direction = (e.details as { direction?: unknown } | null)?.direction;
-  if (direction !== "OVERAGE" && direction !== "SHORTAGE") throw new DomainError("INVARIANT", "EXCEPTION_WITHOUT_DIRECTION", "This difference has no direction");
-  return { e, direction };
-}
-
-registerProposalKind("recon.write_off", {
-  async validate(tx, ctx, payload) {
-    const { e } = await openDifference(tx, ctx, ZWriteOff.parse(payload).exceptionId);
-    return { amountMinor: e.amountMinor };
-  },
-  async execute(tx, ctx, payload, proposal) {
-    const p = ZWriteOff.parse(payload);
-    const { e, direction } = await openDifference(tx, ctx, p.exceptionId);
-    const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true } });
-    let entryId: string | null = null;
-    const posted = await tx.journalEntry.findFirst({ where: { tenantId: ctx.tenantId, idempotencyKey: `recon:${e.causeId}` }, select: { id: true } });
-    if (tenant.settlementMode === "CUSTODIAL" && posted && e.amountMinor > 0n) {
-      const today = businessDate(new Date(), tenant.timeZone);
-      const r = await postEntry(tx, ctx, direction === "SHORTAGE" ? writeOffShortage(e.amountMinor) : writeOffOverage(e.amountMinor), {
-        businessDate: today,
-        correctsDate: e.businessDate.toISOString().slice(0, 10),
-        idempotencyKey: `proposal:${proposal.id}`,
-        causeType: "proposal",
-        causeId: proposal.id,
-        description: `Written off: ${p.note}`.slice(0, 500),
-      });
-      entryId = r.entryId;
-    }
-    const by = actorName(ctx);
-    await tx.exception.update({
-      where: { tenantId_id: { tenantId: ctx.tenantId, id: e.id } },
-      data: { status: "RESOLVED", resolution: `Written off (${direction === "SHORTAGE" ? "to loss" : "to unclaimed funds"}): ${p.note}`.slice(0, 1000), resolvedBy: by, resolvedAt: new Date() },
-    });
-    return { exceptionId: e.id, entryId };
   },
 });

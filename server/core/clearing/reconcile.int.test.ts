@@ -181,7 +181,7 @@ describe("transaction reconciliation", () => {
     const feeItem = open.find((e) => e.kind === "RECON_FEE")!;
     const proposal = await t.run((tx) => createProposal(tx, maker, { kind: "recon.write_off", reason: "channel fee rounding agreed with WeChat", payload: { exceptionId: feeItem.id, note: "agreed with the channel" } }));
     await t.run((tx) => decideProposal(tx, checker, { id: proposal.id, decision: "APPROVE" }));
-    expect((await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: feeItem.id } }))).status).toBe("RESOLVED");
+    expect((await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: feeItem.id } }))).status).toBe("WRITTEN_OFF");
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(0n);
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.writeOffLoss))).postedMinor).toBe(5n);
     expect(await codeOf(t.run((tx) => createProposal(tx, maker, { kind: "recon.write_off", reason: "again", payload: { exceptionId: feeItem.id, note: "again" } })))).toBe("EXCEPTION_NOT_OPEN");

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
-import { postEntry } from "@/server/core/ledger/service";
-import { accounts, overage, shortage } from "@/server/core/ledger/templates";
-import { openException } from "@/server/core/payments/exceptions";
+import { raiseDifference, releaseByLateLine } from "./exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
 import { applyOrRecordContradiction } from "@/server/core/payments/service";
 import type { Prisma } from "@/server/db/generated/prisma/client";
@@ -34,7 +32,9 @@ import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx
 // A payment of ours missing from the bill waits in the cross-day pool; once CROSS_DAY_POOL_DAYS
 // later bills of the account have been reconciled without it, it becomes a PLATFORM_ONLY 短款.
 //
-// Not yet: releasing a difference against a correcting entry, ageing; funds reconciliation.
+// The exception queue (exceptions.ts, resolutions.ts) works the differences: a late line releases an
+// expired pool difference here; a difference sent back to the pool by an approved WAIT expires again
+// after its pool_until date and is raised again (reopened). Not yet: funds reconciliation.
 
 export const FEE_TOLERANCE_MINOR = 1n;
 /** How many later bills a payment of ours may be missing from before it is a PLATFORM_ONLY difference. */
@@ -123,6 +123,10 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
         }
         // A payment of ours in the cross-day pool of an earlier file is released.
         await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, paymentId: p.id, outcome: "PENDING", diffType: "PLATFORM_ONLY" }, data: { outcome: "RELEASED", note: `shown on the bill of ${file.billDate.toISOString().slice(0, 10)}` } });
+        // …and one whose pool had expired into a 短款 is released with its suspense entry (the exception queue).
+        for (const expiredItem of await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: p.id, outcome: "DIFFERENCE", diffType: "PLATFORM_ONLY" }, select: { id: true } })) {
+          await releaseByLateLine(tx, ctx, expiredItem.id, file.billDate.toISOString().slice(0, 10));
+        }
         const diff = line.amountMinor - p.amountMinor;
         if (diff !== 0n) {
           items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.amountMinor, diffMinor: diff }));
@@ -203,7 +207,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
     // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
     // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found).
     const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
-    const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", billDate: { lte: cutoff } } });
+    const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", OR: [{ poolUntil: null, billDate: { lte: cutoff } }, { poolUntil: { lte: cutoff } }] } });
     for (const item of expired) {
       const note = `not on any bill up to ${billDate}`;
       await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
@@ -226,7 +230,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
   });
 }
 
-interface Difference {
+export interface Difference {
   id: string;
   /** When the difference is found, if later than its bill date (the pool's expiry): posted then, correcting the bill date. */
   foundOn?: string;
@@ -242,25 +246,8 @@ interface Difference {
   note: string | null;
 }
 
-/** A difference's exception and, for a CUSTODIAL tenant, its own suspense entry (one each, by the item's id). */
-async function recordDifference(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", d: Difference): Promise<void> {
-  const amountMinor = d.diffMinor < 0n ? -d.diffMinor : d.diffMinor;
-  await openException(tx, ctx, {
-    kind: `RECON_${d.diffType}`,
-    causeType: "recon_item",
-    causeId: d.id,
-    amountMinor,
-    businessDate: d.billDate,
-    details: { direction: d.direction, diffType: d.diffType, fileId: d.fileId, lineId: d.lineId, paymentId: d.paymentId, refundId: d.refundId, note: d.note },
-  });
-  if (mode !== "CUSTODIAL" || amountMinor === 0n) return;
-  const found = accounts.clearing(d.channelAccountId);
-  await postEntry(tx, ctx, d.direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
-    businessDate: d.foundOn ?? d.billDate,
-    ...(d.foundOn && d.foundOn !== d.billDate ? { correctsDate: d.billDate } : {}),
-    idempotencyKey: `recon:${d.id}`,
-    causeType: "recon_item",
-    causeId: d.id,
-    description: `${d.direction === "OVERAGE" ? "长款" : "短款"} ${d.diffType}: bill of ${d.billDate}`,
-  });
+/** A difference's exception and, for a CUSTODIAL tenant, its own suspense entry (the exception queue's raiseDifference). */
+export async function recordDifference(tx: Tx, ctx: TenantContext, _mode: "DIRECT" | "CUSTODIAL", d: Difference): Promise<void> {
+  const { id, ...rest } = d;
+  await raiseDifference(tx, ctx, { itemId: id, ...rest });
 }

@@ -1,0 +1,159 @@
+import { expect, test, type Page } from "@playwright/test";
+import { renderTradeBill } from "../server/simulators/wechat/trade-bill";
+import { L, createTenant, createUser, signIn, type TestUser } from "./fixtures";
+
+// The exception queue (差错处理) end to end, in a CUSTODIAL tenant: a WeChat trade bill with two
+// trades this provider never recorded (channel-only 长款) is uploaded; the run shows its
+// differences; one finance user takes an exception into investigation and proposes "accept ours"
+// with evidence, another approves it; the overage suspense balance falls by its amount; closing the
+// day is refused while a difference is unreviewed, with the reason listed, and succeeds once it is
+// taken. The queue page in Chinese too.
+
+const BILL_DATE = "2026-11-27";
+
+function bill(): Buffer {
+  const paidAt = new Date(`${BILL_DATE}T04:00:00Z`);
+  const trade = (n: number, amountMinor: bigint) => ({
+    outTradeNo: `SYE2EEXCEPTION000${n}`,
+    channelTradeNo: `420000000120261127000${n}`,
+    merchant: "1900000100",
+    subMerchant: "1900000109",
+    amountMinor,
+    feeMinor: 5n,
+    status: "SUCCESS" as const,
+    product: "WECHAT_CODE",
+    description: "E2E lunch",
+    createdAt: new Date(paidAt.getTime() + n * 60_000),
+    paidAt: new Date(paidAt.getTime() + n * 60_000),
+    pollsLeft: 0,
+    refunds: [],
+  });
+  const bytes = renderTradeBill({
+    billDate: BILL_DATE,
+    billType: "ALL",
+    spMchId: "1900000100",
+    spAppId: "wx8888888888888888",
+    trades: [1, 2].map((n) => ({ trade: trade(n, n === 1 ? 1_280n : 300n), spAppId: "wx8888888888888888", openId: `oE2E00000000000000000000000${n}`, tradeType: "MICROPAY" })),
+    diffs: [],
+    previousDayDiffs: [],
+    feeRatePpm: 3800,
+    newChannelTradeNo: () => "4200000001202611279999",
+  });
+  if (!bytes) throw new Error("the simulator wrote no bill");
+  return bytes;
+}
+
+const nav = (page: Page, name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true });
+
+async function upload(page: Page) {
+  await nav(page, "Statements").click();
+  const form = page.getByTestId("statement-upload");
+  const account = form.getByRole("combobox", { name: "Channel account" });
+  await expect(async () => {
+    await account.selectOption({ label: "Sandbox" });
+    await expect(account).not.toHaveValue("", { timeout: 1000 });
+  }).toPass();
+  await form.getByLabel("Bill date").fill(BILL_DATE);
+  await form.getByRole("combobox", { name: "Format" }).selectOption("WECHAT_TRADE_BILL");
+  await form.getByLabel("File").setInputFiles({ name: "wechat-20261127-all.csv", mimeType: "text/csv", buffer: bill() });
+  await form.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("upload-result")).toHaveText("Imported: 2 lines");
+  // The run: both lines are differences (trades we never recorded).
+  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText("2 differences");
+}
+
+async function as(page: Page, host: string, user: TestUser) {
+  await page.context().clearCookies();
+  await signIn(page, host, user.email, user.password);
+}
+
+test.describe("exception queue", () => {
+  test("a difference goes from open through investigating to an approved resolution; the suspense falls; the day closes", async ({ page }) => {
+    const tenant = await createTenant({ locale: "en", mode: "CUSTODIAL" });
+    const owner = { email: tenant.ownerEmail, password: tenant.ownerPassword };
+    const maker = await createUser(tenant.host, owner, "FINANCE", "maker");
+    const checker = await createUser(tenant.host, owner, "FINANCE", "checker");
+
+    await as(page, tenant.host, maker);
+    await upload(page);
+
+    await nav(page, "Exceptions").click();
+    await expect(page.getByRole("heading", { level: 1, name: "Exceptions" })).toBeVisible();
+    const rows = page.getByTestId("queue-row");
+    await expect(rows).toHaveCount(2);
+    await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥15.80");
+    await expect(page.getByText("Σ open items equals the suspense balance")).toBeVisible();
+
+    // Filters: the 12.80 one by direction and type still shows both (both are channel-only 长款).
+    await page.getByTestId("queue-filters").getByRole("combobox", { name: "Direction" }).selectOption("SHORTAGE");
+    await expect(page.getByText("No exceptions here")).toBeVisible();
+    await page.getByTestId("queue-filters").getByRole("combobox", { name: "Direction" }).selectOption("OVERAGE");
+    await expect(rows).toHaveCount(2);
+
+    // Closing the bill's day is refused while the differences are unreviewed, with the reason.
+    const close = page.getByTestId("day-close");
+    await close.getByLabel("Business date").fill(BILL_DATE);
+    await expect(close.getByTestId("day-blockers")).toContainText("2 difference(s) dated 2026-11-27 or earlier not yet reviewed");
+    await close.getByTestId("close-day").click();
+    await expect(close.getByTestId("close-error")).toContainText("cannot be closed");
+
+    // Open the 12.80 difference: both sides, its suspense line, then take it.
+    await rows.filter({ hasText: "¥12.80" }).getByTestId("open-exception").click();
+    const item = page.getByTestId("exception-item");
+    await expect(item).toHaveAttribute("data-status", "OPEN");
+    await expect(page.getByTestId("side-theirs")).toContainText("SYE2EEXCEPTION0001");
+    await expect(page.getByTestId("side-ours")).toContainText("No payment or refund of ours.");
+    await expect(page.getByTestId("suspense-line")).toContainText("Held in suspense");
+    await page.getByTestId("take-exception").click();
+    await expect(page.getByTestId("exception-status")).toHaveText("Investigating");
+    await page.getByLabel("Add a comment").fill("Asked WeChat about this trade");
+    await page.getByRole("button", { name: "Comment", exact: true }).click();
+    await expect(page.getByTestId("history-event").filter({ hasText: "Asked WeChat about this trade" })).toBeVisible();
+
+    // Propose: accept ours, with evidence.
+    const form = page.getByTestId("resolution-form");
+    await form.getByRole("combobox", { name: "Resolution" }).selectOption("ACCEPT_OURS");
+    await form.getByLabel("Evidence").fill("WeChat ticket 20261127-88 confirms the trade is not ours");
+    await form.getByLabel("Attachment reference (optional)").fill("ticket-88.pdf");
+    await form.getByLabel("Note").fill("Not our trade: WeChat will correct the bill");
+    await form.getByTestId("propose-resolution").click();
+    await expect(page.getByTestId("exception-status")).toHaveText("Resolution proposed");
+    const review = page.getByTestId("review-proposal");
+    const proposalHref = await review.getAttribute("href");
+    expect(proposalHref).toMatch(/^\/ledger\/adjustments\//);
+    const itemUrl = page.url();
+
+    // The checker, another person, approves it.
+    await as(page, tenant.host, checker);
+    await page.goto(`${tenant.host}${proposalHref}`);
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByTestId("proposal-status")).toHaveText("Approved");
+
+    await page.goto(itemUrl);
+    await expect(page.getByTestId("exception-status")).toHaveText("Resolved");
+    await expect(page.getByTestId("suspense-line")).toContainText("Released by entry");
+    await expect(page.getByTestId("history-event").filter({ hasText: "Closed" })).toBeVisible();
+
+    // The suspense balance fell by 12.80.
+    await nav(page, "Exceptions").click();
+    await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥3.00");
+    await expect(rows).toHaveCount(1);
+
+    // The other difference is still unreviewed; once taken, the day closes.
+    const dayClose = page.getByTestId("day-close");
+    await dayClose.getByLabel("Business date").fill(BILL_DATE);
+    await expect(dayClose.getByTestId("day-blockers")).toContainText("1 difference(s)");
+    await rows.first().getByTestId("open-exception").click();
+    await page.getByTestId("take-exception").click();
+    await expect(page.getByTestId("exception-status")).toHaveText("Investigating");
+    await nav(page, "Exceptions").click();
+    await dayClose.getByLabel("Business date").fill(BILL_DATE);
+    await expect(dayClose.getByTestId("day-ready")).toBeVisible();
+    await dayClose.getByTestId("close-day").click();
+    await expect(page.getByText("Business date 2026-11-27 closed")).toBeVisible();
+
+    await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
+    await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
+    await expect(page.getByTestId("queue-row").first()).toContainText("调查中");
+  });
+});

@@ -1,0 +1,198 @@
+import { z } from "zod";
+import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
+import { postEntry } from "@/server/core/ledger/service";
+import { writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
+import { applyOrRecordContradiction, correctPaymentByRecon } from "@/server/core/payments/service";
+import { createProposal } from "@/server/core/proposals/service";
+import { registerProposalKind } from "@/server/core/proposals/registry";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { closeException, lockException, OPEN_STATUSES, recordEvent, releaseByLateLine, releaseSuspenseOf, todayOf } from "./exceptions";
+
+// Resolutions of reconciliation differences, each a proposal (maker-checker; an owner or admin at
+// or above the tenant's approval threshold). The approval does the resolution's work, posts through
+// the ledger's templates (or reverses the difference's own suspense entry) and closes the exception,
+// all in the approver's transaction:
+//
+//   ACCEPT_CHANNEL  the channel is right and one of our payments changes state (CORRECTED_BY_RECON):
+//                   a revoked trade we hold succeeded, or a payment of ours the channel never had,
+//                   is closed (its entries reversed); the suspense entry is released
+//   ACCEPT_OURS     our record is right (with evidence): the suspense entry is released and the
+//                   claim stays on the channel's clearing account
+//   WAIT            a payment of ours missing from the bills goes back to the cross-day pool: the
+//                   suspense entry is released; if a later bill still lacks it, it is raised again
+//   MATCH           a channel-only payment line is the same trade as a payment of ours (a suggested
+//                   match): our payment succeeds if it had not, its pool item is released, and the
+//                   line's suspense entry is released
+//   WRITE_OFF       (recon.write_off) a 短款 to write-off loss, a 长款 to unclaimed funds payable
+//                   (never to loss or income)
+//
+// Proposing moves the exception to RESOLUTION_PROPOSED; a rejected or withdrawn proposal moves it
+// back to INVESTIGATING. One resolution may be pending per exception.
+
+export const RESOLUTION_ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "WRITE_OFF"] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+
+const note = z.string().trim().min(3).max(500);
+export const ZResolve = z.discriminatedUnion("action", [
+  z.object({ exceptionId: z.string().uuid(), action: z.literal("ACCEPT_CHANNEL"), note, to: z.enum(["CLOSED", "FAILED"]).optional() }),
+  z.object({ exceptionId: z.string().uuid(), action: z.literal("ACCEPT_OURS"), note, evidence: z.string().trim().min(3).max(2000), attachmentRef: z.string().trim().max(500).optional() }),
+  z.object({ exceptionId: z.string().uuid(), action: z.literal("WAIT"), note }),
+  z.object({ exceptionId: z.string().uuid(), action: z.literal("MATCH"), note, paymentId: z.string().uuid() }),
+]);
+export type TResolve = z.infer<typeof ZResolve>;
+export const ZWriteOff = z.object({ exceptionId: z.string().uuid(), note });
+
+type ExceptionRow = Awaited<ReturnType<typeof lockException>>;
+
+const directionOf = (e: ExceptionRow): "OVERAGE" | "SHORTAGE" => {
+  const d = (e.details as { direction?: unknown } | null)?.direction;
+  if (d !== "OVERAGE" && d !== "SHORTAGE") throw new DomainError("INVARIANT", "EXCEPTION_WITHOUT_DIRECTION", "This difference has no direction");
+  return d;
+};
+
+/** The difference, resolvable: a RECON_* exception not closed, with no other resolution pending. */
+async function resolvable(tx: Tx, ctx: TenantContext, exceptionId: string, proposalId?: string) {
+  const e = proposalId ? await lockException(tx, ctx, exceptionId) : await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, id: exceptionId } });
+  if (!e || !e.kind.startsWith("RECON_")) throw notFound("Reconciliation difference");
+  if (!OPEN_STATUSES.includes(e.status)) throw new DomainError("PRECONDITION", "EXCEPTION_NOT_OPEN", "This difference has already been resolved");
+  if (proposalId === undefined) {
+    const pending = await tx.proposal.findFirst({ where: { tenantId: ctx.tenantId, status: "PENDING", kind: { in: ["recon.resolve", "recon.write_off"] }, payload: { path: ["exceptionId"], equals: exceptionId } }, select: { id: true } });
+    if (pending || e.status === "RESOLUTION_PROPOSED") throw new DomainError("PRECONDITION", "EXCEPTION_RESOLUTION_PENDING", "A resolution of this difference is already waiting for approval; approve, reject or withdraw it first");
+  } else if (e.proposalId && e.proposalId !== proposalId) {
+    throw new DomainError("PRECONDITION", "EXCEPTION_RESOLUTION_PENDING", "Another resolution of this difference is pending");
+  }
+  const recon = await tx.reconItem.findFirst({ where: { tenantId: ctx.tenantId, id: e.causeId } });
+  if (!recon) throw notFound("Reconciliation item");
+  return { e, recon, direction: directionOf(e) };
+}
+
+async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: ExceptionRow, recon: { paymentId: string | null; refundId: string | null; diffType: string | null; lineId: string | null; channelAccountId: string; outcome: string; id: string }) {
+  const type = e.kind.slice(6);
+  if (p.action === "ACCEPT_CHANNEL") {
+    if (!recon.paymentId || (type !== "STATUS" && type !== "PLATFORM_ONLY"))
+      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had); for this difference accept ours, wait or write it off");
+    const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { status: true, amountMinor: true } });
+    if (!payment) throw notFound("Payment");
+    if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is already ${payment.status.toLowerCase()}: nothing to correct`);
+    return { amountMinor: payment.amountMinor > e.amountMinor ? payment.amountMinor : e.amountMinor };
+  }
+  if (p.action === "WAIT") {
+    if (type !== "PLATFORM_ONLY" || recon.outcome !== "DIFFERENCE") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Only a payment of ours missing from the channel's bills can wait for a later file");
+    return { amountMinor: e.amountMinor };
+  }
+  if (p.action === "MATCH") {
+    const line = recon.lineId ? await tx.statementLine.findFirst({ where: { tenantId: ctx.tenantId, id: recon.lineId }, select: { kind: true, amountMinor: true } }) : null;
+    if ((type !== "CHANNEL_ONLY" && type !== "UNKNOWN_SUB_MERCHANT") || !line || line.kind !== "PAYMENT") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Only a payment line the channel shows and we do not can be matched to a payment of ours");
+    const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: p.paymentId }, select: { id: true, status: true, amountMinor: true, channelAccountId: true } });
+    if (!payment) throw badInput("MATCH_PAYMENT_NOT_FOUND", "That payment does not exist", "paymentId");
+    if (payment.channelAccountId !== recon.channelAccountId) throw badInput("MATCH_WRONG_ACCOUNT", "That payment went through another channel account", "paymentId");
+    if (payment.amountMinor !== line.amountMinor) throw badInput("MATCH_AMOUNT_DIFFERS", "That payment's amount differs from the line's: a match needs the same amount", "paymentId");
+    const taken = await tx.reconItem.findFirst({ where: { tenantId: ctx.tenantId, paymentId: payment.id, outcome: "MATCHED" }, select: { id: true } });
+    const matchedLine = await tx.reconItem.findFirst({ where: { tenantId: ctx.tenantId, paymentId: payment.id, diffType: { in: ["CHANNEL_ONLY", "UNKNOWN_SUB_MERCHANT"] }, id: { not: recon.id } }, select: { id: true } });
+    if (taken || matchedLine) throw new DomainError("PRECONDITION", "MATCH_PAYMENT_TAKEN", "That payment is already matched to a statement line");
+    return { amountMinor: e.amountMinor };
+  }
+  return { amountMinor: e.amountMinor };
+}
+
+async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
+  const p = ZResolve.parse(payload);
+  const { e, recon } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
+  await checkAction(tx, ctx, p, e, recon);
+  const key = `proposal:${proposal.id}:release`;
+  let resolution: string;
+  const data: Record<string, unknown> = { proposalId: proposal.id, action: p.action };
+  if (p.action === "ACCEPT_CHANNEL") {
+    const after = await correctPaymentByRecon(tx, ctx, recon.paymentId!, { to: p.to ?? "CLOSED", reason: p.note, proposalId: proposal.id });
+    data.paymentStatus = after.status;
+    resolution = `Channel's record accepted: payment ${after.merchantOrderNo} ${after.status.toLowerCase()} (CORRECTED_BY_RECON). ${p.note}`;
+  } else if (p.action === "ACCEPT_OURS") {
+    resolution = `Our record accepted. Evidence: ${p.evidence}${p.attachmentRef ? ` [${p.attachmentRef}]` : ""}. ${p.note}`;
+    data.evidence = p.evidence;
+    if (p.attachmentRef) data.attachmentRef = p.attachmentRef;
+  } else if (p.action === "WAIT") {
+    const today = await todayOf(tx, ctx);
+    await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: recon.id } }, data: { outcome: "PENDING", direction: null, poolUntil: new Date(`${today}T00:00:00Z`), note: `back in the cross-day pool from ${today}: ${p.note}`.slice(0, 500) } });
+    resolution = `Waiting for a later file (back in the pending pool from ${today}). ${p.note}`;
+  } else {
+    const payment = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: p.paymentId } });
+    if (payment.status === "PROCESSING") await applyOrRecordContradiction(tx, ctx, payment.id, { status: "SUCCEEDED" }, "STATEMENT");
+    else if (payment.status !== "SUCCEEDED") await correctPaymentByRecon(tx, ctx, payment.id, { to: "SUCCEEDED", reason: `matched to statement line: ${p.note}`, proposalId: proposal.id });
+    const file = await tx.statementFile.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: recon.fileId }, select: { billDate: true } });
+    const billDate = file.billDate.toISOString().slice(0, 10);
+    // Our payment's own pool item (or its difference, if it expired) is released: the line was it.
+    await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, paymentId: payment.id, outcome: "PENDING", diffType: "PLATFORM_ONLY" }, data: { outcome: "RELEASED", note: `matched to a line of the bill of ${billDate}` } });
+    const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: payment.id, outcome: "DIFFERENCE", diffType: "PLATFORM_ONLY" }, select: { id: true } });
+    for (const item of expired) await releaseByLateLine(tx, ctx, item.id, billDate);
+    await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: recon.id } }, data: { paymentId: payment.id, note: `matched to ${payment.merchantOrderNo} by proposal ${proposal.id}`.slice(0, 500) } });
+    data.paymentId = payment.id;
+    resolution = `Matched to our payment ${payment.merchantOrderNo}. ${p.note}`;
+  }
+  const reversal = await releaseSuspenseOf(tx, ctx, e, key, `Released (${p.action.toLowerCase()}): ${p.note}`);
+  data.releaseEntryId = reversal;
+  await closeException(tx, ctx, e, "RESOLVED", resolution, data);
+  return { exceptionId: e.id, status: "RESOLVED", releaseEntryId: reversal };
+}
+
+async function executeWriteOff(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
+  const p = ZWriteOff.parse(payload);
+  const { e, direction } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
+  let entryId: string | null = null;
+  // A suspense entry leaves suspense to loss (短款) or to unclaimed funds (长款); DIRECT tenants hold none.
+  if (e.suspenseEntryId && e.amountMinor > 0n) {
+    const today = await todayOf(tx, ctx);
+    const original = e.businessDate.toISOString().slice(0, 10);
+    const r = await postEntry(tx, ctx, direction === "SHORTAGE" ? writeOffShortage(e.amountMinor) : writeOffOverage(e.amountMinor), {
+      businessDate: today,
+      ...(original !== today ? { correctsDate: original } : {}),
+      idempotencyKey: `proposal:${proposal.id}`,
+      causeType: "proposal",
+      causeId: proposal.id,
+      description: `Written off: ${p.note}`.slice(0, 500),
+    });
+    entryId = r.entryId;
+  }
+  await closeException(tx, ctx, e, "WRITTEN_OFF", `Written off (${direction === "SHORTAGE" ? "to loss" : "to unclaimed funds"}): ${p.note}`, { proposalId: proposal.id, action: "WRITE_OFF", entryId });
+  return { exceptionId: e.id, entryId };
+}
+
+async function decline(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
+  const id = (payload as { exceptionId?: unknown } | null)?.exceptionId;
+  if (typeof id !== "string") return;
+  const e = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, id, proposalId: proposal.id } });
+  if (!e || e.status !== "RESOLUTION_PROPOSED") return;
+  await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "INVESTIGATING", proposalId: null } });
+  await recordEvent(tx, ctx, id, { kind: "DECLINED", from: e.status, to: "INVESTIGATING", data: { proposalId: proposal.id } });
+}
+
+registerProposalKind("recon.resolve", {
+  async validate(tx, ctx, payload) {
+    const p = ZResolve.parse(payload);
+    const { e, recon } = await resolvable(tx, ctx, p.exceptionId);
+    return checkAction(tx, ctx, p, e, recon);
+  },
+  execute: executeResolve,
+  decline,
+});
+
+registerProposalKind("recon.write_off", {
+  async validate(tx, ctx, payload) {
+    const { e } = await resolvable(tx, ctx, ZWriteOff.parse(payload).exceptionId);
+    return { amountMinor: e.amountMinor };
+  },
+  execute: executeWriteOff,
+  decline,
+});
+
+/** Proposes a resolution of a difference (the maker's step): the exception waits in RESOLUTION_PROPOSED. */
+export async function proposeResolution(tx: Tx, ctx: TenantContext, input: { reason: string } & ({ action: "WRITE_OFF"; exceptionId: string; note: string } | TResolve)) {
+  const { reason, ...rest } = input;
+  const before = await lockException(tx, ctx, input.exceptionId);
+  const proposal =
+    rest.action === "WRITE_OFF"
+      ? await createProposal(tx, ctx, { kind: "recon.write_off", reason, payload: { exceptionId: rest.exceptionId, note: rest.note } })
+      : await createProposal(tx, ctx, { kind: "recon.resolve", reason, payload: rest });
+  await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: before.id } }, data: { status: "RESOLUTION_PROPOSED", proposalId: proposal.id } });
+  await recordEvent(tx, ctx, before.id, { kind: "PROPOSED", from: before.status, to: "RESOLUTION_PROPOSED", body: reason, data: { proposalId: proposal.id, action: rest.action, requiresAdmin: proposal.requiresAdmin } });
+  return proposal;
+}
