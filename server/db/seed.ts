@@ -4,6 +4,7 @@ import { importCalendar } from "@/server/core/calendar/service";
 import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
 import { seedRoutingHistory, seedSimulatorChannels } from "@/server/core/channels/demo";
 import { seedDemoPayments } from "@/server/core/payments/demo";
+import { seedDemoReconciliation } from "@/server/core/clearing/demo";
 import { seedDemoWallets } from "@/server/core/wallets/demo";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
@@ -166,6 +167,8 @@ export async function seedDemo(log: (msg: string) => void = () => {}): Promise<{
     await withTenantTx(tenantId, (tx) => seedRoutingHistory(tx, ctx));
     // And a few of today's payments, through the channels routing picks.
     await seedDemoPayments(ctx);
+    // A reconciliation day: the WeChat simulator's bill of those payments, with differences, imported and reconciled.
+    await seedDemoReconciliation(ctx);
     // CUSTODIAL: wallets, a transfer and withdrawals in every state.
     if (d.mode === "CUSTODIAL") await seedDemoWallets(ctx);
     created.push(d.slug);

@@ -12,6 +12,7 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { PayoutSource } from "@/server/db/generated/prisma/enums";
 import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, toPage } from "@/server/db/keyset";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { batchResults } from "./results";
 import { applyPayoutResult, lockPayout, payoutSelect, recordTransition, sourceAccount, type PayoutRow } from "./apply";
 import { renderPayoutFile } from "./file";
 import { BATCH_RELEASE_KIND } from "./proposal-kinds";
@@ -365,6 +366,7 @@ export async function getBatch(tx: Tx, ctx: TenantContext, id: string) {
     channelType: channelAccount?.channelType ?? null,
     proposal,
     byStatus,
+    results: await batchResults(tx, ctx, id),
     payouts: payouts.map(({ merchant, ...p }) => ({ ...p, merchantName: merchant.shortName })),
   };
 }

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
+import { BatchResults } from "@/components/clearing/batch-results";
 import { BatchView } from "@/components/wallets/batch-view";
 import { DirectModeNotice } from "@/components/wallets/parts";
 import { can } from "@/server/core/auth/roles";
@@ -22,5 +23,10 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
     );
   }
   const batch = await loadOrNotFound(api.wallets.batches.get({ id }));
-  return <BatchView initial={batch} canManage={can(me.role, "payouts.manage")} />;
+  return (
+    <div className="space-y-6">
+      <BatchView initial={batch} canManage={can(me.role, "payouts.manage")} />
+      <BatchResults batchId={batch.id} canImport={can(me.role, "recon.import")} />
+    </div>
+  );
 }

@@ -1,0 +1,54 @@
+import { businessDate } from "@/server/core/calendar/rules";
+import type { TenantContext } from "@/server/db/tenant-tx";
+import { withTenantTx } from "@/server/db/tenant-tx";
+import { CROSS_DAY_POOL_DAYS, recordDifference } from "./reconcile";
+
+// The cross-day pool expiring by time (issue 6). reconcile.ts expires a pooled payment when the
+// account's later bills come in without it; an account that receives no later bill at all (the
+// channel stopped publishing, the fetch keeps failing, the account was disabled) would keep its
+// items PENDING for ever. This job expires them once the last bill that could have shown them was
+// due and a grace day has passed: a payment of bill date D (or sent back to the pool on D by a
+// "wait" resolution) could appear on bills up to D + CROSS_DAY_POOL_DAYS, published the morning
+// after; so on D + CROSS_DAY_POOL_DAYS + 1 + POOL_EXPIRY_GRACE_DAYS it becomes the PLATFORM_ONLY
+// 短款 the next-bill path would have posted (recordDifference: the exception and its suspense
+// entry, posted on the day found, correcting D). Idempotent: only PENDING items are touched.
+
+export const POOL_EXPIRY_GRACE_DAYS = 1;
+
+const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000);
+
+export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): Promise<{ today: string; expired: number }> {
+  return withTenantTx(ctx.tenantId, async (tx) => {
+    const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true } });
+    const today = businessDate(now, tenant.timeZone);
+    const cutoff = minusDays(today, CROSS_DAY_POOL_DAYS + 1 + POOL_EXPIRY_GRACE_DAYS);
+    // Locked so a bill being reconciled at the same moment either releases an item or sees it expired, never both.
+    const items = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM recon_item
+       WHERE tenant_id = ${ctx.tenantId}::uuid AND outcome = 'PENDING' AND diff_type = 'PLATFORM_ONLY'
+         AND coalesce(pool_until, bill_date) <= ${cutoff}::date
+       ORDER BY bill_date, id
+       FOR UPDATE`;
+    for (const { id } of items) {
+      const item = await tx.reconItem.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id } });
+      const base = (item.poolUntil ?? item.billDate).toISOString().slice(0, 10);
+      const note = `no later bill showed it by ${today} (pooled from ${base})`;
+      await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
+      await recordDifference(tx, ctx, tenant.settlementMode, {
+        id,
+        foundOn: today,
+        fileId: item.fileId,
+        channelAccountId: item.channelAccountId,
+        billDate: item.billDate.toISOString().slice(0, 10),
+        direction: "SHORTAGE",
+        diffType: "PLATFORM_ONLY",
+        diffMinor: item.diffMinor,
+        lineId: null,
+        paymentId: item.paymentId,
+        refundId: null,
+        note,
+      });
+    }
+    return { today, expired: items.length };
+  });
+}
