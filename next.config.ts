@@ -4,7 +4,7 @@ const config: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Server-only packages with native-ish or WASM parts are loaded by Node, not bundled.
-  serverExternalPackages: ["pg", "pg-boss", "pino", "@electric-sql/pglite", "@electric-sql/pglite-socket", "@prisma/adapter-pg", "@prisma/client"],
+  serverExternalPackages: ["pg", "pg-boss", "pino", "@electric-sql/pglite", "@electric-sql/pglite-socket", "@prisma/adapter-pg", "@prisma/client", "pdfkit"],
   typescript: { ignoreBuildErrors: false },
   async headers() {
     return [

@@ -6,12 +6,17 @@ import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
 import { payments } from "./messages/payments";
 import { clearing } from "./messages/clearing";
+import { exceptionQueue } from "./messages/exception-queue";
 import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
 import { audit, branding, merchants, platform, users } from "./messages/merchants";
 import { ui } from "./messages/ui";
 import { wallets } from "./messages/wallets";
 import { webhooks } from "./messages/webhooks";
+import { payoutResults } from "./messages/payout-results";
+import { settlement } from "./messages/settlement";
+import { business } from "./messages/business-dashboard";
+import { devices } from "./messages/devices";
 
 export const catalogue = {
   common,
@@ -35,8 +40,13 @@ export const catalogue = {
   routing,
   payments,
   clearing,
+  exceptionQueue,
   wallets,
   webhooks,
+  payoutResults,
+  settlement,
+  business,
+  devices,
 } as const;
 
 export type Catalogue = typeof catalogue;

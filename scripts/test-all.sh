@@ -23,6 +23,8 @@ if [ "${SKIP_E2E:-0}" != "1" ]; then
     echo "build failed"
     status=1
   else
+    echo "== first-load JavaScript per route (gzip, budget 300 KiB)"
+    node scripts/check-bundle-size.mjs | tail -n 1 || { node scripts/check-bundle-size.mjs | grep OVER; status=1; }
     echo "== end-to-end tests on PostgreSQL (Playwright, Chromium)"
     E2E_DATABASE_URL="$(node scripts/create-test-db.mjs e2e)" || exit 1
     export E2E_DATABASE_URL

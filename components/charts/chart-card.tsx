@@ -1,12 +1,18 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useId, useState, type ReactNode } from "react";
 import { useT } from "@/i18n/client";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { BarChart } from "./bar-chart";
 import type { CartesianChartProps } from "./chart-utils";
-import { LineChart } from "./line-chart";
+
+// Recharts is the heaviest thing a console page would ship; loading the chart components on
+// demand keeps it out of every route's first-load JavaScript (budget: 300 KiB gzipped, checked by
+// scripts/check-bundle-size.mjs). The figure keeps its height while the chart arrives.
+const chartPlaceholder = (height?: number) => <div className="animate-pulse rounded-brand bg-muted" style={{ height: height ?? 280 }} />;
+const BarChart = dynamic(() => import("./bar-chart").then((m) => m.BarChart), { ssr: false, loading: () => chartPlaceholder() }) as typeof import("./bar-chart").BarChart;
+const LineChart = dynamic(() => import("./line-chart").then((m) => m.LineChart), { ssr: false, loading: () => chartPlaceholder() }) as typeof import("./line-chart").LineChart;
 
 export type ChartSpec<Row> = CartesianChartProps<Row> & {
   kind: "line" | "bar";

@@ -3,11 +3,12 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { calendarRouter } from "./routers/calendar";
 import { channelsRouter, pricingRouter, registrationsRouter, routingRouter } from "./routers/channels";
 import { dashboardRouter } from "./routers/dashboard";
+import { devicesRouter } from "./routers/devices";
 import { ledgerRouter, proposalsRouter } from "./routers/ledger";
 import { merchantPortalRouter } from "./routers/merchant-portal";
 import { merchantsRouter, storesRouter } from "./routers/merchants";
 import { exceptionsRouter, paymentsRouter } from "./routers/payments";
-import { statementsRouter } from "./routers/clearing";
+import { exceptionQueueRouter, statementsRouter } from "./routers/clearing";
 import { platformRouter } from "./routers/platform";
 import { auditRouter, settingsRouter } from "./routers/settings";
 import { settlementRouter } from "./routers/settlement";
@@ -38,8 +39,10 @@ export const appRouter = router({
   wallets: walletsRouter,
   exceptions: exceptionsRouter,
   statements: statementsRouter,
+  exceptionQueue: exceptionQueueRouter,
   webhooks: webhooksRouter,
   settlement: settlementRouter,
+  devices: devicesRouter,
 });
 
 export type AppRouter = typeof appRouter;

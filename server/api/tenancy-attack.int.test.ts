@@ -18,10 +18,12 @@ import { uploadLogo } from "@/server/core/branding/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createRefund } from "@/server/core/payments/refunds";
+import { openException } from "@/server/core/payments/exceptions";
 import { createPayment } from "@/server/core/payments/service";
 import { publishWebhook } from "@/server/core/webhooks/publish";
 import { createWebhookEndpoint } from "@/server/core/webhooks/service";
 import { runSettlement } from "@/server/core/settlement/service";
+import { assignDevices, createConfigVersion, findDevices, importDevices } from "@/server/core/devices/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, signIn, TEST_PASSWORD, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -118,6 +120,8 @@ interface Side {
     /** A refund of the succeeded payment, still PROCESSING (the sandbox answers …04 refunds ABNORMAL at the first query). */
     refundId: string;
     refundNo: string;
+    /** A reconciliation difference (RECON_FEE, a shortage) about the succeeded payment, OPEN: the exception queue's target. */
+    exceptionId: string;
   };
 }
 
@@ -132,6 +136,8 @@ interface Env {
 const A_ACCOUNT_NUMBER = "6222000011119876";
 const PNG = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString("base64")}`;
 const LEDGER_DATE = "2026-01-05";
+/** The exception queue's day close closes this date of B's (not LEDGER_DATE, which ledger.closeDay closes). */
+const EXCEPTION_CLOSE_DATE = "2026-01-03";
 const adjustmentPayload = (bankAccountId: string, equityAccountId: string, description: string) => ({
   businessDate: LEDGER_DATE,
   description,
@@ -263,6 +269,9 @@ async function buildPayments(tenant: TestTenant, label: string, merchant: Side["
   const refund = await createRefund(ctx, { paymentId: succeeded.id, merchantRefundNo: refundNo, amountMinor: 1_004n, reason: `${label} returned goods`, origin: "CONSOLE" });
   expect(refund.status).toBe("PROCESSING");
   expect(entries.length).toBe(succeeded.marginMinor > 0n ? 2 : 1);
+  const exception = await withTenantTx(tenant.id, (tx) =>
+    openException(tx, ctx, { kind: "RECON_FEE", causeType: "recon_item", causeId: randomUUID(), amountMinor: 7n, businessDate: "2026-01-20", details: { direction: "SHORTAGE", diffType: "FEE", paymentId: succeeded.id } }),
+  );
   const both = [succeeded, processing];
   return {
     payments: {
@@ -279,6 +288,7 @@ async function buildPayments(tenant: TestTenant, label: string, merchant: Side["
       subject,
       refundId: refund.id,
       refundNo,
+      exceptionId: exception.id,
     },
     decisionIds: both.map((p) => p.routingDecisionId),
   };
@@ -406,6 +416,8 @@ let aBefore: Snapshot;
 /** Each side's settlement rows (made in the set-up, before A's snapshot). */
 const settlementIds = new Map<string, string[]>();
 const SETTLEMENT_DATE = "2026-01-06";
+/** Each side's device (issue 7). */
+const deviceIds = new Map<string, { id: string; deviceId: string }>();
 
 beforeAll(async () => {
   db = await createTestDatabase("tenancy_attack");
@@ -493,6 +505,18 @@ beforeAll(async () => {
     settlementIds.set(side.tenant.id, made);
   }
   aSecrets.push(...settlementIds.get(a.tenant.id)!);
+  // Devices (issue 7): each side has an assigned device and a remote configuration version.
+  for (const side of [a, b]) {
+    await withTenantTx(side.tenant.id, async (tx) => {
+      const ctx = ownerContext(side.tenant);
+      await importDevices(tx, ctx, { csv: `serialNumber,model\n${side.tenant.slug.toUpperCase()}SN01,${side.tenant.slug}-model\n`, commit: true });
+      const d = (await findDevices(tx, ctx, {})).items[0]!;
+      await assignDevices(tx, ctx, { ids: [d.id], merchantId: side.merchants[0]!.id, storeId: side.merchants[0]!.storeId, channelAccountId: side.channel.sandboxAccountId });
+      await createConfigVersion(tx, ctx, { values: { successText: `${side.tenant.slug} thanks` } });
+      deviceIds.set(side.tenant.id, { id: d.id, deviceId: d.deviceId });
+    });
+  }
+  aSecrets.push(deviceIds.get(a.tenant.id)!.id, deviceIds.get(a.tenant.id)!.deviceId, "ACMESN01", "acme-model", "acme thanks");
   env = { a, b, platformToken, aSecrets };
   aBefore = await snapshotTenant(a.tenant.id);
 });
@@ -577,11 +601,14 @@ const rungs: Record<string, Rung> = {
   "account.changePassword": "signedIn",
   "account.setLocale": "signedIn",
   "dashboard.summary": "console",
+  "dashboard.business": "console",
   "platform.me": "platform",
   "platform.findTenants": "platform",
   "platform.createTenant": "platform",
   "platform.suspendTenant": "platform",
   "platform.reopenTenant": "platform",
+  "platform.overview": "platform",
+  "platform.setPlatformFee": "platform",
   "settings.get": "console",
   "settings.updateBranding": "console",
   "settings.uploadLogo": "console",
@@ -622,6 +649,16 @@ const rungs: Record<string, Rung> = {
   "proposals.cancel": "console",
   "merchantPortal.profile": "merchant",
   "merchantPortal.stores": "merchant",
+  "merchantPortal.payments": "merchant",
+  "merchantPortal.payment": "merchant",
+  "merchantPortal.balances": "merchant",
+  "merchantPortal.settlements": "merchant",
+  "merchantPortal.apiKeys": "merchant",
+  "merchantPortal.createApiKey": "merchant",
+  "merchantPortal.revokeApiKey": "merchant",
+  "merchantPortal.webhookEndpoint": "merchant",
+  "merchantPortal.saveWebhookEndpoint": "merchant",
+  "merchantPortal.rotateWebhookSecret": "merchant",
   "channels.types": "console",
   "channels.list": "console",
   "channels.get": "console",
@@ -674,6 +711,17 @@ const rungs: Record<string, Rung> = {
   "exceptions.resolve": "console",
   // statements
   "statements.find": "console",
+  // the exception queue (clearing)
+  "exceptionQueue.find": "console",
+  "exceptionQueue.get": "console",
+  "exceptionQueue.stats": "console",
+  "exceptionQueue.transition": "console",
+  "exceptionQueue.assign": "console",
+  "exceptionQueue.comment": "console",
+  "exceptionQueue.propose": "console",
+  "exceptionQueue.dayReadiness": "console",
+  "exceptionQueue.closeDay": "console",
+  "exceptionQueue.setSla": "console",
   // wallets and payouts
   "wallets.overview": "console",
   "wallets.find": "console",
@@ -708,7 +756,25 @@ const rungs: Record<string, Rung> = {
   "settlement.run": "console",
   "settlement.confirmDirect": "console",
   "settlement.settings": "console",
+  "settlement.income": "console",
   "settlement.updateSettings": "console",
+  // devices
+  "devices.overview": "console",
+  "devices.find": "console",
+  "devices.get": "console",
+  "devices.daily": "console",
+  "devices.ranking": "console",
+  "devices.idle": "console",
+  "devices.import": "console",
+  "devices.assign": "console",
+  "devices.bulkAction": "console",
+  "devices.update": "console",
+  "devices.codes": "console",
+  "devices.createCode": "console",
+  "devices.configs": "console",
+  "devices.createConfig": "console",
+  "devices.settings": "console",
+  "devices.updateSettings": "console",
 };
 
 /**
@@ -742,6 +808,12 @@ const mutationPermissions: Record<string, Permission> = {
   "payments.queryRefund": "refunds.create",
   "payments.resolveRefund": "refunds.manage",
   "exceptions.resolve": "refunds.manage",
+  "exceptionQueue.transition": "recon.import",
+  "exceptionQueue.assign": "recon.import",
+  "exceptionQueue.comment": "recon.import",
+  "exceptionQueue.setSla": "recon.import",
+  "exceptionQueue.propose": "ledger.propose",
+  "exceptionQueue.closeDay": "ledger.close",
   // wallets and payouts
   "wallets.payouts.cancel": "payouts.manage",
   "wallets.payouts.query": "payouts.manage",
@@ -759,6 +831,13 @@ const mutationPermissions: Record<string, Permission> = {
   "settlement.run": "settlement.run",
   "settlement.confirmDirect": "settlement.run",
   "settlement.updateSettings": "settlement.settings",
+  "devices.import": "devices.manage",
+  "devices.assign": "devices.manage",
+  "devices.bulkAction": "devices.manage",
+  "devices.update": "devices.manage",
+  "devices.createCode": "devices.manage",
+  "devices.createConfig": "devices.manage",
+  "devices.updateSettings": "settings.manage",
 };
 
 /**
@@ -771,11 +850,15 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "account.changePassword": () => ({ currentPassword: TEST_PASSWORD, newPassword: "Hijacked-password-1" }),
   "account.setLocale": () => ({ locale: "zh-CN" }),
   "dashboard.summary": () => undefined,
+  "dashboard.business": () => ({ days: 90 }),
   "platform.me": () => undefined,
   "platform.findTenants": () => undefined,
   "platform.createTenant": () => ({ slug: "evil-co", name: "Evil Co", ownerEmail: "boss@evil.test", ownerPassword: TEST_PASSWORD }),
   "platform.suspendTenant": (s) => ({ tenantId: s.tenant.id, reason: "hostile takeover" }),
   "platform.reopenTenant": (s) => ({ tenantId: s.tenant.id, reason: "hostile takeover" }),
+  "platform.overview": () => ({ days: 30 }),
+  // A 100% fee on the side would invoice it its whole volume.
+  "platform.setPlatformFee": (s) => ({ tenantId: s.tenant.id, bps: 10_000, reason: "hostile takeover" }),
   "settings.get": () => undefined,
   "settings.updateBranding": () => ({ ...BRANDING, productName: "Hijacked" }),
   "settings.uploadLogo": () => ({ dataUrl: GIF }),
@@ -817,6 +900,18 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "proposals.cancel": (s) => ({ id: s.ledger.pendingProposalId }),
   "merchantPortal.profile": () => undefined,
   "merchantPortal.stores": () => ({}),
+  "merchantPortal.payments": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "merchantPortal.payment": (s) => ({ id: s.payments.succeededId }),
+  "merchantPortal.balances": () => undefined,
+  "merchantPortal.settlements": () => ({}),
+  "merchantPortal.apiKeys": () => undefined,
+  // A key of the attacker's would sign payments as the merchant.
+  "merchantPortal.createApiKey": () => ({ label: "intruder" }),
+  "merchantPortal.revokeApiKey": (s) => ({ id: s.apiKey.id }),
+  "merchantPortal.webhookEndpoint": () => undefined,
+  // The merchant's events would go to the attacker.
+  "merchantPortal.saveWebhookEndpoint": () => ({ url: "https://intruder.example/hook" }),
+  "merchantPortal.rotateWebhookSecret": () => undefined,
   "channels.types": () => undefined,
   "channels.list": () => undefined,
   "channels.get": (s) => ({ id: s.channel.accountId }),
@@ -877,6 +972,16 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "exceptions.find": () => ({}),
   "exceptions.resolve": (s) => ({ id: s.payments.refundId, resolution: "hostile close" }),
   "statements.find": (s) => ({ channelAccountId: s.channel.accountId }),
+  "exceptionQueue.find": (s) => ({ channelAccountId: s.channel.accountId }),
+  "exceptionQueue.get": (s) => ({ id: s.payments.exceptionId }),
+  "exceptionQueue.stats": () => ({}),
+  "exceptionQueue.transition": (s) => ({ id: s.payments.exceptionId, to: "INVESTIGATING" }),
+  "exceptionQueue.assign": (s) => ({ ids: [s.payments.exceptionId], assigneeId: s.users.finance.id }),
+  "exceptionQueue.comment": (s) => ({ id: s.payments.exceptionId, body: "hostile" }),
+  "exceptionQueue.propose": (s) => ({ exceptionId: s.payments.exceptionId, action: "WRITE_OFF", note: "hostile", reason: "hostile write-off" }),
+  "exceptionQueue.dayReadiness": () => ({ businessDate: EXCEPTION_CLOSE_DATE }),
+  "exceptionQueue.closeDay": () => ({ businessDate: EXCEPTION_CLOSE_DATE }),
+  "exceptionQueue.setSla": () => ({ kind: "RECON_AMOUNT", hours: 1 }),
   // wallets and payouts (A and B are DIRECT: they have no wallets or payouts, so ids are made up;
   // the CUSTODIAL attacks with real rows are in server/api/wallets-tenancy.int.test.ts)
   "wallets.overview": () => undefined,
@@ -917,8 +1022,28 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   // Confirming posts the side's memo book and may raise its exception.
   "settlement.confirmDirect": (s) => ({ id: settlementIds.get(s.tenant.id)![0]!, channelSettledMinor: 1n }),
   "settlement.settings": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "settlement.income": () => ({ month: new Date().toISOString().slice(0, 7), by: "merchant" }),
   // A reserve of 100% would hold back every yuan the side's merchant earns.
   "settlement.updateSettings": (s) => ({ merchantId: s.merchants[0]!.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }),
+  // devices
+  "devices.overview": () => undefined,
+  "devices.find": (s) => ({ merchantId: s.merchants[0]!.id }),
+  "devices.get": (s) => ({ id: deviceIds.get(s.tenant.id)!.id }),
+  "devices.daily": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, from: "2026-01-01", to: "2026-01-31" }),
+  "devices.ranking": () => ({ from: "2026-01-01", to: "2026-12-31" }),
+  "devices.idle": () => ({ days: 7 }),
+  "devices.import": (s) => ({ csv: `serialNumber\n${s.tenant.slug.toUpperCase()}SN01\n`, commit: false }),
+  // Taking the side's device would move its payments to another merchant.
+  "devices.assign": (s) => ({ ids: [deviceIds.get(s.tenant.id)!.id], merchantId: s.merchants[0]!.id, storeId: s.merchants[0]!.storeId, channelAccountId: s.channel.sandboxAccountId }),
+  "devices.bulkAction": (s) => ({ ids: [deviceIds.get(s.tenant.id)!.id], action: "SUSPEND", reason: "hostile" }),
+  "devices.update": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, terminalNo: "HOSTILE" }),
+  "devices.codes": () => undefined,
+  // A code for the side's store would let the attacker's device into the side's merchant.
+  "devices.createCode": (s) => ({ storeId: s.merchants[0]!.storeId }),
+  "devices.configs": () => undefined,
+  "devices.createConfig": () => ({ values: { successText: "hostile" } }),
+  "devices.settings": () => undefined,
+  "devices.updateSettings": () => ({ offlineAfterSeconds: 30, relocationMeters: 50, incentiveMinAmountMinor: 0n }),
 };
 
 /** As B's users on B's host, against A's ids. */
@@ -967,6 +1092,15 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expectNoLeak(s);
   },
 
+  async "dashboard.business"(e) {
+    const d = await asB("viewer").dashboard.business({ days: 90 });
+    // Grouped by B's own accounts and merchants only.
+    const bAccounts = new Set(await bIds("channel_account"));
+    const bMerchants = new Set(await bIds("merchant"));
+    expect(d.byChannel.filter((r) => !bAccounts.has(r.key))).toEqual([]);
+    expect(d.topMerchants.filter((r) => !bMerchants.has(r.key))).toEqual([]);
+    expectNoLeak(d);
+  },
   async "platform.me"() {
     expect(await failureCode(asB("owner").platform.me())).toBe("NOT_FOUND");
   },
@@ -986,6 +1120,15 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expect(
       await failureCode(callerAs({ host: e.b.host, session: e.b.tokens.owner, platformSession: e.platformToken }).platform.suspendTenant({ tenantId: e.a.tenant.id, reason: "hostile" })),
     ).toBe("NOT_FOUND");
+  },
+  async "platform.overview"() {
+    expect(await failureCode(asB("owner").platform.overview({ days: 30 }))).toBe("NOT_FOUND");
+    expect(await failureCode(callerAs({ host: env.b.host, platformSession: env.platformToken }).platform.overview({ days: 30 }))).toBe("NOT_FOUND");
+  },
+  async "platform.setPlatformFee"(e) {
+    expect(await failureCode(asB("owner").platform.setPlatformFee({ tenantId: e.a.tenant.id, bps: 10_000, reason: "hostile" }))).toBe("NOT_FOUND");
+    const [row] = await ownerQuery<{ platform_fee_bps: number }>(db.url, `SELECT platform_fee_bps FROM tenant WHERE id = $1`, [e.a.tenant.id]);
+    expect(row!.platform_fee_bps).toBe(0);
   },
   async "platform.reopenTenant"(e) {
     expect(await failureCode(asB("owner").platform.reopenTenant({ tenantId: e.a.tenant.id, reason: "hostile" }))).toBe("NOT_FOUND");
@@ -1233,6 +1376,83 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
       expect(page.items.filter((s) => s.merchantId !== e.b.merchants[0]!.id)).toEqual([]);
       expectNoLeak(page);
     }
+  },
+
+  async "merchantPortal.payments"(e) {
+    // merchant2 (B's merchants[1]) never sees merchants[0]'s payments, whatever merchantId it sends.
+    for (const target of [e.a.merchants[0]!.id, e.b.merchants[0]!.id]) {
+      const page = await asB("merchant2").merchantPortal.payments({ merchantId: target });
+      expect(page.items.filter((p) => e.b.payments.ids.includes(p.id))).toEqual([]);
+      expectNoLeak(page);
+    }
+    const own = await asB("merchant1").merchantPortal.payments({ merchantId: e.a.merchants[0]!.id });
+    expect(own.items.map((p) => p.id)).toEqual(expect.arrayContaining(e.b.payments.ids));
+    // The provider's cost and margin and its channel account are not the merchant's to see.
+    expect(own.items.flatMap((p) => Object.keys(p)).filter((k) => /cost|margin|channelAccount/i.test(k))).toEqual([]);
+    expectNoLeak(own);
+  },
+  async "merchantPortal.payment"(e) {
+    for (const id of e.a.payments.ids) await expectNotFound(asB("merchant1").merchantPortal.payment({ id }));
+    for (const id of e.b.payments.ids) await expectNotFound(asB("merchant2").merchantPortal.payment({ id }));
+    const own = await asB("merchant1").merchantPortal.payment({ id: e.b.payments.succeededId });
+    expect(own.id).toBe(e.b.payments.succeededId);
+    expect(Object.keys(own).filter((k) => /cost|margin|channelAccount|routing|registration/i.test(k))).toEqual([]);
+    expectNoLeak(own);
+  },
+  async "merchantPortal.balances"() {
+    const b = await asB("merchant2").merchantPortal.balances({ merchantId: env.a.merchants[0]!.id } as never);
+    expect(b.mode).toBe("DIRECT");
+    expectNoLeak(b);
+  },
+  async "merchantPortal.settlements"(e) {
+    for (const [role, i] of [["merchant1", 0], ["merchant2", 1]] as const) {
+      const page = await asB(role).merchantPortal.settlements({ merchantId: e.a.merchants[0]!.id } as never);
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items.filter((s) => s.merchantId !== e.b.merchants[i]!.id)).toEqual([]);
+      expectNoLeak(page);
+    }
+  },
+  async "merchantPortal.apiKeys"(e) {
+    expect((await asB("merchant2").merchantPortal.apiKeys()).map((k) => k.id)).not.toContain(e.b.apiKey.id);
+    const own = await asB("merchant1").merchantPortal.apiKeys();
+    expect(own.map((k) => k.id)).toContain(e.b.apiKey.id);
+    expect(stringify(own)).not.toContain(e.b.apiKey.secret);
+    expectNoLeak(own);
+  },
+  async "merchantPortal.createApiKey"(e) {
+    // Staff may not make keys; an administrator's key is always for its own merchant.
+    expect(await failureCode(asB("merchant2").merchantPortal.createApiKey({ label: "staff key" }))).toBe("FORBIDDEN");
+    const key = await asB("merchant1").merchantPortal.createApiKey({ label: "portal key", merchantId: e.a.merchants[0]!.id } as never);
+    const rows = await ownerQuery<{ tenant_id: string; merchant_id: string }>(db.url, `SELECT tenant_id, merchant_id FROM merchant_api_key WHERE id = $1`, [key.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[0]!.id }]);
+    expectNoLeak(key);
+  },
+  async "merchantPortal.revokeApiKey"(e) {
+    await expectNotFound(asB("merchant1").merchantPortal.revokeApiKey({ id: e.a.apiKey.id }));
+    expect(await failureCode(asB("merchant2").merchantPortal.revokeApiKey({ id: e.b.apiKey.id }))).toBe("FORBIDDEN");
+    const [row] = await ownerQuery<{ status: string }>(db.url, `SELECT status FROM merchant_api_key WHERE id = $1`, [e.b.apiKey.id]);
+    expect(row!.status).toBe("ACTIVE");
+  },
+
+  async "merchantPortal.webhookEndpoint"(e) {
+    const own = await asB("merchant1").merchantPortal.webhookEndpoint({ merchantId: e.a.merchants[0]!.id } as never);
+    expect(own?.id).toBe(e.b.webhooks.endpointId);
+    expect(stringify(own)).not.toContain(e.b.webhooks.secret);
+    const other = await asB("merchant2").merchantPortal.webhookEndpoint();
+    expect(other?.id).not.toBe(e.b.webhooks.endpointId);
+    expectNoLeak([own, other]);
+  },
+  async "merchantPortal.saveWebhookEndpoint"(e) {
+    expect(await failureCode(asB("merchant2").merchantPortal.saveWebhookEndpoint({ url: "https://staff.example/hook" }))).toBe("FORBIDDEN");
+    // An administrator's change is to its own merchant's endpoint, whatever merchantId it smuggles (same URL: other attacks use it).
+    const saved = await asB("merchant1").merchantPortal.saveWebhookEndpoint({ url: e.b.webhooks.url, merchantId: e.a.merchants[0]!.id } as never);
+    expect(saved.id).toBe(e.b.webhooks.endpointId);
+    const rows = await ownerQuery<{ tenant_id: string; merchant_id: string }>(db.url, `SELECT tenant_id, merchant_id FROM webhook_endpoint WHERE id = $1`, [saved.id]);
+    expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[0]!.id }]);
+    expectNoLeak(saved);
+  },
+  async "merchantPortal.rotateWebhookSecret"() {
+    expect(await failureCode(asB("merchant2").merchantPortal.rotateWebhookSecret())).toBe("FORBIDDEN");
   },
 
   async "channels.types"() {
@@ -1735,6 +1955,48 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     for (const f of own) expect(f.channelAccountId).not.toBe(e.a.channel.accountId);
     expectNoLeak(own);
   },
+  // the exception queue
+  async "exceptionQueue.find"(e) {
+    expect((await asB("viewer").exceptionQueue.find({ channelAccountId: e.a.channel.accountId, status: "ACTIVE" })).items).toEqual([]);
+    const own = await asB("viewer").exceptionQueue.find({});
+    expect(own.items.map((i) => i.id)).toEqual([e.b.payments.exceptionId]);
+    expectNoLeak(own);
+  },
+  async "exceptionQueue.get"(e) {
+    await expectNotFound(asB("viewer").exceptionQueue.get({ id: e.a.payments.exceptionId }));
+    expectNoLeak(await asB("viewer").exceptionQueue.get({ id: e.b.payments.exceptionId }));
+  },
+  async "exceptionQueue.stats"() {
+    const stats = await asB("viewer").exceptionQueue.stats({});
+    expect(stats.openCount).toBe(1);
+    expectNoLeak(stats);
+  },
+  async "exceptionQueue.transition"(e) {
+    await expectNotFound(asB("finance").exceptionQueue.transition({ id: e.a.payments.exceptionId, to: "INVESTIGATING" }));
+  },
+  async "exceptionQueue.assign"(e) {
+    await expectNotFound(asB("finance").exceptionQueue.assign({ ids: [e.a.payments.exceptionId], assigneeId: e.b.users.finance.id }));
+    // A's user is no assignee for B, even on B's own exception.
+    expect((await outcome(asB("finance").exceptionQueue.assign({ ids: [e.b.payments.exceptionId], assigneeId: e.a.users.finance.id }))).code).toBe("BAD_REQUEST");
+  },
+  async "exceptionQueue.comment"(e) {
+    await expectNotFound(asB("finance").exceptionQueue.comment({ id: e.a.payments.exceptionId, body: "not ours" }));
+  },
+  async "exceptionQueue.propose"(e) {
+    await expectNotFound(asB("finance").exceptionQueue.propose({ exceptionId: e.a.payments.exceptionId, action: "WRITE_OFF", note: "not ours", reason: "not ours to write off" }));
+    await expectNotFound(asB("finance").exceptionQueue.propose({ exceptionId: e.a.payments.exceptionId, action: "ACCEPT_OURS", note: "not ours", evidence: "none", reason: "not ours" }));
+  },
+  async "exceptionQueue.dayReadiness"() {
+    expect(await asB("viewer").exceptionQueue.dayReadiness({ businessDate: EXCEPTION_CLOSE_DATE })).toEqual([]);
+  },
+  async "exceptionQueue.closeDay"(e) {
+    expect((await asB("finance").exceptionQueue.closeDay({ businessDate: EXCEPTION_CLOSE_DATE })).status).toBe("CLOSED");
+    expect(await ownerQuery(db.url, `SELECT 1 FROM business_day WHERE tenant_id = $1 AND business_date = $2`, [e.a.tenant.id, EXCEPTION_CLOSE_DATE])).toEqual([]);
+  },
+  async "exceptionQueue.setSla"(e) {
+    expect((await asB("finance").exceptionQueue.setSla({ kind: "RECON_AMOUNT", hours: 2 })).RECON_AMOUNT).toBe(2);
+    expect(await ownerQuery(db.url, `SELECT 1 FROM exception_sla WHERE tenant_id = $1`, [e.a.tenant.id])).toEqual([]);
+  },
   // wallets and payouts: B is DIRECT, so every one of these is refused before anything is read,
   // whatever ids it names (A's merchant, A's sandbox account); the overview says B's own mode.
   async "wallets.overview"() {
@@ -1907,12 +2169,98 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "settlement.confirmDirect"(e) {
     for (const id of settlementIds.get(e.a.tenant.id)!) await expectNotFound(asB("finance").settlement.confirmDirect({ id, channelSettledMinor: 1n }));
   },
+  async "settlement.income"(e) {
+    // B's margins by merchant and by channel account: only B's own keys, whatever month.
+    const bMerchants = new Set(await bIds("merchant"));
+    const bAccounts = new Set(await bIds("channel_account"));
+    for (const month of [new Date().toISOString().slice(0, 7), "2026-01"]) {
+      const byMerchant = await asB("finance").settlement.income({ month, by: "merchant" });
+      expect(byMerchant.lines.filter((l) => !bMerchants.has(l.key))).toEqual([]);
+      const byChannel = await asB("finance").settlement.income({ month, by: "channel" });
+      expect(byChannel.lines.filter((l) => !bAccounts.has(l.key))).toEqual([]);
+      expectNoLeak([byMerchant, byChannel]);
+    }
+  },
   async "settlement.settings"(e) {
     for (const m of e.a.merchants) await expectNotFound(asB("viewer").settlement.settings({ merchantId: m.id }));
     expectNoLeak(await asB("viewer").settlement.settings({ merchantId: e.b.merchants[0]!.id }));
   },
   async "settlement.updateSettings"(e) {
     for (const m of e.a.merchants) await expectNotFound(asB("owner").settlement.updateSettings({ merchantId: m.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }));
+  },
+  // devices
+  async "devices.overview"() {
+    const own = await asB("viewer").devices.overview();
+    expect(Object.values(own.counts).reduce((n, c) => n + c, 0)).toBe((await bIds("device")).length);
+    expectNoLeak(own);
+  },
+  async "devices.find"(e) {
+    expect(ids(await asB("viewer").devices.find({ merchantId: e.a.merchants[0]!.id }))).toEqual([]);
+    expect(ids(await asB("viewer").devices.find({ search: "ACME" }))).toEqual([]);
+    const own = await asB("viewer").devices.find({});
+    const mine = new Set(await bIds("device"));
+    expect(ids(own).filter((id) => !mine.has(id))).toEqual([]);
+    expect(ids(own).length).toBeGreaterThan(0);
+    expectNoLeak(own);
+  },
+  async "devices.get"(e) {
+    await expectNotFound(asB("viewer").devices.get({ id: deviceIds.get(e.a.tenant.id)!.id }));
+    expectNoLeak(await asB("viewer").devices.get({ id: deviceIds.get(e.b.tenant.id)!.id }));
+  },
+  async "devices.daily"(e) {
+    await expectNotFound(asB("viewer").devices.daily({ id: deviceIds.get(e.a.tenant.id)!.id, from: "2026-01-01", to: "2026-01-31" }));
+  },
+  async "devices.ranking"() {
+    expectNoLeak(await asB("viewer").devices.ranking({ from: "2020-01-01", to: "2030-12-31", by: "device" }));
+    expectNoLeak(await asB("viewer").devices.ranking({ from: "2020-01-01", to: "2030-12-31", by: "store" }));
+  },
+  async "devices.idle"() {
+    expectNoLeak(await asB("viewer").devices.idle({ days: 1 }));
+  },
+  async "devices.import"() {
+    // A's serial number is not "taken" for B: the preview reveals nothing of A.
+    const preview = await asB("operations").devices.import({ csv: "serialNumber\nACMESN01\n", commit: false });
+    expect(preview.errors).toEqual([]);
+  },
+  async "devices.assign"(e) {
+    const aDevice = deviceIds.get(e.a.tenant.id)!.id;
+    const own = await asB("operations").devices.assign({ ids: [aDevice], merchantId: e.b.merchants[0]!.id, storeId: e.b.merchants[0]!.storeId, channelAccountId: e.b.channel.sandboxAccountId });
+    expect(own).toEqual({ updated: 0, refused: [{ id: aDevice, serialNumber: null, code: "DEVICE_NOT_FOUND" }] });
+    expect(await failureCode(asB("operations").devices.assign({ ids: [deviceIds.get(e.b.tenant.id)!.id], merchantId: e.a.merchants[0]!.id, storeId: e.a.merchants[0]!.storeId, channelAccountId: e.a.channel.sandboxAccountId }))).toBe("NOT_FOUND");
+  },
+  async "devices.bulkAction"(e) {
+    const aDevice = deviceIds.get(e.a.tenant.id)!.id;
+    for (const action of ["SUSPEND", "RETURN", "RETIRE"] as const) {
+      expect(await asB("operations").devices.bulkAction({ ids: [aDevice], action, reason: "hostile" })).toEqual({ updated: 0, refused: [{ id: aDevice, serialNumber: null, code: "DEVICE_NOT_FOUND" }] });
+    }
+  },
+  async "devices.update"(e) {
+    await expectNotFound(asB("operations").devices.update({ id: deviceIds.get(e.a.tenant.id)!.id, terminalNo: "HOSTILE" }));
+  },
+  async "devices.codes"() {
+    expectNoLeak(await asB("viewer").devices.codes());
+  },
+  async "devices.createCode"(e) {
+    for (const m of e.a.merchants) await expectNotFound(asB("operations").devices.createCode({ storeId: m.storeId }));
+    await expectNotFound(asB("operations").devices.createCode({ serialNumber: "ACMESN01" }));
+  },
+  async "devices.configs"() {
+    const own = await asB("viewer").devices.configs();
+    expect(own.versions.every((v) => v.tenantId !== env.a.tenant.id)).toBe(true);
+    expectNoLeak(own);
+  },
+  async "devices.createConfig"(e) {
+    const created = await asB("operations").devices.createConfig({ values: { successText: "beta v2" }, tenantId: e.a.tenant.id } as never);
+    expect(created.tenantId).toBe(e.b.tenant.id);
+    expectNoLeak(created);
+  },
+  async "devices.settings"() {
+    expectNoLeak(await asB("viewer").devices.settings());
+  },
+  async "devices.updateSettings"(e) {
+    await asB("owner").devices.updateSettings({ offlineAfterSeconds: 600, relocationMeters: 500, incentiveMinAmountMinor: 1n, tenantId: e.a.tenant.id } as never);
+    const [aRow] = await ownerQuery(db.url, `SELECT * FROM device_fleet_settings WHERE tenant_id = $1`, [e.a.tenant.id]);
+    expect(aRow).toBeUndefined();
   },
 };
 

@@ -21,6 +21,8 @@ import { EMBEDDED_DATA_DIR, runningEmbeddedUrl, startEmbeddedDatabase } from "@/
 import { migrate } from "@/server/db/migrate";
 import { backfillLedgers } from "@/server/core/ledger/backfill";
 import { runSettlement } from "@/server/core/settlement/service";
+import { createActivationCode } from "@/server/core/devices/service";
+import { simulateFleet } from "@/server/core/devices/simulator";
 import { closeAppPool, withOwnerClient } from "@/server/db/pool";
 import { seedDemo } from "@/server/db/seed";
 import { authorizedTenantId, withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
@@ -74,6 +76,8 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE] [--bill-type ALL|SUCCESS|REFUND]
   settle run --tenant <slug> [--date YYYY-MM-DD] [--merchant <id>]
   secrets rotate
+  devices code create --tenant <slug> (--store <id> | --serial <sn>) [--minutes N]
+  devices simulate --tenant <slug> [--count N] [--rate R per second] [--duration S] [--url http://127.0.0.1:3000]
   platform-admin create --email <e> --name <n> --password <p>`;
 
 export async function run(argv: string[]): Promise<unknown> {
@@ -193,6 +197,34 @@ export async function run(argv: string[]): Promise<unknown> {
       const keyring = loadKeyring();
       const results = await withOwnerClient((c) => rotateSecrets(c, keyring));
       return { activeKeyId: newKeyId, results };
+    }
+    case "devices code create": {
+      // The code is printed once, here; only its hash is stored.
+      const ctx = await tenantContext(need(flags, "tenant"));
+      const storeId = opt(flags, "store");
+      const serialNumber = opt(flags, "serial");
+      const validMinutes = opt(flags, "minutes");
+      const code = await withTenantTx(ctx.tenantId, (tx) =>
+        createActivationCode(tx, ctx, { ...(storeId ? { storeId } : {}), ...(serialNumber ? { serialNumber } : {}), ...(validMinutes ? { validMinutes: Number(validMinutes) } : {}) }),
+      );
+      return { code: code.code, expiresAt: code.expiresAt };
+    }
+    case "devices simulate": {
+      // Drives the running app's device API over HTTP (npm start first); the devices are set up here.
+      const slug = need(flags, "tenant");
+      const ctx = await tenantContext(slug);
+      const port = process.env.PORT ?? "3000";
+      const baseUrl = opt(flags, "url") ?? `http://127.0.0.1:${port}`;
+      const result = await simulateFleet({
+        ctx,
+        baseUrl,
+        host: opt(flags, "host") ?? `${slug}.localhost:${new URL(baseUrl).port || port}`,
+        count: Number(opt(flags, "count") ?? "10"),
+        rate: Number(opt(flags, "rate") ?? "1"),
+        durationSeconds: Number(opt(flags, "duration") ?? "60"),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      return { ...result, perDevice: result.perDevice.length > 20 ? `${result.perDevice.length} devices` : result.perDevice };
     }
     case "platform-admin create":
       return createPlatformAdmin({ email: need(flags, "email"), name: need(flags, "name"), password: need(flags, "password") });

@@ -19,6 +19,15 @@ export const QUEUES = {
   paymentsQuery: { name: "payments-query", retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
   // Asks the bank about payouts in transit (sent by the connector) and resends any it never got.
   payoutsQuery: { name: "payouts-query", retryLimit: 1, retryDelay: 10, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
+  // The daily settlement run (issue 8), after the morning's reconciliation: each tenant, today's date in its time zone.
+  settlement: { name: "settlement-run", retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 3600, cron: "30 10 * * *" },
+  // Clearing (issue 6): fetches each channel account's daily bill after its publication time and
+  // imports it (every quarter of an hour from 10:00, so a bill not yet available is tried again).
+  statementFetch: { name: "statement-fetch", retryLimit: 1, retryDelay: 60, retryBackoff: false, expireInSeconds: 900, cron: "*/15 10-23 * * *" },
+  // Clearing: expires cross-day pool items of accounts that received no later bill.
+  poolExpiry: { name: "recon-pool-expiry", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600, cron: "20 * * * *" },
+  // The platform fee invoices of the month just ended (issue 8), on the 1st at 03:00.
+  platformFee: { name: "platform-fee-invoice", retryLimit: 5, retryDelay: 600, retryBackoff: true, expireInSeconds: 3600, cron: "0 3 1 * *" },
   // A no-op tenant job used by tests and the health check of the job machinery.
   tenantPing: { name: "tenant-ping", retryLimit: 2, retryDelay: 5, retryBackoff: false, expireInSeconds: 60 },
 } as const satisfies Record<string, QueueDef>;

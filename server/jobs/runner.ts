@@ -11,8 +11,15 @@ import "@/server/core/payments/register";
 import "@/server/core/webhooks/register";
 import { queryDuePayments } from "@/server/core/payments/query-job";
 import "@/server/core/payouts/register";
+import "@/server/core/devices/register";
+import { purgeExpiredDeviceNonces } from "@/server/core/devices/auth";
 import { queryDuePayouts } from "@/server/core/payouts/send";
+import { runSettlement } from "@/server/core/settlement/service";
+import { invoicePlatformFees } from "@/server/core/platform/overview";
+import { daysBefore } from "@/server/core/settlement/cycle";
 import { authorizedTenantId } from "@/server/db/tenant-tx";
+import { fetchDueStatements } from "@/server/core/clearing/fetch-job";
+import { expireCrossDayPool } from "@/server/core/clearing/pool-expiry";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
 
@@ -45,6 +52,7 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
         const now = Date.now();
         await tx.session.deleteMany({ where: { OR: [{ expiresAt: { lt: new Date(now) } }, { lastSeenAt: { lt: new Date(now - SESSION_IDLE_MS) } }] } });
         await purgeMerchantApiState(tx, ctx, new Date(now));
+        await purgeExpiredDeviceNonces(tx, ctx.tenantId, new Date(now));
       });
     }
   });
@@ -66,6 +74,33 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
     for (const tenantId of await systemActiveTenantIds()) {
       await queryDuePayouts({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.payoutsQuery.name } });
     }
+  });
+  await boss.work(QUEUES.settlement.name, async () => {
+    // Idempotent per merchant and date: a retry or a second worker settles nothing twice.
+    for (const tenantId of await systemActiveTenantIds()) {
+      const r = await runSettlement({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.settlement.name } }, {});
+      if (r.counts.ERROR) logger.warn({ tenantId, date: r.date, counts: r.counts }, "settlement run: some merchants failed");
+    }
+  });
+  await boss.work(QUEUES.statementFetch.name, async () => {
+    // Each tenant on its own: one tenant's failing channel does not hold up the others.
+    for (const tenantId of await systemActiveTenantIds()) {
+      try {
+        await fetchDueStatements({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.statementFetch.name } });
+      } catch (e) {
+        logger.error({ tenantId, err: e instanceof Error ? e.message : String(e) }, "statement fetch failed");
+      }
+    }
+  });
+  await boss.work(QUEUES.poolExpiry.name, async () => {
+    for (const tenantId of await systemActiveTenantIds()) {
+      await expireCrossDayPool({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.poolExpiry.name } });
+    }
+  });
+  await boss.work(QUEUES.platformFee.name, async () => {
+    // Idempotent per tenant and month: a retry posts nothing twice.
+    // The day before today in Beijing is in the month just ended.
+    await invoicePlatformFees(daysBefore(businessDate(new Date(), JOB_TIME_ZONE), 1).slice(0, 7));
   });
   await boss.work<{ tenantId: string }>(QUEUES.tenantPing.name, async ([job]) => {
     if (!job) return;

@@ -1,5 +1,11 @@
+import { PlatformOverview } from "@/components/platform/platform-overview";
 import { TenantsView } from "@/components/platform/tenants-view";
 
 export default function PlatformHome() {
-  return <TenantsView baseHost={process.env.SWITCHYARD_BASE_HOST ?? "localhost"} />;
+  return (
+    <div className="space-y-8">
+      <TenantsView baseHost={process.env.SWITCHYARD_BASE_HOST ?? "localhost"} />
+      <PlatformOverview />
+    </div>
+  );
 }

@@ -2,7 +2,8 @@
 CREATE TYPE "SettlementCycle" AS ENUM ('T1', 'D1', 'WEEKLY');
 
 -- AlterTable
-ALTER TABLE "tenant" ADD COLUMN     "settlement_hold_on_exceptions" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "tenant" ADD COLUMN     "platform_fee_bps" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "settlement_hold_on_exceptions" BOOLEAN NOT NULL DEFAULT false;
 
 -- AlterTable
 ALTER TABLE "merchant" ADD COLUMN     "reserve_days" SMALLINT NOT NULL DEFAULT 0,
@@ -71,6 +72,7 @@ ALTER TABLE "settlement_reserve" ADD CONSTRAINT "settlement_reserve_tenant_id_se
 -- ---------------------------------------------------------------------------------------------
 -- Hand-written: checks, row-level security, grants.
 
+ALTER TABLE "tenant" ADD CONSTRAINT "tenant_platform_fee_bps" CHECK (platform_fee_bps BETWEEN 0 AND 10000);
 ALTER TABLE "merchant" ADD CONSTRAINT "merchant_settlement_weekday" CHECK (settlement_weekday BETWEEN 1 AND 7);
 ALTER TABLE "merchant" ADD CONSTRAINT "merchant_reserve" CHECK (reserve_rate_ppm BETWEEN 0 AND 1000000 AND reserve_days BETWEEN 0 AND 365);
 ALTER TABLE "settlement" ADD CONSTRAINT "settlement_status" CHECK (

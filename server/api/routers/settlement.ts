@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZDirectConfirm, ZSettlementFind, ZSettlementRun, ZSettlementSettings, ZSettlementTotals } from "@/server/core/settlement/schema";
 import { confirmDirectSettlement, findSettlements, getSettlement, getSettlementSettings, runSettlement, settlementTotals, updateSettlementSettings } from "@/server/core/settlement/service";
+import { incomeStatement, ZIncomeStatement } from "@/server/core/settlement/income";
 import { merchantStatement, ZStatementRequest } from "@/server/core/settlement/statement";
 import { channelCallProcedure, permissionProcedure, router } from "../trpc";
 
@@ -18,6 +19,8 @@ export const settlementRouter = router({
   statement: read.input(ZStatementRequest).query(({ ctx, input }) => merchantStatement(ctx.tx, ctx.tctx, input)),
   run: channelCallProcedure("settlement.run").input(ZSettlementRun).mutation(({ ctx, input }) => runSettlement(ctx.tctx, input)),
   confirmDirect: permissionProcedure("settlement.run").input(ZDirectConfirm).mutation(({ ctx, input }) => confirmDirectSettlement(ctx.tx, ctx.tctx, input)),
+  /** The provider's monthly income by channel, product, merchant, store or device (ledger.read: it shows margins). */
+  income: permissionProcedure("ledger.read").input(ZIncomeStatement).query(({ ctx, input }) => incomeStatement(ctx.tx, ctx.tctx, input)),
   settings: read.input(z.object({ merchantId: z.string().uuid() })).query(({ ctx, input }) => getSettlementSettings(ctx.tx, ctx.tctx, input.merchantId)),
   updateSettings: permissionProcedure("settlement.settings").input(ZSettlementSettings).mutation(({ ctx, input }) => updateSettlementSettings(ctx.tx, ctx.tctx, input)),
 });

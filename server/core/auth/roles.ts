@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   // is finance's; a merchant's cycle, risk reserve and bank code change what is paid out.
   "settlement.run": ["OWNER", "ADMIN", "FINANCE"],
   "settlement.settings": ["OWNER", "ADMIN"],
+  // The face-device fleet (issue 7): import, assign, suspend, activation codes, remote configuration.
+  "devices.manage": ["OWNER", "ADMIN", "OPERATIONS"],
 } as const satisfies Record<string, readonly UserRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import type { ChannelType } from "@/server/channels/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { createProposal } from "@/server/core/proposals/service";
-import type { Prisma } from "@/server/db/generated/prisma/client";
 import { actorName, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { parseStatement } from "./parsers";
 import { reconcileStatementFile, type ReconSummary } from "./reconcile";
+import { reconcileFundsFile } from "./funds";
+import { applyPayoutResultFile } from "./payout-results";
+import { reconcileProfitShareFile } from "@/server/core/settlement/profit-share";
 import { StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
 
 // Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
@@ -49,7 +51,7 @@ export interface ImportResult {
 const DEFAULT_FORMAT: Partial<Record<ChannelType, StatementFormat>> = { WECHAT: "WECHAT_TRADE_BILL", ALIPAY: "ALIPAY_BUSINESS_DETAIL", BANK: "UNIONPAY_ZM" };
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const LINE_CHUNK = 1000;
+const LINE_CHUNK = 5000;
 
 function parsed(format: StatementFormat, bytes: Buffer, billDate: string): ParsedStatement {
   try {
@@ -70,7 +72,13 @@ const kindsOf = (p: ParsedStatement) => {
 
 export async function importStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
   const stored = await storeStatement(ctx, req);
-  if (stored.outcome === "PENDING_SUPERSEDE" || !RECONCILED_FORMATS.has(stored.format)) return stored;
+  if (stored.outcome === "PENDING_SUPERSEDE") return stored;
+  // A bank's payout result file is applied to our payouts; a bank credit file is funds reconciliation.
+  if (stored.format === "BANK_PAYOUT_RESULT") return { ...stored, reconciliation: await applyPayoutResultFile(ctx, stored.fileId) };
+  if (stored.format === "BANK_CREDIT") return { ...stored, reconciliation: await reconcileFundsFile(ctx, stored.fileId) };
+  // The acquirer's profit-share statement is reconciled against the margin we booked (settlement).
+  if (stored.format === "PROFIT_SHARE") return { ...stored, reconciliation: await reconcileProfitShareFile(ctx, stored.fileId) };
+  if (!RECONCILED_FORMATS.has(stored.format)) return stored;
   const current = await withTenantTx(ctx.tenantId, (tx) => tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: stored.fileId, status: "IMPORTED" }, select: { id: true } }));
   if (!current) return stored;
   // Reconciled in its own transaction: the file stays imported even if reconciling it fails (it can be run again).
@@ -92,8 +100,10 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
   if (statement.billDate && statement.billDate !== req.billDate) {
     throw new DomainError("BAD_INPUT", "STATEMENT_DATE_MISMATCH", `The file is the bill of ${statement.billDate}, not ${req.billDate}`, { field: "billDate" });
   }
-  const billType = statement.billType ?? req.billType ?? "ALL";
   const contentHash = createHash("sha256").update(req.bytes).digest("hex");
+  // Result files are deliveries, not versions of one day's bill: each is its own "type" (batch and
+  // content), so a later file of the same day is applied rather than held as a supersede.
+  const billType = format === "BANK_PAYOUT_RESULT" && "batchId" in statement ? `RESULT-${String(statement.batchId).replaceAll("-", "").slice(0, 12)}-${contentHash.slice(0, 12)}` : (statement.billType ?? req.billType ?? "ALL");
   const byKind = kindsOf(statement);
   const declared = { count: statement.declared.count, amountMinor: statement.declared.amountMinor };
   const actor = actorName(ctx);
@@ -139,28 +149,38 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
   });
 }
 
-async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, statement: ParsedStatement): Promise<void> {
+/**
+ * The lines, in chunks of LINE_CHUNK, each chunk one INSERT … SELECT FROM jsonb_to_recordset: one
+ * round trip and one statement per chunk instead of a bound parameter per column per row, so a
+ * million-line file fits the import's transaction.
+ */
+export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, statement: ParsedStatement): Promise<void> {
   for (let i = 0; i < statement.lines.length; i += LINE_CHUNK) {
-    const data: Prisma.StatementLineCreateManyInput[] = statement.lines.slice(i, i + LINE_CHUNK).map((l) => ({
-      tenantId: ctx.tenantId,
-      fileId,
-      lineNo: l.lineNo,
+    const rows = statement.lines.slice(i, i + LINE_CHUNK).map((l) => ({
+      line_no: l.lineNo,
       kind: l.kind,
-      channelStatus: l.payoutStatus ?? l.status,
-      occurredAt: l.occurredAt ? new Date(l.occurredAt) : null,
-      outTradeNo: l.outTradeNo ?? null,
-      channelTradeNo: l.channelTradeNo ?? null,
-      outRefundNo: l.outRefundNo ?? null,
-      channelRefundNo: l.channelRefundNo ?? null,
-      outPayoutNo: l.outPayoutNo ?? null,
-      subMerchant: l.subMerchant ?? null,
-      amountMinor: l.amountMinor,
-      settleableMinor: l.settleableMinor,
-      feeMinor: l.feeMinor,
-      couponMinor: l.couponMinor ?? null,
+      channel_status: l.payoutStatus ?? l.status,
+      occurred_at: l.occurredAt ? new Date(l.occurredAt).toISOString() : null,
+      out_trade_no: l.outTradeNo ?? null,
+      channel_trade_no: l.channelTradeNo ?? null,
+      out_refund_no: l.outRefundNo ?? null,
+      channel_refund_no: l.channelRefundNo ?? null,
+      out_payout_no: l.outPayoutNo ?? null,
+      sub_merchant: l.subMerchant ?? null,
+      amount_minor: l.amountMinor.toString(),
+      settleable_minor: l.settleableMinor.toString(),
+      fee_minor: l.feeMinor.toString(),
+      coupon_minor: l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString(),
       raw: { ...l.raw },
     }));
-    await tx.statementLine.createMany({ data });
+    await tx.$executeRaw`
+      INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
+                                  channel_refund_no, out_payout_no, sub_merchant, amount_minor, settleable_minor, fee_minor, coupon_minor, raw)
+      SELECT ${ctx.tenantId}::uuid, ${fileId}::uuid, r.line_no, r.kind, r.channel_status, r.occurred_at, r.out_trade_no, r.channel_trade_no, r.out_refund_no,
+             r.channel_refund_no, r.out_payout_no, r.sub_merchant, r.amount_minor::bigint, r.settleable_minor::bigint, r.fee_minor::bigint, r.coupon_minor::bigint, COALESCE(r.raw, '{}'::jsonb)
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(line_no int, kind text, channel_status text, occurred_at timestamptz, out_trade_no text,
+             channel_trade_no text, out_refund_no text, channel_refund_no text, out_payout_no text, sub_merchant text, amount_minor text,
+             settleable_minor text, fee_minor text, coupon_minor text, raw jsonb)`;
   }
 }
 

@@ -418,3 +418,36 @@ export async function updateSettlementSettings(tx: Tx, ctx: TenantContext, raw: 
   await recordAudit(tx, ctx, { action: "merchant.settlement_settings", entityType: "merchant", entityId: merchantId, after: { ...data } });
   return getSettlementSettings(tx, ctx, merchantId);
 }
+
+/**
+ * What the merchant has with us, from the ledger: CUSTODIAL, pending (not yet settled), available
+ * (settled, not paid out; what payouts in progress hold is shown apart), risk reserve and the debt
+ * from refunds; DIRECT, what the channel still owes it (memo book).
+ */
+export async function merchantBalances(tx: Tx, ctx: TenantContext, merchantId: string) {
+  const tenant = await tenantOf(tx, ctx);
+  if (tenant.settlementMode === "DIRECT") {
+    const due = await getBalanceByRef(tx, ctx, accounts.memoDue(merchantId));
+    return { mode: "DIRECT" as const, owedByChannelMinor: due.postedMinor };
+  }
+  // One connection: one query after another.
+  const pending = await getBalanceByRef(tx, ctx, accounts.merchantPending(merchantId));
+  const available = await getBalanceByRef(tx, ctx, accounts.merchantAvailable(merchantId));
+  const reserve = await getBalanceByRef(tx, ctx, accounts.merchantReserve(merchantId));
+  const receivable = await getBalanceByRef(tx, ctx, accounts.merchantReceivable(merchantId));
+  const releases = await tx.settlementReserve.findMany({
+    where: { tenantId: ctx.tenantId, merchantId, releasedBySettlementId: null },
+    orderBy: { releaseOn: "asc" },
+    select: { amountMinor: true, releaseOn: true },
+    take: 50,
+  });
+  return {
+    mode: "CUSTODIAL" as const,
+    pendingMinor: pending.postedMinor,
+    availableMinor: available.availableMinor,
+    payoutsInProgressMinor: available.postedMinor - available.availableMinor,
+    reserveMinor: reserve.postedMinor,
+    debtMinor: receivable.postedMinor,
+    reserveReleases: releases.map((r) => ({ amountMinor: r.amountMinor, releaseOn: isoDate(r.releaseOn) })),
+  };
+}

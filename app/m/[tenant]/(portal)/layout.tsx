@@ -17,6 +17,9 @@ export default async function PortalLayout({ children }: { children: ReactNode }
       nav={[
         { href: "/m", label: "nav.profile", group: "merchantPortal" },
         { href: "/m/stores", label: "nav.stores", group: "merchantPortal" },
+        { href: "/m/payments", label: "settlement.portalPaymentsTitle", group: "merchantPortal" },
+        { href: "/m/settlements", label: "settlement.portalSettlementsTitle", group: "merchantPortal" },
+        { href: "/m/developers", label: "settlement.portalDevelopersTitle", group: "merchantPortal" },
       ]}
     >
       {children}

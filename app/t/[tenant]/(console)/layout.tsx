@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: "/exceptions", label: "payments.exceptionsNav", group: "business" },
     { href: "/merchants", label: "nav.merchants", group: "business" },
     { href: "/stores", label: "nav.stores", group: "business" },
+    { href: "/devices", label: "devices.navTitle", group: "business" },
     { href: "/calendar", label: "nav.calendar", group: "business" },
     { href: "/channels", label: "channels.navTitle", group: "business" },
     { href: "/registrations", label: "registrations.navTitle", group: "business" },
@@ -25,7 +26,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (overview?.settlementMode === "CUSTODIAL") {
     nav.push({ href: "/wallets", label: "wallets.navWallets", group: "business" }, { href: "/payouts", label: "wallets.navPayouts", group: "business" });
   }
+  nav.push({ href: "/settlements", label: "settlement.navTitle", group: "business" });
   if (can(me.role, "ledger.read")) nav.push({ href: "/ledger", label: "nav.ledger", group: "business" });
+  if (can(me.role, "ledger.read")) nav.push({ href: "/income", label: "settlement.incomeNav", group: "business" });
   if (can(me.role, "recon.import")) nav.push({ href: "/statements", label: "clearing.navTitle", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
   if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { MerchantDetail } from "@/components/merchants/merchant-detail";
+import { MerchantSettlementSettings, StatementDownload } from "@/components/settlement/merchant-settlement";
 import { can } from "@/server/core/auth/roles";
 import { requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
@@ -14,7 +15,9 @@ export default async function MerchantPage({ params }: { params: Promise<{ id: s
     throw e;
   });
   if (!merchant) notFound();
+  const { today } = await (await serverApi()).settlement.settings({ merchantId: id });
   return (
+    <div className="space-y-6">
     <MerchantDetail
       canEdit={can(me.role, "merchants.write")}
       merchant={{
@@ -33,5 +36,8 @@ export default async function MerchantPage({ params }: { params: Promise<{ id: s
         settlementAccountLast4: merchant.settlementAccountLast4,
       }}
     />
+      <MerchantSettlementSettings merchantId={merchant.id} canEdit={can(me.role, "settlement.settings")} />
+      <StatementDownload merchantId={merchant.id} today={today} />
+    </div>
   );
 }
