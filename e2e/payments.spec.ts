@@ -212,7 +212,7 @@ test.describe("payments", () => {
 
     await nav(page, "Exceptions").click();
     await expect(page.getByRole("heading", { level: 1, name: "Exceptions" })).toBeVisible();
-    await expect(page.getByText("No exceptions", { exact: true })).toBeVisible();
+    await expect(page.getByText("No exceptions here", { exact: true })).toBeVisible();
     await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
     await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
     await expect(page.getByText("暂无差错", { exact: true })).toBeVisible();
