@@ -18,7 +18,8 @@ export type CsvExportState =
 // than time to first row. 200 is the largest page every list procedure accepts (keyset clampLimit).
 const EXPORT_PAGE_SIZE = 200;
 
-function download(filename: string, text: string) {
+/** Saves CSV text as a file from the browser (the name made safe by csvFilename). */
+export function downloadCsv(filename: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
   const a = document.createElement("a");
   a.href = url;
@@ -51,7 +52,7 @@ export function useCsvExport<Row>(fetchPage: FetchPage<Row>, config: CsvExportCo
           signal: abort.signal,
           onProgress: (n) => setState({ status: "running", rows: n }),
         });
-        download(config.filename, rowsToCsv(config.columns, rows));
+        downloadCsv(config.filename, rowsToCsv(config.columns, rows));
         setState({ status: "done", rows: rows.length });
       } catch (error) {
         setState(abort.signal.aborted ? { status: "idle" } : { status: "error", error });

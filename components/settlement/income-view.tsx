@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ChartCard } from "@/components/charts/chart-card";
 import { minorToChartNumber, moneyFormatter } from "@/components/charts/chart-utils";
 import { buildCsv } from "@/components/data-table/csv";
+import { downloadCsv } from "@/components/data-table/use-csv-export";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -18,17 +19,6 @@ import { useI18n } from "@/i18n/client";
 const CURRENCY = "CNY";
 const DIMENSIONS = ["merchant", "channel", "product", "store", "device"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
-
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function IncomeView({ thisMonth }: { thisMonth: string }) {
   const { t, locale } = useI18n();
@@ -100,7 +90,7 @@ export function IncomeView({ thisMonth }: { thisMonth: string }) {
               size="sm"
               className="mt-3"
               onClick={() =>
-                download(
+                downloadCsv(
                   `income-${d.month}-${by}.csv`,
                   buildCsv(
                     ["key", "name", "payments", "volume_minor", "refund_minor", "fee_minor", "cost_minor", "margin_minor"],

@@ -3,7 +3,7 @@ import { notFound } from "@/server/core/errors/domain-error";
 import { mulDivHalfUp } from "@/server/core/ledger/money";
 import { postEntry } from "@/server/core/ledger/service";
 import { platformFee } from "@/server/core/ledger/templates";
-import { daysBefore } from "@/server/core/settlement/cycle";
+import { daysBefore, monthRange } from "@/server/core/settlement/cycle";
 import { withPlatformReadTx, withPlatformTx } from "@/server/db/platform";
 import { authorizedTenantId, withTenantTx } from "@/server/db/tenant-tx";
 
@@ -85,10 +85,7 @@ export async function setPlatformFee(actor: { adminId: string; requestId?: strin
  */
 export async function invoicePlatformFees(month: string) {
   ZMonth.parse(month);
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  const from = `${month}-01`;
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-  const to = daysBefore(next, 1);
+  const { from, to, next } = monthRange(month);
   const rows = await withPlatformReadTx((tx) =>
     tx.$queryRaw<Array<{ id: string; bps: number; amount: bigint | null; refunds: bigint | null }>>`
       SELECT t.id, t.platform_fee_bps AS bps, sum(s.amount_minor)::bigint AS amount, sum(s.refund_minor)::bigint AS refunds

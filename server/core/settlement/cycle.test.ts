@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CalendarOverride } from "@/server/core/calendar/rules";
-import { dueDate, settlementCutoff } from "./cycle";
+import { dueDate, monthRange, settlementCutoff } from "./cycle";
 
 // 2026 around National Day as a worked calendar: 2026-10-01 (Thu) … 10-07 (Wed) holidays, and a
 // 调休 working Saturday 2026-10-10. 2026-09-25 is a Friday.
@@ -51,6 +51,11 @@ describe("settlement cycles", () => {
     expect(settlementCutoff(WEEKLY_WED, "2026-10-01", overrides)).toBeNull();
     expect(dueDate(WEEKLY_WED, "2026-09-30", overrides)).toBe("2026-10-07");
     expect(dueDate(WEEKLY_WED, "2026-09-29", overrides)).toBe("2026-09-30");
+  });
+
+  it("knows a month's first and last day, December and February included", () => {
+    expect(monthRange("2026-12")).toEqual({ from: "2026-12-01", to: "2026-12-31", next: "2027-01-01" });
+    expect(monthRange("2028-02")).toEqual({ from: "2028-02-01", to: "2028-02-29", next: "2028-03-01" });
   });
 
   it("refuses a date that is not a date", () => {

@@ -52,3 +52,10 @@ export function daysBefore(date: string, n: number): string {
   t.setUTCDate(t.getUTCDate() - n);
   return t.toISOString().slice(0, 10);
 }
+
+/** The first and last day of a month (YYYY-MM). */
+export function monthRange(month: string): { from: string; to: string; next: string } {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
+  return { from: `${month}-01`, to: daysBefore(next, 1), next };
+}

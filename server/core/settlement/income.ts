@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
-import { daysBefore } from "./cycle";
+import { monthRange } from "./cycle";
 
 // The provider's monthly income statement (issue 8): per channel account, product, merchant, store
 // or device, what its payments brought — merchant fees, channel cost, the provider's margin (fee −
@@ -18,10 +18,7 @@ const COLUMN = { channel: "channel_account_id", product: "product", merchant: "m
 
 export async function incomeStatement(tx: Tx, ctx: TenantContext, raw: TIncomeStatement) {
   const input = ZIncomeStatement.parse(raw);
-  const [y, m] = input.month.split("-").map(Number) as [number, number];
-  const from = `${input.month}-01`;
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-  const to = daysBefore(next, 1);
+  const { from, to } = monthRange(input.month);
   const rows = await tx.$queryRawUnsafe<Array<{ key: string; count: bigint; successes: bigint; amount: bigint | null; refunds: bigint | null; fee: bigint | null; cost: bigint | null; margin: bigint | null }>>(
     `SELECT ${COLUMN[input.by]}::text AS key, sum(payment_count)::bigint AS count, sum(success_count)::bigint AS successes,
             sum(amount_minor)::bigint AS amount, sum(refund_minor)::bigint AS refunds, sum(fee_minor)::bigint AS fee,

@@ -1,6 +1,6 @@
 import { openException } from "@/server/core/payments/exceptions";
 import { authorizedTenantId, withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
-import { daysBefore } from "./cycle";
+import { monthRange } from "./cycle";
 
 // The acquirer's profit-share (分润) statement against the margin we computed (issue 8). Each line
 // of an imported PROFIT_SHARE file names a month, the acquirer's merchant number (our
@@ -21,12 +21,6 @@ export interface ProfitShareOutcome {
   theirsMinor: bigint | null;
   oursMinor: bigint | null;
   outcome: "MATCHED" | "DIFFERENCE" | "UNKNOWN_SUB_MERCHANT" | "PLATFORM_ONLY";
-}
-
-function monthRange(month: string): { from: string; to: string } {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-  return { from: `${month}-01`, to: daysBefore(next, 1) };
 }
 
 export interface ProfitShareSummary {
