@@ -14,6 +14,8 @@ try {
   } else {
     const name = `swy_t_${(process.argv[2] ?? "run").replace(/[^a-z0-9]/g, "_")}_${randomBytes(4).toString("hex")}`;
     await admin.query(`CREATE DATABASE "${name}"`);
+    // Ledger locks taken out of order are refused (LOCK_ORDER) instead of deadlocking rarely.
+    await admin.query(`ALTER DATABASE "${name}" SET ledger.check_lock_order = 'on'`);
     const u = new URL(server);
     u.pathname = `/${name}`;
     process.stdout.write(u.toString());

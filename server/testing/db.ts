@@ -30,6 +30,8 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
+    // Ledger locks taken out of order are refused here (LOCK_ORDER), not left to deadlock rarely.
+    await admin.query(`ALTER DATABASE "${name}" SET ledger.check_lock_order = 'on'`);
   } finally {
     await admin.end();
   }

@@ -1,5 +1,5 @@
 import type { Prisma } from "@/server/db/generated/prisma/client";
-import { postEntry } from "@/server/core/ledger/service";
+import { lockAhead, postEntry } from "@/server/core/ledger/service";
 import { accounts, overage, shortage } from "@/server/core/ledger/templates";
 import { openException } from "@/server/core/payments/exceptions";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
@@ -39,6 +39,7 @@ export async function raiseBankDifference(tx: Tx, ctx: TenantContext, mode: "DIR
   await recordEvent(tx, ctx, id, { kind: "CREATED", to: "OPEN", body: d.description, data: { direction: d.direction, diffType: d.diffType, amountMinor: d.amountMinor } });
   if (mode !== "CUSTODIAL" || !d.direction || d.amountMinor === 0n) return { exceptionId: id };
   const bank = accounts.customerFundsBank;
+  await lockAhead(tx, ctx, { refs: [bank, accounts.overageSuspense, accounts.shortageSuspense] });
   const posted = await postEntry(tx, ctx, d.direction === "OVERAGE" ? overage(bank, d.amountMinor) : shortage(bank, d.amountMinor), {
     businessDate: d.businessDate,
     idempotencyKey: `recon:${d.itemId}`,

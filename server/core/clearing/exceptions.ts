@@ -1,6 +1,6 @@
 import { businessDate as businessDateOf } from "@/server/core/calendar/rules";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
-import { getBalanceByRef, postEntry, reverseEntry } from "@/server/core/ledger/service";
+import { getBalanceByRef, lockAhead, postEntry, reverseEntry } from "@/server/core/ledger/service";
 import { accounts, overage, shortage } from "@/server/core/ledger/templates";
 import { openException } from "@/server/core/payments/exceptions";
 import type { Prisma } from "@/server/db/generated/prisma/client";
@@ -178,6 +178,9 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
   const tenant = await tenantOf(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL" || amountMinor === 0n) return { exceptionId };
   const found = accounts.clearing(d.channelAccountId);
+  // One key set per channel account, whichever the direction: a reconciliation run raising many
+  // differences in one transaction takes its locks once, in order.
+  await lockAhead(tx, ctx, { refs: [found, accounts.overageSuspense, accounts.shortageSuspense] });
   const posted = await postEntry(tx, ctx, d.direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
     businessDate: d.foundOn ?? d.billDate,
     ...(d.foundOn && d.foundOn !== d.billDate ? { correctsDate: d.billDate } : {}),

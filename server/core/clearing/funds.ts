@@ -5,7 +5,7 @@ import { addNaturalDays, previousWorkingDay } from "@/server/core/calendar/rules
 
 const daysBefore = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 import { loadCalendarOverrides } from "@/server/core/calendar/service";
-import { postEntry } from "@/server/core/ledger/service";
+import { lockAhead, postEntry } from "@/server/core/ledger/service";
 import { accounts, bankCreditNetSettlement } from "@/server/core/ledger/templates";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { raiseBankDifference } from "./bank-differences";
@@ -135,6 +135,10 @@ export async function reconcileFundsFile(ctx: TenantContext, fileId: string): Pr
     const done = new Map(existing.map((i) => [i.itemKey, i]));
     if (existing.length > 0 && !existing.some((i) => i.outcome === "PENDING")) return summary(tx, ctx, fileId);
 
+    // Every date's bank credit and difference in one transaction: their accounts are locked first.
+    if (tenant.settlementMode === "CUSTODIAL") {
+      await lockAhead(tx, ctx, { refs: [accounts.clearing(file.channelAccountId), accounts.customerFundsBank, accounts.overageSuspense, accounts.shortageSuspense] });
+    }
     for (const [settlementDate, g] of [...byDate.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const key = `settlement:${settlementDate}`;
       const before = done.get(key);

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
-import { applyPayoutResult, payoutSelect } from "@/server/core/payouts/apply";
+import { lockAhead } from "@/server/core/ledger/service";
+import { accounts } from "@/server/core/ledger/templates";
+import { applyPayoutResult, payoutResultAccounts, payoutSelect } from "@/server/core/payouts/apply";
 import { canMovePayout } from "@/server/core/payouts/state";
 import type { PayoutStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
@@ -92,6 +94,10 @@ export async function applyPayoutResultFile(ctx: TenantContext, fileId: string):
     const numbers = lines.map((l) => l.outPayoutNo).filter((n): n is string => !!n);
     const payouts = numbers.length ? await tx.payout.findMany({ where: { tenantId: ctx.tenantId, outPayoutNo: { in: numbers } }, select: payoutSelect }) : [];
     const byNo = new Map(payouts.map((p) => [p.outPayoutNo, p]));
+    // The whole file in one transaction: every account its results and differences can touch, locked first.
+    if (tenant.settlementMode === "CUSTODIAL") {
+      await lockAhead(tx, ctx, { refs: [...payouts.flatMap(payoutResultAccounts), accounts.overageSuspense, accounts.shortageSuspense] });
+    }
     const items: Item[] = [];
     const applied: Record<string, number> = {};
 

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { raiseDifference, releaseByLateLine } from "./exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
-import { applyOrRecordContradiction } from "@/server/core/payments/service";
+import { applyOrRecordContradiction, paymentLockRefs } from "@/server/core/payments/service";
+import { lockAhead } from "@/server/core/ledger/service";
+import { accounts } from "@/server/core/ledger/templates";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 
@@ -93,6 +95,22 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
     const known = new Set(registrations.flatMap((r) => [r.subMchId, r.smid, r.acquirerMerchantNo].filter((x): x is string => !!x)));
     const items: Item[] = [];
     const seenPayments = new Set<string>();
+
+    // The file is reconciled in one transaction that may settle many payments, post many
+    // differences and release suspense: every account it can touch is locked first, in order.
+    const mode = (await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } })).settlementMode;
+    const outTradeNos = lines.map((l) => l.outTradeNo).filter((n): n is string => !!n);
+    const unsettled = outTradeNos.length
+      ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outTradeNo: { in: outTradeNos }, status: { not: "SUCCEEDED" } }, select: { merchantId: true, channelAccountId: true, walletId: true } })
+      : [];
+    const outRefundNos = lines.map((l) => l.outRefundNo).filter((n): n is string => !!n);
+    const refunding = outRefundNos.length
+      ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, outRefundNo: { in: outRefundNos }, status: "PROCESSING" }, select: { merchantId: true, payment: { select: { channelAccountId: true } } } })
+      : [];
+    const refunds = refunding.map((r) => ({ merchantId: r.merchantId, channelAccountId: r.payment.channelAccountId, walletId: null }));
+    await lockAhead(tx, ctx, {
+      refs: [...paymentLockRefs(mode, [...unsettled, ...refunds]), ...(mode === "CUSTODIAL" ? [accounts.clearing(file.channelAccountId), accounts.overageSuspense, accounts.shortageSuspense] : [])],
+    });
 
     for (const line of lines) {
       const key = { itemKey: line.id, lineId: line.id };

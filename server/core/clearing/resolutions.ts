@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
-import { postEntry } from "@/server/core/ledger/service";
-import { writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
-import { applyOrRecordContradiction, correctPaymentByRecon } from "@/server/core/payments/service";
+import { lockAhead, postEntry } from "@/server/core/ledger/service";
+import { accounts, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
+import { applyOrRecordContradiction, correctPaymentByRecon, paymentLockRefs } from "@/server/core/payments/service";
 import { createProposal } from "@/server/core/proposals/service";
 import { registerProposalKind } from "@/server/core/proposals/registry";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
@@ -95,10 +95,29 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
   return { amountMinor: e.amountMinor };
 }
 
+/**
+ * A resolution may correct a payment (its entries posted or reversed), release suspense entries
+ * (its own, and those of the payment's expired pool items) and refund: every account of that is
+ * locked first, in the ledger's one order.
+ */
+async function lockResolution(tx: Tx, ctx: TenantContext, e: ExceptionRow, recon: { paymentId: string | null; channelAccountId: string }, matchedPaymentId?: string) {
+  const mode = (await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } })).settlementMode;
+  const paymentIds = [recon.paymentId, matchedPaymentId].filter((x): x is string => !!x);
+  const payments = paymentIds.length ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, id: { in: paymentIds } }, select: { id: true, merchantId: true, channelAccountId: true, walletId: true } }) : [];
+  const posted = payments.length ? await tx.journalEntry.findMany({ where: { tenantId: ctx.tenantId, causeType: "payment", causeId: { in: payments.map((x) => x.id) }, phase: "POSTED" }, select: { id: true } }) : [];
+  const poolItems = payments.length ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: payments.map((x) => x.id) }, outcome: "DIFFERENCE" }, select: { id: true } }) : [];
+  const suspense = poolItems.length ? await tx.exception.findMany({ where: { tenantId: ctx.tenantId, causeId: { in: poolItems.map((i) => i.id) }, suspenseEntryId: { not: null } }, select: { suspenseEntryId: true } }) : [];
+  await lockAhead(tx, ctx, {
+    entryIds: [e.suspenseEntryId, ...posted.map((x) => x.id), ...suspense.map((x) => x.suspenseEntryId)],
+    refs: [...paymentLockRefs(mode, payments), ...(mode === "CUSTODIAL" ? [accounts.clearing(recon.channelAccountId), accounts.overageSuspense, accounts.shortageSuspense] : [])],
+  });
+}
+
 async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
   const p = ZResolve.parse(payload);
   const { e, recon } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
   await checkAction(tx, ctx, p, e, recon);
+  await lockResolution(tx, ctx, e, recon, "paymentId" in p ? p.paymentId : undefined);
   const key = `proposal:${proposal.id}:release`;
   let resolution: string;
   const data: Record<string, unknown> = { proposalId: proposal.id, action: p.action };

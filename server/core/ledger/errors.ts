@@ -18,6 +18,8 @@ const KINDS: Record<string, DomainErrorKind> = {
   ENTRY_NOT_FOUND: "NOT_FOUND",
   ENTRY_NOT_REVERSIBLE: "PRECONDITION",
   ENTRY_ALREADY_REVERSED: "PRECONDITION",
+  // A balance row locked out of the one order (test databases only): a missing lockAhead.
+  LOCK_ORDER: "INVARIANT",
 };
 
 export function ledgerError(e: unknown): unknown {

@@ -4,7 +4,7 @@ import { makeTenant, uuid } from "@/server/testing/tenants";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { isDomainError } from "@/server/core/errors/domain-error";
 import { accounts, adjustment, paymentFeeAtSource, paymentFeeBilledMonthly, refund, walletRecharge, walletTransfer, writeOffShortage, shortage, overage, writeOffOverage } from "./templates";
-import { createHold, getBalanceByRef, openChannelAccountAccounts, openMerchantAccounts, openWalletAccount, postEntries, postEntry, postHold, provisionLedger, reverseEntry, trialBalance, voidHold, expireHolds } from "./service";
+import { createHold, getBalanceByRef, lockAhead, openChannelAccountAccounts, openMerchantAccounts, openWalletAccount, postEntries, postEntry, postHold, provisionLedger, reverseEntry, trialBalance, voidHold, expireHolds } from "./service";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -152,6 +152,8 @@ describe("reversal and suspense", () => {
   it("books 长款 and 短款 and writes them off to the right accounts", async () => {
     const t = await custodial();
     await t.run(async (tx) => {
+      // Four entries in one transaction: their accounts are locked first, in the ledger's one order.
+      await lockAhead(tx, t.ctx, { drafts: [overage(accounts.clearing(t.channelAccountId), 50n), shortage(accounts.clearing(t.channelAccountId), 30n), writeOffOverage(50n), writeOffShortage(30n)] });
       await postEntry(tx, t.ctx, overage(accounts.clearing(t.channelAccountId), 50n), { businessDate: D, idempotencyKey: "o" });
       await postEntry(tx, t.ctx, shortage(accounts.clearing(t.channelAccountId), 30n), { businessDate: D, idempotencyKey: "s" });
       await postEntry(tx, t.ctx, writeOffOverage(50n), { businessDate: D, idempotencyKey: "wo" });

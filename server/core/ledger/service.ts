@@ -262,6 +262,41 @@ export async function lockAccounts(tx: Tx, ctx: TenantContext, accountIds: strin
   await call(() => tx.$executeRaw`SELECT ledger_lock_accounts(${[...new Set(accountIds)]}::uuid[])`);
 }
 
+/** Everything a transaction is about to post, for lockAhead. */
+export interface LockPlan {
+  /** Entries from templates. */
+  drafts?: readonly EntryDraft[];
+  /** Holds about to be created, or plain accounts (read under lock, then posted to). */
+  refs?: readonly AccountRef[];
+  /** Holds about to be posted or voided. */
+  holdIds?: readonly (string | null | undefined)[];
+  /** Entries about to be reversed. */
+  entryIds?: readonly (string | null | undefined)[];
+}
+
+/**
+ * Lock-ahead: a transaction that posts more than one entry (or reads a balance and then posts)
+ * locks every balance row it will touch first, in the ledger's one order, so that it cannot hold
+ * one row while waiting for a row another transaction holds while waiting for the first. Entries
+ * posted afterwards in the same transaction take no new locks. Test databases refuse a lock taken
+ * out of order (LOCK_ORDER), so a multi-entry path without this fails its tests.
+ */
+export async function lockAhead(tx: Tx, ctx: TenantContext, plan: LockPlan): Promise<void> {
+  const refs = [...(plan.refs ?? []), ...(plan.drafts ?? []).flatMap((d) => d.lines.map((l) => l.account))];
+  const ids = refs.length ? [...(await resolveAccounts(tx, ctx, refs)).values()] : [];
+  const holdIds = (plan.holdIds ?? []).filter((h): h is string => !!h);
+  if (holdIds.length) {
+    for (const h of await tx.ledgerHold.findMany({ where: { tenantId: ctx.tenantId, id: { in: holdIds } }, select: { debitAccountId: true, creditAccountId: true } })) {
+      ids.push(h.debitAccountId, h.creditAccountId);
+    }
+  }
+  const entryIds = (plan.entryIds ?? []).filter((e): e is string => !!e);
+  if (entryIds.length) {
+    for (const p of await tx.ledgerPosting.findMany({ where: { tenantId: ctx.tenantId, entryId: { in: entryIds } }, select: { accountId: true } })) ids.push(p.accountId);
+  }
+  await lockAccounts(tx, ctx, ids);
+}
+
 /**
  * A late line arrives: reverse the suspense entry and post the normal entry, in one transaction,
  * with all their balance rows locked first so concurrent releases cannot deadlock.
@@ -271,10 +306,8 @@ export async function releaseSuspense(
   ctx: TenantContext,
   input: { suspenseEntryId: string; normal: EntryDraft; businessDate: string; idempotencyKey: string; description?: string; causeType?: string; causeId?: string },
 ): Promise<{ reversal: PostResult; normal: PostResult }> {
-  const suspenseAccounts = await tx.ledgerPosting.findMany({ where: { tenantId: ctx.tenantId, entryId: input.suspenseEntryId }, select: { accountId: true } });
-  if (!suspenseAccounts.length) throw notFound("Journal entry");
-  const normalIds = await resolveAccounts(tx, ctx, input.normal.lines.map((l) => l.account));
-  await lockAccounts(tx, ctx, [...suspenseAccounts.map((a) => a.accountId), ...normalIds.values()]);
+  if (!(await tx.journalEntry.count({ where: { tenantId: ctx.tenantId, id: input.suspenseEntryId } }))) throw notFound("Journal entry");
+  await lockAhead(tx, ctx, { entryIds: [input.suspenseEntryId], drafts: [input.normal] });
   const reversal = await reverseEntry(tx, ctx, input.suspenseEntryId, {
     businessDate: input.businessDate,
     idempotencyKey: `${input.idempotencyKey}:reverse`,

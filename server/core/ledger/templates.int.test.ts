@@ -35,7 +35,7 @@ import {
   writeOffShortage,
   type EntryDraft,
 } from "./templates";
-import { createHold, getBalanceByRef, getEntry, openMerchantAccounts, postEntry, postHold, provisionLedger, reverseEntry, trialBalance, voidHold } from "./service";
+import { createHold, getBalanceByRef, getEntry, lockAhead, openMerchantAccounts, postEntry, postHold, provisionLedger, reverseEntry, trialBalance, voidHold } from "./service";
 
 // The canonical entries of ARCHITECTURE.md §3, one test each, with the numbers worked by hand:
 // first the draft's lines exactly (account, signed amount: debit > 0), then the entry posted to a
@@ -217,6 +217,7 @@ describe("CUSTODIAL payments", () => {
       [key(accounts.merchantAvailable(m)), -500n],
     ]);
     await withTenantTx(b.tenantId, async (tx) => {
+      await lockAhead(tx, b.ctx, { drafts: [debt, full] });
       await postEntry(tx, b.ctx, debt, { businessDate: D, idempotencyKey: "debt" });
       await postEntry(tx, b.ctx, full, { businessDate: D, idempotencyKey: "full-refund" });
     });
@@ -260,6 +261,7 @@ describe("refund hold and completion", () => {
       for (const [a, v] of expected) expect(sum.get(a) ?? 0n, a).toBe(v);
       // Posted for real: hold, post the hold, completion; the pending payable ends at A−F−(R−f).
       await withTenantTx(b.tenantId, async (tx) => {
+        await lockAhead(tx, b.ctx, { refs: [hold.debit, hold.credit], drafts: [refundCompletion(amounts)] });
         const h = await createHold(tx, b.ctx, hold, { businessDate: D, idempotencyKey: "refund-hold" });
         expect((await getBalanceByRef(tx, b.ctx, accounts.merchantPending(m))).availableMinor).toBe(10000n - k.fee - (k.R - k.f));
         await postHold(tx, b.ctx, h.holdId, { businessDate: D, idempotencyKey: "refund-hold-post" });
@@ -497,6 +499,7 @@ describe("reconciliation differences", () => {
     expect(
       await codeOf(
         withTenantTx(b.tenantId, async (tx) => {
+          await lockAhead(tx, b.ctx, { entryIds: [susp.entryId], drafts: [failing] });
           await reverseEntry(tx, b.ctx, susp.entryId, { businessDate: D, idempotencyKey: "release-1", description: "late refund line" });
           await postEntry(tx, b.ctx, failing, { businessDate: D, idempotencyKey: "refund-1" });
         }),
@@ -507,7 +510,7 @@ describe("reconciliation differences", () => {
     await expectPosted(b, [[accounts.shortageSuspense, 3325n]]);
 
     const [rev, ref] = await withTenantTx(b.tenantId, async (tx) => [
-      await reverseEntry(tx, b.ctx, susp.entryId, { businessDate: D, idempotencyKey: "release-2", description: "late refund line" }),
+      await lockAhead(tx, b.ctx, { entryIds: [susp.entryId], drafts: [normal] }).then(() => reverseEntry(tx, b.ctx, susp.entryId, { businessDate: D, idempotencyKey: "release-2", description: "late refund line" })),
       await postEntry(tx, b.ctx, normal, { businessDate: D, idempotencyKey: "refund-2" }),
     ]);
     expect(rev.replayed || ref.replayed).toBe(false);

@@ -3,7 +3,7 @@ import { sandboxNotificationSignature, SANDBOX_SIGNATURE_HEADER } from "@/server
 import { connectorFor } from "@/server/channels/registry";
 import { configureChannelAccount, connectorConfig } from "@/server/core/channels/accounts";
 import { receiveNotification } from "@/server/core/channels/notify";
-import { createHold, getBalanceByRef, postEntry } from "@/server/core/ledger/service";
+import { createHold, getBalanceByRef, lockAhead, postEntry } from "@/server/core/ledger/service";
 import { accounts, merchantSettle, payoutHold } from "@/server/core/ledger/templates";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
@@ -158,6 +158,7 @@ describe("CUSTODIAL refunds", () => {
     // The merchant was settled and all of it is on its way out in a payout: nothing left to refund from.
     const date = p.businessDate.toISOString().slice(0, 10);
     await t.run(async (tx) => {
+      await lockAhead(tx, t.ctx, { drafts: [merchantSettle(t.m.id, 9_962n)], refs: [accounts.withdrawalsInTransit] });
       await postEntry(tx, t.ctx, merchantSettle(t.m.id, 9_962n), { businessDate: date, idempotencyKey: "settle" });
       await createHold(tx, t.ctx, payoutHold(accounts.merchantAvailable(t.m.id), 9_962n), { businessDate: date, idempotencyKey: "payout" });
     });

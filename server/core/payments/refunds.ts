@@ -5,7 +5,7 @@ import { connectorConfig } from "@/server/core/channels/accounts";
 import { businessDate as businessDateAt } from "@/server/core/calendar/rules";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { accounts, directMemoRefund, marginClawback, merchantDebtForRefund, refundCompletion, refundHold, type RefundAmounts } from "@/server/core/ledger/templates";
-import { createHold, getBalanceByRef, lockAccounts, postEntry, postHold, resolveAccounts, reverseEntry, voidHold } from "@/server/core/ledger/service";
+import { createHold, getBalanceByRef, lockAhead, postEntries, postEntry, postHold, reverseEntry, voidHold } from "@/server/core/ledger/service";
 import { proportionalShare } from "@/server/core/ledger/money";
 import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
 import type { Prisma } from "@/server/db/generated/prisma/client";
@@ -107,6 +107,20 @@ export function presentRefund(r: RefundView) {
  * the same transaction as the late success). Throws with a stable code and writes nothing when the
  * refund is refused.
  */
+/**
+ * Every account a CUSTODIAL refund may touch, from its debt and hold to its completion, for
+ * lock-ahead (a reversal records and completes a refund in one transaction).
+ */
+export const custodialRefundAccounts = (merchantId: string, channelAccountId: string) => [
+  accounts.merchantPending(merchantId),
+  accounts.merchantAvailable(merchantId),
+  accounts.merchantReceivable(merchantId),
+  accounts.clearing(channelAccountId),
+  accounts.feeIncome,
+  accounts.channelCost,
+  accounts.channelFeePayable,
+];
+
 export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequest): Promise<RefundView> {
   if (input.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "amountMinor: must be a positive number of minor units", { field: "amountMinor" });
   await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.paymentId}::uuid FOR UPDATE`;
@@ -149,9 +163,9 @@ export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequ
     const base = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, refundMinor: R, feeReturnedMinor: f, costReturnedMinor: c, feeCollection: templateFeeCollection(attrs.feeCollection) };
     const need = R - f;
     // Both payables are locked before they are read, so concurrent refunds of one merchant's
-    // different payments cannot both spend the same balance.
-    const ids = await resolveAccounts(tx, ctx, [accounts.merchantPending(p.merchantId), accounts.merchantAvailable(p.merchantId)]);
-    await lockAccounts(tx, ctx, [...ids.values()]);
+    // different payments cannot both spend the same balance; with them every account the debt and
+    // the hold may touch, in the ledger's one lock order.
+    await lockAhead(tx, ctx, { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) });
     const pending = await getBalanceByRef(tx, ctx, accounts.merchantPending(p.merchantId));
     const available = await getBalanceByRef(tx, ctx, accounts.merchantAvailable(p.merchantId));
     if (pending.availableMinor >= need) fundedFrom = "PENDING";
@@ -328,9 +342,10 @@ export async function applyRefundResult(tx: Tx, ctx: TenantContext, refundId: st
   } else if (to === "FAILED" || to === "CLOSED") {
     data.failureCode = result.failure?.code ?? to;
     data.failureMessage = result.failure?.message ?? null;
+    const debtEntry = r.debtMinor > 0n ? await tx.journalEntry.findFirst({ where: { tenantId: ctx.tenantId, idempotencyKey: `refund:${r.id}:debt` }, select: { id: true } }) : null;
+    await lockAhead(tx, ctx, { holdIds: [r.holdId], entryIds: [debtEntry?.id] });
     if (r.holdId) await voidHold(tx, ctx, r.holdId, { businessDate: date, idempotencyKey: `refund:${r.id}:void`, kind: "refund.void", causeType: "refund", causeId: r.id });
     if (r.debtMinor > 0n) {
-      const debtEntry = await tx.journalEntry.findFirst({ where: { tenantId: ctx.tenantId, idempotencyKey: `refund:${r.id}:debt` }, select: { id: true } });
       if (debtEntry) await reverseEntry(tx, ctx, debtEntry.id, { businessDate: date, idempotencyKey: `refund:${r.id}:debt:reverse`, description: `The refund ${r.merchantRefundNo} failed: no merchant debt` });
     }
   } else if (to === "ABNORMAL") {
@@ -361,9 +376,11 @@ async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, chan
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
   const opts = (suffix: string, description: string) => ({ businessDate: date, idempotencyKey: `refund:${r.id}:${suffix}`, causeType: "refund", causeId: r.id, description });
   if (tenant.settlementMode === "DIRECT") {
-    const memo = await postEntry(tx, ctx, directMemoRefund(r.merchantId, r.amountMinor - r.feeReturnedMinor), opts("memo", `Refund ${r.merchantRefundNo}`));
-    if (r.marginClawbackMinor > 0n) await postEntry(tx, ctx, marginClawback(r.marginClawbackMinor), opts("margin", `Margin clawed back by refund ${r.merchantRefundNo}`));
-    return memo.entryId;
+    const [memo] = await postEntries(tx, ctx, [
+      { draft: directMemoRefund(r.merchantId, r.amountMinor - r.feeReturnedMinor), opts: opts("memo", `Refund ${r.merchantRefundNo}`) },
+      ...(r.marginClawbackMinor > 0n ? [{ draft: marginClawback(r.marginClawbackMinor), opts: opts("margin", `Margin clawed back by refund ${r.merchantRefundNo}`) }] : []),
+    ]);
+    return memo!.entryId;
   }
   const amounts: RefundAmounts = {
     merchantId: r.merchantId,
@@ -374,10 +391,11 @@ async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, chan
     feeCollection: templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection),
     source: r.fundedFrom === "AVAILABLE" ? "AVAILABLE" : "PENDING",
   };
+  const completion = refundCompletion(amounts);
+  await lockAhead(tx, ctx, { holdIds: [r.holdId], drafts: [completion] });
   const held = r.holdId ? await postHold(tx, ctx, r.holdId, { ...opts("hold:post", `Refund ${r.merchantRefundNo}`), kind: "refund.hold_post" }) : null;
   // Without a hold (the fee returned equals the refund) the completion is the whole refund entry;
   // a small refund may return no fee and no cost at all, and then there is no completion.
-  const completion = refundCompletion(amounts);
   if (completion.lines.length === 0) {
     if (!held) throw new DomainError("INVARIANT", "REFUND_WITHOUT_ENTRY", "A refund must move some money");
     return held.entryId;

@@ -9,8 +9,9 @@ import type { RouteOption } from "@/server/core/routing/types";
 import { requireCustodial } from "@/server/core/wallets/mode";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
-import { postEntries, postEntry, reverseEntry } from "@/server/core/ledger/service";
-import { directMemoPayment, margin, paymentFeeAtSource, paymentFeeBilledMonthly, rechargeChannelCost, walletRecharge } from "@/server/core/ledger/templates";
+import { lockAhead, postEntries, reverseEntry, type LockPlan, type PostOptions } from "@/server/core/ledger/service";
+import { accounts, directMemoPayment, margin, paymentFeeAtSource, paymentFeeBilledMonthly, rechargeChannelCost, walletRecharge, type EntryDraft } from "@/server/core/ledger/templates";
+import type { AccountRef } from "@/server/core/ledger/chart";
 import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
 import { publish } from "@/server/jobs/outbox";
 import { open } from "@/server/core/secrets/envelope";
@@ -21,7 +22,7 @@ import { logger } from "@/server/lib/logger";
 import { ZPaymentCreate, type TPaymentCreate } from "./schema";
 import { openException } from "./exceptions";
 import { presentPayment } from "./present";
-import { applyRefundNotification, applyRefundResult, recordRefund } from "./refunds";
+import { applyRefundNotification, applyRefundResult, custodialRefundAccounts, recordRefund } from "./refunds";
 import { actorName, channelTypeOf, registrationIdentity, templateFeeCollection } from "./common";
 import { assertCorrection, assertMove, isLateSuccess } from "./state";
 
@@ -172,7 +173,9 @@ export const REFUND_SUBMIT_TOPIC = "refund.submit";
  */
 async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, result: ChannelResult, cause: string): Promise<PaymentView> {
   const exchanges = (result.exchanges ?? []) as unknown as Prisma.InputJsonValue;
-  const ledgerEntryId = await postPaymentEntries(tx, ctx, p);
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { autoRefundLateSuccess: true, settlementMode: true } });
+  const refunding = tenant.autoRefundLateSuccess;
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
   const after = await tx.payment.update({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
     data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}) },
@@ -181,8 +184,7 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
   await tx.paymentTransition.create({
     data: { tenantId: ctx.tenantId, paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), actor: actorName(ctx), exchanges },
   });
-  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { autoRefundLateSuccess: true, timeZone: true } });
-  const refund = tenant.autoRefundLateSuccess
+  const refund = refunding
     ? await recordRefund(tx, ctx, { paymentId: p.id, merchantRefundNo: `AUTO-${p.id}`, amountMinor: p.amountMinor, reason: "Automatic refund of a late success", origin: "LATE_SUCCESS" })
     : null;
   await openException(tx, ctx, {
@@ -227,7 +229,9 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
       const reversed = new Set(
         (await tx.journalEntry.findMany({ where: { tenantId: ctx.tenantId, reversesEntryId: { in: posted.map((e) => e.id) } }, select: { reversesEntryId: true } })).map((e) => e.reversesEntryId),
       );
-      for (const e of posted.filter((x) => !reversed.has(x.id))) {
+      const toReverse = posted.filter((x) => !reversed.has(x.id));
+      await lockAhead(tx, ctx, { entryIds: toReverse.map((e) => e.id) });
+      for (const e of toReverse) {
         await reverseEntry(tx, ctx, e.id, { businessDate: today, correctsDate: dateOf(p.businessDate), idempotencyKey: `payment:${p.id}:recon:${input.proposalId}:reverse:${e.id}`, description: `Reconciliation correction of ${p.merchantOrderNo}: ${input.reason}`.slice(0, 500) });
       }
       data.paidAt = null;
@@ -245,7 +249,26 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
 }
 
 /** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
-async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string } = {}): Promise<string> {
+/**
+ * Every account the success of these payments can post to, a late success's automatic refund
+ * included, for a transaction that settles several payments at once (a statement's reconciliation,
+ * a resolution) to lock ahead.
+ */
+export function paymentLockRefs(mode: "DIRECT" | "CUSTODIAL", payments: ReadonlyArray<{ merchantId: string; channelAccountId: string; walletId: string | null }>): AccountRef[] {
+  if (mode === "DIRECT") return [accounts.marginReceivable, accounts.marginIncome, ...payments.flatMap((p) => [accounts.memoFunds(p.merchantId), accounts.memoDue(p.merchantId)])];
+  return payments.flatMap((p) => [...custodialRefundAccounts(p.merchantId, p.channelAccountId), ...(p.walletId ? [accounts.wallet(p.walletId)] : [])]);
+}
+
+async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string; lockAlso?: LockPlan } = {}): Promise<string> {
+  const items = await paymentEntries(tx, ctx, p, options);
+  // Anything else the transaction will post (a late success's automatic refund) is locked with
+  // the payment's own accounts, in one order; the entries then post in one round trip.
+  if (options.lockAlso) await lockAhead(tx, ctx, { ...options.lockAlso, drafts: [...(options.lockAlso.drafts ?? []), ...items.map((i) => i.draft)] });
+  const [posted] = await postEntries(tx, ctx, items);
+  return posted!.entryId;
+}
+
+async function paymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string }): Promise<Array<{ draft: EntryDraft; opts: PostOptions }>> {
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
   const attrs = connectorFor(await channelTypeOf(tx, ctx, p.channelAccountId)).attributes;
   const businessDate = dateOf(p.businessDate);
@@ -254,22 +277,21 @@ async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, op
   if (p.orderType === "RECHARGE") {
     // Money into a customer wallet (CUSTODIAL only; checked when the payment was created): the wallet gets all of it, the provider bears the channel's cost.
     if (!p.walletId) throw new DomainError("INVARIANT", "RECHARGE_WITHOUT_WALLET", "A recharge payment has no wallet");
-    const posted = await postEntry(tx, ctx, walletRecharge(p.channelAccountId, p.walletId, p.amountMinor), opts("", `Recharge ${p.merchantOrderNo}`));
-    if (p.costMinor > 0n) await postEntry(tx, ctx, rechargeChannelCost(p.channelAccountId, p.costMinor, templateFeeCollection(attrs.feeCollection)), opts(":cost", `Channel cost of recharge ${p.merchantOrderNo}`));
-    return posted.entryId;
+    return [
+      { draft: walletRecharge(p.channelAccountId, p.walletId, p.amountMinor), opts: opts("", `Recharge ${p.merchantOrderNo}`) },
+      ...(p.costMinor > 0n ? [{ draft: rechargeChannelCost(p.channelAccountId, p.costMinor, templateFeeCollection(attrs.feeCollection)), opts: opts(":cost", `Channel cost of recharge ${p.merchantOrderNo}`) }] : []),
+    ];
   }
   const amounts = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, amountMinor: p.amountMinor, feeMinor: p.feeMinor, costMinor: p.costMinor };
   if (tenant.settlementMode === "DIRECT") {
     // The acquirer owes the provider its 分润 (CUSTODIAL books the margin as fee income less channel
-    // cost in the payment entry itself). Both entries in one round trip.
-    const [posted] = await postEntries(tx, ctx, [
+    // cost in the payment entry itself).
+    return [
       { draft: directMemoPayment(p.merchantId, p.amountMinor - p.feeMinor), opts: opts("", `Payment ${p.merchantOrderNo}`) },
       ...(p.marginMinor > 0n ? [{ draft: margin(p.marginMinor), opts: opts(":margin", `Margin on ${p.merchantOrderNo}`) }] : []),
-    ]);
-    return posted!.entryId;
+    ];
   }
-  const posted = await postEntry(tx, ctx, attrs.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(amounts) : paymentFeeBilledMonthly(amounts), opts("", `Payment ${p.merchantOrderNo}`));
-  return posted.entryId;
+  return [{ draft: attrs.feeCollection === "AT_SOURCE" ? paymentFeeAtSource(amounts) : paymentFeeBilledMonthly(amounts), opts: opts("", `Payment ${p.merchantOrderNo}`) }];
 }
 
 interface Prepared {

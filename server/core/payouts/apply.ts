@@ -1,7 +1,7 @@
 import type { ChannelExchange } from "@/server/channels/types";
 import { notFound } from "@/server/core/errors/domain-error";
 import type { AccountRef } from "@/server/core/ledger/chart";
-import { postEntry } from "@/server/core/ledger/service";
+import { lockAhead, postEntry } from "@/server/core/ledger/service";
 import { accounts, payoutBankFailure, payoutBankSuccess, payoutReturned } from "@/server/core/ledger/templates";
 import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
 import { actorName, todayIn } from "@/server/core/wallets/mode";
@@ -102,6 +102,9 @@ export interface PayoutChannelResult {
   readonly exchanges?: readonly ChannelExchange[];
 }
 
+/** Every account a bank's answer for this payout can post to (success, failure, return), for lock-ahead. */
+export const payoutResultAccounts = (p: PayoutRow) => [accounts.withdrawalsInTransit, accounts.customerFundsBank, sourceAccount(p)];
+
 async function moveTo(tx: Tx, ctx: TenantContext, p: PayoutRow, to: "SUCCEEDED" | "FAILED" | "RETURNED", result: PayoutChannelResult, cause: string, reason?: string): Promise<PayoutRow> {
   assertPayoutMove(p.status, to);
   const businessDate = await tenantToday(tx, ctx);
@@ -149,6 +152,8 @@ export async function applyPayoutResult(tx: Tx, ctx: TenantContext, payoutId: st
     if ((result.exchanges?.length ?? 0) > 0) await recordTransition(tx, ctx, p.id, p.status, p.status, cause, { reason: "still processing", exchanges: result.exchanges ?? [] });
     return after;
   }
+  // A return after success posts two entries: every account a result can touch is locked first.
+  await lockAhead(tx, ctx, { refs: payoutResultAccounts(p) });
   if (result.status === "RETURNED" && p.status === "IN_TRANSIT") {
     p = await moveTo(tx, ctx, p, "SUCCEEDED", { ...result, failure: undefined, exchanges: [] }, cause, "paid before it was returned");
   }

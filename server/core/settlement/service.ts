@@ -2,7 +2,7 @@ import { recordAudit } from "@/server/core/audit/service";
 import { loadCalendarOverrides } from "@/server/core/calendar/service";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { mulDivHalfUp } from "@/server/core/ledger/money";
-import { balanceAsOf, getBalanceByRef, postEntries, postEntry, resolveAccounts, type PostOptions } from "@/server/core/ledger/service";
+import { balanceAsOf, getBalanceByRef, lockAhead, postEntries, postEntry, resolveAccounts, type PostOptions } from "@/server/core/ledger/service";
 import {
   accounts,
   directMemoSettled,
@@ -195,6 +195,9 @@ async function settleCustodial(tx: Tx, ctx: TenantContext, m: MerchantRow, date:
   }
 
   const pendingRef = accounts.merchantPending(m.id);
+  // The balances read below and every account the settlement and its payout post to are locked
+  // first, in the ledger's one order: nothing moves them between the read and the postings.
+  await lockAhead(tx, ctx, { refs: [pendingRef, accounts.merchantAvailable(m.id), accounts.merchantReserve(m.id), accounts.merchantReceivable(m.id), accounts.withdrawalsInTransit] });
   const ids = await resolveAccounts(tx, ctx, [pendingRef]);
   const asOf = await balanceAsOf(tx, ctx, ids.get(`OWN|${pendingRef.code}`)!, { businessDate: cutoff });
   // What refunds still hold on the pending payable stays there until they finish.

@@ -1,4 +1,4 @@
-import { postEntry } from "@/server/core/ledger/service";
+import { postEntries } from "@/server/core/ledger/service";
 import { walletRecharge } from "@/server/core/ledger/templates";
 import { sendBatch } from "@/server/core/payouts/send";
 import { gatherBatch, proposeRelease, requestWithdrawal } from "@/server/core/payouts/service";
@@ -31,19 +31,21 @@ export async function seedDemoWallets(ctx: TenantContext): Promise<{ wallets: nu
     if (!merchant || !sandbox) return null;
     const businessDate = todayIn(tenant.timeZone);
     const wallets: string[] = [];
+    // Opening balances for every demo user in one transaction: lock ahead once the wallets exist.
+    const opened: Array<{ walletId: string; openingMinor: bigint; externalUserId: string }> = [];
     for (const u of USERS) {
       const { wallet, created } = await createWallet(tx, ctx, { merchantId: merchant.id, externalUserId: u.externalUserId });
       wallets.push(wallet.id);
-      if (created) {
-        await postEntry(tx, ctx, walletRecharge(sandbox.id, wallet.id, u.openingMinor), {
-          businessDate,
-          idempotencyKey: `demo-recharge:${wallet.id}`,
-          causeType: "demo",
-          causeId: wallet.id,
-          description: `Demo opening balance for ${u.externalUserId}`,
-        });
-      }
+      if (created) opened.push({ walletId: wallet.id, openingMinor: u.openingMinor, externalUserId: u.externalUserId });
     }
+    await postEntries(
+      tx,
+      ctx,
+      opened.map((o) => ({
+        draft: walletRecharge(sandbox.id, o.walletId, o.openingMinor),
+        opts: { businessDate, idempotencyKey: `demo-recharge:${o.walletId}`, causeType: "demo", causeId: o.walletId, description: `Demo opening balance for ${o.externalUserId}` },
+      })),
+    );
     return { merchantId: merchant.id, sandboxId: sandbox.id, admin, wallets };
   });
   if (!setup) return { wallets: 0, payouts: 0 };
