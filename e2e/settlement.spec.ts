@@ -100,6 +100,16 @@ test("a merchant downloads its statement PDF and rotates its API key; the owner 
   await runForm.getByRole("button", { name: "执行" }).click();
   await expect(console.getByTestId("settlement-run-result")).toContainText(today);
 
+  // The settlement policy: the owner holds merchants with open exceptions; it survives a reload; back off again.
+  const hold = console.getByRole("checkbox", { name: /商户存在未关闭的对账差错时暂缓结算/ });
+  await expect(hold).not.toBeChecked();
+  await hold.check();
+  await expect(console.getByText("结算策略已保存")).toBeVisible();
+  await console.reload();
+  await expect(console.getByRole("checkbox", { name: /商户存在未关闭的对账差错时暂缓结算/ })).toBeChecked();
+  await console.getByRole("checkbox", { name: /商户存在未关闭的对账差错时暂缓结算/ }).uncheck();
+  await expect(console.getByRole("checkbox", { name: /商户存在未关闭的对账差错时暂缓结算/ })).not.toBeChecked();
+
   // The dashboard's business charts, from the daily statistics (kept by the outbox in the app).
   await console.goto(`${tenant.host}/`);
   await expect

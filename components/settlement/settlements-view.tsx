@@ -54,7 +54,60 @@ export function yuanInputToMinor(text: string): bigint | null {
   return BigInt(m[1]!) * 100n + BigInt((m[2] ?? "").padEnd(2, "0"));
 }
 
-export function SettlementsView({ mode, today, canRun }: { mode: "DIRECT" | "CUSTODIAL"; today: string; canRun: boolean }) {
+/** The tenant's settlement policy: hold merchants with open reconciliation exceptions (settlement.settings to change). */
+function PolicyCard({ canEdit }: { canEdit: boolean }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const policy = useQuery(trpc.settlement.policy.queryOptions());
+  const save = useMutation(
+    trpc.settlement.setPolicy.mutationOptions({
+      onSuccess: (p) => {
+        queryClient.setQueryData(trpc.settlement.policy.queryKey(), p);
+        toast.success(t("settlement.policySaved"));
+      },
+      onError: (e) => toast.error(errorMessage(e) ?? String(e)),
+    }),
+  );
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t("settlement.policyTitle")}</CardTitle>
+        <CardDescription>{t("settlement.policyHelp")}</CardDescription>
+      </CardHeader>
+      <CardContent className="space-y-2">
+        {policy.isPending ? (
+          <LoadingState rows={1} />
+        ) : policy.isError ? (
+          <ErrorState error={policy.error} onRetry={() => void policy.refetch()} compact />
+        ) : (
+          <>
+            <label className="flex items-start gap-2 text-sm">
+              <input
+                type="checkbox"
+                className="mt-0.5"
+                checked={save.isPending ? (save.variables?.holdOnExceptions ?? policy.data.holdOnExceptions) : policy.data.holdOnExceptions}
+                disabled={!canEdit || save.isPending}
+                onChange={(e) => save.mutate({ holdOnExceptions: e.target.checked })}
+              />
+              <span>
+                <span className="font-medium">{t("settlement.policyHold")}</span>
+                <span className="block text-xs text-muted-foreground">{t("settlement.policyHoldHelp")}</span>
+              </span>
+            </label>
+            <p className="text-xs text-muted-foreground">
+              {t("settlement.policyOpen", { count: policy.data.openExceptions })}
+              {canEdit ? null : ` ${t("settlement.policyReadOnly")}`}
+            </p>
+          </>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+export function SettlementsView({ mode, today, canRun, canEditPolicy }: { mode: "DIRECT" | "CUSTODIAL"; today: string; canRun: boolean; canEditPolicy: boolean }) {
   const { t, locale } = useI18n();
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -178,6 +231,7 @@ export function SettlementsView({ mode, today, canRun }: { mode: "DIRECT" | "CUS
           </CardContent>
         </Card>
       ) : null}
+      {mode === "CUSTODIAL" ? <PolicyCard canEdit={canEditPolicy} /> : null}
       {totals.isPending ? (
         <LoadingState rows={3} />
       ) : totals.isError ? (

@@ -758,6 +758,8 @@ const rungs: Record<string, Rung> = {
   "settlement.settings": "console",
   "settlement.income": "console",
   "settlement.updateSettings": "console",
+  "settlement.policy": "console",
+  "settlement.setPolicy": "console",
   // devices
   "devices.overview": "console",
   "devices.find": "console",
@@ -831,6 +833,7 @@ const mutationPermissions: Record<string, Permission> = {
   "settlement.run": "settlement.run",
   "settlement.confirmDirect": "settlement.run",
   "settlement.updateSettings": "settlement.settings",
+  "settlement.setPolicy": "settlement.settings",
   "devices.import": "devices.manage",
   "devices.assign": "devices.manage",
   "devices.bulkAction": "devices.manage",
@@ -1025,6 +1028,9 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "settlement.income": () => ({ month: new Date().toISOString().slice(0, 7), by: "merchant" }),
   // A reserve of 100% would hold back every yuan the side's merchant earns.
   "settlement.updateSettings": (s) => ({ merchantId: s.merchants[0]!.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }),
+  "settlement.policy": () => undefined,
+  // Holding would stop every settlement of the side's merchants with an open difference.
+  "settlement.setPolicy": () => ({ holdOnExceptions: true }),
   // devices
   "devices.overview": () => undefined,
   "devices.find": (s) => ({ merchantId: s.merchants[0]!.id }),
@@ -2187,6 +2193,21 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   },
   async "settlement.updateSettings"(e) {
     for (const m of e.a.merchants) await expectNotFound(asB("owner").settlement.updateSettings({ merchantId: m.id, settlementCycle: "WEEKLY", reserveRatePpm: 1_000_000, reserveDays: 365 }));
+  },
+  async "settlement.policy"(e) {
+    // B's count of open exceptions is B's own, whatever A has open.
+    const own = await asB("viewer").settlement.policy();
+    const [row] = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM exception WHERE tenant_id = $1 AND merchant_id IS NOT NULL AND status IN ('OPEN', 'INVESTIGATING', 'RESOLUTION_PROPOSED')`, [e.b.tenant.id]);
+    expect(own.openExceptions).toBe(row!.n);
+    expectNoLeak(own);
+  },
+  async "settlement.setPolicy"(e) {
+    // The procedure takes no tenant: B's owner changes B's policy, never A's.
+    const [before] = await ownerQuery<{ hold: boolean }>(db.url, `SELECT settlement_hold_on_exceptions AS hold FROM tenant WHERE id = $1`, [e.a.tenant.id]);
+    await asB("owner").settlement.setPolicy({ holdOnExceptions: !before!.hold });
+    const [after] = await ownerQuery<{ hold: boolean }>(db.url, `SELECT settlement_hold_on_exceptions AS hold FROM tenant WHERE id = $1`, [e.a.tenant.id]);
+    expect(after!.hold).toBe(before!.hold);
+    await asB("owner").settlement.setPolicy({ holdOnExceptions: false });
   },
   // devices
   async "devices.overview"() {

@@ -364,3 +364,7 @@ BEGIN
   END LOOP;
   RETURN n;
 END $$;
+
+-- The console's settlement policy (issue 8): a provider's owner or admin decides whether a merchant
+-- with open reconciliation exceptions is settled or held.
+GRANT UPDATE (settlement_hold_on_exceptions) ON "tenant" TO switchyard_app;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZDirectConfirm, ZSettlementFind, ZSettlementRun, ZSettlementSettings, ZSettlementTotals } from "@/server/core/settlement/schema";
-import { confirmDirectSettlement, findSettlements, getSettlement, getSettlementSettings, runSettlement, settlementTotals, updateSettlementSettings } from "@/server/core/settlement/service";
+import { ZDirectConfirm, ZSettlementFind, ZSettlementPolicy, ZSettlementRun, ZSettlementSettings, ZSettlementTotals } from "@/server/core/settlement/schema";
+import { confirmDirectSettlement, findSettlements, getSettlement, getSettlementPolicy, getSettlementSettings, runSettlement, settlementTotals, updateSettlementPolicy, updateSettlementSettings } from "@/server/core/settlement/service";
 import { incomeStatement, ZIncomeStatement } from "@/server/core/settlement/income";
 import { merchantStatement, ZStatementRequest } from "@/server/core/settlement/statement";
 import { channelCallProcedure, permissionProcedure, router } from "../trpc";
@@ -23,4 +23,7 @@ export const settlementRouter = router({
   income: permissionProcedure("ledger.read").input(ZIncomeStatement).query(({ ctx, input }) => incomeStatement(ctx.tx, ctx.tctx, input)),
   settings: read.input(z.object({ merchantId: z.string().uuid() })).query(({ ctx, input }) => getSettlementSettings(ctx.tx, ctx.tctx, input.merchantId)),
   updateSettings: permissionProcedure("settlement.settings").input(ZSettlementSettings).mutation(({ ctx, input }) => updateSettlementSettings(ctx.tx, ctx.tctx, input)),
+  /** The tenant's policy: hold a merchant's settlement while its reconciliation exceptions are open. */
+  policy: read.query(({ ctx }) => getSettlementPolicy(ctx.tx, ctx.tctx)),
+  setPolicy: permissionProcedure("settlement.settings").input(ZSettlementPolicy).mutation(({ ctx, input }) => updateSettlementPolicy(ctx.tx, ctx.tctx, input)),
 });

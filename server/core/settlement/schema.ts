@@ -39,6 +39,9 @@ export const ZSettlementSettings = z.object({
 }).refine((v) => (v.reserveRatePpm > 0) === (v.reserveDays > 0), { message: "A risk reserve needs both a rate and a number of days (or neither)", path: ["reserveDays"] });
 export type TSettlementSettings = z.input<typeof ZSettlementSettings>;
 
+export const ZSettlementPolicy = z.object({ holdOnExceptions: z.boolean() });
+export type TSettlementPolicy = z.input<typeof ZSettlementPolicy>;
+
 export const ZDirectConfirm = z.object({
   id: z.string().uuid(),
   /** What the channel actually paid the merchant, in minor units. */

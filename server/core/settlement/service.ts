@@ -19,7 +19,7 @@ import { todayIn } from "@/server/core/wallets/mode";
 import { authorizedTenantId, actorName, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { clampLimit, keysetBy, toPage } from "@/server/db/keyset";
 import { daysBefore, dueDate, settlementCutoff, type SettlementCycle } from "./cycle";
-import { ZDirectConfirm, ZSettlementFind, ZSettlementRun, ZSettlementSettings, type TDirectConfirm, type TSettlementFind, type TSettlementRun, type TSettlementSettings } from "./schema";
+import { ZDirectConfirm, ZSettlementFind, ZSettlementPolicy, ZSettlementRun, ZSettlementSettings, type TDirectConfirm, type TSettlementFind, type TSettlementPolicy, type TSettlementRun, type TSettlementSettings } from "./schema";
 
 // The settlement run (issue 8; ARCHITECTURE.md §3, §5). For a settlement date D, each merchant
 // whose cycle makes money due on D (cycle.ts) is settled from the ledger alone:
@@ -420,6 +420,23 @@ export async function updateSettlementSettings(tx: Tx, ctx: TenantContext, raw: 
   await tx.merchant.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: merchantId } }, data });
   await recordAudit(tx, ctx, { action: "merchant.settlement_settings", entityType: "merchant", entityId: merchantId, after: { ...data } });
   return getSettlementSettings(tx, ctx, merchantId);
+}
+
+/** The tenant's settlement policy: whether open reconciliation exceptions hold a merchant's settlement. */
+export async function getSettlementPolicy(tx: Tx, ctx: TenantContext) {
+  const t = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, settlementHoldOnExceptions: true } });
+  const open = await tx.exception.count({ where: { tenantId: ctx.tenantId, status: { in: [...OPEN_EXCEPTION_STATUSES] }, merchantId: { not: null } } });
+  return { mode: t.settlementMode, holdOnExceptions: t.settlementHoldOnExceptions, openExceptions: open };
+}
+
+export async function updateSettlementPolicy(tx: Tx, ctx: TenantContext, raw: TSettlementPolicy) {
+  const input = ZSettlementPolicy.parse(raw);
+  const before = await getSettlementPolicy(tx, ctx);
+  if (before.holdOnExceptions !== input.holdOnExceptions) {
+    await tx.tenant.update({ where: { id: ctx.tenantId }, data: { settlementHoldOnExceptions: input.holdOnExceptions } });
+    await recordAudit(tx, ctx, { action: "tenant.settlement_policy", entityType: "tenant", entityId: ctx.tenantId, before: { holdOnExceptions: before.holdOnExceptions }, after: { holdOnExceptions: input.holdOnExceptions } });
+  }
+  return getSettlementPolicy(tx, ctx);
 }
 
 /**

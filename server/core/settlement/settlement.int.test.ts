@@ -21,7 +21,7 @@ import { makeTenant, merchantInput, ownerContext, useTestKeyring, type TestTenan
 import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
 import { statementPdf } from "./pdf";
 import { merchantStatement, statementCsv } from "./statement";
-import { confirmDirectSettlement, findSettlements, getSettlement, runSettlement, updateSettlementSettings } from "./service";
+import { confirmDirectSettlement, findSettlements, getSettlement, getSettlementPolicy, runSettlement, updateSettlementPolicy, updateSettlementSettings } from "./service";
 
 // Hand-worked settlement examples against a real PostgreSQL database. Payments and refunds are
 // posted with the ledger's own templates on chosen business dates (what the payment application
@@ -193,7 +193,15 @@ describe("CUSTODIAL settlement", () => {
     await pay(m, 3_000n, 12n, "2026-10-26");
     const causeId = crypto.randomUUID();
     await run((tx) => openException(tx, owner, { kind: "RECON_AMOUNT", causeType: "test", causeId, merchantId: m, amountMinor: 1n, businessDate: "2026-10-26" }));
-    await ownerQuery(db.url, `UPDATE tenant SET settlement_hold_on_exceptions = true WHERE id = $1`, [t.id]);
+    // The owner sets the policy as the console does; the change is audited, and a repeat changes nothing.
+    expect(await run((tx) => getSettlementPolicy(tx, owner))).toMatchObject({ mode: "CUSTODIAL", holdOnExceptions: false });
+    const set = await run((tx) => updateSettlementPolicy(tx, owner, { holdOnExceptions: true }));
+    expect(set.holdOnExceptions).toBe(true);
+    expect(set.openExceptions).toBeGreaterThanOrEqual(1);
+    await run((tx) => updateSettlementPolicy(tx, owner, { holdOnExceptions: true }));
+    const audits = await ownerQuery(db.url, `SELECT before, after FROM audit_log WHERE tenant_id = $1 AND action = 'tenant.settlement_policy'`, [t.id]);
+    expect(audits).toEqual([{ before: { holdOnExceptions: false }, after: { holdOnExceptions: true } }]);
+    await expect(run((tx) => updateSettlementPolicy(tx, owner, { holdOnExceptions: "yes" } as never))).rejects.toThrow(/boolean/);
     try {
       const held = (await settle("2026-10-27", m)).outcomes[0]!;
       expect(held, held.reason).toMatchObject({ status: "HELD" });
@@ -203,7 +211,7 @@ describe("CUSTODIAL settlement", () => {
       const settled = (await settle("2026-10-27", m)).outcomes[0]!;
       expect(settled).toMatchObject({ status: "SETTLED", settlementId: held.settlementId, netMinor: 2_988n });
     } finally {
-      await ownerQuery(db.url, `UPDATE tenant SET settlement_hold_on_exceptions = false WHERE id = $1`, [t.id]);
+      await run((tx) => updateSettlementPolicy(tx, owner, { holdOnExceptions: false }));
     }
   });
 

@@ -14,7 +14,7 @@ export default async function SettlementsPage() {
   return (
     <div className="space-y-6">
       <PageHeader title={t("settlement.title")} description={mode === "CUSTODIAL" ? t("settlement.descriptionCustodial") : t("settlement.descriptionDirect")} />
-      <SettlementsView mode={mode} today={today} canRun={can(me.role, "settlement.run")} />
+      <SettlementsView mode={mode} today={today} canRun={can(me.role, "settlement.run")} canEditPolicy={can(me.role, "settlement.settings")} />
     </div>
   );
 }
