@@ -90,6 +90,25 @@ test("a merchant downloads its statement PDF and rotates its API key; the owner 
   await expect(page.getByTestId(`api-key-${first}`).getByText("REVOKED")).toBeVisible();
   await expect(page.getByRole("button", { name: "吊销" })).toHaveCount(1);
 
+  // A refund from the portal: the administrator refunds part of a payment; it is listed with its status.
+  await page.getByRole("navigation").getByRole("link", { name: "交易", exact: true }).click();
+  await page.getByRole("row").filter({ hasText: "67.89" }).getByRole("button", { name: "退款" }).click();
+  const refunds = page.getByRole("dialog");
+  await expect(refunds).toContainText("暂无退款。");
+  await refunds.getByLabel("退款金额（元）").fill("abc");
+  await refunds.getByRole("button", { name: "退款" }).click();
+  await expect(refunds.getByText("请输入以元为单位")).toBeVisible();
+  await refunds.getByLabel("退款金额（元）").fill("10.00");
+  await refunds.getByLabel("退款原因").fill("顾客退一份");
+  await refunds.getByRole("button", { name: "退款" }).click();
+  await expect(page.getByText("退款结果：已退款")).toBeVisible();
+  await expect(refunds.getByRole("list", { name: "退款" })).toContainText("10.00");
+  await refunds.getByRole("button", { name: "关闭" }).click();
+
+  // The devices at the merchant's stores: none yet.
+  await page.getByRole("navigation").getByRole("link", { name: "设备", exact: true }).click();
+  await expect(page.getByText("您的门店暂无设备")).toBeVisible();
+
   // The owner runs settlement for today: today's money is not due yet (T+1).
   const console = await browser.newPage();
   await signIn(console, tenant.host, owner.email, owner.password);

@@ -32,7 +32,7 @@ const link = "text-primary underline-offset-2 hover:underline";
 const REFUND_TONE: Record<RefundRow["status"], BadgeTone> = { PROCESSING: "warning", SUCCEEDED: "success", FAILED: "danger", CLOSED: "neutral", ABNORMAL: "danger" };
 const refundStatusLabel = (t: Translate, s: RefundRow["status"]) => t(`payments.refundStatus_${s}`);
 const originLabel = (t: Translate, origin: string) =>
-  origin === "API" || origin === "CONSOLE" || origin === "LATE_SUCCESS" || origin === "REVERSAL" ? t(`payments.refundOrigin_${origin}`) : origin;
+  origin === "API" || origin === "CONSOLE" || origin === "PORTAL" || origin === "LATE_SUCCESS" || origin === "REVERSAL" ? t(`payments.refundOrigin_${origin}`) : origin;
 
 /** A refusal in the reader's language: the refund codes this page knows, else the shared mapping. */
 function refusalText(t: Translate, error: unknown): string | null {

@@ -6,11 +6,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { DataTable, type FetchPageArgs } from "@/components/data-table/data-table";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
-import { SettlementStatusBadge } from "@/components/settlement/settlements-view";
+import { SettlementStatusBadge, yuanInputToMinor } from "@/components/settlement/settlements-view";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Money } from "@/components/ui/money";
@@ -25,12 +26,87 @@ import type { AppRouter } from "@/server/api/root";
 type Out = inferRouterOutputs<AppRouter>;
 type PortalPayment = Out["merchantPortal"]["payments"]["items"][number];
 type PortalSettlement = Out["merchantPortal"]["settlements"]["items"][number];
+type PortalDevice = Out["merchantPortal"]["devices"]["items"][number];
+const REFUND_TONE: Record<string, "success" | "warning" | "danger" | "neutral"> = { PROCESSING: "warning", SUCCEEDED: "success", FAILED: "danger", CLOSED: "neutral", ABNORMAL: "danger" };
 const CURRENCY = "CNY";
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export function PortalPayments() {
+/** A payment's refunds, and (for the merchant's administrator) a new one. */
+function PortalRefunds({ payment, isAdmin, onClose }: { payment: PortalPayment; isAdmin: boolean; onClose: () => void }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const refunds = useQuery(trpc.merchantPortal.refunds.queryOptions({ id: payment.id }));
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const refund = useMutation(
+    trpc.merchantPortal.refund.mutationOptions({
+      onSuccess: (r) => {
+        toast.success(t("settlement.portalRefundDone", { status: t(`payments.refundStatus_${r.status}` as "payments.refundStatus_SUCCEEDED") }));
+        setAmount("");
+        setReason("");
+        void queryClient.invalidateQueries({ queryKey: trpc.merchantPortal.refunds.queryKey({ id: payment.id }) });
+        void queryClient.invalidateQueries({ queryKey: ["merchantPortal"] });
+      },
+      onError: (e) => toast.error(errorMessage(e) ?? String(e)),
+    }),
+  );
+  return (
+    <Dialog open onClose={onClose} title={t("settlement.portalRefundsTitle", { orderNo: payment.merchantOrderNo })} description={t("settlement.portalRefundsHelp")}>
+      <div className="space-y-4">
+        {refunds.isPending ? (
+          <LoadingState rows={2} />
+        ) : refunds.isError ? (
+          <ErrorState error={refunds.error} onRetry={() => void refunds.refetch()} compact />
+        ) : refunds.data.length === 0 ? (
+          <p className="text-sm text-muted-foreground">{t("settlement.portalNoRefunds")}</p>
+        ) : (
+          <ul className="divide-y text-sm" aria-label={t("settlement.portalRefunds")}>
+            {refunds.data.map((r) => (
+              <li key={r.id} className="flex items-center justify-between gap-3 py-2">
+                <span className="font-mono text-xs">{r.merchantRefundNo}</span>
+                <Money amountMinor={r.amountMinor} currency={CURRENCY} />
+                <Badge tone={REFUND_TONE[r.status] ?? "neutral"}>{t(`payments.refundStatus_${r.status}` as "payments.refundStatus_SUCCEEDED")}</Badge>
+              </li>
+            ))}
+          </ul>
+        )}
+        {isAdmin ? (
+          <form
+            aria-label={t("settlement.portalRefundSubmit")}
+            className="space-y-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const minor = yuanInputToMinor(amount);
+              if (minor === null || minor <= 0n) return setInvalid(t("settlement.amountInvalid"));
+              setInvalid(null);
+              refund.mutate({ paymentId: payment.id, amountMinor: minor, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+            }}
+          >
+            <Field label={t("settlement.portalRefundAmount")} error={invalid ?? undefined}>
+              <Input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} required />
+            </Field>
+            <Field label={t("settlement.portalRefundReason")}>
+              <Input value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} />
+            </Field>
+            <Button type="submit" loading={refund.isPending}>
+              {t("settlement.portalRefundSubmit")}
+            </Button>
+          </form>
+        ) : (
+          <p className="text-xs text-muted-foreground">{t("settlement.portalRefundStaff")}</p>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+export function PortalPayments({ isAdmin }: { isAdmin: boolean }) {
   const { t } = useI18n();
   const client = useTRPCClient();
+  const [refunding, setRefunding] = useState<PortalPayment | null>(null);
   const fetchPage = useCallback(
     ({ cursor, limit, filters, signal }: FetchPageArgs) =>
       client.merchantPortal.payments.query({ cursor, limit, ...(filters.merchantOrderNo ? { merchantOrderNo: filters.merchantOrderNo.slice(0, 64) } : {}) }, { signal }),
@@ -44,6 +120,16 @@ export function PortalPayments() {
     { id: "amount", header: t("settlement.amount"), meta: { align: "right" }, cell: ({ row }) => <Money amountMinor={row.original.amountMinor} currency={CURRENCY} /> },
     { id: "fee", header: t("settlement.fee"), meta: { align: "right" }, cell: ({ row }) => <Money amountMinor={row.original.feeMinor} currency={CURRENCY} /> },
     { id: "status", header: t("settlement.paymentStatus"), cell: ({ row }) => <Badge tone={row.original.status === "SUCCEEDED" ? "success" : row.original.status === "PROCESSING" ? "info" : "neutral"}>{t(`payments.status_${row.original.status}` as "payments.status_SUCCEEDED")}</Badge> },
+    {
+      id: "refunds",
+      header: t("settlement.portalRefunds"),
+      cell: ({ row }) =>
+        row.original.status === "SUCCEEDED" ? (
+          <Button size="sm" variant="secondary" onClick={() => setRefunding(row.original)}>
+            {t("settlement.portalRefunds")}
+          </Button>
+        ) : null,
+    },
   ];
   return (
     <Card>
@@ -79,6 +165,43 @@ export function PortalPayments() {
           }}
           emptyTitle={t("settlement.noPayments")}
           emptyDescription={t("settlement.noPaymentsBody")}
+        />
+        {refunding ? <PortalRefunds payment={refunding} isAdmin={isAdmin} onClose={() => setRefunding(null)} /> : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The face devices at the merchant's stores. */
+export function PortalDevices() {
+  const { t } = useI18n();
+  const client = useTRPCClient();
+  const fetchPage = useCallback(({ cursor, limit, signal }: FetchPageArgs) => client.merchantPortal.devices.query({ cursor, limit }, { signal }), [client]);
+  const columns: ColumnDef<PortalDevice, unknown>[] = [
+    { id: "serialNumber", header: t("settlement.serialNumber"), enableHiding: false, cell: ({ row }) => <span className="font-mono text-xs">{row.original.serialNumber}</span> },
+    { id: "model", header: t("settlement.model"), cell: ({ row }) => row.original.model ?? "—" },
+    { id: "store", header: t("settlement.store"), cell: ({ row }) => row.original.storeName ?? "—" },
+    { id: "status", header: t("settlement.deviceStatus"), cell: ({ row }) => <Badge tone="neutral">{t(`devices.status_${row.original.status}` as "devices.status_ACTIVE")}</Badge> },
+    { id: "online", header: t("devices.online"), cell: ({ row }) => <Badge tone={row.original.isOnline ? "success" : "neutral"}>{row.original.isOnline ? t("devices.online") : t("devices.offline")}</Badge> },
+    { id: "lastSeen", header: t("settlement.lastSeen"), cell: ({ row }) => (row.original.lastSeenAt ? <DateTime value={row.original.lastSeenAt} /> : "—") },
+    { id: "appVersion", header: t("settlement.appVersion"), cell: ({ row }) => row.original.appVersion ?? "—" },
+  ];
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t("settlement.portalDevicesTitle")}</CardTitle>
+        <CardDescription>{t("settlement.portalDevicesHelp")}</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <DataTable<PortalDevice>
+          label={t("settlement.portalDevicesTitle")}
+          queryKey={["merchantPortal", "devices"]}
+          urlStateKey="md"
+          fetchPage={fetchPage}
+          columns={columns}
+          getRowId={(r) => r.id}
+          emptyTitle={t("settlement.portalNoDevices")}
+          emptyDescription={t("settlement.portalNoDevicesBody")}
         />
       </CardContent>
     </Card>

@@ -659,6 +659,9 @@ const rungs: Record<string, Rung> = {
   "merchantPortal.webhookEndpoint": "merchant",
   "merchantPortal.saveWebhookEndpoint": "merchant",
   "merchantPortal.rotateWebhookSecret": "merchant",
+  "merchantPortal.refunds": "merchant",
+  "merchantPortal.refund": "merchant",
+  "merchantPortal.devices": "merchant",
   "channels.types": "console",
   "channels.list": "console",
   "channels.get": "console",
@@ -915,6 +918,10 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   // The merchant's events would go to the attacker.
   "merchantPortal.saveWebhookEndpoint": () => ({ url: "https://intruder.example/hook" }),
   "merchantPortal.rotateWebhookSecret": () => undefined,
+  "merchantPortal.refunds": (s) => ({ id: s.payments.succeededId }),
+  // Money back to the payer, out of the merchant's balance.
+  "merchantPortal.refund": (s) => ({ paymentId: s.payments.succeededId, amountMinor: 1n }),
+  "merchantPortal.devices": () => ({}),
   "channels.types": () => undefined,
   "channels.list": () => undefined,
   "channels.get": (s) => ({ id: s.channel.accountId }),
@@ -1456,6 +1463,38 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     const rows = await ownerQuery<{ tenant_id: string; merchant_id: string }>(db.url, `SELECT tenant_id, merchant_id FROM webhook_endpoint WHERE id = $1`, [saved.id]);
     expect(rows).toEqual([{ tenant_id: e.b.tenant.id, merchant_id: e.b.merchants[0]!.id }]);
     expectNoLeak(saved);
+  },
+  async "merchantPortal.refunds"(e) {
+    for (const id of e.a.payments.ids) await expectNotFound(asB("merchant1").merchantPortal.refunds({ id }));
+    // Another merchant's payment in the same tenant: not found for merchant 2.
+    for (const id of e.b.payments.ids) await expectNotFound(asB("merchant2").merchantPortal.refunds({ id }));
+    const own = await asB("merchant1").merchantPortal.refunds({ id: e.b.payments.succeededId });
+    expect(own.length).toBeGreaterThan(0);
+    // The provider's figures stay with the provider.
+    expect(Object.keys(own[0]!)).not.toContain("costReturnedMinor");
+    expect(Object.keys(own[0]!)).not.toContain("marginClawbackMinor");
+    expectNoLeak(own);
+  },
+  async "merchantPortal.refund"(e) {
+    const before = await countEverything();
+    // Staff may not refund; the administrator may not refund another tenant's payment (nor name another merchant).
+    expect(await failureCode(asB("merchant2").merchantPortal.refund({ paymentId: e.b.payments.succeededId, amountMinor: 1n }))).toBe("FORBIDDEN");
+    for (const id of e.a.payments.ids) await expectNotFound(asB("merchant1").merchantPortal.refund({ paymentId: id, amountMinor: 1n, merchantId: e.a.merchants[0]!.id } as never));
+    expect(await countEverything()).toEqual(before);
+    // The administrator's own payment: refunded through the channel, recorded as a portal refund.
+    const own = await asB("merchant1").merchantPortal.refund({ paymentId: e.b.payments.succeededId, amountMinor: 3n, reason: "portal" });
+    expect(own.status).toBe("SUCCEEDED");
+    expect(Object.keys(own)).not.toContain("marginClawbackMinor");
+    const [row] = await ownerQuery<{ origin: string; merchant_id: string }>(db.url, `SELECT origin, merchant_id FROM refund WHERE id = $1`, [own.id]);
+    expect(row).toEqual({ origin: "PORTAL", merchant_id: e.b.merchants[0]!.id });
+  },
+  async "merchantPortal.devices"(e) {
+    const own = await asB("merchant1").merchantPortal.devices({ merchantId: e.a.merchants[0]!.id } as never);
+    expect(own.items.map((d) => d.id)).toEqual([deviceIds.get(e.b.tenant.id)!.id]);
+    expect(Object.keys(own.items[0]!)).not.toContain("channelAccountId");
+    expectNoLeak(own);
+    // Merchant 2 has no device: none of merchant 1's.
+    expect((await asB("merchant2").merchantPortal.devices({})).items).toEqual([]);
   },
   async "merchantPortal.rotateWebhookSecret"() {
     expect(await failureCode(asB("merchant2").merchantPortal.rotateWebhookSecret())).toBe("FORBIDDEN");

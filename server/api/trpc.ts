@@ -168,6 +168,27 @@ export function channelCallProcedure(permission: Permission) {
   });
 }
 
+/**
+ * A merchant's administrator calling a channel (a refund from the portal): like
+ * channelCallProcedure, outside any transaction, with the merchant from the session.
+ */
+export const merchantAdminChannelCallProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const tenant = await systemResolveTenantByHost(ctx.host);
+  if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
+  if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
+  const tenantId = authorizedTenantId(tenant.id);
+  const user = await withTenantTx(tenantId, (tx) => validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE)));
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+  if (!isMerchantRole(user.role) || !user.merchantId) throw new TRPCError({ code: "FORBIDDEN", message: "This is for merchant users" });
+  if (user.role !== "MERCHANT_ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Only the merchant's administrator can do this" });
+  const tctx: TenantContext = {
+    tenantId,
+    actor: { kind: "USER", userId: user.userId, email: user.email, role: user.role, merchantId: user.merchantId },
+    requestId: ctx.requestId,
+  };
+  return next({ ctx: { tenant, user, tctx, merchantId: user.merchantId } });
+});
+
 /** Merchant portal users: always scoped to their own merchant. */
 export const merchantProcedure = tenantSession.use(({ ctx, next }) => {
   const merchantId = ctx.user.merchantId;

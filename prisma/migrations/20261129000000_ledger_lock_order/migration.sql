@@ -368,3 +368,7 @@ END $$;
 -- The console's settlement policy (issue 8): a provider's owner or admin decides whether a merchant
 -- with open reconciliation exceptions is settled or held.
 GRANT UPDATE (settlement_hold_on_exceptions) ON "tenant" TO switchyard_app;
+
+-- Refunds asked for in the merchant portal (issue 8) are recorded with their own origin.
+ALTER TABLE "refund" DROP CONSTRAINT "refund_origin";
+ALTER TABLE "refund" ADD CONSTRAINT "refund_origin" CHECK (origin IN ('API', 'CONSOLE', 'PORTAL', 'LATE_SUCCESS', 'REVERSAL'));

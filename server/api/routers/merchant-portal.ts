@@ -7,7 +7,9 @@ import { findPaymentsPage, getPaymentDetail, ZPaymentFind } from "@/server/core/
 import { ZSettlementFind } from "@/server/core/settlement/schema";
 import { findSettlements, merchantBalances } from "@/server/core/settlement/service";
 import { createWebhookEndpoint, getWebhookEndpoint, rotateWebhookSecret, updateWebhookEndpoint } from "@/server/core/webhooks/service";
-import { merchantProcedure, router } from "../trpc";
+import { findDevices } from "@/server/core/devices/service";
+import { createRefund, refundsOfPayment, type RefundView } from "@/server/core/payments/refunds";
+import { merchantAdminChannelCallProcedure, merchantProcedure, router } from "../trpc";
 
 // The merchant portal. Every procedure here takes the merchant from the session, never from
 // input; an id of another merchant's row is NOT_FOUND. What only the provider may know (its
@@ -66,6 +68,28 @@ function forMerchant(p: {
   };
 }
 
+/** What a merchant sees of a refund (not the provider's cost returned or margin clawed back). */
+const refundForMerchant = (r: RefundView) => ({
+  id: r.id,
+  paymentId: r.paymentId,
+  merchantRefundNo: r.merchantRefundNo,
+  amountMinor: r.amountMinor,
+  feeReturnedMinor: r.feeReturnedMinor,
+  status: r.status,
+  reason: r.reason,
+  failureCode: r.failureCode,
+  failureMessage: r.failureMessage,
+  refundedAt: r.refundedAt,
+  createdAt: r.createdAt,
+});
+
+export const ZPortalRefund = z.object({
+  paymentId: z.string().uuid(),
+  amountMinor: z.coerce.bigint().refine((v) => v > 0n, { message: "The amount must be positive" }),
+  merchantRefundNo: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "Up to 64 letters, digits, - and _" }).optional(),
+  reason: z.string().trim().max(200).optional(),
+});
+
 export const merchantPortalRouter = router({
   profile: merchantProcedure.query(({ ctx }) => getMerchant(ctx.tx, ctx.tctx, ctx.merchantId)),
   stores: merchantProcedure
@@ -79,6 +103,38 @@ export const merchantPortalRouter = router({
     const p = await getPaymentDetail(ctx.tx, ctx.tctx, input.id);
     if (p.merchantId !== ctx.merchantId) throw notFound("Payment");
     return forMerchant(p);
+  }),
+  /** A payment's refunds, the payment being the merchant's own. */
+  refunds: merchantProcedure.input(ZId).query(async ({ ctx, input }) => {
+    const own = await ctx.tx.payment.findFirst({ where: { tenantId: ctx.tctx.tenantId, id: input.id, merchantId: ctx.merchantId }, select: { id: true } });
+    if (!own) throw notFound("Payment");
+    return (await refundsOfPayment(ctx.tx, ctx.tctx, own.id)).map(refundForMerchant);
+  }),
+  /** A refund from the portal: the merchant's administrator only; the same rules as the API (captured, balance policy). */
+  refund: merchantAdminChannelCallProcedure.input(ZPortalRefund).mutation(async ({ ctx, input }) => {
+    const merchantRefundNo = input.merchantRefundNo ?? `PORTAL-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+    const r = await createRefund(ctx.tctx, { paymentId: input.paymentId, merchantId: ctx.merchantId, merchantRefundNo, amountMinor: input.amountMinor, reason: input.reason || "Refund from the merchant portal", origin: "PORTAL" });
+    return refundForMerchant(r);
+  }),
+  /** The face devices at the merchant's stores (no channel binding details). */
+  devices: merchantProcedure.input(z.object({ cursor: z.string().nullish(), limit: z.number().int().optional() })).query(async ({ ctx, input }) => {
+    const page = await findDevices(ctx.tx, ctx.tctx, { ...input, merchantId: ctx.merchantId });
+    return {
+      ...page,
+      items: page.items.map((d) => ({
+        id: d.id,
+        serialNumber: d.serialNumber,
+        model: d.model,
+        vendor: d.vendor,
+        status: d.status,
+        storeId: d.storeId,
+        storeName: d.storeName,
+        appVersion: d.appVersion,
+        isOnline: d.isOnline,
+        lastSeenAt: d.lastSeenAt,
+        isRelocated: d.isRelocated,
+      })),
+    };
   }),
   balances: merchantProcedure.query(({ ctx }) => merchantBalances(ctx.tx, ctx.tctx, ctx.merchantId)),
   settlements: merchantProcedure.input(ZSettlementFind).query(({ ctx, input }) => findSettlements(ctx.tx, ctx.tctx, { ...input, merchantId: undefined }, { merchantId: ctx.merchantId })),

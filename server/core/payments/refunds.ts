@@ -59,8 +59,8 @@ export const refundSelect = {
 
 export type RefundView = Prisma.RefundGetPayload<{ select: typeof refundSelect }>;
 
-/** API and CONSOLE: asked for; LATE_SUCCESS: the automatic refund of a late success; REVERSAL: a reversal that reached a payment the payer had already paid. */
-export type RefundOrigin = "API" | "CONSOLE" | "LATE_SUCCESS" | "REVERSAL";
+/** API, CONSOLE and PORTAL (the merchant portal): asked for; LATE_SUCCESS: the automatic refund of a late success; REVERSAL: a reversal that reached a payment the payer had already paid. */
+export type RefundOrigin = "API" | "CONSOLE" | "PORTAL" | "LATE_SUCCESS" | "REVERSAL";
 
 export interface RefundRequest {
   readonly paymentId: string;

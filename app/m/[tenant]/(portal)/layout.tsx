@@ -19,6 +19,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         { href: "/m/stores", label: "nav.stores", group: "merchantPortal" },
         { href: "/m/payments", label: "settlement.portalPaymentsTitle", group: "merchantPortal" },
         { href: "/m/settlements", label: "settlement.portalSettlementsTitle", group: "merchantPortal" },
+        { href: "/m/devices", label: "settlement.portalDevicesTitle", group: "merchantPortal" },
         { href: "/m/developers", label: "settlement.portalDevelopersTitle", group: "merchantPortal" },
       ]}
     >

@@ -2,6 +2,6 @@ import { PortalPayments } from "@/components/portal/portal-views";
 import { requireMerchantUser } from "@/server/api/page-guards";
 
 export default async function PortalPaymentsPage() {
-  await requireMerchantUser();
-  return <PortalPayments />;
+  const me = await requireMerchantUser();
+  return <PortalPayments isAdmin={me.role === "MERCHANT_ADMIN"} />;
 }
