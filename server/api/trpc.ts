@@ -149,14 +149,20 @@ export function permissionProcedure(permission: Permission) {
  * PGlite a second connection waits for the first one's transaction to end, so a service's
  * transaction opened inside the request's would deadlock. The procedure gets no `tx`.
  */
+/** The host's tenant and the signed-in user, checked in a short transaction of their own (for procedures that call channels outside one). */
+async function sessionOutsideTx(ctx: { host: string; cookies: { get(name: string): string | undefined } }) {
+  const tenant = await systemResolveTenantByHost(ctx.host);
+  if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
+  if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
+  const tenantId = authorizedTenantId(tenant.id);
+  const user = await withTenantTx(tenantId, (tx) => validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE)));
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+  return { tenant, tenantId, user };
+}
+
 export function channelCallProcedure(permission: Permission) {
   return publicProcedure.use(async ({ ctx, next }) => {
-    const tenant = await systemResolveTenantByHost(ctx.host);
-    if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
-    if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
-    const tenantId = authorizedTenantId(tenant.id);
-    const user = await withTenantTx(tenantId, (tx) => validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE)));
-    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+    const { tenant, tenantId, user } = await sessionOutsideTx(ctx);
     if (!isConsoleRole(user.role)) throw new TRPCError({ code: "FORBIDDEN", message: "This is for the service provider's staff" });
     if (!can(user.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this" });
     const tctx: TenantContext = {
@@ -173,12 +179,7 @@ export function channelCallProcedure(permission: Permission) {
  * channelCallProcedure, outside any transaction, with the merchant from the session.
  */
 export const merchantAdminChannelCallProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const tenant = await systemResolveTenantByHost(ctx.host);
-  if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "Unknown service provider" });
-  if (tenant.status !== "ACTIVE") throw new TRPCError({ code: "UNAUTHORIZED", message: "This service provider is suspended" });
-  const tenantId = authorizedTenantId(tenant.id);
-  const user = await withTenantTx(tenantId, (tx) => validateSession(tx, tenant.id, ctx.cookies.get(SESSION_COOKIE)));
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in" });
+  const { tenant, tenantId, user } = await sessionOutsideTx(ctx);
   if (!isMerchantRole(user.role) || !user.merchantId) throw new TRPCError({ code: "FORBIDDEN", message: "This is for merchant users" });
   if (user.role !== "MERCHANT_ADMIN") throw new TRPCError({ code: "FORBIDDEN", message: "Only the merchant's administrator can do this" });
   const tctx: TenantContext = {
