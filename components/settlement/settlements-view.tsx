@@ -61,6 +61,9 @@ function PolicyCard({ canEdit }: { canEdit: boolean }) {
   const toast = useToast();
   const queryClient = useQueryClient();
   const policy = useQuery(trpc.settlement.policy.queryOptions());
+  // What the person just chose, shown at once (a controlled checkbox must change in the same event),
+  // until the server's answer replaces it; a refusal puts the saved value back.
+  const [choice, setChoice] = useState<boolean | null>(null);
   const save = useMutation(
     trpc.settlement.setPolicy.mutationOptions({
       onSuccess: (p) => {
@@ -68,6 +71,7 @@ function PolicyCard({ canEdit }: { canEdit: boolean }) {
         toast.success(t("settlement.policySaved"));
       },
       onError: (e) => toast.error(errorMessage(e) ?? String(e)),
+      onSettled: () => setChoice(null),
     }),
   );
   return (
@@ -87,9 +91,12 @@ function PolicyCard({ canEdit }: { canEdit: boolean }) {
               <input
                 type="checkbox"
                 className="mt-0.5"
-                checked={save.isPending ? (save.variables?.holdOnExceptions ?? policy.data.holdOnExceptions) : policy.data.holdOnExceptions}
+                checked={choice ?? policy.data.holdOnExceptions}
                 disabled={!canEdit || save.isPending}
-                onChange={(e) => save.mutate({ holdOnExceptions: e.target.checked })}
+                onChange={(e) => {
+                  setChoice(e.target.checked);
+                  save.mutate({ holdOnExceptions: e.target.checked });
+                }}
               />
               <span>
                 <span className="font-medium">{t("settlement.policyHold")}</span>
