@@ -103,11 +103,6 @@ export function presentRefund(r: RefundView) {
 }
 
 /**
- * Step 1, inside the caller's transaction (the late-success path records its automatic refund in
- * the same transaction as the late success). Throws with a stable code and writes nothing when the
- * refund is refused.
- */
-/**
  * Every account a CUSTODIAL refund may touch, from its debt and hold to its completion, for
  * lock-ahead (a reversal records and completes a refund in one transaction).
  */
@@ -121,6 +116,11 @@ export const custodialRefundAccounts = (merchantId: string, channelAccountId: st
   accounts.channelFeePayable,
 ];
 
+/**
+ * Step 1, inside the caller's transaction (the late-success path records its automatic refund in
+ * the same transaction as the late success). Throws with a stable code and writes nothing when the
+ * refund is refused.
+ */
 export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequest): Promise<RefundView> {
   if (input.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "amountMinor: must be a positive number of minor units", { field: "amountMinor" });
   await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.paymentId}::uuid FOR UPDATE`;

@@ -248,7 +248,6 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
   return after;
 }
 
-/** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
 /**
  * Every account the success of these payments can post to, a late success's automatic refund
  * included, for a transaction that settles several payments at once (a statement's reconciliation,
@@ -259,6 +258,7 @@ export function paymentLockRefs(mode: "DIRECT" | "CUSTODIAL", payments: Readonly
   return payments.flatMap((p) => [...custodialRefundAccounts(p.merchantId, p.channelAccountId), ...(p.walletId ? [accounts.wallet(p.walletId)] : [])]);
 }
 
+/** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
 async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string; lockAlso?: LockPlan } = {}): Promise<string> {
   const items = await paymentEntries(tx, ctx, p, options);
   // Anything else the transaction will post (a late success's automatic refund) is locked with
