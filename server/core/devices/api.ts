@@ -15,7 +15,7 @@ import { seal } from "@/server/core/secrets/envelope";
 import { sealContextFor } from "@/server/core/secrets/registry";
 import { systemResolveTenantByHost } from "@/server/core/tenancy/resolve";
 import type { ProductCode } from "@/server/db/generated/prisma/enums";
-import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { authorizedTenantId, withSystemTx, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { authenticateDevice, DEVICE_SECRET_COLUMN } from "./auth";
 import { distanceMeters } from "./rules";
@@ -47,12 +47,32 @@ const codeRefused = (kind: "NOT_FOUND" | "CONFLICT" | "PRECONDITION" | "FORBIDDE
  * The code is consumed in the same transaction that activates the device and seals its new secret;
  * the secret is in this response only.
  */
+/** Wrong activation codes allowed per network address and tenant in ACTIVATION_WINDOW before it is locked out for ACTIVATION_LOCK. */
+export const ACTIVATION_MAX_FAILURES = 10;
+const ACTIVATION_WINDOW = "15 minutes";
+const ACTIVATION_LOCK = "15 minutes";
+
+/** The caller's address as the proxy in front of us reports it (the first x-forwarded-for hop), else x-real-ip. */
+function callerAddress(req: Request): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip")?.trim() || "unknown";
+}
+
+function activationLocked(until: Date): DomainError {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return new DomainError("RATE_LIMITED", "ACTIVATION_LOCKED", `Too many wrong activation codes from this network. Try again in ${minutes} minute(s).`, { params: { minutes } });
+}
+
 export async function activateRoute(req: Request): Promise<Response> {
   const requestId = randomUUID();
   try {
     const tenant = await systemResolveTenantByHost(req.headers.get("host"));
     if (!tenant) throw new DomainError("NOT_FOUND", "UNKNOWN_TENANT", "Unknown service provider: send the request to your service provider's API host");
     if (tenant.status !== "ACTIVE") throw new DomainError("FORBIDDEN", "TENANT_SUSPENDED", "This service provider is suspended");
+    // Activation codes are short: guessing them is throttled per address like sign-in (the same
+    // failure counter), and a locked address is refused before any code is looked at.
+    const throttleKey = `device-activate:${tenant.id}:${callerAddress(req)}`;
+    const locked = (await withSystemTx((tx) => tx.$queryRaw<Array<{ u: Date | null }>>`SELECT system_login_locked_until(${throttleKey}) AS u`))[0]?.u;
+    if (locked) throw activationLocked(locked);
     let body: unknown;
     try {
       body = JSON.parse(await req.text());
@@ -62,7 +82,18 @@ export async function activateRoute(req: Request): Promise<Response> {
     const input = ZActivate.parse(body);
     const tenantId = authorizedTenantId(tenant.id);
     const ctx: TenantContext = { tenantId, actor: { kind: "SYSTEM", name: `device-activation:${input.serialNumber}` }, requestId };
-    const result = await withTenantTx(tenantId, (tx) => activate(tx, ctx, input));
+    let result: Awaited<ReturnType<typeof activate>>;
+    try {
+      result = await withTenantTx(tenantId, (tx) => activate(tx, ctx, input));
+    } catch (e) {
+      if (e instanceof DomainError && e.code === "ACTIVATION_CODE_INVALID") {
+        const until = (
+          await withSystemTx((tx) => tx.$queryRaw<Array<{ u: Date | null }>>`SELECT system_login_failed(${throttleKey}, ${ACTIVATION_MAX_FAILURES}::int, ${ACTIVATION_WINDOW}::interval, ${ACTIVATION_LOCK}::interval) AS u`)
+        )[0]?.u;
+        if (until) throw activationLocked(until);
+      }
+      throw e;
+    }
     return json(201, result, requestId);
   } catch (e) {
     const error = e instanceof ZodError ? new DomainError("BAD_INPUT", "INVALID_REQUEST", e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), { field: e.issues[0]?.path.join(".") ?? "" }) : e;

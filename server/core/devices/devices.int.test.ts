@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as activatePOST } from "@/app/api/device/v1/activate/route";
+import { ACTIVATION_MAX_FAILURES } from "./api";
 import { POST as authinfoPOST } from "@/app/api/device/v1/face/authinfo/route";
 import { POST as heartbeatPOST } from "@/app/api/device/v1/heartbeat/route";
 import { GET as paymentGET } from "@/app/api/device/v1/payments/[id]/route";
@@ -58,8 +59,9 @@ async function addMerchant(tenant: TestTenant, name: string): Promise<Side> {
 
 const inTenant = <T,>(side: Side, fn: Parameters<typeof withTenantTx<T>>[1]) => withTenantTx(side.tenant.id, fn);
 
-async function activateReq(side: Side, body: unknown): Promise<ApiResult> {
-  return readResult(await activatePOST(new Request("http://127.0.0.1:3000/api/device/v1/activate", { method: "POST", headers: { host: side.host, "content-type": "application/json" }, body: JSON.stringify(body) })));
+async function activateReq(side: Side, body: unknown, from?: string): Promise<ApiResult> {
+  const headers: Record<string, string> = { host: side.host, "content-type": "application/json", ...(from ? { "x-forwarded-for": from } : {}) };
+  return readResult(await activatePOST(new Request("http://127.0.0.1:3000/api/device/v1/activate", { method: "POST", headers, body: JSON.stringify(body) })));
 }
 
 let seq = 0;
@@ -170,6 +172,23 @@ describe("registry and lifecycle", () => {
 });
 
 describe("activation", () => {
+  it("locks out an address that guesses codes: the tenth wrong code is 429, a good code from there waits, another address is served", async () => {
+    const ctx = ownerContext(b.tenant);
+    const guesser = "203.0.113.7";
+    for (let i = 1; i < ACTIVATION_MAX_FAILURES; i++) expect(errorCode(await activateReq(b, { activationCode: `GUESS${String(i).padStart(7, "2")}`, serialNumber: "LOCK0001" }, guesser))).toBe("ACTIVATION_CODE_INVALID");
+    const tenth = await activateReq(b, { activationCode: "GUESSZZZZZZZ", serialNumber: "LOCK0001" }, guesser);
+    expect([tenth.status, errorCode(tenth)]).toEqual([429, "ACTIVATION_LOCKED"]);
+    // A store code is refused from the locked address without being used, and works from another.
+    const code = await inTenant(b, (tx) => createActivationCode(tx, ctx, { storeId: b.storeId }));
+    const refused = await activateReq(b, { activationCode: code.code, serialNumber: "LOCK0001" }, guesser);
+    expect([refused.status, errorCode(refused)]).toEqual([429, "ACTIVATION_LOCKED"]);
+    expect((await ownerQuery(db.url, `SELECT used_at FROM device_activation_code WHERE id = $1`, [code.id]))[0]!.used_at).toBeNull();
+    const elsewhere = await activateReq(b, { activationCode: code.code, serialNumber: "LOCK0001" }, "198.51.100.4");
+    expect(elsewhere.status).toBe(201);
+    // The lockout is per tenant: the same address at another provider's host is not locked.
+    expect(errorCode(await activateReq(a, { activationCode: "GUESSAAAAAAA", serialNumber: "LOCK0002" }, guesser))).toBe("ACTIVATION_CODE_INVALID");
+  });
+
   it("refuses unknown, expired, reused and wrong-serial codes; a store code registers an unknown serial number", async () => {
     const ctx = ownerContext(a.tenant);
     expect(errorCode(await activateReq(a, { activationCode: "NOSUCHCODE12", serialNumber: "ACT0001" }))).toBe("ACTIVATION_CODE_INVALID");
