@@ -1,6 +1,7 @@
 import type { Prisma } from "./generated/prisma/client";
 import { prisma } from "./client";
 import { APP_ROLE } from "./config";
+import { logger } from "@/server/lib/logger";
 
 /** The transaction client. Inside a transaction callback use only this, never prisma(). */
 export type Tx = Prisma.TransactionClient;
@@ -44,7 +45,7 @@ export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promis
     // The role is set again for this transaction: on PGlite every connection shares one backend
     // session, so a session-level SET ROLE is not enough on its own.
     await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
-    return fn(tx);
+    return watched(() => fn(tx));
   }, TX_OPTIONS);
 }
 
@@ -52,8 +53,22 @@ export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promis
 export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
-    return fn(tx);
+    return watched(() => fn(tx));
   }, TX_OPTIONS);
+}
+
+/** A transaction open this long is logged with where it began (a slow or stuck callback holds its locks, and on PGlite every other connection). */
+const SLOW_TX_MS = 5_000;
+
+async function watched<T>(fn: () => Promise<T>): Promise<T> {
+  const began = new Error("transaction began here");
+  const timer = setTimeout(() => logger.warn({ ms: SLOW_TX_MS, stack: began.stack?.split("\n").slice(2, 9).join(" | ") }, "transaction still open"), SLOW_TX_MS);
+  timer.unref?.();
+  try {
+    return await fn();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export { TX_OPTIONS };
