@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectPrisma } from "./client";
 import { APP_ROLE } from "./config";
@@ -10,7 +12,7 @@ import { migrate, migrationFiles, migrationsCurrent } from "./migrate";
 import { appPool, closeAppPool, withOwnerClient } from "./pool";
 import { authorizedTenantId, withTenantTx } from "./tenant-tx";
 
-// The embedded default (ARCHITECTURE.md §1): PGlite behind pglite-socket, migrated by our own
+// The embedded default (ARCHITECTURE.md §1): PGlite behind our wire server, migrated by our own
 // migrator, and the app pool switching every connection to the app role — PGlite's only user is a
 // superuser, so without that switch RLS would not apply at all. The same role check on PostgreSQL
 // is in rls.int.test.ts ("is what a connection from appPool() runs as").
@@ -74,7 +76,7 @@ describe("the embedded database (PGlite)", () => {
       await client.query(`SELECT set_config('app.tenant_id', '', true)`);
       expect((await client.query(`SELECT short_name FROM merchant`)).rows).toEqual([]);
     } finally {
-      // pglite-socket holds every other connection while this one is inside a transaction.
+      // The wire server holds every other connection while this one is inside a transaction.
       await client.query("ROLLBACK").catch(() => {});
       client.release();
     }
@@ -93,6 +95,62 @@ describe("the embedded database (PGlite)", () => {
     expect(String((intrusion as Error).message)).toMatch(/row-level security/);
   });
 
+  // pglite-socket's own queue gave PGlite one protocol message at a time from any connection, so
+  // two connections' Parse/Bind/Execute runs interleaved: wrong rows and `portal "" does not
+  // exist` (seen as 3 wrong results and 9 errors in 1,200 queries from four clients while the demo
+  // ran). A run arriving in pieces shows it every time; pglite-wire.ts holds the others until Sync.
+  it("keeps one connection's extended-protocol run whole while another connection sends its own", async () => {
+    const a = await rawConnection();
+    const b = await rawConnection();
+    try {
+      a.send(parse("SELECT 1 AS a"), bind()); // no Execute or Sync yet: a has the database
+      await a.settled();
+      b.send(parse("SELECT 2 AS b"), bind(), execute(), sync());
+      await new Promise((r) => setTimeout(r, 150));
+      expect(b.answer()).toEqual(Buffer.alloc(0)); // b waits for a's Sync
+      a.send(execute(), sync());
+      await a.waitFor(READY);
+      expect(a.answer().includes(dataRow("1"))).toBe(true);
+      expect(a.answer().includes(Buffer.from("portal"))).toBe(false);
+      await b.waitFor(READY);
+      expect(b.answer().includes(dataRow("2"))).toBe(true);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("rolls back a connection that goes away inside a transaction, and the others go on", async () => {
+    const keeper = await rawClient();
+    const dying = await rawClient();
+    dying.on("error", () => {}); // "Connection terminated unexpectedly": what this test does to it
+    try {
+      await keeper.query("CREATE TEMP TABLE wire_probe (n int)"); // one session: every connection sees it
+      await dying.query("BEGIN");
+      await dying.query("INSERT INTO wire_probe VALUES ($1)", [1]);
+      const waiting = keeper.query<{ n: number }>("SELECT count(*)::int AS n FROM wire_probe"); // held: dying owns PGlite
+      (dying as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      expect((await waiting).rows).toEqual([{ n: 0 }]);
+      expect((await keeper.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await keeper.query("DROP TABLE IF EXISTS wire_probe").catch(() => {});
+      await keeper.end();
+    }
+  });
+
+  it("ends a half-sent extended-protocol run (a failed Parse, no Sync) of a connection that goes away", async () => {
+    const dying = await rawConnection();
+    dying.send(parse("SELEC broken")); // an error: the backend now skips everything up to the next Sync
+    await dying.waitFor(Buffer.from("syntax error"));
+    dying.close();
+    const other = await rawClient();
+    try {
+      expect((await other.query<{ v: number }>("SELECT $1::int AS v", [7])).rows).toEqual([{ v: 7 }]);
+    } finally {
+      await other.end();
+    }
+  });
+
   // Everything below opens owner connections, which reset the shared session's role (see the last tests).
   it("the login user itself is a superuser (which is why the switch matters), and migrating again is a no-op", async () => {
     const rows = await withOwnerClient(async (c) => (await c.query<{ rolsuper: boolean }>(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)).rows, embedded.url);
@@ -102,14 +160,14 @@ describe("the embedded database (PGlite)", () => {
   });
 
   it("stays the app role for transactions after an owner connection reset the shared session", async () => {
-    // pglite-socket gives every connection the same backend session; withOwnerClient runs RESET ROLE
+    // The wire server gives every connection the same backend session; withOwnerClient runs RESET ROLE
     // on it. withTenantTx sets the role again per transaction, so RLS still holds there.
     await withOwnerClient((c) => c.query("SELECT 1"), embedded.url);
     const role = await withTenantTx(authorizedTenantId(randomUUID()), async (tx) => (await tx.$queryRaw<Array<{ r: string }>>`SELECT current_user AS r`)[0]?.r);
     expect(role).toBe(APP_ROLE);
   });
 
-  // KNOWN BUG (reported): pglite-socket shares one backend session between all connections, and
+  // KNOWN BUG (reported): the wire server shares one backend session between all connections, and
   // withOwnerClient runs RESET ROLE on it without switching back. Afterwards every plain
   // appPool().query (outside withTenantTx/withSystemTx, e.g. pg-boss and /api/health) runs as the
   // superuser, so RLS would not apply to it. withOwnerClient now switches back before it closes.
@@ -130,3 +188,64 @@ describe("the embedded database (PGlite)", () => {
     expect(rows).toEqual([{ n: migrationFiles().length }]);
   });
 });
+
+/** A plain pg client straight to the embedded server (no app-role switch; one shared session). */
+async function rawClient(): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: embedded.url });
+  await c.connect();
+  return c;
+}
+
+const READY = Buffer.from([0x5a, 0, 0, 0, 5]); // ReadyForQuery (its status byte follows)
+
+function cstring(s: string): Buffer {
+  return Buffer.from(`${s}\0`, "utf8");
+}
+
+function message(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, "ascii");
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
+const int16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
+const parse = (sql: string) => message("P", Buffer.concat([cstring(""), cstring(sql), int16(0)]));
+const bind = () => message("B", Buffer.concat([cstring(""), cstring(""), int16(0), int16(0), int16(0)]));
+const execute = () => message("E", Buffer.concat([cstring(""), Buffer.alloc(4)]));
+const sync = () => message("S", Buffer.alloc(0));
+
+/** A DataRow of one text column. */
+function dataRow(value: string): Buffer {
+  const v = Buffer.from(value);
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(v.length);
+  return message("D", Buffer.concat([int16(1), len, v]));
+}
+
+/** A connection speaking the wire protocol by hand, so a test decides where each message run breaks. */
+async function rawConnection() {
+  const socket = connectTcp(Number(new URL(embedded.url).port), "127.0.0.1");
+  let received = Buffer.alloc(0);
+  socket.on("data", (d: Buffer) => (received = Buffer.concat([received, d])));
+  socket.on("error", () => {});
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), cstring("user"), cstring("postgres"), cstring("database"), cstring("postgres"), Buffer.from([0])]);
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(body.length + 4);
+  socket.write(Buffer.concat([len, body]));
+  const waitFor = async (bytes: Buffer) => {
+    for (let i = 0; i < 200 && !received.includes(bytes); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!received.includes(bytes)) throw new Error(`the embedded server did not answer: ${received.toString("latin1")}`);
+  };
+  await waitFor(READY);
+  received = Buffer.alloc(0);
+  return {
+    send: (...messages: Buffer[]) => socket.write(Buffer.concat(messages)),
+    /** Lets the server take in what was sent (Parse and Bind answer nothing until Sync on PGlite). */
+    settled: () => new Promise((r) => setTimeout(r, 150)),
+    waitFor,
+    answer: () => received,
+    close: () => socket.destroy(),
+  };
+}

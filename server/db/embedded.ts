@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PgliteWireServer } from "./pglite-wire";
 
 // The embedded default: PGlite (PostgreSQL 17 in WASM) with its data in .data/, served over the
 // pg wire protocol on a loopback port so the app uses the same code path as on PostgreSQL.
-// pglite-socket runs one query at a time and holds other connections while one is inside a
-// transaction: correct, but for demos and trials only.
+// One connection at a time has the database, from its first message until it is idle again (a
+// whole query or transaction block; pglite-wire.ts): correct, but for demos and trials only.
 
 export const DATA_DIR = path.resolve(process.env.SWITCHYARD_DATA_DIR ?? path.join(process.cwd(), ".data"));
 export const EMBEDDED_DATA_DIR = path.join(DATA_DIR, "pglite");
@@ -33,10 +33,9 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedDatabase(options: { dataDir: string; port: number }): Promise<EmbeddedDatabase> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true });
   const db = await PGlite.create({ dataDir: options.dataDir });
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port, maxConnections: 64 });
-  await server.start();
-  // Port 0 lets the OS choose; read back the one we got.
-  const port = Number(server.getServerConn().split(":").pop());
+  const server = new PgliteWireServer(db, { host: "127.0.0.1", port: options.port, maxConnections: 64 });
+  // Port 0 lets the OS choose; start() reports the one we got.
+  const port = await server.start();
   let stopped = false;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
