@@ -224,6 +224,24 @@ describe("the exception queue", () => {
     s = await invariant("accept channel");
     expect(await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: dropped1.id }, select: { status: true, failureCode: true } }))).toEqual({ status: "CLOSED", failureCode: "CORRECTED_BY_RECON" });
 
+    // Accept the channel's fee: no state change. The payment's cost and margin become the channel's,
+    // the 短款 is released and the 5 fen of extra cost is booked against clearing (fee at source):
+    // clearing ends where the shortage had put it, channel cost is 5 fen higher.
+    const feeEx = (await t.run((tx) => findQueue(tx, t.ctx, { type: "FEE" }))).items[0]!;
+    const costOf = () => t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: f.id }, select: { feeMinor: true, costMinor: true, marginMinor: true } }));
+    const balanceOf = async (ref: Parameters<typeof getBalanceByRef>[2]) => (await t.run((tx) => getBalanceByRef(tx, t.ctx, ref))).postedMinor;
+    const [paidBefore, costBefore, clearingBefore] = [await costOf(), await balanceOf(accounts.channelCost), await balanceOf(accounts.clearing(wechat.id))];
+    const pfee = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: feeEx.id, action: "ACCEPT_CHANNEL", note: "WeChat's fee stands", reason: "Fee schedule changed at the channel" }));
+    await t.run((tx) => decideProposal(tx, checker, { id: pfee.id, decision: "APPROVE" }));
+    s = await invariant("accept channel fee");
+    expect(await costOf()).toEqual({ feeMinor: paidBefore.feeMinor, costMinor: paidBefore.costMinor + 5n, marginMinor: paidBefore.feeMinor - paidBefore.costMinor - 5n });
+    expect(await balanceOf(accounts.channelCost)).toBe(costBefore + 5n);
+    expect(await balanceOf(accounts.clearing(wechat.id))).toBe(clearingBefore);
+    const feeDone = await t.run((tx) => getExceptionItem(tx, t.ctx, feeEx.id));
+    expect(feeDone.status).toBe("RESOLVED");
+    expect(feeDone.resolution).toMatch(/Channel's fee accepted/);
+    expect(await t.run((tx) => tx.paymentTransition.count({ where: { tenantId: t.tenantId, paymentId: f.id, cause: "CORRECTED_BY_RECON" } }))).toBe(0);
+
     // Wait for a later file: back in the pool; the next bill still lacks it, so it is raised again (reopened, posted again).
     const pw = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: d2.id, action: "WAIT", note: "WeChat says tomorrow", reason: "Wait for the next bill" }));
     await t.run((tx) => decideProposal(tx, checker, { id: pw.id, decision: "APPROVE" }));
@@ -294,7 +312,7 @@ describe("the exception queue", () => {
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 
-  it("DIRECT: differences are worked the same way but hold no suspense and post nothing", async () => {
+  it("DIRECT: differences are worked the same way but hold no suspense and post nothing; the channel's fee accepted moves the margin (分润)", async () => {
     const direct = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
     try {
       const t = await makeTenant({ mode: "DIRECT" });
@@ -313,13 +331,14 @@ describe("the exception queue", () => {
         }
         return out as [TenantContext, TenantContext];
       });
-      const p = await createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `DQ-${Date.now()}`, amountMinor: 900n, product: "WECHAT_CODE", elements: { authCode: "139999999999999999" }, subject: "Direct" });
+      const p = await createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `DQ-${Date.now()}`, amountMinor: 90_000n, product: "WECHAT_CODE", elements: { authCode: "139999999999999999" }, subject: "Direct" });
       const billDate = p.businessDate.toISOString().slice(0, 10);
-      await fetch(`${direct.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs: [{ kind: "extra", amountMinor: 450 }] }) });
+      await fetch(`${direct.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs: [{ kind: "extra", amountMinor: 450 }, { kind: "fee", outTradeNo: p.outTradeNo, deltaMinor: 3 }] }) });
       const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
       const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate, billType: "ALL" })).bytes;
       await importStatement(t.ctx, { channelAccountId: wechat.id, billDate, fileName: "direct.csv", bytes, source: "UPLOAD" });
-      const [e] = (await t.run((tx) => findQueue(tx, t.ctx, {}))).items;
+      const queue = (await t.run((tx) => findQueue(tx, t.ctx, {}))).items;
+      const e = queue.find((x) => x.kind === "RECON_CHANNEL_ONLY");
       expect(e).toMatchObject({ kind: "RECON_CHANNEL_ONLY", direction: "OVERAGE", amountMinor: 450n, suspenseEntryId: null });
       const entries = async () => t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId } }));
       const before = await entries();
@@ -328,6 +347,22 @@ describe("the exception queue", () => {
       expect((await t.run((tx) => getExceptionItem(tx, t.ctx, e!.id))).status).toBe("WRITTEN_OFF");
       expect(await entries()).toBe(before);
       expect((await t.run((tx) => queueStats(tx, t.ctx))).custodial).toBe(false);
+
+      // The channel charged 3 fen more than our cost: accepted, the payment's margin drops by 3 and
+      // the margin receivable (分润 from the acquirer) follows, by what was booked (never below 0).
+      const feeEx = queue.find((x) => x.kind === "RECON_FEE")!;
+      expect(feeEx).toMatchObject({ direction: "SHORTAGE", amountMinor: 3n, suspenseEntryId: null });
+      const paid = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id }, select: { feeMinor: true, costMinor: true, marginMinor: true } }));
+      expect(paid.marginMinor).toBeGreaterThan(3n); // so the receivable really moves by 3
+      const receivable = async () => (await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.marginReceivable))).postedMinor;
+      const receivableBefore = await receivable();
+      const pf = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: feeEx.id, action: "ACCEPT_CHANNEL", note: "fee stands", reason: "The acquirer's fee" }));
+      await t.run((tx) => decideProposal(tx, checker, { id: pf.id, decision: "APPROVE" }));
+      const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id }, select: { costMinor: true, marginMinor: true } }));
+      expect(after).toEqual({ costMinor: paid.costMinor + 3n, marginMinor: paid.marginMinor - 3n });
+      const clamp = (x: bigint) => (x > 0n ? x : 0n);
+      expect(await receivable()).toBe(receivableBefore + clamp(after.marginMinor) - clamp(paid.marginMinor));
+      expect((await t.run((tx) => getExceptionItem(tx, t.ctx, feeEx.id))).status).toBe("RESOLVED");
     } finally {
       await direct.close();
     }

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { lockAhead, postEntry } from "@/server/core/ledger/service";
-import { accounts, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
+import { accounts, channelCostCorrection, margin, marginClawback, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
+import { channelTypeOf, templateFeeCollection } from "@/server/core/payments/common";
 import { applyOrRecordContradiction, correctPaymentByRecon, paymentLockRefs } from "@/server/core/payments/service";
+import { connectorFor } from "@/server/channels/registry";
+import { marginOf } from "@/server/core/routing/fees";
 import { createProposal } from "@/server/core/proposals/service";
 import { registerProposalKind } from "@/server/core/proposals/registry";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
@@ -15,7 +18,10 @@ import { closeException, lockException, OPEN_STATUSES, recordEvent, releaseByLat
 //
 //   ACCEPT_CHANNEL  the channel is right and one of our payments changes state (CORRECTED_BY_RECON):
 //                   a revoked trade we hold succeeded, or a payment of ours the channel never had,
-//                   is closed (its entries reversed); the suspense entry is released
+//                   is closed (its entries reversed); the suspense entry is released. On a FEE
+//                   difference no state changes: the channel's fee becomes the payment's cost (its
+//                   margin follows), the suspense entry is released and the cost difference is
+//                   booked (channelCostCorrection; DIRECT tenants: the margin, 分润, moves instead)
 //   ACCEPT_OURS     our record is right (with evidence): the suspense entry is released and the
 //                   claim stays on the channel's clearing account
 //   WAIT            a payment of ours missing from the bills goes back to the cross-day pool: the
@@ -66,11 +72,15 @@ async function resolvable(tx: Tx, ctx: TenantContext, exceptionId: string, propo
   return { e, recon, direction: directionOf(e) };
 }
 
-async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: ExceptionRow, recon: { paymentId: string | null; refundId: string | null; diffType: string | null; lineId: string | null; channelAccountId: string; outcome: string; id: string }) {
+async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: ExceptionRow, recon: { paymentId: string | null; refundId: string | null; diffType: string | null; lineId: string | null; channelAccountId: string; outcome: string; id: string; ourMinor: bigint | null }) {
   const type = e.kind.slice(6);
+  if (p.action === "ACCEPT_CHANNEL" && type === "FEE") {
+    const { deltaMinor } = await feeToAccept(tx, ctx, recon);
+    return { amountMinor: deltaMinor < 0n ? -deltaMinor : deltaMinor };
+  }
   if (p.action === "ACCEPT_CHANNEL") {
     if (!recon.paymentId || (type !== "STATUS" && type !== "PLATFORM_ONLY"))
-      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had); for this difference accept ours, wait or write it off");
+      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had) or to the channel's fee; for this difference accept ours, wait or write it off");
     const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { status: true, amountMinor: true } });
     if (!payment) throw notFound("Payment");
     if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is already ${payment.status.toLowerCase()}: nothing to correct`);
@@ -93,6 +103,46 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
     return { amountMinor: e.amountMinor };
   }
   return { amountMinor: e.amountMinor };
+}
+
+/**
+ * A FEE difference the channel's way: the payment (still succeeded, its cost still the one the
+ * reconciliation compared) and δ = the line's fee − our cost.
+ */
+async function feeToAccept(tx: Tx, ctx: TenantContext, recon: { paymentId: string | null; lineId: string | null; ourMinor?: bigint | null }) {
+  const line = recon.lineId ? await tx.statementLine.findFirst({ where: { tenantId: ctx.tenantId, id: recon.lineId }, select: { feeMinor: true } }) : null;
+  const payment = recon.paymentId ? await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { id: true, status: true, merchantOrderNo: true, channelAccountId: true, feeMinor: true, costMinor: true, marginMinor: true } }) : null;
+  if (!line || !payment) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "This fee difference has no statement line or payment to take the fee from");
+  if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is ${payment.status.toLowerCase()} now: its fee no longer counts; write the difference off or accept ours`);
+  if (recon.ourMinor != null && payment.costMinor !== recon.ourMinor)
+    throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Our payment's channel cost has changed since this difference was found: nothing left to correct");
+  const deltaMinor = line.feeMinor - payment.costMinor;
+  if (deltaMinor === 0n) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Our payment's channel cost already equals the channel's fee");
+  return { payment, theirFeeMinor: line.feeMinor, deltaMinor };
+}
+
+/**
+ * The channel's fee accepted: the payment's cost and margin become the channel's, the suspense
+ * entry is released by the caller, and the cost difference is booked here (CUSTODIAL: channel cost
+ * against clearing or fee payable; DIRECT: the margin receivable from the acquirer moves).
+ */
+async function acceptChannelFee(tx: Tx, ctx: TenantContext, recon: { paymentId: string | null; lineId: string | null; ourMinor?: bigint | null }, proposalId: string, note: string) {
+  const { payment, theirFeeMinor, deltaMinor } = await feeToAccept(tx, ctx, recon);
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  const newMargin = marginOf(payment.feeMinor, theirFeeMinor);
+  const opts = { businessDate: await todayOf(tx, ctx), idempotencyKey: `proposal:${proposalId}:cost`, causeType: "proposal", causeId: proposalId, description: `Channel fee accepted for ${payment.merchantOrderNo}: ${note}`.slice(0, 500) };
+  let entryId: string | null = null;
+  if (tenant.settlementMode === "CUSTODIAL") {
+    const collection = templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, payment.channelAccountId)).attributes.feeCollection);
+    entryId = (await postEntry(tx, ctx, channelCostCorrection(payment.channelAccountId, deltaMinor, collection), opts)).entryId;
+  } else {
+    // Only a positive margin was booked (paymentEntries): move the booked amount to the new one.
+    const booked = payment.marginMinor > 0n ? payment.marginMinor : 0n;
+    const next = newMargin > 0n ? newMargin : 0n;
+    if (next !== booked) entryId = (await postEntry(tx, ctx, next > booked ? margin(next - booked) : marginClawback(booked - next), opts)).entryId;
+  }
+  await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: payment.id } }, data: { costMinor: theirFeeMinor, marginMinor: newMargin } });
+  return { payment, before: payment.costMinor, after: theirFeeMinor, entryId };
 }
 
 /**
@@ -121,7 +171,11 @@ async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, prop
   const key = `proposal:${proposal.id}:release`;
   let resolution: string;
   const data: Record<string, unknown> = { proposalId: proposal.id, action: p.action };
-  if (p.action === "ACCEPT_CHANNEL") {
+  if (p.action === "ACCEPT_CHANNEL" && e.kind === "RECON_FEE") {
+    const fee = await acceptChannelFee(tx, ctx, recon, proposal.id, p.note);
+    Object.assign(data, { paymentId: fee.payment.id, costBeforeMinor: String(fee.before), costAfterMinor: String(fee.after), entryId: fee.entryId });
+    resolution = `Channel's fee accepted: cost of ${fee.payment.merchantOrderNo} ${fee.before} → ${fee.after} (minor units). ${p.note}`;
+  } else if (p.action === "ACCEPT_CHANNEL") {
     const after = await correctPaymentByRecon(tx, ctx, recon.paymentId!, { to: p.to ?? "CLOSED", reason: p.note, proposalId: proposal.id });
     data.paymentStatus = after.status;
     resolution = `Channel's record accepted: payment ${after.merchantOrderNo} ${after.status.toLowerCase()} (CORRECTED_BY_RECON). ${p.note}`;

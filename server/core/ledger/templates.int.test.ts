@@ -9,6 +9,7 @@ import { mulDivHalfUp, proportionalShare } from "./money";
 import {
   accounts,
   bankCreditNetSettlement,
+  channelCostCorrection,
   directMemoPayment,
   directMemoRefund,
   directMemoSettled,
@@ -285,6 +286,26 @@ describe("refund hold and completion", () => {
       [key(accounts.channelFeePayable), -24n],
     ]);
     expect(rechargeChannelCost("ch", 0n, "AT_SOURCE").lines).toEqual([]);
+  });
+
+  it("a channel cost correction (the channel's fee accepted): δ more → Dr cost / Cr clearing or fee payable; δ less → the mirror", () => {
+    expect(lines(channelCostCorrection("ch", 5n, "AT_SOURCE"))).toEqual([
+      [key(accounts.channelCost), 5n],
+      [key(accounts.clearing("ch")), -5n],
+    ]);
+    expect(lines(channelCostCorrection("ch", -7n, "AT_SOURCE"))).toEqual([
+      [key(accounts.clearing("ch")), 7n],
+      [key(accounts.channelCost), -7n],
+    ]);
+    expect(lines(channelCostCorrection("ch", 5n, "BILLED_MONTHLY"))).toEqual([
+      [key(accounts.channelCost), 5n],
+      [key(accounts.channelFeePayable), -5n],
+    ]);
+    expect(lines(channelCostCorrection("ch", -7n, "BILLED_MONTHLY"))).toEqual([
+      [key(accounts.channelFeePayable), 7n],
+      [key(accounts.channelCost), -7n],
+    ]);
+    expect(channelCostCorrection("ch", 0n, "AT_SOURCE").lines).toEqual([]);
   });
 });
 

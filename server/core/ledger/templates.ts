@@ -142,6 +142,18 @@ export function rechargeChannelCost(channelAccountId: string, costMinor: bigint,
   return draft("wallet.recharge_cost", [dr(accounts.channelCost, costMinor), cr(feeCollection === "AT_SOURCE" ? accounts.clearing(channelAccountId) : accounts.channelFeePayable, costMinor)]);
 }
 
+/**
+ * The channel's fee on a payment differs from the cost we booked, and finance accepts the channel's
+ * (a FEE difference resolved ACCEPT_CHANNEL): the cost moves by δ = their fee − our cost, against
+ * the clearing receivable when the fee is deducted at source (the channel kept δ more) or channel
+ * fee payable when it is billed monthly. δ > 0: Dr channel cost / Cr clearing|payable; δ < 0: the mirror.
+ */
+export function channelCostCorrection(channelAccountId: string, deltaMinor: bigint, feeCollection: "AT_SOURCE" | "BILLED_MONTHLY"): EntryDraft {
+  const against = feeCollection === "AT_SOURCE" ? accounts.clearing(channelAccountId) : accounts.channelFeePayable;
+  const size = deltaMinor < 0n ? -deltaMinor : deltaMinor;
+  return draft("recon.channel_cost_correction", deltaMinor >= 0n ? [dr(accounts.channelCost, size), cr(against, size)] : [dr(against, size), cr(accounts.channelCost, size)]);
+}
+
 /** When the merchant's payable cannot cover a refund (policy ALLOW_DEBT): the shortfall becomes a receivable from the merchant. */
 export function merchantDebtForRefund(merchantId: string, shortfallMinor: bigint): EntryDraft {
   assertNonNegative({ shortfall: shortfallMinor });
