@@ -152,8 +152,25 @@ test.describe("exception queue", () => {
     await dayClose.getByTestId("close-day").click();
     await expect(page.getByText("Business date 2026-11-27 closed")).toBeVisible();
 
+    // Finance sets a tighter SLA for channel-only differences, then resets it to the default.
+    const sla = page.getByTestId("sla-settings").locator("tr[data-kind='RECON_CHANNEL_ONLY']");
+    const hours = sla.getByLabel("SLA hours for Reconciliation: only in the channel's statement");
+    await expect(hours).toHaveValue("72");
+    await hours.fill("0");
+    await expect(sla.getByText("A whole number from 1 to 8760")).toBeVisible();
+    await expect(sla.getByRole("button", { name: "Save" })).toBeDisabled();
+    await hours.fill("4");
+    await sla.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText("SLA for Reconciliation: only in the channel's statement saved")).toBeVisible();
+    await expect(sla.getByText("Custom")).toBeVisible();
+    await expect(hours).toHaveValue("4");
+    await sla.getByRole("button", { name: "Reset to default" }).click();
+    await expect(sla.getByText("Custom")).toHaveCount(0);
+    await expect(hours).toHaveValue("72");
+
     await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
     await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "处理时限（SLA）" })).toBeVisible();
     await expect(page.getByTestId("queue-row").first()).toContainText("调查中");
   });
 });

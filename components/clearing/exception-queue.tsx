@@ -21,6 +21,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { useI18n } from "@/i18n/client";
 import type { Translate } from "@/i18n/translate";
 import type { AppRouter } from "@/server/api/root";
+import { SlaSettings } from "./sla-settings";
 
 type Out = inferRouterOutputs<AppRouter>;
 export type QueueItem = Out["exceptionQueue"]["find"]["items"][number];
@@ -196,6 +197,7 @@ export function ExceptionQueue({ canWork, canClose }: { canWork: boolean; canClo
         ) : null}
       </Card>
       <DayClose canClose={canClose} today={stats.data?.today} />
+      <SlaSettings canEdit={canWork} />
     </div>
   );
 }

@@ -725,6 +725,7 @@ const rungs: Record<string, Rung> = {
   "exceptionQueue.dayReadiness": "console",
   "exceptionQueue.closeDay": "console",
   "exceptionQueue.setSla": "console",
+  "exceptionQueue.sla": "console",
   // wallets and payouts
   "wallets.overview": "console",
   "wallets.find": "console",
@@ -992,6 +993,7 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "exceptionQueue.dayReadiness": () => ({ businessDate: EXCEPTION_CLOSE_DATE }),
   "exceptionQueue.closeDay": () => ({ businessDate: EXCEPTION_CLOSE_DATE }),
   "exceptionQueue.setSla": () => ({ kind: "RECON_AMOUNT", hours: 1 }),
+  "exceptionQueue.sla": () => undefined,
   // wallets and payouts (A and B are DIRECT: they have no wallets or payouts, so ids are made up;
   // the CUSTODIAL attacks with real rows are in server/api/wallets-tenancy.int.test.ts)
   "wallets.overview": () => undefined,
@@ -2037,6 +2039,12 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "exceptionQueue.closeDay"(e) {
     expect((await asB("finance").exceptionQueue.closeDay({ businessDate: EXCEPTION_CLOSE_DATE })).status).toBe("CLOSED");
     expect(await ownerQuery(db.url, `SELECT 1 FROM business_day WHERE tenant_id = $1 AND business_date = $2`, [e.a.tenant.id, EXCEPTION_CLOSE_DATE])).toEqual([]);
+  },
+  async "exceptionQueue.sla"(e) {
+    await ownerQuery(db.url, `INSERT INTO exception_sla (tenant_id, kind, hours) VALUES ($1, 'RECON_FEE', 7) ON CONFLICT DO NOTHING`, [e.a.tenant.id]);
+    const seen = await asB("viewer").exceptionQueue.sla();
+    expect(seen.find((r) => r.kind === "RECON_FEE")).toMatchObject({ hours: 120, custom: false });
+    await ownerQuery(db.url, `DELETE FROM exception_sla WHERE tenant_id = $1 AND kind = 'RECON_FEE'`, [e.a.tenant.id]);
   },
   async "exceptionQueue.setSla"(e) {
     expect((await asB("finance").exceptionQueue.setSla({ kind: "RECON_AMOUNT", hours: 2 })).RECON_AMOUNT).toBe(2);

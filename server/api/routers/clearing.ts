@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { findStatementFiles } from "@/server/core/clearing/import";
 import { closeReconciledDay, dayCloseBlockers } from "@/server/core/clearing/day-close";
-import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, findQueue, getExceptionItem, queueStats, setSla, transitionException } from "@/server/core/clearing/exceptions";
+import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, findQueue, getExceptionItem, queueStats, setSla, slaSettings, transitionException } from "@/server/core/clearing/exceptions";
 import "@/server/core/clearing/proposal-kinds";
 import { proposeResolution, ZResolve } from "@/server/core/clearing/resolutions";
 import { suggestMatches } from "@/server/core/clearing/suggestions";
@@ -54,6 +54,7 @@ export const exceptionQueueRouter = router({
   propose: permissionProcedure("ledger.propose").input(ZQueuePropose).mutation(({ ctx, input }) => proposeResolution(ctx.tx, ctx.tctx, input as Parameters<typeof proposeResolution>[2])),
   dayReadiness: tenantProcedure.input(z.object({ businessDate: ZDate })).query(({ ctx, input }) => dayCloseBlockers(ctx.tx, ctx.tctx, input.businessDate)),
   closeDay: permissionProcedure("ledger.close").input(z.object({ businessDate: ZDate })).mutation(({ ctx, input }) => closeReconciledDay(ctx.tx, ctx.tctx, input.businessDate)),
+  sla: tenantProcedure.query(({ ctx }) => slaSettings(ctx.tx, ctx.tctx)),
   setSla: permissionProcedure("recon.import")
     .input(z.object({ kind: z.string().regex(/^[A-Z_]{3,60}$/), hours: z.number().int().min(1).max(8760).nullable() }))
     .mutation(({ ctx, input }) => setSla(ctx.tx, ctx.tctx, input)),

@@ -10,12 +10,12 @@ import { createPayment } from "@/server/core/payments/service";
 import { createUser } from "@/server/core/users/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
 import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { closeReconciledDay, dayCloseBlockers } from "./day-close";
-import { ageBucket, ageDays, assignExceptions, bucketRange, commentOnException, findQueue, getExceptionItem, queueStats, setSla, transitionException } from "./exceptions";
+import { ageBucket, ageDays, assignExceptions, bucketRange, commentOnException, findQueue, getExceptionItem, queueStats, setSla, slaSettings, transitionException } from "./exceptions";
 import { importStatement } from "./import";
 import { proposeResolution } from "./resolutions";
 import { confidence, referenceSimilarity, suggestMatches } from "./suggestions";
@@ -374,7 +374,17 @@ describe("the exception queue", () => {
     expect(policy.RECON_AMOUNT).toBe(4);
     expect(policy.RECON_FEE).toBe(120);
     expect(await codeOf(t.run((tx) => setSla(tx, t.ctx, { kind: "RECON_AMOUNT", hours: 0 })))).toBe("SLA_HOURS_INVALID");
+    expect(await codeOf(t.run((tx) => setSla(tx, t.ctx, { kind: "RECON_NONSENSE", hours: 5 })))).toBe("SLA_KIND_INVALID");
+    expect((await t.run((tx) => slaSettings(tx, t.ctx))).filter((r) => r.custom)).toEqual([{ kind: "RECON_AMOUNT", hours: 4, defaultHours: 48, custom: true }]);
     expect((await t.run((tx) => setSla(tx, t.ctx, { kind: "RECON_AMOUNT", hours: null }))).RECON_AMOUNT).toBe(48);
+    expect((await t.run((tx) => slaSettings(tx, t.ctx))).some((r) => r.custom)).toBe(false);
+    // Each change is audited with before and after; setting the same value again is not a change.
+    await t.run((tx) => setSla(tx, t.ctx, { kind: "RECON_AMOUNT", hours: null }));
+    const audits = await ownerQuery(db.url, `SELECT before, after FROM audit_log WHERE tenant_id = $1 AND action = 'exception.sla' ORDER BY created_at`, [t.tenantId]);
+    expect(audits).toEqual([
+      { before: { hours: null }, after: { hours: 4 } },
+      { before: { hours: 4 }, after: { hours: null } },
+    ]);
     // A day with nothing to reconcile closes as before.
     expect(await t.run((tx) => dayCloseBlockers(tx, t.ctx, "2026-01-05"))).toEqual([]);
     expect(await codeOf(t.run((tx) => createProposal(tx, t.ctx, { kind: "recon.resolve", reason: "bad", payload: { exceptionId: t.tenantId, action: "WAIT", note: "xyz" } })))).toBe("NOT_FOUND");

@@ -1,3 +1,4 @@
+import { recordAudit } from "@/server/core/audit/service";
 import { businessDate as businessDateOf } from "@/server/core/calendar/rules";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { getBalanceByRef, lockAhead, postEntry, reverseEntry } from "@/server/core/ledger/service";
@@ -33,7 +34,6 @@ export const DEFAULT_SLA_HOURS: Readonly<Record<string, number>> = {
   RECON_PLATFORM_ONLY: 72,
   RECON_UNKNOWN_SUB_MERCHANT: 72,
   RECON_FEE: 120,
-  RECON_UNKNOWN: 72,
   LATE_SUCCESS: 24,
   REFUND_ABNORMAL: 72,
 };
@@ -86,14 +86,23 @@ export async function slaPolicy(tx: Tx, ctx: TenantContext): Promise<Record<stri
   return { ...DEFAULT_SLA_HOURS, ...Object.fromEntries(rows.map((r) => [r.kind, r.hours])) };
 }
 
+/** Each kind's SLA hours for the console's editor: the default, and the tenant's own where set. */
+export async function slaSettings(tx: Tx, ctx: TenantContext): Promise<Array<{ kind: string; hours: number; defaultHours: number; custom: boolean }>> {
+  const own = new Map((await tx.exceptionSla.findMany({ where: { tenantId: ctx.tenantId }, select: { kind: true, hours: true } })).map((r) => [r.kind, r.hours]));
+  return Object.entries(DEFAULT_SLA_HOURS).map(([kind, defaultHours]) => ({ kind, hours: own.get(kind) ?? defaultHours, defaultHours, custom: own.has(kind) }));
+}
+
+/** Sets (or with null resets to the default) one kind's SLA hours; audited. Due times follow at once: they are computed when read. */
 export async function setSla(tx: Tx, ctx: TenantContext, input: { kind: string; hours: number | null }) {
-  if (!/^[A-Z_]{3,60}$/.test(input.kind)) throw badInput("SLA_KIND_INVALID", "Name an exception kind, e.g. RECON_AMOUNT", "kind");
+  if (!Object.hasOwn(DEFAULT_SLA_HOURS, input.kind)) throw badInput("SLA_KIND_INVALID", `Name an exception kind: ${Object.keys(DEFAULT_SLA_HOURS).join(", ")}`, "kind");
+  const before = (await tx.exceptionSla.findFirst({ where: { tenantId: ctx.tenantId, kind: input.kind }, select: { hours: true } }))?.hours ?? null;
   if (input.hours === null) {
     await tx.exceptionSla.deleteMany({ where: { tenantId: ctx.tenantId, kind: input.kind } });
   } else {
     if (!Number.isInteger(input.hours) || input.hours < 1 || input.hours > 8760) throw badInput("SLA_HOURS_INVALID", "SLA hours are a whole number from 1 to 8760", "hours");
     await tx.exceptionSla.upsert({ where: { tenantId_kind: { tenantId: ctx.tenantId, kind: input.kind } }, create: { tenantId: ctx.tenantId, kind: input.kind, hours: input.hours }, update: { hours: input.hours } });
   }
+  if (before !== input.hours) await recordAudit(tx, ctx, { action: "exception.sla", entityType: "exception_sla", entityId: input.kind, before: { hours: before }, after: { hours: input.hours } });
   return slaPolicy(tx, ctx);
 }
 
