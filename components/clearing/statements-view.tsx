@@ -19,13 +19,18 @@ const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foregro
 const td = "px-3 py-2 align-top";
 
 // The same list as server/core/clearing/parsers/types.ts (only its types may be imported here).
-const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE"] as const;
+const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const;
 const STATUS_TONE: Record<string, BadgeTone> = { IMPORTED: "success", PENDING_SUPERSEDE: "warning", SUPERSEDED: "neutral", REJECTED: "danger" };
 
 interface UploadResult {
   outcome: "IMPORTED" | "ALREADY_IMPORTED" | "PENDING_SUPERSEDE";
   lines: number;
+  format?: string;
+  reconciliation?: { byOutcome?: Record<string, number> };
 }
+
+/** What a channel's settlement statement did to the DIRECT settlements (settlement/direct-statements.ts). */
+const SETTLE_OUTCOMES = ["CONFIRMED", "DIFFERENCE", "ALREADY_CONFIRMED", "WAITING", "NO_STATEMENTS", "NO_SETTLEMENT", "UNKNOWN_SUB_MERCHANT"] as const;
 
 /** Sends the file's bytes with XMLHttpRequest, whose upload events give the progress fetch cannot. */
 function upload(query: URLSearchParams, file: File, onProgress: (percent: number) => void): Promise<{ status: number; body: unknown }> {
@@ -73,7 +78,9 @@ export function StatementsView() {
       const r = await upload(query, file, (percent) => setPhase({ kind: "uploading", percent }));
       if (r.status < 300) {
         const result = r.body as UploadResult;
-        setPhase({ kind: "done", ok: true, text: t(`clearing.outcome_${result.outcome}`, { lines: String(result.lines) }) });
+        const byOutcome = result.format === "MERCHANT_SETTLEMENT" ? (result.reconciliation?.byOutcome ?? {}) : {};
+        const settled = SETTLE_OUTCOMES.filter((o) => byOutcome[o]).map((o) => t(`clearing.settleOutcome_${o}`, { count: String(byOutcome[o]) }));
+        setPhase({ kind: "done", ok: true, text: [t(`clearing.outcome_${result.outcome}`, { lines: String(result.lines) }), ...settled].join(" · ") });
         await queryClient.invalidateQueries({ queryKey: trpc.statements.find.queryKey() });
       } else {
         const message = (r.body as { error?: { message?: string } } | null)?.error?.message ?? String(r.status);

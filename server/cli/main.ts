@@ -73,7 +73,7 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   calendar import --tenant <slug> --file <csv> [--replace-year <yyyy>]
   apikey create --tenant <slug> --merchant <id> [--label <text>]
   apikey revoke --tenant <slug> --key <key id>
-  recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE] [--bill-type ALL|SUCCESS|REFUND]
+  recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE|MERCHANT_SETTLEMENT] [--bill-type ALL|SUCCESS|REFUND]
   settle run --tenant <slug> [--date YYYY-MM-DD] [--merchant <id>]
   secrets rotate
   devices code create --tenant <slug> (--store <id> | --serial <sn>) [--minutes N]

@@ -8,6 +8,7 @@ import { reconcileStatementFile, type ReconSummary } from "./reconcile";
 import { reconcileFundsFile } from "./funds";
 import { applyPayoutResultFile } from "./payout-results";
 import { reconcileProfitShareFile } from "@/server/core/settlement/profit-share";
+import { assertDirectTenant, reconcileMerchantSettlementFile } from "@/server/core/settlement/direct-statements";
 import { StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
 
 // Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
@@ -71,6 +72,7 @@ const kindsOf = (p: ParsedStatement) => {
 };
 
 export async function importStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
+  if (req.format === "MERCHANT_SETTLEMENT") await withTenantTx(ctx.tenantId, (tx) => assertDirectTenant(tx, ctx));
   const stored = await storeStatement(ctx, req);
   if (stored.outcome === "PENDING_SUPERSEDE") return stored;
   // A bank's payout result file is applied to our payouts; a bank credit file is funds reconciliation.
@@ -78,6 +80,8 @@ export async function importStatement(ctx: TenantContext, req: ImportRequest): P
   if (stored.format === "BANK_CREDIT") return { ...stored, reconciliation: await reconcileFundsFile(ctx, stored.fileId) };
   // The acquirer's profit-share statement is reconciled against the margin we booked (settlement).
   if (stored.format === "PROFIT_SHARE") return { ...stored, reconciliation: await reconcileProfitShareFile(ctx, stored.fileId) };
+  // The channel's settlement statement to merchants confirms DIRECT settlements (settlement).
+  if (stored.format === "MERCHANT_SETTLEMENT") return { ...stored, reconciliation: await reconcileMerchantSettlementFile(ctx, stored.fileId) };
   if (!RECONCILED_FORMATS.has(stored.format)) return stored;
   const current = await withTenantTx(ctx.tenantId, (tx) => tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: stored.fileId, status: "IMPORTED" }, select: { id: true } }));
   if (!current) return stored;

@@ -35,8 +35,9 @@ import { ZDirectConfirm, ZSettlementFind, ZSettlementPolicy, ZSettlementRun, ZSe
 //
 // DIRECT — the money is at the channel: the run records what the channel owes each merchant for
 // the period (memo book: payments − refunds net of fees since the previous settlement's cutoff),
-// never a payout; finance confirms what the channel actually paid, which posts the memo
-// settlement and raises a SETTLEMENT_DIFFERENCE exception when the amounts differ.
+// never a payout; what the channel actually paid is confirmed — from the channels' settlement
+// statements (MERCHANT_SETTLEMENT files, confirmFromStatements) or typed in by finance — which
+// posts the memo settlement and raises a SETTLEMENT_DIFFERENCE exception when the amounts differ.
 
 export const SETTLEMENT_DIFFERENCE = "SETTLEMENT_DIFFERENCE";
 const OPEN_EXCEPTION_STATUSES = ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED"] as const;
@@ -308,14 +309,17 @@ async function settleDirect(tx: Tx, ctx: TenantContext, m: MerchantRow, date: st
     data: { tenantId: ctx.tenantId, merchantId: m.id, settlementDate: dbDate(date), cutoffDate: dbDate(cutoff), mode: "DIRECT", status: "EXPECTED", grossMinor: owed, netMinor: owed, createdBy: actorName(ctx) },
     select: settlementSelect,
   });
-  return outcomeOf(m, row, false);
+  // The channels' statements for the date may already be in (they usually arrive before the run).
+  const confirmed = await confirmFromStatements(tx, ctx, m.id, date);
+  const after = confirmed.outcome === "CONFIRMED" || confirmed.outcome === "DIFFERENCE" ? await tx.settlement.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: row.id }, select: settlementSelect }) : row;
+  return outcomeOf(m, after, false);
 }
 
 /**
  * DIRECT: finance records what the channel actually paid the merchant for a settlement. The memo
  * settlement is posted for the amount paid; a difference from what was owed raises an exception.
  */
-export async function confirmDirectSettlement(tx: Tx, ctx: TenantContext, raw: TDirectConfirm) {
+export async function confirmDirectSettlement(tx: Tx, ctx: TenantContext, raw: TDirectConfirm, via?: { statementFileIds: string[] }) {
   const input = ZDirectConfirm.parse(raw);
   const tenant = await tenantOf(tx, ctx);
   if (tenant.settlementMode !== "DIRECT") {
@@ -352,8 +356,56 @@ export async function confirmDirectSettlement(tx: Tx, ctx: TenantContext, raw: T
     });
   }
   const row = await tx.settlement.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: s.id } }, data: { status, channelSettledMinor: input.channelSettledMinor }, select: settlementSelect });
-  await recordAudit(tx, ctx, { action: "settlement.confirm", entityType: "settlement", entityId: s.id, after: { paidMinor: input.channelSettledMinor.toString(), status } });
+  await recordAudit(tx, ctx, { action: "settlement.confirm", entityType: "settlement", entityId: s.id, after: { paidMinor: input.channelSettledMinor.toString(), status, ...(via ? { statementFileIds: via.statementFileIds } : {}) } });
   return row;
+}
+
+export type StatementConfirmation =
+  | { outcome: "NO_SETTLEMENT" }
+  | { outcome: "NO_STATEMENTS" | "WAITING"; settlementId: string; missingChannelAccountIds: string[] }
+  | { outcome: "CONFIRMED" | "DIFFERENCE" | "ALREADY_CONFIRMED"; settlementId: string; paidMinor: bigint; owedMinor: bigint };
+
+/**
+ * DIRECT: confirms a merchant's EXPECTED settlement of `date` from the channels' settlement
+ * statements (imported MERCHANT_SETTLEMENT files of that date). Each channel account that carried
+ * the merchant's payments or refunds in the settlement's period pays the merchant separately, and
+ * the memo book owes it their sum: the settlement is confirmed with Σ of the merchant's lines (its
+ * registration's sub-merchant id at each account) once every one of those accounts' statements is
+ * in — a statement that does not list the merchant says that channel paid it nothing. Until then
+ * WAITING (or NO_STATEMENTS); a settlement already confirmed is left alone (a correction is a
+ * ledger adjustment).
+ */
+export async function confirmFromStatements(tx: Tx, ctx: TenantContext, merchantId: string, date: string): Promise<StatementConfirmation> {
+  const s = await tx.settlement.findFirst({ where: { tenantId: ctx.tenantId, merchantId, settlementDate: dbDate(date), mode: "DIRECT" }, select: settlementSelect });
+  if (!s) return { outcome: "NO_SETTLEMENT" };
+  const previous = await tx.settlement.findFirst({ where: { tenantId: ctx.tenantId, merchantId, settlementDate: { lt: dbDate(date) } }, orderBy: { settlementDate: "desc" }, select: { cutoffDate: true } });
+  const from = previous ? isoDate(previous.cutoffDate) : null;
+  const cutoff = isoDate(s.cutoffDate);
+  const carried = await tx.$queryRaw<Array<{ channel_account_id: string }>>`
+    SELECT DISTINCT p.channel_account_id::text FROM payment p
+     WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.merchant_id = ${merchantId}::uuid AND p.status = 'SUCCEEDED'
+       AND p.business_date <= ${cutoff}::date AND (${from}::date IS NULL OR p.business_date > ${from}::date)
+    UNION
+    SELECT DISTINCT p.channel_account_id::text FROM refund r JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
+     WHERE r.tenant_id = ${ctx.tenantId}::uuid AND r.merchant_id = ${merchantId}::uuid AND r.status = 'SUCCEEDED'
+       AND r.business_date <= ${cutoff}::date AND (${from}::date IS NULL OR r.business_date > ${from}::date)`;
+  const accountIds = carried.map((c) => c.channel_account_id);
+  const files = accountIds.length
+    ? await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, format: "MERCHANT_SETTLEMENT", status: "IMPORTED", billDate: dbDate(date), channelAccountId: { in: accountIds } }, select: { id: true, channelAccountId: true } })
+    : [];
+  const delivered = new Set(files.map((f) => f.channelAccountId));
+  const missing = accountIds.filter((a) => !delivered.has(a));
+  if (files.length === 0) return { outcome: "NO_STATEMENTS", settlementId: s.id, missingChannelAccountIds: missing };
+  if (missing.length > 0) return { outcome: "WAITING", settlementId: s.id, missingChannelAccountIds: missing };
+  const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, merchantId, channelAccountId: { in: accountIds }, subMchId: { not: null } }, select: { channelAccountId: true, subMchId: true } });
+  const lines = await tx.statementLine.findMany({
+    where: { tenantId: ctx.tenantId, kind: "SETTLEMENT", OR: files.flatMap((f) => registrations.filter((r) => r.channelAccountId === f.channelAccountId).map((r) => ({ fileId: f.id, subMerchant: r.subMchId! }))) },
+    select: { amountMinor: true },
+  });
+  const paidMinor = lines.reduce((sum, l) => sum + l.amountMinor, 0n);
+  if (s.status !== "EXPECTED") return { outcome: "ALREADY_CONFIRMED", settlementId: s.id, paidMinor, owedMinor: s.grossMinor };
+  const row = await confirmDirectSettlement(tx, ctx, { id: s.id, channelSettledMinor: paidMinor }, { statementFileIds: files.map((f) => f.id) });
+  return { outcome: row.status === "CONFIRMED" ? "CONFIRMED" : "DIFFERENCE", settlementId: s.id, paidMinor, owedMinor: s.grossMinor };
 }
 
 export async function findSettlements(tx: Tx, ctx: TenantContext, raw: TSettlementFind, scope: { merchantId?: string } = {}) {

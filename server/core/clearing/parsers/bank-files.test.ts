@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { formatError } from "./format-error.testing";
 import { parseDetailLine, renderPayoutFile } from "@/server/core/payouts/file";
 import { encodeGbk } from "@/server/simulators/bank/gbk";
 import { parseBankCredit, parseBankPayoutResult } from "./bank-files";
-import { StatementFormatError } from "./types";
-
-function formatError(run: () => unknown): StatementFormatError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof StatementFormatError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatementFormatError");
-}
 
 const utf8 = (text: string) => Buffer.from(text, "utf8");
 

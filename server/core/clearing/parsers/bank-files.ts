@@ -51,7 +51,8 @@ const CREDIT_FORMAT = "SWYCRD01";
 const RESULT_FORMAT = "SWYRES01";
 
 /** Full account numbers are masked to their first and last four digits; masked or odd ones stay as printed. */
-function maskAccount(account: string): string {
+/** A bank account number as files may show it: the first and last four digits. */
+export function maskAccount(account: string): string {
   return /^\d{9,}$/.test(account) ? `${account.slice(0, 4)}${"*".repeat(account.length - 8)}${account.slice(-4)}` : account;
 }
 

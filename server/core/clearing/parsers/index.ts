@@ -1,5 +1,6 @@
 import { parseAlipayBusinessDetail } from "./alipay-business-detail";
 import { parseBankCredit, parseBankPayoutResult } from "./bank-files";
+import { parseMerchantSettlement } from "./merchant-settlement";
 import { parseProfitShare } from "./profit-share";
 import type { ParsedStatement, StatementFormat } from "./types";
 import { StatementFormatError } from "./types";
@@ -24,6 +25,8 @@ export function parseStatement(format: StatementFormat, bytes: Buffer, options: 
       return parseBankPayoutResult(bytes);
     case "PROFIT_SHARE":
       return parseProfitShare(bytes);
+    case "MERCHANT_SETTLEMENT":
+      return parseMerchantSettlement(bytes);
     case "TEMPLATE":
       throw new StatementFormatError("UNSUPPORTED", "A template file is parsed with its template; choose the template when importing");
   }

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatError } from "./format-error.testing";
 import { encodeGbk } from "@/server/simulators/bank/gbk";
 import { parseProfitShare } from "./profit-share";
-import { StatementFormatError } from "./types";
-
-function formatError(run: () => unknown): StatementFormatError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof StatementFormatError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatementFormatError");
-}
 
 const HEADER = "账期,商户编号,商户名称,交易笔数,交易金额(元),手续费(元),分润金额(元)";
 const rows = [

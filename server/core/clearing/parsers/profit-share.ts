@@ -1,4 +1,4 @@
-import { decodeStrict, detectEncoding, parseMoney, splitByteLines, splitDelimited, stripUtf8Bom } from "./template";
+import { checkTotals, count, headedCsv, TOTAL, yuan } from "./headed-csv";
 import { StatementFormatError, type ParsedStatement, type StatementLine } from "./types";
 
 // The acquirer's monthly profit-share (分润) statement (channels.md §4.3): for each merchant we
@@ -15,8 +15,7 @@ import { StatementFormatError, type ParsedStatement, type StatementLine } from "
 //   - 账期 YYYY-MM (YYYYMM accepted); 商户编号 the acquirer merchant number; 交易笔数 a whole number;
 //     amounts in yuan with at most two decimals, a leading minus allowed (a month of refunds can
 //     claw a share back). Full-width parentheses in the header are accepted, as Excel users type them.
-//   - Comma separated, " quoting within one line; UTF-8 (BOM optional) or GBK, told apart by
-//     decoding the whole file; LF or CRLF; blank lines ignored. The 合计 line is the last one.
+//   - The CSV conventions of headed-csv.ts; the 合计 line is the last one.
 //   - A merchant appearing twice for one month is refused (it would be paid twice).
 //
 // Each line becomes a PROFIT_SHARE line: subMerchant the merchant number, amountMinor (and
@@ -29,19 +28,6 @@ import { StatementFormatError, type ParsedStatement, type StatementLine } from "
 // could be streamed.
 
 const COLUMNS = ["账期", "商户编号", "商户名称", "交易笔数", "交易金额(元)", "手续费(元)", "分润金额(元)"] as const;
-const TOTAL = "合计";
-
-function yuan(text: string, what: string, lineNo: number): bigint {
-  const value = parseMoney(text, "YUAN");
-  if (value === undefined) throw new StatementFormatError("MALFORMED_LINE", `${what} "${text}" is not an amount in yuan with at most two decimals`, lineNo);
-  return value;
-}
-
-function count(text: string, what: string, lineNo: number): bigint {
-  if (!/^\d{1,12}$/.test(text)) throw new StatementFormatError("MALFORMED_LINE", `${what} "${text}" is not a whole number`, lineNo);
-  return BigInt(text);
-}
-
 function month(text: string, lineNo: number): string {
   const m = /^(\d{4})-?(\d{2})$/.exec(text);
   const mo = Number(m?.[2]);
@@ -50,32 +36,13 @@ function month(text: string, lineNo: number): string {
 }
 
 export function parseProfitShare(bytes: Buffer): ParsedStatement {
-  const encoding = detectEncoding(bytes);
-  let header: number | undefined;
-  let totalLine: { lineNo: number; cells: string[] } | undefined;
+  const { rows, total } = headedCsv(bytes, COLUMNS, "a profit-share statement");
   const lines: StatementLine[] = [];
   const seen = new Map<string, number>();
   const months = new Set<string>();
   const sums = { trades: 0n, volume: 0n, fee: 0n, share: 0n };
 
-  for (const { lineNo, bytes: lineBytes } of splitByteLines(encoding === "utf-8" ? stripUtf8Bom(bytes) : bytes)) {
-    const text = decodeStrict(lineBytes, encoding, lineNo);
-    if (text.trim() === "") continue;
-    const cells = splitDelimited(text, ",", '"', lineNo);
-    if (header === undefined) {
-      const names = cells.map((c) => c.replaceAll("（", "(").replaceAll("）", ")"));
-      if (names.length !== COLUMNS.length || names.some((n, i) => n !== COLUMNS[i])) {
-        throw new StatementFormatError("NOT_A_STATEMENT", `a profit-share statement starts with the header ${COLUMNS.join(",")}`, lineNo);
-      }
-      header = lineNo;
-      continue;
-    }
-    if (totalLine) throw new StatementFormatError("MALFORMED_LINE", `a line after the ${TOTAL} line (line ${totalLine.lineNo})`, lineNo);
-    if (cells.length !== COLUMNS.length) throw new StatementFormatError("MALFORMED_LINE", `${cells.length} columns, not ${COLUMNS.length}`, lineNo);
-    if (cells[0] === TOTAL) {
-      totalLine = { lineNo, cells };
-      continue;
-    }
+  for (const { lineNo, cells } of rows) {
     const [monthText = "", merchantNo = "", , tradesText = "", volumeText = "", feeText = "", shareText = ""] = cells;
     const m = month(monthText, lineNo);
     if (merchantNo === "") throw new StatementFormatError("MALFORMED_LINE", "商户编号 is empty", lineNo);
@@ -96,22 +63,16 @@ export function parseProfitShare(bytes: Buffer): ParsedStatement {
     COLUMNS.forEach((name, i) => (raw[name] = cells[i] ?? ""));
     lines.push({ lineNo, kind: "PROFIT_SHARE", status: "PROFIT_SHARE", subMerchant: merchantNo, amountMinor: share, settleableMinor: share, feeMinor: fee, raw });
   }
-  if (header === undefined) throw new StatementFormatError("NOT_A_STATEMENT", "the file is empty");
-  if (!totalLine) throw new StatementFormatError("MALFORMED_LINE", `the file ends without its ${TOTAL} line: it may be cut short`);
 
-  const at = totalLine.lineNo;
-  const [, , , tradesText = "", volumeText = "", feeText = "", shareText = ""] = totalLine.cells;
+  const at = total.lineNo;
+  const [, , , tradesText = "", volumeText = "", feeText = "", shareText = ""] = total.cells;
   const stated = {
     trades: count(tradesText, `${TOTAL} 交易笔数`, at),
     volume: yuan(volumeText, `${TOTAL} 交易金额`, at),
     fee: yuan(feeText, `${TOTAL} 手续费`, at),
     share: yuan(shareText, `${TOTAL} 分润金额`, at),
   };
-  const labels = { trades: "交易笔数", volume: "交易金额 (fen)", fee: "手续费 (fen)", share: "分润金额 (fen)" } as const;
-  const differ = (Object.keys(labels) as (keyof typeof labels)[]).filter((k) => stated[k] !== sums[k]);
-  if (differ.length > 0) {
-    throw new StatementFormatError("TOTALS_MISMATCH", `the ${TOTAL} line disagrees with the lines: ${differ.map((k) => `${labels[k]} ${stated[k]} stated, ${sums[k]} added up`).join("; ")}`, at);
-  }
+  checkTotals(stated, sums, { trades: "交易笔数", volume: "交易金额 (fen)", fee: "手续费 (fen)", share: "分润金额 (fen)" }, at);
 
   const [only] = months;
   return {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatError } from "./format-error.testing";
 import { encodeGbk, fitGbk } from "@/server/simulators/bank/gbk";
 import { parseWithTemplate, previewTemplate, ZStatementTemplate, type TStatementTemplate } from "./template";
-import { StatementFormatError } from "./types";
-
-function formatError(run: () => unknown): StatementFormatError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof StatementFormatError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatementFormatError");
-}
 
 const crlf = (...lines: string[]) => Buffer.from(lines.join("\r\n") + "\r\n");
 

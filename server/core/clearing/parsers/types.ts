@@ -14,11 +14,12 @@ export type StatementFormat =
   | "BANK_CREDIT" // a bank's collection/credit file (the channel's net settlement arriving)
   | "BANK_PAYOUT_RESULT" // a bank's result file for a payout batch
   | "PROFIT_SHARE" // the acquirer's 分润 statement
+  | "MERCHANT_SETTLEMENT" // the channel's settlement to merchants (DIRECT tenants)
   | "TEMPLATE"; // a finance-defined template
 
-export const STATEMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE"] as const satisfies readonly StatementFormat[];
+export const STATEMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const satisfies readonly StatementFormat[];
 
-export type LineKind = "PAYMENT" | "REFUND" | "REVOKED" | "CREDIT" | "PAYOUT_RESULT" | "PROFIT_SHARE";
+export type LineKind = "PAYMENT" | "REFUND" | "REVOKED" | "CREDIT" | "PAYOUT_RESULT" | "PROFIT_SHARE" | "SETTLEMENT";
 
 export interface StatementLine {
   /** 1-based line number in the decoded file, for messages a person can act on. */
@@ -47,7 +48,7 @@ export interface StatementLine {
   readonly outPayoutNo?: string;
   readonly payoutStatus?: "SUCCEEDED" | "FAILED" | "RETURNED";
   readonly failureReason?: string;
-  /** CREDIT / PAYOUT_RESULT / PROFIT_SHARE: the counterparty's account as printed (masked). */
+  /** CREDIT / PAYOUT_RESULT / PROFIT_SHARE / SETTLEMENT: the counterparty's account as printed (masked). */
   readonly account?: string;
   /** Anything else the file carries, by its own column names, for the exception view. */
   readonly raw: Readonly<Record<string, string>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { formatError } from "./format-error.testing";
 import { fen12, signed13, writeZmFile, writeZmLine, type ZmValues } from "@/server/simulators/bank/zm-writer";
-import { StatementFormatError } from "./types";
 import { parseUnionpayZm, ZM_LINE_BYTES, zmBillDateFromFileName } from "./unionpay-zm";
 
 // Fixtures come from the bank simulator's ZM writer: the parser and the writer are written apart
@@ -69,16 +69,6 @@ const withCoupon: ZmValues = {
 };
 
 const file = (...lines: ZmValues[]) => writeZmFile(lines.map(writeZmLine));
-
-function formatError(run: () => unknown): StatementFormatError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof StatementFormatError) return e;
-    throw e;
-  }
-  throw new Error("expected a StatementFormatError");
-}
 
 describe("the UnionPay ZM file", () => {
   it("reads payments, refunds and voids into signed fen, with the original's numbers on refunds and voids", () => {
