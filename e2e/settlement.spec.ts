@@ -144,3 +144,66 @@ test("a merchant downloads its statement PDF and rotates its API key; the owner 
   await expect(console.getByRole("table").first()).toContainText(today);
   await console.close();
 });
+
+// DIRECT: the channel pays the merchant itself. The run records what it owes; finance imports the
+// channel's settlement statement to merchants (结算对账单) on the Statements page, and the
+// settlement is confirmed from it.
+test("a direct-mode settlement is confirmed by the channel's settlement statement", async ({ page }) => {
+  const tenant = await createTenant({ locale: "en", mode: "DIRECT" });
+  const id = uniqueId();
+  const shortName = `Direct Noodles ${id}`;
+  const owner = { email: tenant.ownerEmail, password: tenant.ownerPassword };
+  const subMchId = `19${String(randomInt(10 ** 8)).padStart(8, "0")}`;
+  const { date, owed } = await asUser(tenant.host, owner.email, owner.password, async (api) => {
+    const m = await api.mutation<{ id: string }>("merchants.create", {
+      legalName: `Direct Noodles Ltd ${id}`,
+      shortName,
+      creditCode: withCheckChar(randomCode17()),
+      legalRepresentative: "Wang Fang",
+      mcc: "5812",
+      contactName: "Wang Fang",
+      contactPhone: "+86 138 0000 0004",
+    });
+    expect(m.status, JSON.stringify(m.error)).toBe(200);
+    const merchantId = m.data!.id;
+    expect((await api.mutation("settlement.updateSettings", { merchantId, settlementCycle: "D1" })).status).toBe(200);
+    const regs = await api.query<{ items: Array<{ id: string }> }>("registrations.find", { merchantId });
+    expect(regs.data?.items.length, JSON.stringify(regs.error)).toBe(1);
+    const u = await api.mutation("registrations.update", { id: regs.data!.items[0]!.id, subMchId });
+    expect(u.status, JSON.stringify(u.error)).toBe(200);
+    for (const amountMinor of [12_800n, 3_300n]) {
+      const p = await api.mutation<{ status: string }>("payments.createTest", { merchantId, product: "WECHAT_FACE", amountMinor, subject: "Direct" });
+      expect(p.data?.status, JSON.stringify(p.error)).toBe("SUCCEEDED");
+    }
+    const payments = await api.query<{ items: Array<{ amountMinor: bigint; feeMinor: bigint; status: string }> }>("payments.find", { merchantId });
+    const owed = payments.data!.items.filter((p) => p.status === "SUCCEEDED").reduce((s, p) => s + p.amountMinor - p.feeMinor, 0n);
+    const today = (await api.query<{ today: string }>("settlement.settings", { merchantId })).data!.today;
+    const date = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const run = await api.mutation<{ outcomes: Array<{ status: string; netMinor: bigint }> }>("settlement.run", { date, merchantId });
+    expect(run.data?.outcomes[0], JSON.stringify(run.error)).toMatchObject({ status: "EXPECTED", netMinor: owed });
+    return { date, owed };
+  });
+
+  await signIn(page, tenant.host, owner.email, owner.password);
+  await page.getByRole("navigation").getByRole("link", { name: "Statements", exact: true }).click();
+  const form = page.getByTestId("statement-upload");
+  const account = form.getByRole("combobox", { name: "Channel account" });
+  await expect(async () => {
+    await account.selectOption({ label: "Sandbox" });
+    await expect(account).not.toHaveValue("", { timeout: 1000 });
+  }).toPass();
+  await form.getByLabel("Bill date").fill(date);
+  await form.getByRole("combobox", { name: "Format" }).selectOption("MERCHANT_SETTLEMENT");
+  const paid = yuan(owed).slice(1);
+  const csv = [
+    "结算日期,商户编号,商户名称,结算笔数,交易金额(元),手续费(元),结算金额(元),结算流水号,入账账户",
+    `${date},${subMchId},${shortName},2,${paid},0.00,${paid},ST${id},6222020200001234`,
+    `合计,,,2,${paid},0.00,${paid},,`,
+  ].join("\n");
+  await form.getByLabel("File").setInputFiles({ name: `settlement-${date}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+  await form.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 lines · 1 settlement(s) confirmed");
+
+  await page.getByRole("navigation").getByRole("link", { name: "Settlement", exact: true }).click();
+  await expect(page.getByRole("row").filter({ hasText: shortName }).first()).toContainText("Confirmed");
+});

@@ -308,7 +308,8 @@ function RunOutcomes({ result }: { result: RunResult }) {
       <p className="text-sm">
         {t("settlement.runDone", {
           date: result.date,
-          settled: (result.counts.SETTLED ?? 0) + (result.counts.EXPECTED ?? 0),
+          // DIRECT: recorded (EXPECTED), or already confirmed from the channels' statements.
+          settled: (result.counts.SETTLED ?? 0) + (result.counts.EXPECTED ?? 0) + (result.counts.CONFIRMED ?? 0) + (result.counts.DIFFERENCE ?? 0),
           held: result.counts.HELD ?? 0,
           nothing: result.counts.NOTHING_DUE ?? 0,
           notDue: result.counts.NOT_DUE ?? 0,
