@@ -180,9 +180,9 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
         amountMinor,
         businessDate: d.billDate,
         details: { direction: d.direction, diffType: d.diffType, fileId: d.fileId, lineId: d.lineId, paymentId: d.paymentId, refundId: d.refundId, channelAccountId: d.channelAccountId, note: d.note },
+        event: { ...(d.note ? { body: d.note } : {}), data: { direction: d.direction, diffType: d.diffType, amountMinor: amountMinor.toString() } },
       })
     ).id;
-    await recordEvent(tx, ctx, exceptionId, { kind: "CREATED", to: "OPEN", body: d.note, data: { direction: d.direction, diffType: d.diffType, amountMinor } });
   }
   const tenant = await tenantOf(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL" || amountMinor === 0n) return { exceptionId };

@@ -7,7 +7,8 @@ import { clampLimit, decodeCursor, encodeCursor, toPage } from "@/server/db/keys
 // Exceptions (差错) raised by the payment application for a person to look at: LATE_SUCCESS (a
 // success for a payment we held as FAILED or CLOSED) and REFUND_ABNORMAL (a refund the payer's
 // card or account could not take). One per kind and cause; raising it again changes nothing.
-// Clearing adds its reconciliation differences to the same table.
+// Clearing adds its reconciliation differences to the same table. Opening and automatic closing
+// write the exception's history (exception_event) like every step a person takes in the queue.
 
 export const EXCEPTION_KINDS = ["LATE_SUCCESS", "REFUND_ABNORMAL"] as const;
 
@@ -19,12 +20,14 @@ export interface ExceptionInput {
   readonly amountMinor: bigint;
   readonly businessDate: string;
   readonly details?: Prisma.InputJsonValue;
+  /** The CREATED event's note and data (default: none). */
+  readonly event?: { readonly body?: string; readonly data?: Prisma.InputJsonValue };
 }
 
 export async function openException(tx: Tx, ctx: TenantContext, e: ExceptionInput): Promise<{ id: string }> {
   const existing = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, kind: e.kind, causeId: e.causeId }, select: { id: true } });
   if (existing) return existing;
-  return tx.exception.create({
+  const created = await tx.exception.create({
     data: {
       tenantId: ctx.tenantId,
       kind: e.kind,
@@ -37,14 +40,24 @@ export async function openException(tx: Tx, ctx: TenantContext, e: ExceptionInpu
     },
     select: { id: true },
   });
+  await tx.exceptionEvent.create({
+    data: { tenantId: ctx.tenantId, exceptionId: created.id, kind: "CREATED", toStatus: "OPEN", body: e.event?.body ?? null, data: e.event?.data ?? {}, actor: actorName(ctx) },
+  });
+  return created;
 }
 
-/** Closes the open exception of this kind and cause, if there is one. */
+/** Closes the exception of this kind and cause if nobody has proposed a resolution of it yet (OPEN or INVESTIGATING), with a RESOLVED event. */
 export async function resolveException(tx: Tx, ctx: TenantContext, kind: string, causeId: string, resolution: string): Promise<void> {
-  await tx.exception.updateMany({
-    where: { tenantId: ctx.tenantId, kind, causeId, status: "OPEN" },
-    data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorName(ctx), resolvedAt: new Date() },
-  });
+  const open = await tx.exception.findMany({ where: { tenantId: ctx.tenantId, kind, causeId, status: { in: ["OPEN", "INVESTIGATING"] } }, select: { id: true, status: true } });
+  for (const e of open) {
+    await tx.exception.update({
+      where: { tenantId_id: { tenantId: ctx.tenantId, id: e.id } },
+      data: { status: "RESOLVED", resolution: resolution.slice(0, 1000), resolvedBy: actorName(ctx), resolvedAt: new Date() },
+    });
+    await tx.exceptionEvent.create({
+      data: { tenantId: ctx.tenantId, exceptionId: e.id, kind: "RESOLVED", fromStatus: e.status, toStatus: "RESOLVED", body: resolution.slice(0, 1000), data: {}, actor: actorName(ctx) },
+    });
+  }
 }
 
 /** A person closes an exception with a note (e.g. a late success kept after talking to the merchant). */

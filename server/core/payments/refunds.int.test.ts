@@ -147,6 +147,13 @@ describe("CUSTODIAL refunds", () => {
     expect(resolved.status).toBe("SUCCEEDED");
     expect(await codeOf(t.run((tx) => resolveAbnormalRefund(tx, t.ctx, r.id, resolution)))).toBe("REFUND_NOT_ABNORMAL");
     expect((await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: exception.id } }))).status).toBe("RESOLVED");
+    // Its history in the queue: raised, then closed by the transfer, each with who and when.
+    const history = await t.run((tx) => tx.exceptionEvent.findMany({ where: { tenantId: t.tenantId, exceptionId: exception.id }, orderBy: { createdAt: "asc" } }));
+    expect(history.map((e) => [e.kind, e.fromStatus, e.toStatus])).toEqual([
+      ["CREATED", null, "OPEN"],
+      ["RESOLVED", "OPEN", "RESOLVED"],
+    ]);
+    expect(history[1]!.body).toMatch(/Refunded to the payer's bank account/);
     expect((await t.bal(accounts.merchantPending(t.m.id))).postedMinor).toBe(9_962n - (5_004n - 19n));
     expect(await webhookTypes(t, r.id)).toEqual(["refund.abnormal", "refund.succeeded"]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
@@ -240,6 +247,7 @@ describe("LATE_SUCCESS", () => {
     const refunded = await t.run((tx) => tx.refund.findFirstOrThrow({ where: { tenantId: t.tenantId, id: auto.id } }));
     expect(refunded.status).toBe("SUCCEEDED");
     expect((await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: exception.id } }))).status).toBe("RESOLVED");
+    expect((await t.run((tx) => tx.exceptionEvent.findMany({ where: { tenantId: t.tenantId, exceptionId: exception.id }, orderBy: { createdAt: "asc" } }))).map((e) => e.kind)).toEqual(["CREATED", "RESOLVED"]);
     // The money came in and went back out: the merchant's payable is where it started.
     expect((await t.bal(accounts.merchantPending(t.m.id))).postedMinor).toBe(0n);
     // The same notification again changes nothing.
