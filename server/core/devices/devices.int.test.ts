@@ -409,3 +409,29 @@ describe("daily statistics", () => {
     expect(idle.map((d) => d.id)).not.toContain(key.rowId);
   });
 });
+
+describe("business dates and the incentive threshold", () => {
+  it("idle days count business dates in the tenant's time zone (Asia/Shanghai), not UTC", async () => {
+    const ctx = ownerContext(a.tenant);
+    const early = await activeDevice(a, "TZIDLE01");
+    const late = await activeDevice(a, "TZIDLE02");
+    // 2026-11-26T17:00Z is 2026-11-27 01:00 in Shanghai (UTC still says the 26th).
+    await ownerQuery(db.url, `UPDATE device SET activated_at = '2026-11-26T17:00:00Z' WHERE id = $1`, [early.rowId]);
+    // 2026-11-27T03:00Z is the 27th on both clocks.
+    await ownerQuery(db.url, `UPDATE device SET activated_at = '2026-11-27T03:00:00Z' WHERE id = $1`, [late.rowId]);
+    const idleAt = async (now: string, days: number) => (await inTenant(a, (tx) => idleDevices(tx, ctx, { days }, new Date(now)))).map((d) => d.id);
+
+    // Now 2026-12-05T02:00Z: the 5th on both clocks. Both devices were activated on the 27th in
+    // Shanghai: idle for 8 days, not 9 (UTC dates would make the first one 9).
+    expect(await idleAt("2026-12-05T02:00:00Z", 8)).toEqual(expect.arrayContaining([early.rowId, late.rowId]));
+    const nine = await idleAt("2026-12-05T02:00:00Z", 9);
+    expect(nine).not.toContain(early.rowId);
+    expect(nine).not.toContain(late.rowId);
+    // Now 2026-12-04T17:00Z: already the 5th in Shanghai (UTC: the 4th): 8 days idle, not 7.
+    expect(await idleAt("2026-12-04T17:00:00Z", 8)).toEqual(expect.arrayContaining([early.rowId, late.rowId]));
+    // The evening before in Shanghai (2026-12-04T15:00Z is 23:00 on the 4th): 7 days, not yet 8.
+    expect(await idleAt("2026-12-04T15:00:00Z", 8)).not.toContain(late.rowId);
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [early.rowId, late.rowId], action: "SUSPEND", reason: "test done" }));
+  });
+
+});

@@ -153,17 +153,23 @@ export async function fleetRanking(tx: Tx, ctx: TenantContext, raw: { from?: str
   });
 }
 
-/** Active devices without a successful payment for `days` days (business dates), longest idle first. */
-export async function idleDevices(tx: Tx, ctx: TenantContext, raw: { days?: number; limit?: number }) {
+/**
+ * Active devices without a successful payment for `days` days, longest idle first. Days are
+ * business dates in the tenant's time zone: today is `now`'s date there, and a device that never
+ * succeeded counts from its activation's date there. `now` is for tests; the router leaves it.
+ */
+export async function idleDevices(tx: Tx, ctx: TenantContext, raw: { days?: number; limit?: number }, now = new Date()) {
   const input = ZIdle.parse(raw);
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { timeZone: true } });
+  const today = businessDate(now, tenant.timeZone);
   const rows = await tx.$queryRaw<{ id: string; device_id: string; serial_number: string; store_id: string | null; last_success: string | null; activated_at: Date | null; last_seen_at: Date | null }[]>`
     SELECT d.id, d.device_id, d.serial_number, d.store_id::text, last.date AS last_success, d.activated_at, d.last_seen_at
       FROM device d
       LEFT JOIN LATERAL (SELECT max(s.business_date)::text AS date FROM payment_daily_stat s
                           WHERE s.tenant_id = d.tenant_id AND s.device_id = d.device_id AND s.success_count > 0) last ON true
      WHERE d.tenant_id = ${ctx.tenantId}::uuid AND d.status = 'ACTIVE'
-       AND COALESCE(last.date::date, (d.activated_at AT TIME ZONE 'UTC')::date) <= current_date - ${input.days}::int
-     ORDER BY COALESCE(last.date::date, (d.activated_at AT TIME ZONE 'UTC')::date) NULLS FIRST, d.serial_number
+       AND COALESCE(last.date::date, (d.activated_at AT TIME ZONE ${tenant.timeZone})::date) <= ${today}::date - ${input.days}::int
+     ORDER BY COALESCE(last.date::date, (d.activated_at AT TIME ZONE ${tenant.timeZone})::date) NULLS FIRST, d.serial_number
      LIMIT ${input.limit}`;
   const stores = await tx.store.findMany({ where: { tenantId: ctx.tenantId, id: { in: rows.flatMap((r) => (r.store_id ? [r.store_id] : [])) } }, select: { id: true, name: true } });
   const names = new Map(stores.map((s) => [s.id, s.name]));
