@@ -140,6 +140,11 @@ test.describe("devices", () => {
     await expect(charts.getByText("Volume per day")).toBeVisible();
     await expect(charts.locator(".recharts-wrapper")).toHaveCount(2);
     await expect(charts.locator(".recharts-bar-rectangle").first()).toBeVisible();
+    // The daily figures: today's two payments are valid for incentives, by two distinct payers (two face codes).
+    const figures = page.getByTestId("device-daily");
+    await expect(figures.locator("thead")).toContainText("Distinct payers");
+    await expect(figures.locator("tbody tr").first().locator("td").nth(4)).toHaveText("2");
+    await expect(figures.locator("tbody tr").first().locator("td").nth(5)).toHaveText("2");
     await expect(page.getByTestId("device-history")).toContainText("opening day");
     await expect(page.getByTestId("device-history")).toContainText("ACTIVATE");
   });

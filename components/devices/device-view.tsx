@@ -15,7 +15,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { ErrorState, errorMessage, LoadingState } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
-import { DeviceStatusBadge, OnlineBadge, tdClass, thClass } from "./parts";
+import type { DailyPoint } from "@/server/core/devices/stats";
+import { DeviceStatusBadge, OnlineBadge, successRateText, tdClass, thClass } from "./parts";
 
 /** One device: where it is, its health, its last 30 days as charts, and its history. */
 export function DeviceView({ id, canManage }: { id: string; canManage: boolean }) {
@@ -42,6 +43,7 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
     payments: x.paymentCount,
     successes: x.successCount,
     valid: x.validCount,
+    payers: x.payerCount,
     volume: minorToChartNumber(x.amountMinor),
     refunds: minorToChartNumber(x.refundMinor),
   }));
@@ -86,7 +88,7 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
             </div>
             <div className="flex justify-between">
               <span className="text-muted-foreground">{t("devices.successRate")}</span>
-              <span className="tabular-nums">{totals.n === 0 ? "—" : `${((100 * totals.ok) / totals.n).toFixed(1)}%`}</span>
+              <span className="tabular-nums">{successRateText(totals.ok, totals.n)}</span>
             </div>
             <div className="flex justify-between">
               <span className="text-muted-foreground">{t("devices.totalVolume")}</span>
@@ -142,6 +144,7 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
                 { key: "payments", label: t("devices.payments") },
                 { key: "successes", label: t("devices.successes") },
                 { key: "valid", label: t("devices.validTransactions") },
+                { key: "payers", label: t("devices.payerCount") },
               ],
             }}
           />
@@ -162,6 +165,8 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
           />
         </div>
       )}
+
+      {daily.data ? <DailyFigures days={daily.data.days} /> : null}
 
       <Card>
         <CardHeader>
@@ -198,5 +203,59 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
         </CardContent>
       </Card>
     </div>
+  );
+}
+
+/** The device's days with payments, newest first: the figures behind the charts, incentive columns included. */
+function DailyFigures({ days }: { days: readonly DailyPoint[] }) {
+  const { t } = useI18n();
+  const active = days.filter((x) => x.paymentCount > 0 || x.refundMinor !== 0n).reverse();
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{t("devices.dailyFigures")}</CardTitle>
+        <p className="text-xs text-muted-foreground">{t("devices.dailyFiguresHelp")}</p>
+      </CardHeader>
+      <CardContent>
+        {active.length === 0 ? (
+          <p className="text-sm text-muted-foreground">{t("devices.dailyFiguresEmpty")}</p>
+        ) : (
+          <table className="w-full text-sm" data-testid="device-daily">
+            <thead className="bg-muted/40">
+              <tr>
+                <th className={thClass}>{t("devices.date")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.payments")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.successRate")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.volume")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.validTransactions")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.payerCount")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.refunds")}</th>
+                <th className={`${thClass} text-right`}>{t("devices.margin")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {active.map((x) => (
+                <tr key={x.date} className="border-t border-border">
+                  <td className={`${tdClass} tabular-nums`}>{x.date}</td>
+                  <td className={`${tdClass} text-right tabular-nums`}>{x.paymentCount}</td>
+                  <td className={`${tdClass} text-right tabular-nums`}>{successRateText(x.successCount, x.paymentCount)}</td>
+                  <td className={`${tdClass} text-right`}>
+                    <Money amountMinor={x.amountMinor} currency="CNY" />
+                  </td>
+                  <td className={`${tdClass} text-right tabular-nums`}>{x.validCount}</td>
+                  <td className={`${tdClass} text-right tabular-nums`}>{x.payerCount}</td>
+                  <td className={`${tdClass} text-right`}>
+                    <Money amountMinor={x.refundMinor} currency="CNY" />
+                  </td>
+                  <td className={`${tdClass} text-right`}>
+                    <Money amountMinor={x.marginMinor} currency="CNY" />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </CardContent>
+    </Card>
   );
 }

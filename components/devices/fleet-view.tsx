@@ -14,7 +14,7 @@ import { Money } from "@/components/ui/money";
 import { Select } from "@/components/ui/select";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
-import { tdClass, thClass } from "./parts";
+import { successRateText, tdClass, thClass } from "./parts";
 
 /** Devices or stores ranked by volume with success rate and health; devices idle for N days. */
 export function FleetView() {
@@ -92,7 +92,7 @@ export function FleetView() {
                     <Money amountMinor={r.amountMinor} currency="CNY" />
                   </td>
                   <td className={`${tdClass} text-right tabular-nums`}>{r.paymentCount}</td>
-                  <td className={`${tdClass} text-right tabular-nums`}>{r.paymentCount === 0 ? "—" : `${((100 * r.successCount) / r.paymentCount).toFixed(1)}%`}</td>
+                  <td className={`${tdClass} text-right tabular-nums`}>{successRateText(r.successCount, r.paymentCount)}</td>
                   <td className={`${tdClass} text-right`}>
                     <Money amountMinor={r.refundMinor} currency="CNY" />
                   </td>

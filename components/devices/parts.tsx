@@ -54,3 +54,6 @@ export function DevicesNav() {
 
 export const thClass = "px-3 py-2 text-left text-xs font-medium text-muted-foreground";
 export const tdClass = "px-3 py-2 align-top";
+
+/** Successes over attempts as a percentage with one decimal, "—" without attempts. */
+export const successRateText = (successes: number, attempts: number) => (attempts === 0 ? "—" : `${((100 * successes) / attempts).toFixed(1)}%`);

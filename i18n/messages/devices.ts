@@ -173,6 +173,11 @@ export const devices = defineMessages(
     totalPayments: "Payments (30 days)",
     totalVolume: "Volume (30 days)",
     totalMargin: "Margin (30 days)",
+    payerCount: "Distinct payers",
+    dailyFigures: "Daily figures",
+    dailyFiguresHelp: "Days with payments in the last 30 days. Distinct payers are counted among the payments valid for incentives.",
+    dailyFiguresEmpty: "No payments in the last 30 days",
+    date: "Business date",
   },
   {
     navTitle: "设备",
@@ -343,5 +348,10 @@ export const devices = defineMessages(
     totalPayments: "笔数（30 天）",
     totalVolume: "交易额（30 天）",
     totalMargin: "分润（30 天）",
+    payerCount: "去重付款人数",
+    dailyFigures: "每日数据",
+    dailyFiguresHelp: "近 30 天有交易的日期。去重付款人数按激励有效交易统计。",
+    dailyFiguresEmpty: "近 30 天没有交易",
+    date: "营业日",
   },
 );

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   ChannelError,
   NO_FALLBACK_PRODUCTS,
@@ -35,7 +35,9 @@ import {
 // not know answers NOT_FOUND. Refunds, by the refund amount's last two fen digits: …01 declined
 // (FAILED at once, as a channel refuses when the merchant's balance there is short), …02 PROCESSING
 // then SUCCEEDED at the first query, …04 PROCESSING then ABNORMAL at the first query (the payer's
-// card can no longer take it), anything else SUCCEEDED at once. The sandbox sends no notifications;
+// card can no longer take it), anything else SUCCEEDED at once. The payer of a trade with a face or
+// payment code is `sbx_` + a hash of that code (one code, one payer), so distinct payers can be
+// counted as at a real channel. The sandbox sends no notifications;
 // parseNotification still verifies an HMAC-SHA256 of the body (hex, header `x-sandbox-signature`,
 // key credentials.notifySecret) so the notify endpoint can be exercised. The statement is a CSV
 // of the account's paid trades for the day (Asia/Shanghai, cut-off 00:00), with a fee at
@@ -103,6 +105,7 @@ interface SandboxTrade {
   queries: number;
   readonly rule: "DECLINE" | "USER_PAYING" | "UNKNOWN" | "SUCCESS";
   paidAt?: Date;
+  readonly payerId?: string;
   readonly refunds: SandboxRefund[];
 }
 
@@ -165,6 +168,7 @@ function payResult(trade: SandboxTrade, exchanges: ChannelExchange[]): PayResult
     channelTradeNo: trade.channelTradeNo,
     amountMinor: trade.amountMinor,
     paidAt: trade.paidAt,
+    ...(trade.payerId ? { payerId: trade.payerId } : {}),
     noMoneyMoved: false,
     codeUrl: trade.product === "WECHAT_QR" || trade.product === "ALIPAY_QR" ? `sandbox://qr/${trade.channelTradeNo}` : undefined,
     exchanges,
@@ -193,6 +197,7 @@ async function pay(ctx: ConnectorContext, req: PayRequest): Promise<PayResult> {
     queries: 0,
     rule,
     paidAt: rule === "SUCCESS" ? now : undefined,
+    ...(req.authCode ? { payerId: `sbx_${createHash("sha256").update(req.authCode).digest("hex").slice(0, 16)}` } : {}),
     refunds: [],
   };
   trades.set(key, trade);

@@ -434,4 +434,30 @@ describe("business dates and the incentive threshold", () => {
     await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [early.rowId, late.rowId], action: "SUSPEND", reason: "test done" }));
   });
 
+  it("distinct payers per device and day, among the payments valid for incentives", async () => {
+    const ctx = ownerContext(a.tenant);
+    const settings = (incentiveMinAmountMinor: bigint) => inTenant(a, (tx) => updateFleetSettings(tx, ctx, { offlineAfterSeconds: 300, relocationMeters: 1000, incentiveMinAmountMinor }));
+    await settings(100n);
+    const key = await activeDevice(a, "PAYER001");
+    // The sandbox names the payer after the face code: F1 pays twice, F3 only below the threshold,
+    // and the declined payment (…01) of F4 counts for nobody.
+    for (const [n, amount, face] of [[1, 1000, "F1"], [2, 2500, "F2"], [3, 150, "F1"], [4, 50, "F3"], [5, 3001, "F4"]] as const) {
+      const r = await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: `py-${n}`, amountMinor: amount, faceCode: face });
+      expect(r.status).toBeLessThan(300);
+    }
+    while ((await drainOutboxOnce(500)).claimed > 0);
+    const payers = await ownerQuery<{ amount_minor: string; payer_id: string | null }>(db.url, `SELECT amount_minor::text, payer_id FROM payment WHERE tenant_id = $1 AND device_id = $2 ORDER BY created_at`, [a.tenant.id, key.keyId]);
+    // Recorded from the pay answer of each success (a decline names no payer).
+    expect(payers.slice(0, 4).every((p) => p.payer_id?.startsWith("sbx_"))).toBe(true);
+    expect(payers[4]!.payer_id).toBeNull();
+    expect(payers[0]!.payer_id).toBe(payers[2]!.payer_id);
+    expect(new Set(payers.slice(0, 4).map((p) => p.payer_id)).size).toBe(3);
+
+    const row = async () =>
+      (await ownerQuery<{ success_count: number; valid_count: number; payer_count: number }>(db.url, `SELECT success_count, valid_count, payer_count FROM payment_daily_stat WHERE tenant_id = $1 AND device_id = $2`, [a.tenant.id, key.keyId]))[0];
+    expect(await row()).toEqual({ success_count: 4, valid_count: 3, payer_count: 2 });
+
+    const daily = await inTenant(a, (tx) => deviceDaily(tx, ctx, { id: key.rowId, days: 7 }));
+    expect(daily.days.reduce((s, d) => s + d.payerCount, 0)).toBe(2);
+  });
 });

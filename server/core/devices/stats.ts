@@ -46,13 +46,14 @@ export async function recomputeGroups(tx: Tx, ctx: TenantContext, groups: readon
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`stats|${ctx.tenantId}|${d}|${m}|${s}|${dv}|${a}|${p}`}, 0))`;
     await tx.$executeRaw`
       INSERT INTO payment_daily_stat AS t (tenant_id, business_date, merchant_id, store_id, device_id, channel_account_id, product,
-             payment_count, success_count, amount_minor, valid_count, refund_count, refund_minor, fee_minor, cost_minor, margin_minor, updated_at)
+             payment_count, success_count, amount_minor, valid_count, payer_count, refund_count, refund_minor, fee_minor, cost_minor, margin_minor, updated_at)
       SELECT ${ctx.tenantId}::uuid, ${d}::date, ${m}::uuid, ${s}, ${dv}, ${a}::uuid, ${p}::"ProductCode",
-             pay.n, pay.ok, pay.amount, pay.valid, ref.n, ref.amount, pay.fee - ref.fee, pay.cost - ref.cost, pay.margin - ref.margin, now()
+             pay.n, pay.ok, pay.amount, pay.valid, pay.payers, ref.n, ref.amount, pay.fee - ref.fee, pay.cost - ref.cost, pay.margin - ref.margin, now()
         FROM (SELECT count(*)::int AS n,
                      (count(*) FILTER (WHERE status = 'SUCCEEDED'))::int AS ok,
                      COALESCE(sum(amount_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS amount,
                      (count(*) FILTER (WHERE status = 'SUCCEEDED' AND amount_minor >= ${incentiveMinAmountMinor}))::int AS valid,
+                     (count(DISTINCT payer_id) FILTER (WHERE status = 'SUCCEEDED' AND amount_minor >= ${incentiveMinAmountMinor}))::int AS payers,
                      COALESCE(sum(fee_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS fee,
                      COALESCE(sum(cost_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS cost,
                      COALESCE(sum(margin_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS margin
@@ -71,7 +72,7 @@ export async function recomputeGroups(tx: Tx, ctx: TenantContext, groups: readon
                  AND p.channel_account_id = ${a}::uuid AND p.product = ${p}::"ProductCode") ref
       ON CONFLICT (tenant_id, business_date, merchant_id, store_id, device_id, channel_account_id, product) DO UPDATE SET
              payment_count = EXCLUDED.payment_count, success_count = EXCLUDED.success_count, amount_minor = EXCLUDED.amount_minor,
-             valid_count = EXCLUDED.valid_count, refund_count = EXCLUDED.refund_count, refund_minor = EXCLUDED.refund_minor,
+             valid_count = EXCLUDED.valid_count, payer_count = EXCLUDED.payer_count, refund_count = EXCLUDED.refund_count, refund_minor = EXCLUDED.refund_minor,
              fee_minor = EXCLUDED.fee_minor, cost_minor = EXCLUDED.cost_minor, margin_minor = EXCLUDED.margin_minor, updated_at = now()`;
   }
   return unique.length;
@@ -95,21 +96,30 @@ export interface DailyPoint {
   successCount: number;
   amountMinor: bigint;
   validCount: number;
+  /** Distinct payers among the valid payments. */
+  payerCount: number;
   refundCount: number;
   refundMinor: bigint;
   marginMinor: bigint;
 }
 
-/** A device's days in [from, to], every day present (zeros where nothing happened). */
+/**
+ * A device's days in [from, to], every day present (zeros where nothing happened). A day's
+ * figures sum the device's groups of that day; a device normally has one group a day (one
+ * merchant, store, bound account and face product), so payerCount, a distinct count per group, is
+ * the day's distinct payers — only a day with a rebinding or a second product can count a payer
+ * seen in both groups twice.
+ */
 export async function deviceDaily(tx: Tx, ctx: TenantContext, raw: { id: string; from?: string; to?: string; days?: number }): Promise<{ deviceId: string; days: DailyPoint[]; incentiveMinAmountMinor: bigint }> {
   const parsed = ZDeviceDaily.parse(raw);
   const input = { ...parsed, ...(await period(tx, ctx, parsed)) };
   const device = await tx.device.findFirst({ where: { tenantId: ctx.tenantId, id: input.id }, select: { deviceId: true } });
   if (!device) throw deviceNotFound();
-  const rows = await tx.$queryRaw<{ date: string; payment_count: number; success_count: number; amount_minor: bigint; valid_count: number; refund_count: number; refund_minor: bigint; margin_minor: bigint }[]>`
+  const rows = await tx.$queryRaw<{ date: string; payment_count: number; success_count: number; amount_minor: bigint; valid_count: number; payer_count: number; refund_count: number; refund_minor: bigint; margin_minor: bigint }[]>`
     SELECT d::date::text AS date,
            COALESCE(sum(s.payment_count), 0)::int AS payment_count, COALESCE(sum(s.success_count), 0)::int AS success_count,
            COALESCE(sum(s.amount_minor), 0)::bigint AS amount_minor, COALESCE(sum(s.valid_count), 0)::int AS valid_count,
+           COALESCE(sum(s.payer_count), 0)::int AS payer_count, -- per group distinct: see the doc comment
            COALESCE(sum(s.refund_count), 0)::int AS refund_count, COALESCE(sum(s.refund_minor), 0)::bigint AS refund_minor,
            COALESCE(sum(s.margin_minor), 0)::bigint AS margin_minor
       FROM generate_series(${input.from}::date, LEAST(${input.to}::date, ${input.from}::date + 366), interval '1 day') d
@@ -119,7 +129,7 @@ export async function deviceDaily(tx: Tx, ctx: TenantContext, raw: { id: string;
   return {
     deviceId: device.deviceId,
     incentiveMinAmountMinor,
-    days: rows.map((r) => ({ date: r.date, paymentCount: r.payment_count, successCount: r.success_count, amountMinor: r.amount_minor, validCount: r.valid_count, refundCount: r.refund_count, refundMinor: r.refund_minor, marginMinor: r.margin_minor })),
+    days: rows.map((r) => ({ date: r.date, paymentCount: r.payment_count, successCount: r.success_count, amountMinor: r.amount_minor, validCount: r.valid_count, payerCount: r.payer_count, refundCount: r.refund_count, refundMinor: r.refund_minor, marginMinor: r.margin_minor })),
   };
 }
 

@@ -79,6 +79,8 @@ export interface ChannelResult {
   readonly status: "SUCCEEDED" | "PROCESSING" | "FAILED" | "CLOSED";
   readonly channelTradeNo?: string;
   readonly paidAt?: Date;
+  /** The payer as the channel names them (pay answers only); kept on the payment for the daily statistics' distinct payers. */
+  readonly payerId?: string;
   readonly failure?: { code: string; message: string };
   readonly exchanges?: readonly ChannelExchange[];
 }
@@ -116,6 +118,7 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   const to: PaymentStatus = result.status;
   const data: Prisma.PaymentUpdateInput = { status: to, nextQueryAt: null };
   if (result.channelTradeNo) data.channelTradeNo = result.channelTradeNo;
+  if (result.payerId) data.payerId = result.payerId;
   if (to === "SUCCEEDED") {
     data.paidAt = result.paidAt ?? new Date();
     data.ledgerEntryId = await postPaymentEntries(tx, ctx, p);
@@ -178,7 +181,7 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
   const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
   const after = await tx.payment.update({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
-    data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}) },
+    data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}), ...(result.payerId ? { payerId: result.payerId } : {}) },
     select: paymentSelect,
   });
   await tx.paymentTransition.create({
@@ -462,6 +465,7 @@ async function callPay(ctx: TenantContext, attempt: Prepared): Promise<{ result:
         status: answer.status,
         ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
         ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
+        ...(answer.payerId ? { payerId: answer.payerId } : {}),
         ...(answer.failure ? { failure: answer.failure } : {}),
         ...(answer.codeUrl ? { codeUrl: answer.codeUrl } : {}),
         exchanges: answer.exchanges,
