@@ -434,7 +434,7 @@ describe("business dates and the incentive threshold", () => {
     await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [early.rowId, late.rowId], action: "SUSPEND", reason: "test done" }));
   });
 
-  it("distinct payers per device and day, among the payments valid for incentives", async () => {
+  it("distinct payers per device and day; a threshold change recomputes valid_count and payer_count of existing rows", async () => {
     const ctx = ownerContext(a.tenant);
     const settings = (incentiveMinAmountMinor: bigint) => inTenant(a, (tx) => updateFleetSettings(tx, ctx, { offlineAfterSeconds: 300, relocationMeters: 1000, incentiveMinAmountMinor }));
     await settings(100n);
@@ -457,7 +457,23 @@ describe("business dates and the incentive threshold", () => {
       (await ownerQuery<{ success_count: number; valid_count: number; payer_count: number }>(db.url, `SELECT success_count, valid_count, payer_count FROM payment_daily_stat WHERE tenant_id = $1 AND device_id = $2`, [a.tenant.id, key.keyId]))[0];
     expect(await row()).toEqual({ success_count: 4, valid_count: 3, payer_count: 2 });
 
+    // Raised to 10.00: only F1's 10.00 and F2's 25.00 remain valid, two payers. No outbox event
+    // is needed: the change recomputes the rows in its own transaction.
+    await settings(1000n);
+    expect(await row()).toEqual({ success_count: 4, valid_count: 2, payer_count: 2 });
+    await settings(2000n);
+    expect(await row()).toEqual({ success_count: 4, valid_count: 1, payer_count: 1 });
+    // A recompute from the outbox afterwards (a redelivered event) agrees with the new threshold.
+    await ownerQuery(db.url, `UPDATE outbox_event SET status = 'PENDING', available_at = now(), attempts = 0 WHERE tenant_id = $1 AND topic = 'stats.recompute'`, [a.tenant.id]);
+    while ((await drainOutboxOnce(500)).claimed > 0);
+    expect(await row()).toEqual({ success_count: 4, valid_count: 1, payer_count: 1 });
+    // Lowered to 0: every success is valid, three payers.
+    await settings(0n);
+    expect(await row()).toEqual({ success_count: 4, valid_count: 4, payer_count: 3 });
     const daily = await inTenant(a, (tx) => deviceDaily(tx, ctx, { id: key.rowId, days: 7 }));
-    expect(daily.days.reduce((s, d) => s + d.payerCount, 0)).toBe(2);
+    expect(daily.days.reduce((s, d) => s + d.payerCount, 0)).toBe(3);
+    expect(daily.incentiveMinAmountMinor).toBe(0n);
+    await settings(100n);
+    expect(await row()).toEqual({ success_count: 4, valid_count: 3, payer_count: 2 });
   });
 });

@@ -6,6 +6,7 @@ import { Prisma } from "@/server/db/generated/prisma/client";
 import type { DeviceStatus } from "@/server/db/generated/prisma/enums";
 import { afterCreatedAtDesc, clampLimit, cursorOfCreatedAt, toPage, type Page } from "@/server/db/keyset";
 import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { lockIncentiveThreshold, recomputeIncentiveCounts } from "./incentive";
 import { canApply, isOnline, MAX_IMPORT_ROWS, parseImportCsv, type DeviceAction, type ImportRowError } from "./rules";
 import {
   ZCodeCreate,
@@ -81,8 +82,14 @@ export async function getFleetSettings(tx: Tx, ctx: TenantContext): Promise<Flee
   return row ?? DEFAULT_FLEET_SETTINGS;
 }
 
+/**
+ * Saves the fleet settings (audited). A changed incentive threshold also recomputes valid_count
+ * and payer_count of the tenant's existing daily statistics, in this transaction (incentive.ts).
+ */
 export async function updateFleetSettings(tx: Tx, ctx: TenantContext, raw: TFleetSettings): Promise<FleetSettingsView> {
   const input = ZFleetSettings.parse(raw);
+  // Before reading the old threshold: a recompute in flight finishes first (incentive.ts).
+  await lockIncentiveThreshold(tx, ctx, "exclusive");
   const before = await getFleetSettings(tx, ctx);
   const row = await tx.deviceFleetSettings.upsert({
     where: { tenantId: ctx.tenantId },
@@ -91,6 +98,7 @@ export async function updateFleetSettings(tx: Tx, ctx: TenantContext, raw: TFlee
     select: { offlineAfterSeconds: true, relocationMeters: true, incentiveMinAmountMinor: true },
   });
   await recordAudit(tx, ctx, { action: "devices.settings.update", entityType: "tenant", entityId: ctx.tenantId, before: { ...before, incentiveMinAmountMinor: before.incentiveMinAmountMinor.toString() }, after: { ...input, incentiveMinAmountMinor: input.incentiveMinAmountMinor.toString() } });
+  if (row.incentiveMinAmountMinor !== before.incentiveMinAmountMinor) await recomputeIncentiveCounts(tx, ctx, row.incentiveMinAmountMinor);
   return row;
 }
 

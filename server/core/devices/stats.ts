@@ -1,6 +1,7 @@
 import { businessDate } from "@/server/core/calendar/rules";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { lockIncentiveThreshold } from "./incentive";
 import { deviceNotFound, getFleetSettings } from "./service";
 import { ZDeviceDaily, ZFleetRanking, ZIdle } from "./schema";
 
@@ -34,13 +35,16 @@ export function groupsOf(payload: unknown): StatGroup[] {
 }
 
 /**
- * Recomputes the groups' rows. Each group is locked (transaction advisory lock, in sorted order so
- * two drainers never deadlock) before its statement runs, and READ COMMITTED gives that statement
- * a snapshot taken after the lock: a recompute never overwrites a newer one with older data.
+ * Recomputes the groups' rows. The tenant's incentive threshold is read under its shared lock
+ * (incentive.ts), so a threshold change either waits for this transaction or is seen by it. Each
+ * group is locked (transaction advisory lock, in sorted order so two drainers never deadlock)
+ * before its statement runs, and READ COMMITTED gives that statement a snapshot taken after the
+ * lock: a recompute never overwrites a newer one with older data.
  */
 export async function recomputeGroups(tx: Tx, ctx: TenantContext, groups: readonly StatGroup[]): Promise<number> {
   const unique = [...new Map(groups.map((g) => [g.join("|"), g])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
   if (unique.length === 0) return 0;
+  await lockIncentiveThreshold(tx, ctx, "shared");
   const { incentiveMinAmountMinor } = await getFleetSettings(tx, ctx);
   for (const [d, m, s, dv, a, p] of unique) {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`stats|${ctx.tenantId}|${d}|${m}|${s}|${dv}|${a}|${p}`}, 0))`;
