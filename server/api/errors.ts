@@ -28,5 +28,39 @@ export const KIND_TO_HTTP: Record<DomainErrorKind, number> = {
 export function toTRPCError(e: unknown): unknown {
   if (e instanceof DomainError) return new TRPCError({ code: KIND_TO_TRPC[e.kind], message: e.message, cause: e });
   if (e instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: e.issues[0]?.message ?? "Invalid input", cause: e });
+  const db = fromDatabaseError(e);
+  if (db) return new TRPCError({ code: KIND_TO_TRPC[db.kind], message: db.message, cause: e });
   return e;
+}
+
+/**
+ * The database refusals a person's input can cause, which no service check caught first (two
+ * people creating the same thing at once; a record removed meanwhile), as errors a person can act
+ * on instead of the driver's text with table and constraint names. Anything else stays internal.
+ */
+export function fromDatabaseError(e: unknown): DomainError | null {
+  if (typeof e !== "object" || e === null || !("code" in e)) return null;
+  const { code, meta } = e as { code: unknown; meta?: { target?: unknown; driverAdapterError?: { cause?: { table?: unknown; constraint?: { fields?: unknown; index?: unknown } } } } };
+  if (code === "P2002") {
+    const what = uniqueFields(meta);
+    return new DomainError("CONFLICT", "ALREADY_EXISTS", what ? `One with the same ${what} already exists; change it and try again` : "One with these details already exists; change them and try again");
+  }
+  if (code === "P2003") return new DomainError("BAD_INPUT", "REFERENCE_NOT_FOUND", "It refers to something that does not exist (any more); reload and try again");
+  if (code === "P2025") return new DomainError("NOT_FOUND", "NOT_FOUND", "Not found: it may have been removed meanwhile; reload and try again");
+  return null;
+}
+
+/** The columns of a unique violation in words ("credit code"), from the fields or the index name (<table>_<columns>_key); the tenant column left out. */
+function uniqueFields(meta: { target?: unknown; driverAdapterError?: { cause?: { table?: unknown; constraint?: { fields?: unknown; index?: unknown } } } } | undefined): string | null {
+  const cause = meta?.driverAdapterError?.cause;
+  const listed = cause?.constraint?.fields ?? meta?.target;
+  if (Array.isArray(listed)) {
+    const fields = listed.filter((f): f is string => typeof f === "string" && f !== "tenant_id" && f !== "tenantId");
+    return fields.length ? fields.map((f) => f.replaceAll("_", " ")).join(", ") : null;
+  }
+  const index = cause?.constraint?.index;
+  const table = cause?.table;
+  if (typeof index !== "string" || typeof table !== "string" || !index.startsWith(`${table}_`) || !index.endsWith("_key")) return null;
+  const columns = index.slice(table.length + 1, -"_key".length).replace(/^tenant_id(_|$)/, "");
+  return columns ? columns.replaceAll("_", " ") : null;
 }

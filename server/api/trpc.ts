@@ -54,11 +54,15 @@ const t = initTRPC.context<RequestContext>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const r = await next();
   if (!r.ok) {
     const mapped = toTRPCError(r.error.cause);
     if (mapped instanceof TRPCError) return { ...r, error: mapped };
+    // Anything else is ours to fix: logged in full (requestLog), answered without the internals.
+    if (r.error.code === "INTERNAL_SERVER_ERROR") {
+      return { ...r, error: new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `Internal error; quote request id ${ctx.requestId} if you contact support`, cause: r.error.cause ?? r.error }) };
+    }
   }
   return r;
 });
