@@ -60,6 +60,8 @@ async function upload(page: Page) {
   await expect(page.getByTestId("upload-result")).toHaveText("Imported: 2 lines");
   // The run: both lines are differences (trades we never recorded).
   await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText("2 differences");
+  // A new provider's scheduled fetch has not run yet: the page says when it will.
+  await expect(page.getByTestId("fetch-status")).toContainText("No automatic fetches yet");
 }
 
 async function as(page: Page, host: string, user: TestUser) {

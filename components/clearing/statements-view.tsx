@@ -14,6 +14,7 @@ import { Select } from "@/components/ui/select";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
 import type { MessageKey } from "@/i18n/catalogue";
+import { FetchStatus } from "./fetch-status";
 
 const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
 const td = "px-3 py-2 align-top";
@@ -212,6 +213,7 @@ export function StatementsView() {
         </CardHeader>
         {list}
       </Card>
+      <FetchStatus />
     </div>
   );
 }

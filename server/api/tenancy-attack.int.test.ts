@@ -714,6 +714,7 @@ const rungs: Record<string, Rung> = {
   "exceptions.resolve": "console",
   // statements
   "statements.find": "console",
+  "statements.fetches": "console",
   // the exception queue (clearing)
   "exceptionQueue.find": "console",
   "exceptionQueue.get": "console",
@@ -983,6 +984,7 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "exceptions.find": () => ({}),
   "exceptions.resolve": (s) => ({ id: s.payments.refundId, resolution: "hostile close" }),
   "statements.find": (s) => ({ channelAccountId: s.channel.accountId }),
+  "statements.fetches": () => ({}),
   "exceptionQueue.find": (s) => ({ channelAccountId: s.channel.accountId }),
   "exceptionQueue.get": (s) => ({ id: s.payments.exceptionId }),
   "exceptionQueue.stats": () => ({}),
@@ -2001,6 +2003,14 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     const own = await asB("viewer").statements.find({});
     for (const f of own) expect(f.channelAccountId).not.toBe(e.a.channel.accountId);
     expectNoLeak(own);
+  },
+  async "statements.fetches"(e) {
+    // A's tries are A's: B sees only its own (none).
+    await ownerQuery(db.url, `INSERT INTO statement_fetch_attempt (tenant_id, channel_account_id, bill_date, outcome, detail) VALUES ($1, $2, current_date - 1, 'NOT_AVAILABLE', 'A secret')`, [e.a.tenant.id, e.a.channel.accountId]);
+    const seen = await asB("viewer").statements.fetches({});
+    expect(seen.every((f) => f.channelAccountId !== e.a.channel.accountId)).toBe(true);
+    expectNoLeak(seen);
+    await ownerQuery(db.url, `DELETE FROM statement_fetch_attempt WHERE tenant_id = $1`, [e.a.tenant.id]);
   },
   // the exception queue
   async "exceptionQueue.find"(e) {

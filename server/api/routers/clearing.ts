@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fetchStatuses } from "@/server/core/clearing/fetch-job";
 import { findStatementFiles } from "@/server/core/clearing/import";
 import { closeReconciledDay, dayCloseBlockers } from "@/server/core/clearing/day-close";
 import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, findQueue, getExceptionItem, queueStats, setSla, slaSettings, transitionException } from "@/server/core/clearing/exceptions";
@@ -13,6 +14,8 @@ export const statementsRouter = router({
   find: tenantProcedure
     .input(z.object({ channelAccountId: z.string().uuid().optional(), billDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), limit: z.number().int().min(1).max(200).optional() }))
     .query(({ ctx, input }) => findStatementFiles(ctx.tx, ctx.tctx, input)),
+  /** The scheduled fetch's tries per account and bill date (late or refused bills). */
+  fetches: tenantProcedure.input(z.object({ days: z.number().int().min(1).max(31).optional() })).query(({ ctx, input }) => fetchStatuses(ctx.tx, ctx.tctx, input)),
 });
 
 // The exception queue (issue 6): the differences reconciliation raises, worked from open to an

@@ -2,7 +2,7 @@ import { connectorFor } from "@/server/channels/registry";
 import type { ChannelType, ConnectorContext } from "@/server/channels/types";
 import { businessDate } from "@/server/core/calendar/rules";
 import { connectorConfig } from "@/server/core/channels/accounts";
-import { withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
+import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { reconcileFundsFile } from "./funds";
 import { importStatement, type ImportResult } from "./import";
@@ -15,7 +15,8 @@ import { importStatement, type ImportResult } from "./import";
 // call fails) is simply tried again on the next run, for FETCH_LOOKBACK_DAYS days; the job runs
 // every quarter of an hour from the morning, so "retry until available" is the schedule itself.
 // A day that already has a payment statement (any source) is never fetched again. After a bill is
-// in, bank credit files of the account still waiting for a bill are reconciled again.
+// in, bank credit files of the account still waiting for a bill are reconciled again. Every try is
+// recorded (statement_fetch_attempt) for the Statements page: which bills are late, and why.
 
 /** Local time on the day after the bill date from which the bill can be fetched; null: the channel publishes none we fetch. */
 export const BILL_PUBLICATION_TIME: Readonly<Record<ChannelType, string | null>> = { WECHAT: "10:00", ALIPAY: "10:00", BANK: "10:00", SANDBOX: null };
@@ -88,23 +89,72 @@ export async function fetchDueStatements(ctx: TenantContext, now = new Date(), o
       } catch (e) {
         const detail = e instanceof Error ? e.message.slice(0, 300) : String(e);
         outcomes.push({ channelAccountId: a.id, billDate, outcome: "NOT_AVAILABLE", detail });
+        await recordAttempt(ctx, { channelAccountId: a.id, billDate, outcome: "NOT_AVAILABLE", detail });
         logger.info({ tenantId: ctx.tenantId, channelAccountId: a.id, billDate, detail }, "statement fetch: not available yet");
         continue;
       }
       try {
         const r = await importStatement(ctx, { channelAccountId: a.id, billDate, fileName, bytes, source: "JOB" });
         outcomes.push({ channelAccountId: a.id, billDate, outcome: r.outcome, ...(r.reconciliation ? { reconciliation: r.reconciliation } : {}) });
+        await recordAttempt(ctx, { channelAccountId: a.id, billDate, outcome: r.outcome, fileId: r.fileId });
         imported ||= r.outcome === "IMPORTED";
       } catch (e) {
         // A file the channel served but we refuse (malformed, totals wrong) waits for a person; logged loudly.
         const detail = e instanceof Error ? e.message.slice(0, 300) : String(e);
         outcomes.push({ channelAccountId: a.id, billDate, outcome: "REFUSED", detail });
+        await recordAttempt(ctx, { channelAccountId: a.id, billDate, outcome: "REFUSED", detail });
         logger.warn({ tenantId: ctx.tenantId, channelAccountId: a.id, billDate, detail }, "statement fetch: the channel's file was refused");
       }
     }
     if (imported) await reconcileWaitingCredits(ctx, a.id);
   }
   return outcomes;
+}
+
+async function recordAttempt(ctx: TenantContext, a: { channelAccountId: string; billDate: string; outcome: FetchOutcome["outcome"]; detail?: string; fileId?: string }): Promise<void> {
+  await withTenantTx(ctx.tenantId, (tx) =>
+    tx.statementFetchAttempt.create({ data: { tenantId: ctx.tenantId, channelAccountId: a.channelAccountId, billDate: new Date(`${a.billDate}T00:00:00Z`), outcome: a.outcome, detail: a.detail ?? null, fileId: a.fileId ?? null } }),
+  );
+}
+
+export interface FetchStatus {
+  readonly channelAccountId: string;
+  readonly channelAccountName: string;
+  readonly billDate: string;
+  readonly attempts: number;
+  readonly firstAttemptAt: Date;
+  readonly lastAttemptAt: Date;
+  readonly outcome: FetchOutcome["outcome"];
+  readonly detail: string | null;
+  readonly fileId: string | null;
+}
+
+/** The automatic fetch per account and bill date over the last `days` bill dates: how many tries, the last one's outcome and the channel's words. Newest first. */
+export async function fetchStatuses(tx: Tx, ctx: TenantContext, input: { days?: number } = {}): Promise<FetchStatus[]> {
+  const days = Math.min(Math.max(input.days ?? 7, 1), 31);
+  const since = new Date(Date.now() - days * 86_400_000);
+  const rows = await tx.$queryRaw<Array<{ channel_account_id: string; bill_date: string; attempts: number; first_at: Date; last_at: Date; outcome: string; detail: string | null; file_id: string | null }>>`
+    SELECT DISTINCT ON (a.channel_account_id, a.bill_date)
+           a.channel_account_id::text, a.bill_date::text, count(*) OVER w AS attempts, min(a.attempted_at) OVER w AS first_at,
+           a.attempted_at AS last_at, a.outcome, a.detail, a.file_id::text
+      FROM statement_fetch_attempt a
+     WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.bill_date >= ${since}::date
+    WINDOW w AS (PARTITION BY a.channel_account_id, a.bill_date)
+     ORDER BY a.channel_account_id, a.bill_date, a.attempted_at DESC`;
+  const names = new Map((await tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId, id: { in: [...new Set(rows.map((r) => r.channel_account_id))] } }, select: { id: true, name: true } })).map((c) => [c.id, c.name]));
+  return rows
+    .map((r) => ({
+      channelAccountId: r.channel_account_id,
+      channelAccountName: names.get(r.channel_account_id) ?? r.channel_account_id,
+      billDate: r.bill_date,
+      attempts: Number(r.attempts),
+      firstAttemptAt: r.first_at,
+      lastAttemptAt: r.last_at,
+      outcome: r.outcome as FetchOutcome["outcome"],
+      detail: r.detail,
+      fileId: r.file_id,
+    }))
+    .sort((x, y) => (x.billDate === y.billDate ? x.channelAccountName.localeCompare(y.channelAccountName) : x.billDate < y.billDate ? 1 : -1));
 }
 
 /** Bank credit files of the account whose settlement dates were waiting for a bill: evaluated again. */

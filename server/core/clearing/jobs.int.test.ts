@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
-import { fetchDueStatements } from "./fetch-job";
+import { fetchDueStatements, fetchStatuses } from "./fetch-job";
 import { importStatement } from "./import";
 import { seedDemoReconciliation } from "./demo";
 import { expireCrossDayPool } from "./pool-expiry";
@@ -86,6 +86,14 @@ describe("clearing jobs", () => {
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.customerFundsBank))).postedMinor).toBe(net);
     // Nothing is fetched twice.
     expect(await fetchDueStatements(t.ctx, beijing(nextDay(billDate), "10:35"))).toEqual([]);
+    // Every try is on record for the Statements page: two, the last one the import, the first one's words kept.
+    const statuses = await t.run((tx) => fetchStatuses(tx, t.ctx));
+    expect(statuses).toMatchObject([{ channelAccountId: wechat.id, billDate, attempts: 2, outcome: "IMPORTED", fileId: file.id, detail: null }]);
+    const tries = await t.run((tx) => tx.statementFetchAttempt.findMany({ where: { tenantId: t.tenantId }, orderBy: { attemptedAt: "asc" } }));
+    expect(tries.map((a) => [a.outcome, a.detail?.includes("ECONNREFUSED") ?? false])).toEqual([
+      ["NOT_AVAILABLE", true],
+      ["IMPORTED", false],
+    ]);
 
     // The dropped payment waits in the pool; no later bill comes (the account is paused). Time expires it.
     await t.run((tx) => setChannelAccountEnabled(tx, t.ctx, { id: wechat.id, enabled: false }));
