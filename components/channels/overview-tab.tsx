@@ -95,6 +95,7 @@ export function OverviewTab({ account, canManage }: { account: ChannelAccountDet
                 <Dash />
               )}
             </Detail>
+            <Detail label={t("channels.settlementCycle")}>{t(account.settlementCycle === "D1" ? "channels.settlementCycle_D1" : "channels.settlementCycle_T1")}</Detail>
             <Detail label={t("channels.healthSection")}>
               {account.autoPause ? (
                 <span className="text-sm">

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { cn, focusRing } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
 import { useT } from "@/i18n/client";
 import { RateField, YuanField } from "./parts";
 import type { SettingsDraft } from "./settings";
@@ -81,6 +82,17 @@ export function SettingsFields({
         </Field>
         <Field label={t("channels.settlementBankName")} error={errors.settlementBankName}>
           <Input name="settlementBankName" value={draft.settlementBankName} onChange={text("settlementBankName")} />
+        </Field>
+        <Field label={t("channels.settlementCycle")} hint={t("channels.settlementCycleHint")} error={errors.settlementCycle}>
+          <Select
+            name="settlementCycle"
+            value={draft.settlementCycle}
+            onChange={(e) => onChange({ settlementCycle: e.target.value === "D1" ? "D1" : "T1" })}
+            options={[
+              { value: "T1", label: t("channels.settlementCycle_T1") },
+              { value: "D1", label: t("channels.settlementCycle_D1") },
+            ]}
+          />
         </Field>
         <Field label={t("channels.settlementAccountNumber")} hint={settlementAccountLast4 ? t("channels.accountNumberKeepHint") : t("channels.accountNumberHint")} error={errors.settlementAccountNumber}>
           <Input

@@ -24,6 +24,7 @@ export interface SettingsDraft {
   costMax: string;
   settlementAccountName: string;
   settlementBankName: string;
+  settlementCycle: "T1" | "D1";
   /** Only ever typed, never loaded: blank keeps the stored number. */
   settlementAccountNumber: string;
   autoPause: boolean;
@@ -51,6 +52,7 @@ export const DEFAULT_SETTINGS: SettingsDraft = {
   costMax: "",
   settlementAccountName: "",
   settlementBankName: "",
+  settlementCycle: "T1",
   settlementAccountNumber: "",
   autoPause: true,
   healthWindowSeconds: "300",
@@ -78,6 +80,7 @@ export function draftFromAccount(a: ChannelAccountDetail): SettingsDraft {
     costMax: yuan(a.costMaxMinor),
     settlementAccountName: a.settlementAccountName ?? "",
     settlementBankName: a.settlementBankName ?? "",
+    settlementCycle: a.settlementCycle === "D1" ? "D1" : "T1",
     settlementAccountNumber: "",
     autoPause: a.autoPause,
     healthWindowSeconds: String(a.healthWindowSeconds),
@@ -105,6 +108,7 @@ export const SETTINGS_FIELD_NAMES = [
   "costMaxMinor",
   "settlementAccountName",
   "settlementBankName",
+  "settlementCycle",
   "settlementAccountNumber",
   "healthWindowSeconds",
   "healthMinSample",
@@ -211,6 +215,7 @@ export function settingsPayload(d: SettingsDraft): SettingsResult {
       costMaxMinor,
       settlementAccountName: d.settlementAccountName.trim() || null,
       settlementBankName: d.settlementBankName.trim() || null,
+      settlementCycle: d.settlementCycle,
       ...(accountNumber ? { settlementAccountNumber: accountNumber } : {}),
       autoPause: d.autoPause,
       healthWindowSeconds: healthWindowSeconds ?? 300,

@@ -43,6 +43,7 @@ export const channelAccountSelect = {
   settlementAccountName: true,
   settlementBankName: true,
   settlementAccountLast4: true,
+  settlementCycle: true,
   healthState: true,
   healthChangedAt: true,
   healthReason: true,

@@ -31,6 +31,7 @@ export const ZChannelSettings = z
     costMaxMinor: ZMinor.nullable(),
     settlementAccountName: z.string().trim().max(120).nullable(),
     settlementBankName: z.string().trim().max(120).nullable(),
+    settlementCycle: z.enum(["T1", "D1"]),
     autoPause: z.boolean(),
     healthWindowSeconds: z.number().int().min(30).max(86_400),
     healthMinSample: z.number().int().min(1).max(100_000),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectorFor } from "@/server/channels/registry";
-import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
+import { connectorConfig, setChannelAccountEnabled, updateChannelAccount } from "@/server/core/channels/accounts";
 import { seedSimulatorChannels } from "@/server/core/channels/demo";
 import { addWorkingDays } from "@/server/core/calendar/rules";
 import { getBalanceByRef } from "@/server/core/ledger/service";
@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
-import { reconcileFundsFile } from "./funds";
+import { billDatesSettlingOn, expectedNetSettlement, reconcileFundsFile } from "./funds";
 import { importStatement } from "./import";
 import "@/server/core/payments/register";
 
@@ -106,5 +106,23 @@ describe("funds reconciliation", () => {
     const e = await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_FUNDS_MISSING" } }));
     expect(e.amountMinor).toBe(7_984n);
     expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeType: "recon_item" } }))).toBe(0);
+  });
+
+  it("by the channel account's settlement cycle: T+1 working days (a Monday takes Friday to Sunday) or D+1 natural days", async () => {
+    const { t, wechat, pay, bill } = await setup("CUSTODIAL");
+    // 2026-11-30 is a Monday; a new tenant's calendar has no holidays.
+    expect(await t.run((tx) => billDatesSettlingOn(tx, t.ctx, "2026-11-30"))).toEqual(["2026-11-27", "2026-11-28", "2026-11-29"]);
+    expect(await t.run((tx) => billDatesSettlingOn(tx, t.ctx, "2026-11-30", "D1"))).toEqual(["2026-11-29"]);
+    expect(wechat.settlementCycle).toBe("T1");
+    const refused = await t.run((tx) => updateChannelAccount(tx, t.ctx, { id: wechat.id, settings: { settlementCycle: "W7" as "D1" } })).catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/settlementCycle/);
+    await t.run((tx) => updateChannelAccount(tx, t.ctx, { id: wechat.id, settings: { settlementCycle: "D1" } }));
+
+    // D+1: the day after the bill date expects that day's net, whatever weekday it is.
+    const a = await pay(10_000n);
+    const billDate = a.businessDate.toISOString().slice(0, 10);
+    const nextDay = new Date(Date.parse(`${billDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await importStatement(t.ctx, { channelAccountId: wechat.id, billDate, fileName: "bill.csv", bytes: await bill(billDate), source: "UPLOAD" });
+    expect(await t.run((tx) => expectedNetSettlement(tx, t.ctx, wechat.id, nextDay))).toEqual({ settlementDate: nextDay, billDates: [billDate], missingBills: [], expectedMinor: 10_000n - 20n });
   });
 });

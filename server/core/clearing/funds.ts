@@ -18,9 +18,9 @@ import type { ReconSummary } from "./reconcile";
 // Expected net settlement for settlement date S = Σ over the channel's current payment bills of
 // every bill date D that settles on S: settleable amounts of payments − refunds (signed on the
 // bill; a refund still PROCESSING is not settled) − the channel's fees where it deducts them at
-// source. The channel account stores no settlement cycle of its own (only where it pays), so the
-// cycle is T+1 on the tenant's business calendar: the bill dates settling on S are
-// [previous working day before S, S − 1] (Friday, Saturday and Sunday all settle on Monday).
+// source, by the channel account's settlement cycle: T+1 (the default) on the tenant's business
+// calendar — the bill dates settling on S are [previous working day before S, S − 1] (Friday,
+// Saturday and Sunday all settle on Monday) — or D+1 natural days (S − 1 only).
 //
 // The credits of one value date are summed and matched against that date's expected amount. The
 // match is the only posting that moves money into the 备付金 bank account: the ledger's
@@ -39,8 +39,9 @@ const PAYMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPA
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const dbDate = (s: string) => new Date(`${s}T00:00:00Z`);
 
-/** The bill dates that settle on `settlementDate` at T+1 working days. */
-export async function billDatesSettlingOn(tx: Tx, ctx: TenantContext, settlementDate: string): Promise<string[]> {
+/** The bill dates that settle on `settlementDate`: at D+1 the day before; at T+1 working days every day since the previous working day. */
+export async function billDatesSettlingOn(tx: Tx, ctx: TenantContext, settlementDate: string, cycle: "T1" | "D1" = "T1"): Promise<string[]> {
+  if (cycle === "D1") return [daysBefore(settlementDate, 1)];
   const overrides = await loadCalendarOverrides(tx, ctx, daysBefore(settlementDate, 40), addNaturalDays(settlementDate, 1));
   const first = previousWorkingDay(settlementDate, overrides);
   const dates: string[] = [];
@@ -58,10 +59,10 @@ export interface ExpectedSettlement {
 
 /** What the channel should credit for `settlementDate`, from its own current bills. */
 export async function expectedNetSettlement(tx: Tx, ctx: TenantContext, channelAccountId: string, settlementDate: string): Promise<ExpectedSettlement> {
-  const account = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: channelAccountId }, select: { channelType: true } });
+  const account = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: channelAccountId }, select: { channelType: true, settlementCycle: true } });
   if (!account) throw notFound("Channel account");
   const atSource = connectorFor(account.channelType).attributes.feeCollection === "AT_SOURCE";
-  const billDates = await billDatesSettlingOn(tx, ctx, settlementDate);
+  const billDates = await billDatesSettlingOn(tx, ctx, settlementDate, account.settlementCycle === "D1" ? "D1" : "T1");
   const missingBills: string[] = [];
   let expectedMinor = 0n;
   for (const d of billDates) {
