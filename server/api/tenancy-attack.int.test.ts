@@ -22,6 +22,8 @@ import { openException } from "@/server/core/payments/exceptions";
 import { createPayment } from "@/server/core/payments/service";
 import { publishWebhook } from "@/server/core/webhooks/publish";
 import { createWebhookEndpoint } from "@/server/core/webhooks/service";
+import { postEntry } from "@/server/core/ledger/service";
+import { directMemoPayment } from "@/server/core/ledger/templates";
 import { runSettlement } from "@/server/core/settlement/service";
 import { assignDevices, createConfigVersion, findDevices, importDevices } from "@/server/core/devices/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
@@ -416,6 +418,9 @@ let aBefore: Snapshot;
 /** Each side's settlement rows (made in the set-up, before A's snapshot). */
 const settlementIds = new Map<string, string[]>();
 const SETTLEMENT_DATE = "2026-01-06";
+/** The memo-book trades the settlement run settles (a day of its own, apart from LEDGER_DATE's entries). */
+const MEMO_DATE = "2026-01-02";
+const memoEntryIds = new Map<string, string[]>();
 /** Each side's device (issue 7). */
 const deviceIds = new Map<string, { id: string; deviceId: string }>();
 
@@ -497,8 +502,15 @@ beforeAll(async () => {
     a.payments.refundNo,
     a.payments.refundId,
   ];
-  // Settlement: both sides (DIRECT) record what the channel owes each merchant on a working day.
+  // Settlement: both sides (DIRECT) record what the channel owes each merchant on a working day
+  // (each merchant had a trade the day before: a run writes no row for a merchant owed nothing).
   for (const side of [a, b]) {
+    const memo: string[] = [];
+    for (const m of side.merchants) {
+      const posted = await withTenantTx(side.tenant.id, (tx) => postEntry(tx, ownerContext(side.tenant), directMemoPayment(m.id, 9_962n), { businessDate: MEMO_DATE, idempotencyKey: `attack-memo:${m.id}` }));
+      memo.push(posted.entryId);
+    }
+    memoEntryIds.set(side.tenant.id, memo);
     const run = await runSettlement(ownerContext(side.tenant), { date: SETTLEMENT_DATE });
     const made = run.outcomes.map((o) => o.settlementId).filter((id): id is string => id !== null);
     expect(made.length).toBe(side.merchants.length);
@@ -1326,7 +1338,7 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expect(ids(await b.ledger.findEntries({ causeId: e.a.payments.succeededId }))).toEqual([]);
     expect(ids(await b.ledger.findEntries({ causeId: e.b.payments.succeededId })).sort()).toEqual([...e.b.payments.entryIds].sort());
     const all = await b.ledger.findEntries({ limit: 200 });
-    expect(ids(all).sort()).toEqual([e.b.ledger.entryId, ...e.b.payments.entryIds].sort());
+    expect(ids(all).sort()).toEqual([e.b.ledger.entryId, ...e.b.payments.entryIds, ...memoEntryIds.get(e.b.tenant.id)!].sort());
     expectNoLeak(all);
   },
   async "ledger.trialBalance"(e) {
@@ -2620,8 +2632,8 @@ describe("after every attack", () => {
     const after = await snapshotTenant(env.a.tenant.id);
     expect(after.merchant!.length).toBe(2);
     expect(after.business_calendar_day!.length).toBeGreaterThanOrEqual(4);
-    // The approved adjustment and the succeeded payment's entries.
-    expect(after.journal_entry!.length).toBe(1 + env.a.payments.entryIds.length);
+    // The approved adjustment, the succeeded payment's entries and the memo trades settlement settled.
+    expect(after.journal_entry!.length).toBe(1 + env.a.payments.entryIds.length + memoEntryIds.get(env.a.tenant.id)!.length);
     expect(after.proposal!.length).toBe(2);
     // The channel rows are in it: both accounts (three credential versions), the registrations,
     // the merchant's fee rule, product rule and limit, the pause and the notification.

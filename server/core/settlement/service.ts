@@ -305,6 +305,10 @@ async function settleDirect(tx: Tx, ctx: TenantContext, m: MerchantRow, date: st
        AND p.business_date <= ${cutoff}::date AND (${from}::date IS NULL OR p.business_date > ${from}::date)
        AND e.kind <> 'memo.settled'`;
   const owed = BigInt(rows[0]?.owed ?? 0n);
+  // Nothing owed: no row, as for custodial merchants, so quiet merchants do not fill the list with
+  // settlements that wait for a channel payment that will never come. The next period starts at
+  // the last row's cutoff, so it still covers these days (whose postings net to zero).
+  if (owed === 0n) return { merchantId: m.id, merchantName: m.shortName, status: "NOTHING_DUE", settlementId: null, netMinor: 0n, replayed: false };
   const row = await tx.settlement.create({
     data: { tenantId: ctx.tenantId, merchantId: m.id, settlementDate: dbDate(date), cutoffDate: dbDate(cutoff), mode: "DIRECT", status: "EXPECTED", grossMinor: owed, netMinor: owed, createdBy: actorName(ctx) },
     select: settlementSelect,

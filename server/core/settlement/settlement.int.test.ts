@@ -307,6 +307,14 @@ describe("DIRECT settlement", () => {
     expect(ex).toMatchObject({ kind: "SETTLEMENT_DIFFERENCE", amount_minor: "10" });
     // The memo book: what is still due is exactly the unpaid difference.
     expect((await runD((tx) => getBalanceByRef(tx, dctx, accounts.memoDue(m)))).postedMinor).toBe(10n);
+    // A merchant owed nothing gets no row (no settlement waits for a payment that never comes).
+    const quiet = await runD(async (tx) => {
+      const mm = await createMerchant(tx, dctx, merchantInput("安静商户"));
+      await updateSettlementSettings(tx, dctx, { merchantId: mm.id, settlementCycle: "D1" });
+      return mm.id;
+    });
+    expect((await runSettlement(dctx, { date: "2026-10-14", merchantId: quiet })).outcomes[0]).toMatchObject({ status: "NOTHING_DUE", settlementId: null });
+    expect(await ownerQuery(db.url, `SELECT 1 FROM settlement WHERE tenant_id = $1 AND merchant_id = $2`, [d.id, quiet])).toEqual([]);
     const [payouts] = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM payout WHERE tenant_id = $1`, [d.id]);
     expect(payouts!.n).toBe(0);
     await checkLedgerInvariants(db.url, d.id, dctx);
