@@ -14,35 +14,12 @@ import { Money } from "@/components/ui/money";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { CURRENCY, type BatchDetail } from "@/components/wallets/types";
 import { useI18n } from "@/i18n/client";
+import { uploadStatement } from "./upload-statement";
 
 const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
 const td = "px-3 py-2";
 const OUTCOMES = ["sent", "succeeded", "failed", "processing", "returned"] as const;
 type Outcome = (typeof OUTCOMES)[number];
-
-/** Sends the file's bytes with XMLHttpRequest, for upload progress (as the statements page does). */
-function upload(query: URLSearchParams, file: File, onProgress: (percent: number) => void): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/console/statements?${query.toString()}`);
-    xhr.setRequestHeader("content-type", "application/octet-stream");
-    xhr.setRequestHeader("x-file-name", encodeURIComponent(file.name));
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
-    };
-    xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => reject(new Error("network"));
-    xhr.send(file);
-  });
-}
 
 /** The header of a SWYRES01 file: its batch (32 hex) and processing date, read before sending. */
 async function readResultHeader(file: File): Promise<{ batchHex: string; date: string } | null> {
@@ -82,7 +59,7 @@ export function BatchResults({ batchId, canImport }: { batchId: string; canImpor
     const query = new URLSearchParams({ channelAccountId: b.channelAccountId, billDate: header.date, format: "BANK_PAYOUT_RESULT" });
     setPhase({ kind: "uploading", percent: 0 });
     try {
-      const answer = await upload(query, file, (percent) => setPhase({ kind: "uploading", percent }));
+      const answer = await uploadStatement(query, file, (percent) => setPhase({ kind: "uploading", percent }));
       if (answer.status < 300) {
         const body = answer.body as UploadAnswer;
         const outcomes = body.reconciliation?.byOutcome ?? {};

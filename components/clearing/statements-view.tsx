@@ -15,6 +15,7 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
 import type { MessageKey } from "@/i18n/catalogue";
 import { FetchStatus } from "./fetch-status";
+import { uploadStatement } from "./upload-statement";
 
 const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
 const td = "px-3 py-2 align-top";
@@ -32,30 +33,6 @@ interface UploadResult {
 
 /** What a channel's settlement statement did to the DIRECT settlements (settlement/direct-statements.ts). */
 const SETTLE_OUTCOMES = ["CONFIRMED", "DIFFERENCE", "ALREADY_CONFIRMED", "WAITING", "NO_STATEMENTS", "NO_SETTLEMENT", "UNKNOWN_SUB_MERCHANT"] as const;
-
-/** Sends the file's bytes with XMLHttpRequest, whose upload events give the progress fetch cannot. */
-function upload(query: URLSearchParams, file: File, onProgress: (percent: number) => void): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/console/statements?${query.toString()}`);
-    xhr.setRequestHeader("content-type", "application/octet-stream");
-    xhr.setRequestHeader("x-file-name", encodeURIComponent(file.name));
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
-    };
-    xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => reject(new Error("network"));
-    xhr.send(file);
-  });
-}
 
 /** Statement import with progress, and the files imported so far. */
 export function StatementsView() {
@@ -76,7 +53,7 @@ export function StatementsView() {
     const query = new URLSearchParams({ channelAccountId: accountId, billDate, ...(format ? { format } : {}) });
     setPhase({ kind: "uploading", percent: 0 });
     try {
-      const r = await upload(query, file, (percent) => setPhase({ kind: "uploading", percent }));
+      const r = await uploadStatement(query, file, (percent) => setPhase({ kind: "uploading", percent }));
       if (r.status < 300) {
         const result = r.body as UploadResult;
         const byOutcome = result.format === "MERCHANT_SETTLEMENT" ? (result.reconciliation?.byOutcome ?? {}) : {};

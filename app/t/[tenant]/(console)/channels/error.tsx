@@ -1,9 +1,4 @@
 "use client";
 
-import { ErrorState } from "@/components/ui/states";
-
-// A failure while rendering a channel page on the server (e.g. the database is unreachable). In
-// production Next replaces the message with a digest, so nothing internal reaches the browser.
-export default function ChannelsError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return <ErrorState error={error} onRetry={reset} className="rounded-brand border border-border bg-card" />;
-}
+// A failure while rendering a channel page: the console's page error with a retry.
+export { PageError as default } from "@/components/ui/page-error";

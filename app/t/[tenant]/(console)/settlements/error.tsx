@@ -1,8 +1,4 @@
 "use client";
 
-import { ErrorState } from "@/components/ui/states";
-
-// A failure while rendering the settlements page on the server (e.g. the database is unreachable).
-export default function SettlementsError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return <ErrorState error={error} onRetry={reset} className="rounded-brand border border-border bg-card" />;
-}
+// A failure while rendering the settlements page: the console's page error with a retry.
+export { PageError as default } from "@/components/ui/page-error";
