@@ -3,7 +3,7 @@ import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { checkLedgerInvariants, codeOf, custodialBook, type CustodialBook } from "@/server/testing/ledger";
 import { accounts, adjustment, walletRecharge, walletTransfer, type EntryDraft } from "./templates";
-import { getBalanceByRef, postEntries, postEntry, type PostOptions } from "./service";
+import { getBalanceByRef, openWalletAccount, postEntries, postEntry, resolveAccounts, type PostOptions } from "./service";
 
 // The set-based batch (ledger_post_entries for POSTED entries with distinct keys, migration
 // 20261130300000) against what posting the same entries one by one does: a bounded account may
@@ -97,5 +97,23 @@ describe("a batch posted set-based", () => {
     expect([twice[0]!.entryId === twice[1]!.entryId, twice[1]!.replayed]).toEqual([true, true]);
     expect(await wallet(b, 0)).toBe(190n);
     await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
+  });
+
+  it("remembers account ids only once their account is committed: one created in a rolled-back transaction is not remembered", async () => {
+    const b = await custodialBook({ wallets: 1 });
+    const ch = b.channels[0]!;
+    const fresh = crypto.randomUUID();
+    const rolledBack = await run(b, async (tx) => {
+      await openWalletAccount(tx, b.ctx, fresh);
+      const id = (await resolveAccounts(tx, b.ctx, [accounts.wallet(fresh)])).get(`${accounts.wallet(fresh).book}|${accounts.wallet(fresh).code}`);
+      throw Object.assign(new Error("roll back"), { id });
+    }).catch((e: { id?: string }) => e.id);
+    expect(rolledBack).toMatch(/^[0-9a-f-]{36}$/);
+    // Opened again for real: a new id, and postings go to it (a remembered old id would be refused).
+    await run(b, (tx) => openWalletAccount(tx, b.ctx, fresh));
+    await run(b, (tx) => postEntry(tx, b.ctx, walletRecharge(ch, fresh, 42n), { businessDate: D, idempotencyKey: "after-rollback" }));
+    expect((await run(b, (tx) => getBalanceByRef(tx, b.ctx, accounts.wallet(fresh)))).postedMinor).toBe(42n);
+    const [row] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM ledger_account WHERE tenant_id = $1 AND code = $2`, [b.tenantId, accounts.wallet(fresh).code]);
+    expect(row!.id).not.toBe(rolledBack);
   });
 });
