@@ -151,6 +151,8 @@ export interface QueryResult {
   readonly channelTradeNo?: string;
   readonly amountMinor?: bigint;
   readonly paidAt?: Date;
+  /** The payer as the channel names them, once it knows (a face or code payment that was "user paying" at first). */
+  readonly payerId?: string;
   readonly failure?: ChannelFailure;
   readonly exchanges: readonly ChannelExchange[];
 }

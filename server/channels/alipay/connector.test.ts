@@ -200,7 +200,8 @@ describe("face and payment-code payments", () => {
 
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await notificationsFor(req.outTradeNo)).toEqual([]);
-    expect(await alipayConnector.query(ctx, { outTradeNo: req.outTradeNo })).toMatchObject({ status: "SUCCEEDED", amountMinor: 1000n, channelTradeNo: result.channelTradeNo });
+    expect(result.payerId).toMatch(/^\w{6,}$/);
+    expect(await alipayConnector.query(ctx, { outTradeNo: req.outTradeNo })).toMatchObject({ status: "SUCCEEDED", amountMinor: 1000n, channelTradeNo: result.channelTradeNo, payerId: result.payerId });
   });
 
   it("payment code: user paying (10003), then success on query", async () => {

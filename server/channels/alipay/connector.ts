@@ -178,6 +178,7 @@ async function query(ctx: ConnectorContext, req: { outTradeNo: string }): Promis
       channelTradeNo: field(reply, "trade_no"),
       amountMinor: amountOrUndefined(field(reply, "total_amount")),
       paidAt: status === "SUCCEEDED" ? dateOrUndefined(field(reply, "send_pay_date")) : undefined,
+      ...(payerOf(reply) ? { payerId: payerOf(reply) } : {}),
       exchanges,
     };
   }

@@ -227,6 +227,7 @@ async function query(ctx: ConnectorContext, req: { outTradeNo: string }): Promis
     channelTradeNo: trade.channelTradeNo,
     amountMinor: trade.amountMinor,
     paidAt: trade.paidAt,
+    ...(trade.payerId && trade.status === "SUCCEEDED" ? { payerId: trade.payerId } : {}),
     failure: trade.status === "FAILED" ? { code: "SANDBOX_DECLINED", message: "declined: amounts ending in 01 decline" } : undefined,
     exchanges: [exchange("query", req, { status, queries: trade.queries })],
   };

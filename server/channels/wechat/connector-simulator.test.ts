@@ -124,7 +124,7 @@ describe("WeChat connector ↔ simulator: payments, callbacks, refunds", () => {
     expect(result.exchanges[0]?.requestBody).toContain("<device_info><![CDATA[SN8A1F0001]]></device_info>");
 
     const query = await wechatConnector.query(ctx, { outTradeNo: req.outTradeNo });
-    expect(query).toMatchObject({ status: "SUCCEEDED", channelTradeNo: result.channelTradeNo, amountMinor: 1234n });
+    expect(query).toMatchObject({ status: "SUCCEEDED", channelTradeNo: result.channelTradeNo, amountMinor: 1234n, payerId: result.payerId });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(sim.notifications.filter((record) => record.outTradeNo === req.outTradeNo)).toEqual([]);
   });
@@ -145,6 +145,8 @@ describe("WeChat connector ↔ simulator: payments, callbacks, refunds", () => {
     const settled = await wechatConnector.query(ctx, req);
     expect(settled).toMatchObject({ status: "SUCCEEDED", amountMinor: 1234n });
     expect(settled.paidAt).toBeInstanceOf(Date);
+    // The payer, which the "user paying" answer could not name yet.
+    expect(settled.payerId).toMatch(/^o/);
   });
 
   it("decline: FAILED with the channel's code, and provably no money moved", async () => {

@@ -355,10 +355,13 @@ function readTransaction(trade: Json): Omit<QueryResult, "exchanges"> {
   const state = str(trade, "trade_state") ?? "";
   const status = TRADE_STATES[state];
   const amount = obj(trade, "amount");
+  const payer = obj(trade, "payer");
+  const payerId = payer ? (str(payer, "sub_openid") ?? str(payer, "sp_openid")) : undefined;
   const base = {
     channelTradeNo: str(trade, "transaction_id"),
     amountMinor: amount ? fen(amount, "total") : undefined,
     paidAt: date(str(trade, "success_time")),
+    ...(payerId ? { payerId } : {}),
   };
   if (!status) return { status: "PROCESSING", ...base, failure: { code: "UNKNOWN_TRADE_STATE", message: `trade_state ${state || "(missing)"}` } };
   if (status === "FAILED") return { status, ...base, failure: { code: state, message: str(trade, "trade_state_desc") ?? state } };

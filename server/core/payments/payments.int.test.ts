@@ -91,6 +91,11 @@ describe("a face payment through the sandbox", () => {
     expect(await queryDuePayments(t.ctx, new Date(Date.now() + 10 * 60_000))).toMatchObject({ queried: 1, settled: 1 });
     const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
     expect(after.status).toBe("SUCCEEDED");
+    // The payer comes with the query that settled it (distinct payers count it like an instant success).
+    const instant = await createPayment(t.ctx, face(t.m.id, 7_000n));
+    const instantPayer = (await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: instant.id } }))).payerId;
+    expect(instantPayer).toMatch(/^sbx_[0-9a-f]{16}$/);
+    expect(after.payerId).toBe(instantPayer); // the same face code, the same payer
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
     // The channel's "user paying" answer and the first query are kept as exchanges without a move.
     expect(causes).toEqual(["PROCESSING:CREATED", "PROCESSING:CHANNEL_RESPONSE", "PROCESSING:QUERY", "SUCCEEDED:QUERY"]);

@@ -579,6 +579,7 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
         status,
         ...(answer.channelTradeNo ? { channelTradeNo: answer.channelTradeNo } : {}),
         ...(answer.paidAt ? { paidAt: answer.paidAt } : {}),
+        ...(answer.payerId ? { payerId: answer.payerId } : {}),
         // A trade the channel shows closed or reversed says so in the payment's failure code.
         ...(answer.failure ? { failure: answer.failure } : status === "CLOSED" ? { failure: { code: answer.status, message: `the channel shows the trade ${answer.status.toLowerCase()}` } } : {}),
         exchanges: answer.exchanges,
