@@ -7,8 +7,8 @@
 -- are those of posting the entries one by one in order: a bounded account may not go below zero
 -- after any entry that takes from it (running balance in batch order), and each posting carries
 -- its account's balance after itself. Batches with pending entries, releases or a key twice keep
--- the entry-by-entry path. The caller (ledger_post_entries) has created and locked every balance
--- row of the batch in the one lock order first.
+-- the entry-by-entry path. Every balance row of the batch is created (where missing) and locked in
+-- the one lock order before anything else, as before.
 
 -- Set-based posting of a batch of POSTED entries (no releases): the whole batch in a few
 -- statements instead of one ledger_write_entry per entry. Same checks and the same results as
