@@ -34,6 +34,11 @@ async function setUp(): Promise<Setup> {
     expect(m.status, JSON.stringify(m.error)).toBe(200);
     const s = await api.mutation<{ id: string }>("stores.create", { merchantId: m.data?.id, name: storeName, address: "8 Test Road" });
     expect(s.status, JSON.stringify(s.error)).toBe(200);
+    // A second channel account the merchant is registered on, for rebinding a device.
+    const two = await api.mutation<{ id: string }>("channels.create", { channelType: "SANDBOX", name: "Sandbox Two", params: {}, credentials: { notifySecret: `nsec-${uniqueId()}` } });
+    expect(two.status, JSON.stringify(two.error)).toBe(200);
+    const reg = await api.mutation("registrations.create", { merchantId: m.data?.id, channelAccountId: two.data?.id, status: "ACTIVE", channelRatePpm: 3800 });
+    expect(reg.status, JSON.stringify(reg.error)).toBe(200);
   });
   return { tenant, merchantName, storeName };
 }
@@ -99,8 +104,9 @@ test.describe("devices", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Merchant").selectOption({ label: s.merchantName });
     await dialog.getByLabel("Store").selectOption({ label: s.storeName });
-    await expect(dialog.getByLabel("Channel account").locator("option")).toHaveCount(2);
-    await dialog.getByLabel("Channel account").selectOption({ index: 1 });
+    // The merchant is registered on the tenant's sandbox and on Sandbox Two: both are offered.
+    await expect(dialog.getByLabel("Channel account").locator("option")).toHaveCount(3);
+    await dialog.getByLabel("Channel account").selectOption({ label: "Sandbox (SANDBOX)" });
     await dialog.getByLabel("Reason").fill("opening day");
     await dialog.getByRole("button", { name: "Confirm" }).click();
     await expect(table.locator(`tr[data-serial='${sn1}']`)).toContainText("Assigned");
@@ -147,5 +153,15 @@ test.describe("devices", () => {
     await expect(figures.locator("tbody tr").first().locator("td").nth(5)).toHaveText("2");
     await expect(page.getByTestId("device-history")).toContainText("opening day");
     await expect(page.getByTestId("device-history")).toContainText("ACTIVATE");
+
+    // Rebinding the active device to the merchant's other channel account.
+    const rebind = page.getByTestId("rebind-device");
+    await rebind.getByRole("combobox", { name: "Channel account" }).selectOption({ label: "Sandbox Two (SANDBOX)" });
+    await rebind.getByLabel("Terminal number there").fill("T-0002");
+    await rebind.getByLabel("Reason").fill("moved to the second acquirer");
+    await rebind.getByRole("button", { name: "Rebind" }).click();
+    await expect(page.getByText("Device rebound")).toBeVisible();
+    await expect(page.getByText("Sandbox Two (SANDBOX)", { exact: true })).toBeVisible();
+    await expect(page.getByTestId("device-history")).toContainText("REBIND");
   });
 });

@@ -17,6 +17,7 @@ import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
 import type { DailyPoint } from "@/server/core/devices/stats";
 import { DeviceStatusBadge, OnlineBadge, successRateText, tdClass, thClass } from "./parts";
+import { RebindForm } from "./rebind-form";
 
 /** One device: where it is, its health, its last 30 days as charts, and its history. */
 export function DeviceView({ id, canManage }: { id: string; canManage: boolean }) {
@@ -123,6 +124,8 @@ export function DeviceView({ id, canManage }: { id: string; canManage: boolean }
           </CardContent>
         </Card>
       </div>
+
+      {canManage && (d.status === "ACTIVE" || d.status === "ASSIGNED") ? <RebindForm deviceId={d.id} currentAccountId={d.channelAccount?.id ?? null} /> : null}
 
       {daily.isError ? (
         <ErrorState error={daily.error} onRetry={() => void daily.refetch()} compact />

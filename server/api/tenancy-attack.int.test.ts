@@ -788,6 +788,7 @@ const rungs: Record<string, Rung> = {
   "devices.assign": "console",
   "devices.bulkAction": "console",
   "devices.update": "console",
+  "devices.rebind": "console",
   "devices.codes": "console",
   "devices.createCode": "console",
   "devices.configs": "console",
@@ -855,6 +856,7 @@ const mutationPermissions: Record<string, Permission> = {
   "devices.assign": "devices.manage",
   "devices.bulkAction": "devices.manage",
   "devices.update": "devices.manage",
+  "devices.rebind": "devices.manage",
   "devices.createCode": "devices.manage",
   "devices.createConfig": "devices.manage",
   "devices.updateSettings": "settings.manage",
@@ -1066,6 +1068,8 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "devices.assign": (s) => ({ ids: [deviceIds.get(s.tenant.id)!.id], merchantId: s.merchants[0]!.id, storeId: s.merchants[0]!.storeId, channelAccountId: s.channel.sandboxAccountId }),
   "devices.bulkAction": (s) => ({ ids: [deviceIds.get(s.tenant.id)!.id], action: "SUSPEND", reason: "hostile" }),
   "devices.update": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, terminalNo: "HOSTILE" }),
+  // Rebinding the side's device to the attacker's own account would route its payments there.
+  "devices.rebind": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, channelAccountId: s.channel.accountId, reason: "hostile rebind" }),
   "devices.codes": () => undefined,
   // A code for the side's store would let the attacker's device into the side's merchant.
   "devices.createCode": (s) => ({ storeId: s.merchants[0]!.storeId }),
@@ -2326,6 +2330,10 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   },
   async "devices.update"(e) {
     await expectNotFound(asB("operations").devices.update({ id: deviceIds.get(e.a.tenant.id)!.id, terminalNo: "HOSTILE" }));
+  },
+  async "devices.rebind"(e) {
+    // A's device to B's own account: A's device is not found for B (and nothing of A's changes).
+    await expectNotFound(asB("operations").devices.rebind({ id: deviceIds.get(e.a.tenant.id)!.id, channelAccountId: e.b.channel.accountId, reason: "hostile rebind" }));
   },
   async "devices.codes"() {
     expectNoLeak(await asB("viewer").devices.codes());

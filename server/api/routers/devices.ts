@@ -7,6 +7,7 @@ import {
   ZDeviceDaily,
   ZDeviceFind,
   ZDeviceImport,
+  ZDeviceRebind,
   ZDeviceUpdate,
   ZFleetRanking,
   ZFleetSettings,
@@ -24,6 +25,7 @@ import {
   importDevices,
   listActivationCodes,
   listConfigVersions,
+  rebindDevice,
   updateDevice,
   updateFleetSettings,
 } from "@/server/core/devices/service";
@@ -49,6 +51,8 @@ export const devicesRouter = router({
   assign: manage.input(ZDeviceAssign).mutation(({ ctx, input }) => assignDevices(ctx.tx, ctx.tctx, input)),
   bulkAction: manage.input(ZDeviceBulkAction).mutation(({ ctx, input }) => bulkDeviceAction(ctx.tx, ctx.tctx, input)),
   update: manage.input(ZDeviceUpdate).mutation(({ ctx, input }) => updateDevice(ctx.tx, ctx.tctx, input)),
+  /** Another channel account for an assigned or active device (its binding redone; REBIND in its history). */
+  rebind: manage.input(ZDeviceRebind).mutation(({ ctx, input }) => rebindDevice(ctx.tx, ctx.tctx, input)),
   codes: read.query(({ ctx }) => listActivationCodes(ctx.tx, ctx.tctx)),
   createCode: manage.input(ZCodeCreate).mutation(({ ctx, input }) => createActivationCode(ctx.tx, ctx.tctx, input)),
   configs: read.query(({ ctx }) => listConfigVersions(ctx.tx, ctx.tctx)),

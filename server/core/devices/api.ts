@@ -174,7 +174,8 @@ function requireActive(d: { status: string }) {
 /**
  * POST /heartbeat: last seen, versions, network, reported errors and location (a location further
  * than the tenant's threshold from the store flags 移机). Answers the device's state and the newest
- * configuration when the device has not applied it yet. A suspended device still reports in.
+ * configuration when the device has not applied it yet, and its binding (channel and terminal
+ * number: a rebound device asks the new channel for face credentials). A suspended device still reports in.
  */
 export async function heartbeatEndpoint(call: ApiOperationCall): Promise<ApiReply> {
   const input = ZHeartbeat.parse(call.body);
@@ -204,10 +205,13 @@ export async function heartbeatEndpoint(call: ApiOperationCall): Promise<ApiRepl
     });
     const config = await latestConfig(tx, call.ctx);
     const applied = input.configVersion ?? d.configVersion;
+    // The channel the device's face credentials and payments go through: after a rebind it asks that channel.
+    const account = d.channelAccountId ? await tx.channelAccount.findFirst({ where: { tenantId: call.ctx.tenantId, id: d.channelAccountId }, select: { channelType: true } }) : null;
     return ok({
       status: d.status,
       serverTime: new Date(),
       offlineAfterSeconds: settings.offlineAfterSeconds,
+      binding: account ? { channel: account.channelType, terminalNo: d.terminalNo } : null,
       ...(relocation ? { isRelocated: relocation.isRelocated } : {}),
       config: config && config.version > applied ? { version: config.version, values: config.values } : null,
     });

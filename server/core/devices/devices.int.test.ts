@@ -6,6 +6,8 @@ import { POST as heartbeatPOST } from "@/app/api/device/v1/heartbeat/route";
 import { GET as paymentGET } from "@/app/api/device/v1/payments/[id]/route";
 import { POST as paymentsPOST } from "@/app/api/device/v1/payments/route";
 import { run } from "@/server/cli/main";
+import { createChannelAccount } from "@/server/core/channels/accounts";
+import { createRegistration } from "@/server/core/channels/registrations";
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { createRefund } from "@/server/core/payments/refunds";
@@ -13,6 +15,7 @@ import { withTenantTx } from "@/server/db/tenant-tx";
 import { drainOutboxOnce } from "@/server/jobs/outbox";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
+import { codeOf } from "@/server/testing/ledger";
 import { errorCode, newNonce, readResult, signedRequest, type ApiResult, type TestApiKey } from "@/server/testing/merchant-api";
 import { tenantHost } from "@/server/testing/trpc";
 import "./register";
@@ -24,6 +27,8 @@ import {
   findDevices,
   getDevice,
   importDevices,
+  rebindDevice,
+  updateDevice,
   updateFleetSettings,
 } from "./service";
 import { deviceDaily, fleetRanking, idleDevices } from "./stats";
@@ -475,5 +480,43 @@ describe("business dates and the incentive threshold", () => {
     expect(daily.incentiveMinAmountMinor).toBe(0n);
     await settings(100n);
     expect(await row()).toEqual({ success_count: 4, valid_count: 3, payer_count: 2 });
+  });
+});
+
+describe("rebinding", () => {
+  it("moves an active device to another channel account of its merchant: binding redone, history, still signed in; refusals are clear", async () => {
+    const ctx = ownerContext(a.tenant);
+    const key = await activeDevice(a, "RB0001");
+    await inTenant(a, (tx) => updateDevice(tx, ctx, { id: key.rowId, terminalNo: "T-OLD-01" }));
+    const [two, unregistered] = await inTenant(a, async (tx) => {
+      const t2 = await createChannelAccount(tx, ctx, { channelType: "SANDBOX", name: "Sandbox Two", params: {}, credentials: { notifySecret: "nsec-rebind-two" } });
+      await createRegistration(tx, ctx, { merchantId: a.merchantId, channelAccountId: t2.id, status: "ACTIVE", channelRatePpm: 3800 });
+      const t3 = await createChannelAccount(tx, ctx, { channelType: "SANDBOX", name: "Sandbox Three", params: {}, credentials: { notifySecret: "nsec-rebind-three" } });
+      return [t2.id, t3.id] as const;
+    });
+    const rebind = (input: { id?: string; channelAccountId: string; terminalNo?: string }, who = a) =>
+      withTenantTx(who.tenant.id, (tx) => rebindDevice(tx, ownerContext(who.tenant), { id: key.rowId, reason: "moved to the new acquirer", ...input }));
+    expect(await codeOf(rebind({ channelAccountId: a.accountId }))).toBe("REBIND_SAME_ACCOUNT");
+    expect(await codeOf(rebind({ channelAccountId: unregistered }))).toBe("NOT_REGISTERED_ON_CHANNEL_ACCOUNT");
+    expect(await codeOf(rebind({ channelAccountId: two }, b))).toBe("DEVICE_NOT_FOUND");
+
+    const after = await rebind({ channelAccountId: two, terminalNo: "T-NEW-02" });
+    expect(after).toMatchObject({ status: "ACTIVE", channelAccountId: two, terminalNo: "T-NEW-02" });
+    const history = (await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId))).transitions.map((x) => [x.action, x.fromStatus, x.toStatus]);
+    expect(history[0]).toEqual(["REBIND", "ACTIVE", "ACTIVE"]);
+    // Still the same device with the same secret; the heartbeat tells it its binding, and its payments go through the new account.
+    expect((await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "1", network: "wifi" })).json).toMatchObject({ status: "ACTIVE", binding: { channel: "SANDBOX", terminalNo: "T-NEW-02" } });
+    const paid = await signed(a, key, "/api/device/v1/payments", { deviceOrderNo: "rb-1", amountMinor: 1500, faceCode: "FACE-RB" });
+    expect(paid.json).toMatchObject({ status: "SUCCEEDED", channel: { accountId: two } });
+    // Without a terminal number for the new channel, the old channel's one is dropped.
+    expect(await rebind({ channelAccountId: a.accountId })).toMatchObject({ channelAccountId: a.accountId, terminalNo: null });
+    const audits = await ownerQuery<{ before: { channelAccountId: string; terminalNo: string | null } }>(db.url, `SELECT before FROM audit_log WHERE tenant_id = $1 AND action = 'devices.rebind' ORDER BY created_at`, [a.tenant.id]);
+    expect(audits.map((x) => x.before)).toEqual([
+      { channelAccountId: a.accountId, terminalNo: "T-OLD-01" },
+      { channelAccountId: two, terminalNo: "T-NEW-02" },
+    ]);
+    // A suspended device is resumed first.
+    await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [key.rowId], action: "SUSPEND", reason: "checking" }));
+    expect(await codeOf(rebind({ channelAccountId: two }))).toBe("DEVICE_NOT_REBINDABLE");
   });
 });

@@ -46,6 +46,15 @@ export const ZDeviceAssign = z.object({
 });
 export type TDeviceAssign = z.input<typeof ZDeviceAssign>;
 
+/** Moves an assigned or active device to another channel account of its merchant (its terminal number there, if known). */
+export const ZDeviceRebind = z.object({
+  id: z.string().uuid(),
+  channelAccountId: z.string().uuid(),
+  terminalNo: z.string().trim().max(32).nullish(),
+  reason: z.string().trim().min(3).max(500),
+});
+export type TDeviceRebind = z.input<typeof ZDeviceRebind>;
+
 export const ZDeviceBulkAction = z.object({
   ids: z.array(z.string().uuid()).min(1).max(1000),
   action: z.enum(["SUSPEND", "RESUME", "RETURN", "RETIRE"]),

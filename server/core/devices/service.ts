@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { recordAudit } from "@/server/core/audit/service";
-import { DomainError } from "@/server/core/errors/domain-error";
+import { DomainError, badInput } from "@/server/core/errors/domain-error";
 import { randomBase62 } from "@/server/core/merchant-api/keys";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import type { DeviceStatus } from "@/server/db/generated/prisma/enums";
@@ -15,6 +15,7 @@ import {
   ZDeviceBulkAction,
   ZDeviceFind,
   ZDeviceImport,
+  ZDeviceRebind,
   ZDeviceRegister,
   ZDeviceUpdate,
   ZFleetSettings,
@@ -24,6 +25,7 @@ import {
   type TDeviceBulkAction,
   type TDeviceFind,
   type TDeviceImport,
+  type TDeviceRebind,
   type TFleetSettings,
 } from "./schema";
 
@@ -283,6 +285,32 @@ export async function assignDevices(tx: Tx, ctx: TenantContext, raw: TDeviceAssi
   }
   await recordAudit(tx, ctx, { action: "devices.assign", entityType: "device", after: { ids: input.ids, merchantId: input.merchantId, storeId: input.storeId, channelAccountId: input.channelAccountId, updated, refused: refused.length } });
   return { updated, refused };
+}
+
+/**
+ * Rebinds an assigned or active device to another channel account on which its merchant is
+ * registered (for its store or the whole merchant), keeping its status and its secret: from now on
+ * its face credentials and payments go through that account. The channel-side binding is redone:
+ * the old channel's terminal number is dropped (or replaced by the one given for the new channel),
+ * the device is told its channel in the next heartbeat, and face credentials asked for the old
+ * channel are refused (CHANNEL_MISMATCH) until it asks the new one. Recorded as REBIND; audited.
+ */
+export async function rebindDevice(tx: Tx, ctx: TenantContext, raw: TDeviceRebind) {
+  const input = ZDeviceRebind.parse(raw);
+  await tx.$queryRaw`SELECT 1 FROM device WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.id}::uuid FOR UPDATE`;
+  const d = await tx.device.findFirst({ where: { tenantId: ctx.tenantId, id: input.id }, select: { id: true, status: true, merchantId: true, storeId: true, channelAccountId: true, terminalNo: true } });
+  if (!d) throw deviceNotFound();
+  if ((d.status !== "ACTIVE" && d.status !== "ASSIGNED") || !d.merchantId || !d.storeId) {
+    throw new DomainError("PRECONDITION", "DEVICE_NOT_REBINDABLE", `A ${d.status.toLowerCase().replace("_", " ")} device cannot be rebound; only an assigned or active one (resume a suspended device first)`);
+  }
+  if (d.channelAccountId === input.channelAccountId) throw badInput("REBIND_SAME_ACCOUNT", "The device is already bound to this channel account", "channelAccountId");
+  await checkPlacement(tx, ctx, d.merchantId, d.storeId, input.channelAccountId);
+  const terminalNo = input.terminalNo || null;
+  const after = await tx.device.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: d.id } }, data: { channelAccountId: input.channelAccountId, terminalNo }, select: deviceSelect });
+  const detail = { channelAccountId: input.channelAccountId, terminalNo, previous: { channelAccountId: d.channelAccountId, terminalNo: d.terminalNo } };
+  await transition(tx, ctx, d.id, d.status, d.status, "REBIND", input.reason, detail);
+  await recordAudit(tx, ctx, { action: "devices.rebind", entityType: "device", entityId: d.id, before: detail.previous, after: { channelAccountId: input.channelAccountId, terminalNo } });
+  return after;
 }
 
 function targetOf(action: Exclude<DeviceAction, "ASSIGN" | "ACTIVATE">, d: { status: DeviceStatus; suspendedFrom: DeviceStatus | null }): DeviceStatus {
