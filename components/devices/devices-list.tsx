@@ -16,6 +16,7 @@ import { EmptyState, ErrorState, errorMessage, LoadingState } from "@/components
 import { useToast } from "@/components/ui/toast";
 import { useT } from "@/i18n/client";
 import { DEVICE_STATUSES, DEVICE_VENDORS, DeviceStatusBadge, OnlineBadge, tdClass, thClass, type DeviceStatus } from "./parts";
+import { OfflineAlerts } from "./offline-alerts";
 
 type BulkAction = "SUSPEND" | "RESUME" | "RETURN" | "RETIRE";
 
@@ -95,6 +96,7 @@ export function DevicesList({ canManage }: { canManage: boolean }) {
           {t("devices.offlineAlert", { count: o.offline, seconds: o.settings.offlineAfterSeconds })}
         </p>
       ) : null}
+      {o && o.offline > 0 ? <OfflineAlerts /> : null}
       {o && o.relocated > 0 ? (
         <p role="alert" className="rounded-brand border border-danger/40 bg-danger/10 px-3 py-2 text-sm">
           {t("devices.relocatedAlert", { count: o.relocated })}

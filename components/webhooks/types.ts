@@ -27,5 +27,6 @@ export const WEBHOOK_TYPE_LIST = [
   "withdrawal.succeeded",
   "withdrawal.failed",
   "withdrawal.returned",
+  "device.offline",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_TYPE_LIST)[number];

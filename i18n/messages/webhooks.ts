@@ -121,6 +121,7 @@ export const webhooks = defineMessages(
     type_withdrawal_succeeded: "Withdrawal succeeded",
     type_withdrawal_failed: "Withdrawal failed",
     type_withdrawal_returned: "Withdrawal returned",
+    type_device_offline: "Device offline",
 
     urlRequired: "Enter the endpoint's URL",
     urlTooLong: "The URL is too long",
@@ -249,6 +250,7 @@ export const webhooks = defineMessages(
     type_withdrawal_succeeded: "提现成功",
     type_withdrawal_failed: "提现失败",
     type_withdrawal_returned: "提现退汇",
+    type_device_offline: "设备离线",
 
     urlRequired: "请输入通知地址",
     urlTooLong: "地址过长",

@@ -789,6 +789,7 @@ const rungs: Record<string, Rung> = {
   "devices.bulkAction": "console",
   "devices.update": "console",
   "devices.rebind": "console",
+  "devices.offline": "console",
   "devices.codes": "console",
   "devices.createCode": "console",
   "devices.configs": "console",
@@ -1069,6 +1070,7 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "devices.bulkAction": (s) => ({ ids: [deviceIds.get(s.tenant.id)!.id], action: "SUSPEND", reason: "hostile" }),
   "devices.update": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, terminalNo: "HOSTILE" }),
   // Rebinding the side's device to the attacker's own account would route its payments there.
+  "devices.offline": () => ({}),
   "devices.rebind": (s) => ({ id: deviceIds.get(s.tenant.id)!.id, channelAccountId: s.channel.accountId, reason: "hostile rebind" }),
   "devices.codes": () => undefined,
   // A code for the side's store would let the attacker's device into the side's merchant.
@@ -2330,6 +2332,14 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   },
   async "devices.update"(e) {
     await expectNotFound(asB("operations").devices.update({ id: deviceIds.get(e.a.tenant.id)!.id, terminalNo: "HOSTILE" }));
+  },
+  async "devices.offline"(e) {
+    // A's device, silent and stamped: B's list never shows it.
+    await ownerQuery(db.url, `UPDATE device SET offline_since = now() WHERE tenant_id = $1 AND id = $2`, [e.a.tenant.id, deviceIds.get(e.a.tenant.id)!.id]);
+    const seen = await asB("viewer").devices.offline({});
+    expect(seen.map((d) => d.id)).not.toContain(deviceIds.get(e.a.tenant.id)!.id);
+    expectNoLeak(seen);
+    await ownerQuery(db.url, `UPDATE device SET offline_since = NULL WHERE tenant_id = $1 AND id = $2`, [e.a.tenant.id, deviceIds.get(e.a.tenant.id)!.id]);
   },
   async "devices.rebind"(e) {
     // A's device to B's own account: A's device is not found for B (and nothing of A's changes).

@@ -28,6 +28,8 @@ export const QUEUES = {
   poolExpiry: { name: "recon-pool-expiry", retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 600, cron: "20 * * * *" },
   // The platform fee invoices of the month just ended (issue 8), on the 1st at 03:00.
   platformFee: { name: "platform-fee-invoice", retryLimit: 5, retryDelay: 600, retryBackoff: true, expireInSeconds: 3600, cron: "0 3 1 * *" },
+  // Devices (issue 7): stamps active devices silent past the tenant's timeout and alerts (device.offline).
+  deviceOffline: { name: "device-offline-sweep", retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 120, cron: "* * * * *" },
   // A no-op tenant job used by tests and the health check of the job machinery.
   tenantPing: { name: "tenant-ping", retryLimit: 2, retryDelay: 5, retryBackoff: false, expireInSeconds: 60 },
 } as const satisfies Record<string, QueueDef>;

@@ -19,6 +19,7 @@ import { invoicePlatformFees } from "@/server/core/platform/overview";
 import { daysBefore } from "@/server/core/settlement/cycle";
 import { authorizedTenantId } from "@/server/db/tenant-tx";
 import { fetchDueStatements } from "@/server/core/clearing/fetch-job";
+import { sweepOfflineDevices } from "@/server/core/devices/offline";
 import { expireCrossDayPool } from "@/server/core/clearing/pool-expiry";
 import { JOB_TIME_ZONE, QUEUES } from "./queues";
 import { runTenantJob, systemActiveTenantIds } from "./tenant-job";
@@ -89,6 +90,15 @@ export async function startJobs(): Promise<{ stop: () => Promise<void> }> {
         await fetchDueStatements({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.statementFetch.name } });
       } catch (e) {
         logger.error({ tenantId, err: e instanceof Error ? e.message : String(e) }, "statement fetch failed");
+      }
+    }
+  });
+  await boss.work(QUEUES.deviceOffline.name, async () => {
+    for (const tenantId of await systemActiveTenantIds()) {
+      try {
+        await sweepOfflineDevices({ tenantId: authorizedTenantId(tenantId), actor: { kind: "SYSTEM", name: QUEUES.deviceOffline.name } });
+      } catch (e) {
+        logger.error({ tenantId, err: e instanceof Error ? e.message : String(e) }, "device offline sweep failed");
       }
     }
   });

@@ -30,6 +30,7 @@ import {
   updateFleetSettings,
 } from "@/server/core/devices/service";
 import { deviceDaily, fleetRanking, idleDevices } from "@/server/core/devices/stats";
+import { offlineAlerts } from "@/server/core/devices/offline";
 import { permissionProcedure, router } from "../trpc";
 
 // The face-device fleet in the console (issue 7). Reading is anyone's; changing the fleet is
@@ -46,6 +47,8 @@ export const devicesRouter = router({
   daily: read.input(ZDeviceDaily).query(({ ctx, input }) => deviceDaily(ctx.tx, ctx.tctx, input)),
   ranking: read.input(ZFleetRanking).query(({ ctx, input }) => fleetRanking(ctx.tx, ctx.tctx, input)),
   idle: read.input(ZIdle).query(({ ctx, input }) => idleDevices(ctx.tx, ctx.tctx, input)),
+  /** Active devices silent past the offline timeout (stamped by the sweep), longest silent first. */
+  offline: read.input(z.object({ limit: z.number().int().min(1).max(200).optional() })).query(({ ctx, input }) => offlineAlerts(ctx.tx, ctx.tctx, input)),
   /** Preview (commit: false) or import (commit: true) a CSV of serial numbers. */
   import: manage.input(ZDeviceImport).mutation(({ ctx, input }) => importDevices(ctx.tx, ctx.tctx, input)),
   assign: manage.input(ZDeviceAssign).mutation(({ ctx, input }) => assignDevices(ctx.tx, ctx.tctx, input)),

@@ -194,6 +194,7 @@ export async function heartbeatEndpoint(call: ApiOperationCall): Promise<ApiRepl
       where: { tenantId_id: { tenantId: call.ctx.tenantId, id: d.id } },
       data: {
         lastSeenAt: new Date(),
+        offlineSince: null,
         appVersion: input.appVersion,
         network: input.network,
         ...(input.firmwareVersion ? { firmwareVersion: input.firmwareVersion } : {}),

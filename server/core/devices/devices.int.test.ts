@@ -31,6 +31,7 @@ import {
   updateDevice,
   updateFleetSettings,
 } from "./service";
+import { offlineAlerts, sweepOfflineDevices } from "./offline";
 import { deviceDaily, fleetRanking, idleDevices } from "./stats";
 
 // The fleet against a real database as the app role (RLS in force) and the device API through its
@@ -518,5 +519,30 @@ describe("rebinding", () => {
     // A suspended device is resumed first.
     await inTenant(a, (tx) => bulkDeviceAction(tx, ctx, { ids: [key.rowId], action: "SUSPEND", reason: "checking" }));
     expect(await codeOf(rebind({ channelAccountId: two }))).toBe("DEVICE_NOT_REBINDABLE");
+  });
+});
+
+describe("offline alerts", () => {
+  it("the sweep stamps a device silent past the timeout once, tells its merchant (device.offline), and its next heartbeat clears it", async () => {
+    const ctx = ownerContext(a.tenant);
+    const key = await activeDevice(a, "OFF0001");
+    expect((await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "1", network: "wifi" })).status).toBe(200);
+    const { offlineAfterSeconds } = await inTenant(a, (tx) => getDevice(tx, ctx, key.rowId));
+    const mine = (alerts: Array<{ id: string }>) => alerts.filter((x) => x.id === key.rowId);
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000);
+    expect(mine(await sweepOfflineDevices(ctx, at(offlineAfterSeconds - 30)))).toEqual([]);
+    const first = mine(await sweepOfflineDevices(ctx, at(offlineAfterSeconds + 30)));
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ deviceId: key.keyId, merchantId: a.merchantId, storeId: a.storeId });
+    // Once per silence.
+    expect(mine(await sweepOfflineDevices(ctx, at(offlineAfterSeconds + 90)))).toEqual([]);
+    expect((await inTenant(a, (tx) => offlineAlerts(tx, ctx))).map((x) => x.id)).toContain(key.rowId);
+    const events = async () => ownerQuery<{ merchant_id: string; type: string }>(db.url, `SELECT merchant_id, type FROM webhook_event WHERE tenant_id = $1 AND object_id = $2`, [a.tenant.id, key.rowId]);
+    expect(await events()).toEqual([{ merchant_id: a.merchantId, type: "device.offline" }]);
+    // Back: the heartbeat clears the alert; silent again later, it alerts again.
+    expect((await signed(a, key, "/api/device/v1/heartbeat", { appVersion: "1", network: "wifi" })).status).toBe(200);
+    expect((await inTenant(a, (tx) => offlineAlerts(tx, ctx))).map((x) => x.id)).not.toContain(key.rowId);
+    expect(mine(await sweepOfflineDevices(ctx, at(offlineAfterSeconds + 30)))).toHaveLength(1);
+    expect(await events()).toHaveLength(2);
   });
 });

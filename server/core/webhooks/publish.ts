@@ -17,7 +17,7 @@ export const WEBHOOK_TOPIC = "webhook.deliver";
 export interface WebhookPublication {
   readonly merchantId: string;
   readonly type: WebhookEventType;
-  readonly objectType: "payment" | "refund" | "withdrawal";
+  readonly objectType: "payment" | "refund" | "withdrawal" | "device";
   readonly objectId: string;
   /** What the merchant API shows of the object (amounts as bigint minor units become JSON integers). */
   readonly data: unknown;

@@ -16,6 +16,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "withdrawal.succeeded",
   "withdrawal.failed",
   "withdrawal.returned",
+  "device.offline",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
