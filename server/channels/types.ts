@@ -204,6 +204,8 @@ export interface ParsedNotification {
   readonly status: ChannelTradeStatus | RefundStatus;
   readonly amountMinor?: bigint;
   readonly occurredAt?: Date;
+  /** PAYMENT: the payer as the channel names them, when the notification says. */
+  readonly payerId?: string;
   /** The sub-merchant it names (sub_mchid / smid / acquirer merchant no.), checked against the registration. */
   readonly subMerchant?: string;
 }

@@ -432,7 +432,8 @@ describe("QR payments and notifications", () => {
       await alipayConnector.pay(ctx, req);
       const { body } = await waitFor(() => target.received[0]);
       const parse = (text: string) => alipayConnector.parseNotification(ctx, { headers: {}, body: text, receivedAt: new Date() });
-      await expect(parse(body)).resolves.toMatchObject({ outTradeNo: req.outTradeNo });
+      await expect(parse(body)).resolves.toMatchObject({ outTradeNo: req.outTradeNo, payerId: new URLSearchParams(body).get("buyer_id") });
+      expect(new URLSearchParams(body).get("buyer_id")).toMatch(/^\w{6,}$/);
 
       // Tampered field, missing signature, downgraded sign_type.
       await expect(parse(body.replace("total_amount=5.00", "total_amount=6.00"))).rejects.toMatchObject({ code: "SIGNATURE_INVALID" });

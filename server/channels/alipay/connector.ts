@@ -320,7 +320,8 @@ async function parseNotification(ctx: ConnectorContext, incoming: IncomingNotifi
     return { ...base, kind: "REFUND", outRefundNo: get("out_biz_no"), status: "SUCCEEDED", occurredAt: time("gmt_refund") ?? time("notify_time") };
   }
   const occurredAt = status === "SUCCEEDED" ? time("gmt_payment") : status === "CLOSED" ? time("gmt_close") : undefined;
-  return { ...base, kind: "PAYMENT", status, amountMinor: totalMinor, occurredAt: occurredAt ?? time("notify_time") };
+  const payerId = get("buyer_id") ?? get("buyer_open_id");
+  return { ...base, kind: "PAYMENT", status, amountMinor: totalMinor, occurredAt: occurredAt ?? time("notify_time"), ...(payerId ? { payerId } : {}) };
 }
 
 function notificationAck(accepted: boolean): NotificationAck {

@@ -341,6 +341,7 @@ async function parseNotification(ctx: ConnectorContext, incoming: Parameters<Con
     status: status as ChannelTradeStatus | RefundStatus,
     amountMinor: typeof amount === "number" && Number.isSafeInteger(amount) ? BigInt(amount) : typeof amount === "string" && /^-?\d+$/.test(amount) ? BigInt(amount) : undefined,
     occurredAt: occurredAt && !Number.isNaN(Date.parse(occurredAt)) ? new Date(occurredAt) : undefined,
+    ...(str("payerId") ? { payerId: str("payerId") } : {}),
     subMerchant: str("subMerchant"),
   };
 }

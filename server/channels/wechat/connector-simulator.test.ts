@@ -226,6 +226,8 @@ describe("WeChat connector ↔ simulator: payments, callbacks, refunds", () => {
     expect(callback.outcome).toBe(200);
     const parsed = await wechatConnector.parseNotification(ctx, callback);
     expect(parsed).toMatchObject({ kind: "PAYMENT", outTradeNo, status: "SUCCEEDED", amountMinor: 2550n, subMerchant: SUB_MCH_ID });
+    // The payer who scanned, for the daily statistics' distinct payers.
+    expect(parsed.payerId).toMatch(/^o/);
     expect(parsed.eventId).toBe((JSON.parse(callback.body) as { id: string }).id);
     expect(parsed.occurredAt).toBeInstanceOf(Date);
     expect(await wechatConnector.query(ctx, { outTradeNo })).toMatchObject({ status: "SUCCEEDED", channelTradeNo: parsed.channelTradeNo });

@@ -380,6 +380,7 @@ function readPaymentNotification(eventId: string, content: Json): ParsedNotifica
     status: transaction.status,
     amountMinor: transaction.amountMinor,
     occurredAt: transaction.paidAt,
+    ...(transaction.payerId ? { payerId: transaction.payerId } : {}),
     subMerchant: str(content, "sub_mchid"),
   };
 }

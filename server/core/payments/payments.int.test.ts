@@ -137,7 +137,7 @@ describe("notifications move a payment once", () => {
     const p = await createPayment(t.ctx, face(t.m.id, 3_002n));
     expect(p.status).toBe("PROCESSING");
     const notify = (status: string, eventId: string) => {
-      const body = JSON.stringify({ eventId, kind: "PAYMENT", outTradeNo: p.outTradeNo, status, amountMinor: 3002, channelTradeNo: "SBX-1" });
+      const body = JSON.stringify({ eventId, kind: "PAYMENT", outTradeNo: p.outTradeNo, status, amountMinor: 3002, channelTradeNo: "SBX-1", payerId: "sbx_notified_payer" });
       return receiveNotification("sandbox", t.sandbox.id, { headers: { [SANDBOX_SIGNATURE_HEADER]: sandboxNotificationSignature(body, "s3cret") }, body, receivedAt: new Date() });
     };
     expect((await notify("SUCCEEDED", "ev-1")).accepted).toBe(true);
@@ -145,6 +145,7 @@ describe("notifications move a payment once", () => {
     expect((await notify("FAILED", "ev-3")).accepted).toBe(true);
     const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id } }));
     expect(after.status).toBe("SUCCEEDED");
+    expect(after.payerId).toBe("sbx_notified_payer"); // the payer the notification names
     expect(await t.run((tx) => tx.journalEntry.count({ where: { tenantId: t.tenantId, causeId: p.id } }))).toBe(1); // the payment entry, once (CUSTODIAL: no separate margin entry)
     const causes = (await t.run((tx) => paymentTransitions(tx, t.ctx, p.id))).map((x) => `${x.toStatus}:${x.cause}`);
     // The contradicting failure is recorded without a change, for reconciliation.

@@ -17,6 +17,7 @@ setNotificationHandler(async (tx, ctx, n) => {
     ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}),
     ...(n.channelRefundNo ? { channelRefundNo: n.channelRefundNo } : {}),
     ...(n.occurredAt ? { occurredAt: n.occurredAt } : {}),
+    ...(n.payerId ? { payerId: n.payerId } : {}),
   });
 });
 

@@ -686,7 +686,7 @@ export async function findPayments(tx: Tx, ctx: TenantContext, input: { merchant
 export async function applyPaymentNotification(
   tx: Tx,
   ctx: TenantContext,
-  n: { kind: string; outTradeNo: string; outRefundNo?: string; status: string; channelTradeNo?: string; channelRefundNo?: string; occurredAt?: Date; channelAccountId: string },
+  n: { kind: string; outTradeNo: string; outRefundNo?: string; status: string; channelTradeNo?: string; channelRefundNo?: string; occurredAt?: Date; payerId?: string; channelAccountId: string },
 ) {
   if (n.kind === "REFUND") {
     await applyRefundNotification(tx, ctx, {
@@ -706,5 +706,5 @@ export async function applyPaymentNotification(
   const status: ChannelResult["status"] = n.status === "SUCCEEDED" ? "SUCCEEDED" : n.status === "FAILED" ? "FAILED" : n.status === "CLOSED" || n.status === "REVERSED" ? "CLOSED" : "PROCESSING";
   // A failure or close reported for a payment that has succeeded contradicts the channel's own
   // earlier answer: recorded and acknowledged, never applied (reconciliation is the judge).
-  await applyOrRecordContradiction(tx, ctx, p.id, { status, ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}), ...(n.occurredAt ? { paidAt: n.occurredAt } : {}) }, "NOTIFICATION");
+  await applyOrRecordContradiction(tx, ctx, p.id, { status, ...(n.channelTradeNo ? { channelTradeNo: n.channelTradeNo } : {}), ...(n.occurredAt ? { paidAt: n.occurredAt } : {}), ...(n.payerId ? { payerId: n.payerId } : {}) }, "NOTIFICATION");
 }
