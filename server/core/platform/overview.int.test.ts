@@ -56,7 +56,15 @@ describe("platform overview and fee", () => {
     expect(rowA.platformFeeMinor).toBe(platformFeeFor(rowA.volumeMinor, rowA.refundMinor, 60));
     expect(o.tenants.find((r) => r.id === b.id)!.platformFeeMinor).toBe(0n);
 
-    const month = new Date().toISOString().slice(0, 7);
+    // The window is each tenant's own dates: half past midnight in Shanghai is 16:30 UTC the day
+    // before, and that day's statistics are already in a one-day overview.
+    const [{ d }] = (await ownerQuery<{ d: string }>(db.url, `SELECT max(business_date)::text AS d FROM payment_daily_stat WHERE tenant_id = $1`, [a.id])) as [{ d: string }];
+    const earlyMorning = new Date(`${d}T00:30:00+08:00`);
+    expect(earlyMorning.toISOString().slice(0, 10)).not.toBe(d);
+    const oneDay = (await platformOverview({ days: 1 }, earlyMorning)).tenants.find((r) => r.id === a.id)!;
+    expect(oneDay).toMatchObject({ from: d, to: d, volumeMinor: rowA.volumeMinor });
+
+    const month = d.slice(0, 7);
     const first = await invoicePlatformFees(month);
     expect(first.invoices.map((i) => i.tenantId)).toEqual([a.id]);
     expect(first.invoices[0]!.feeMinor).toBe(rowA.platformFeeMinor);

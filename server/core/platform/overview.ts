@@ -3,6 +3,7 @@ import { notFound } from "@/server/core/errors/domain-error";
 import { mulDivHalfUp } from "@/server/core/ledger/money";
 import { postEntry } from "@/server/core/ledger/service";
 import { platformFee } from "@/server/core/ledger/templates";
+import { businessDate } from "@/server/core/calendar/rules";
 import { daysBefore, monthRange } from "@/server/core/settlement/cycle";
 import { withPlatformReadTx, withPlatformTx } from "@/server/db/platform";
 import { authorizedTenantId, withTenantTx } from "@/server/db/tenant-tx";
@@ -28,22 +29,31 @@ export function platformFeeFor(volumeMinor: bigint, refundMinor: bigint, bps: nu
   return base > 0n ? mulDivHalfUp(base, BigInt(bps), 10_000n) : 0n;
 }
 
+/**
+ * The last `days` business dates of each tenant, counted in the tenant's own zone: its daily
+ * statistics are dated there, so a UTC window would miss a Shanghai tenant's today from 16:00 UTC.
+ */
 export async function platformOverview(input: { days?: number } = {}, now = new Date()) {
   const days = Math.min(Math.max(input.days ?? 30, 1), 366);
-  const to = now.toISOString().slice(0, 10);
-  const from = daysBefore(to, days - 1);
   return withPlatformReadTx(async (tx) => {
-    const tenants = await tx.tenant.findMany({ select: { id: true, slug: true, name: true, status: true, settlementMode: true, platformFeeBps: true }, orderBy: { createdAt: "asc" } });
-    const stats = await tx.$queryRaw<Array<{ tenant_id: string; count: bigint; successes: bigint; amount: bigint | null; refunds: bigint | null; margin: bigint | null }>>`
-      SELECT tenant_id, sum(payment_count)::bigint AS count, sum(success_count)::bigint AS successes, sum(amount_minor)::bigint AS amount,
-             sum(refund_minor)::bigint AS refunds, sum(margin_minor)::bigint AS margin
-        FROM payment_daily_stat WHERE business_date BETWEEN ${from}::date AND ${to}::date GROUP BY tenant_id`;
+    const tenants = await tx.tenant.findMany({ select: { id: true, slug: true, name: true, status: true, settlementMode: true, platformFeeBps: true, timeZone: true }, orderBy: { createdAt: "asc" } });
+    const windows = tenants.map((t) => {
+      const to = businessDate(now, t.timeZone);
+      return { id: t.id, from: daysBefore(to, days - 1), to };
+    });
+    const stats = windows.length === 0 ? [] : await tx.$queryRaw<Array<{ tenant_id: string; count: bigint; successes: bigint; amount: bigint | null; refunds: bigint | null; margin: bigint | null }>>`
+      SELECT s.tenant_id, sum(s.payment_count)::bigint AS count, sum(s.success_count)::bigint AS successes, sum(s.amount_minor)::bigint AS amount,
+             sum(s.refund_minor)::bigint AS refunds, sum(s.margin_minor)::bigint AS margin
+        FROM payment_daily_stat s
+        JOIN unnest(${windows.map((w) => w.id)}::uuid[], ${windows.map((w) => w.from)}::date[], ${windows.map((w) => w.to)}::date[]) AS w(tenant_id, first_date, last_date)
+          ON w.tenant_id = s.tenant_id AND s.business_date BETWEEN w.first_date AND w.last_date
+       GROUP BY s.tenant_id`;
     const exceptions = await tx.exception.groupBy({ by: ["tenantId"], where: { status: { in: ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED"] } }, _count: { _all: true } });
     const webhooks = await tx.webhookEvent.groupBy({ by: ["tenantId"], where: { status: "FAILED", createdAt: { gte: new Date(now.getTime() - 7 * 86_400_000) } }, _count: { _all: true } });
     const byTenant = new Map(stats.map((s) => [s.tenant_id, s]));
     const exc = new Map(exceptions.map((e) => [e.tenantId, e._count._all]));
     const wh = new Map(webhooks.map((w) => [w.tenantId, w._count._all]));
-    const rows = tenants.map((t) => {
+    const rows = tenants.map((t, i) => {
       const s = byTenant.get(t.id);
       const count = Number(s?.count ?? 0);
       const successes = Number(s?.successes ?? 0);
@@ -51,6 +61,8 @@ export async function platformOverview(input: { days?: number } = {}, now = new 
       const refunds = BigInt(s?.refunds ?? 0n);
       return {
         ...t,
+        from: windows[i]!.from,
+        to: windows[i]!.to,
         count,
         successRate: count ? successes / count : null,
         volumeMinor: volume,
@@ -61,7 +73,7 @@ export async function platformOverview(input: { days?: number } = {}, now = new 
         failedWebhooks: wh.get(t.id) ?? 0,
       };
     });
-    return { from, to, days, tenants: rows };
+    return { days, tenants: rows };
   });
 }
 
