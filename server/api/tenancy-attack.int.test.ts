@@ -18,6 +18,7 @@ import { uploadLogo } from "@/server/core/branding/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createRefund } from "@/server/core/payments/refunds";
+import { saveStatementTemplate } from "@/server/core/clearing/templates";
 import { openException } from "@/server/core/payments/exceptions";
 import { createPayment } from "@/server/core/payments/service";
 import { publishWebhook } from "@/server/core/webhooks/publish";
@@ -73,6 +74,9 @@ interface Side {
     healthReason: string;
     notificationEventId: string;
     notificationOutTradeNo: string;
+    /** A finance-defined statement template (version 1) named after the side. */
+    templateId: string;
+    templateName: string;
   };
   /**
    * Routing: besides version 1 (PUBLISHED, provisioned with the tenant) an open DRAFT saved with an
@@ -317,7 +321,8 @@ async function buildChannels(tenant: TestTenant, label: string, merchantId: stri
     const productRule = await saveProductRule(tx, ctx, { product: "ALIPAY_QR", orderType: "CONSUMPTION", merchantId, enabled: false });
     await saveMerchantLimit(tx, ctx, { merchantId, perTxnMaxMinor: 500_000n, dailyAmountCap: 10_000_000n, dailyCountCap: 500 });
     await setChannelHealth(tx, ctx, { id: account.id, state: "PAUSED", reason: healthReason });
-    return { accountId: account.id, sandboxAccountId: sandbox.id, sandboxRegistrationId: sandboxRegistration.id, registrationId: registration.id, feeRuleId: feeRule.id, defaultFeeRuleId: defaultFeeRule.id, productRuleId: productRule.id };
+    const template = await saveStatementTemplate(tx, ctx, { definition: attackTemplate(`${label} Acquirer CSV`) });
+    return { templateId: template.id, templateName: template.name, accountId: account.id, sandboxAccountId: sandbox.id, sandboxRegistrationId: sandboxRegistration.id, registrationId: registration.id, feeRuleId: feeRule.id, defaultFeeRuleId: defaultFeeRule.id, productRuleId: productRule.id };
   });
   // A notification from the channel, signed with the current secret, through the notify endpoint's service.
   const body = JSON.stringify({ eventId: notificationEventId, kind: "PAYMENT", outTradeNo: notificationOutTradeNo, status: "SUCCEEDED", amountMinor: 12345 });
@@ -330,6 +335,20 @@ async function buildChannels(tenant: TestTenant, label: string, merchantId: stri
   expect(notified.duplicate).toBeUndefined();
   return { ...built, accountName, notifySecrets, subMchId, healthReason, notificationEventId, notificationOutTradeNo };
 }
+
+/** A small delimited template, valid for the sample ATTACK_SAMPLE. */
+const attackTemplate = (name: string) => ({
+  name,
+  encoding: "utf-8",
+  layout: { kind: "delimited", delimiter: "," },
+  headerLines: 1,
+  footerLines: 0,
+  columns: { outTradeNo: "order", amount: "amount", kind: { by: "SIGN" } },
+  amountUnit: "FEN",
+  dateFormat: "YYYY-MM-DD HH:mm:ss",
+  signConvention: "REFUNDS_NEGATIVE",
+});
+const ATTACK_SAMPLE = Buffer.from("order,amount\nOTN-1,100\nOTN-2,-40\n").toString("base64");
 
 const faceRequest = (merchantId: string, amountMinor: bigint, elements: PaymentElement[] = ["FACE_CODE", "DEVICE"]) => ({
   merchantId,
@@ -459,7 +478,7 @@ beforeAll(async () => {
   const { token: platformToken } = await signInPlatformAdmin({ email: "ops@platform.test", password: TEST_PASSWORD }, {});
 
   const auditIds = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM audit_log WHERE tenant_id = $1`, [a.tenant.id]);
-  const channelTables = ["channel_account", "channel_account_version", "merchant_channel_registration", "fee_rule", "product_rule", "channel_health_event", "channel_notification"];
+  const channelTables = ["channel_account", "channel_account_version", "merchant_channel_registration", "fee_rule", "product_rule", "channel_health_event", "channel_notification", "statement_template"];
   const aChannelIds = (await Promise.all(channelTables.map((t) => idsOf(t, a.tenant.id)))).flat();
   // Including the sub-merchant ids createTenant's provisioning gave A's merchants at its sandbox account.
   const aSubMchIds = await ownerQuery<{ s: string }>(db.url, `SELECT sub_mch_id AS s FROM merchant_channel_registration WHERE tenant_id = $1 AND sub_mch_id IS NOT NULL`, [a.tenant.id]);
@@ -727,6 +746,10 @@ const rungs: Record<string, Rung> = {
   // statements
   "statements.find": "console",
   "statements.fetches": "console",
+  "statements.templates": "console",
+  "statements.template": "console",
+  "statements.previewTemplate": "console",
+  "statements.saveTemplate": "console",
   // the exception queue (clearing)
   "exceptionQueue.find": "console",
   "exceptionQueue.get": "console",
@@ -833,6 +856,8 @@ const mutationPermissions: Record<string, Permission> = {
   "exceptionQueue.assign": "recon.import",
   "exceptionQueue.comment": "recon.import",
   "exceptionQueue.setSla": "recon.import",
+  "statements.previewTemplate": "recon.import",
+  "statements.saveTemplate": "recon.import",
   "exceptionQueue.propose": "ledger.propose",
   "exceptionQueue.closeDay": "ledger.close",
   // wallets and payouts
@@ -1000,6 +1025,11 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "exceptions.resolve": (s) => ({ id: s.payments.refundId, resolution: "hostile close" }),
   "statements.find": (s) => ({ channelAccountId: s.channel.accountId }),
   "statements.fetches": () => ({}),
+  "statements.templates": () => ({}),
+  "statements.template": (s) => ({ id: s.channel.templateId }),
+  "statements.previewTemplate": () => ({ definition: attackTemplate("hostile preview"), sampleBase64: ATTACK_SAMPLE }),
+  // A new version of the side's own template.
+  "statements.saveTemplate": (s) => ({ definition: { ...attackTemplate(s.channel.templateName), footerLines: 0, headerLines: 1, encoding: "gbk" }, sampleBase64: ATTACK_SAMPLE }),
   "exceptionQueue.find": (s) => ({ channelAccountId: s.channel.accountId }),
   "exceptionQueue.get": (s) => ({ id: s.payments.exceptionId }),
   "exceptionQueue.stats": () => ({}),
@@ -2029,6 +2059,27 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     expect(seen.every((f) => f.channelAccountId !== e.a.channel.accountId)).toBe(true);
     expectNoLeak(seen);
     await ownerQuery(db.url, `DELETE FROM statement_fetch_attempt WHERE tenant_id = $1`, [e.a.tenant.id]);
+  },
+  async "statements.templates"(e) {
+    const own = await asB("viewer").statements.templates();
+    expect(own.map((t) => t.name)).toEqual([e.b.channel.templateName]);
+    expectNoLeak(own);
+  },
+  async "statements.template"(e) {
+    await expectNotFound(asB("viewer").statements.template({ id: e.a.channel.templateId }));
+  },
+  async "statements.previewTemplate"() {
+    // Reads nothing stored: B's preview of its own sample is B's computation.
+    const p = await asB("finance").statements.previewTemplate({ definition: attackTemplate("hostile preview"), sampleBase64: ATTACK_SAMPLE });
+    expect(p.computed).toMatchObject({ count: 2, amountMinor: 60n });
+    expectNoLeak(p);
+  },
+  async "statements.saveTemplate"(e) {
+    // A template of the same name as A's is B's own version 1 (names are per tenant); A's stays at 1.
+    const saved = await asB("finance").statements.saveTemplate({ definition: attackTemplate(e.a.channel.templateName), sampleBase64: ATTACK_SAMPLE });
+    expect(saved.version).toBe(1);
+    expect(await ownerQuery(db.url, `SELECT version FROM statement_template WHERE tenant_id = $1`, [e.a.tenant.id])).toEqual([{ version: 1 }]);
+    await ownerQuery(db.url, `DELETE FROM statement_template WHERE id = $1`, [saved.id]);
   },
   // the exception queue
   async "exceptionQueue.find"(e) {

@@ -8,6 +8,7 @@ import { translator } from "@/i18n/translate";
 import { isMessageKey } from "@/i18n/zod-issues";
 import { importCalendar } from "@/server/core/calendar/service";
 import { importStatement } from "@/server/core/clearing/import";
+import { templateIdByName } from "@/server/core/clearing/templates";
 import { STATEMENT_FORMATS, type StatementFormat } from "@/server/core/clearing/parsers/types";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createApiKey, getApiKeyByKeyId, revokeApiKey } from "@/server/core/merchant-api/keys";
@@ -73,7 +74,7 @@ const USAGE = `usage: npm run -s cli -- <command> [--json]
   calendar import --tenant <slug> --file <csv> [--replace-year <yyyy>]
   apikey create --tenant <slug> --merchant <id> [--label <text>]
   apikey revoke --tenant <slug> --key <key id>
-  recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE|MERCHANT_SETTLEMENT] [--bill-type ALL|SUCCESS|REFUND]
+  recon import --tenant <slug> --channel-account <id> --date YYYY-MM-DD --file <path> [--format WECHAT_TRADE_BILL|ALIPAY_BUSINESS_DETAIL|UNIONPAY_ZM|BANK_CREDIT|BANK_PAYOUT_RESULT|PROFIT_SHARE|MERCHANT_SETTLEMENT | --template <name>] [--bill-type ALL|SUCCESS|REFUND]
   settle run --tenant <slug> [--date YYYY-MM-DD] [--merchant <id>]
   secrets rotate
   devices code create --tenant <slug> (--store <id> | --serial <sn>) [--minutes N]
@@ -164,6 +165,9 @@ export async function run(argv: string[]): Promise<unknown> {
         throw new DomainError("BAD_INPUT", "INVALID_REQUEST", `--format must be one of ${STATEMENT_FORMATS.join(", ")}`, { field: "format" });
       }
       const billType = opt(flags, "bill-type");
+      // A finance-defined template (the console's Statements → Templates), by name: its newest version.
+      const templateName = opt(flags, "template");
+      const templateId = templateName === undefined ? undefined : await withTenantTx(ctx.tenantId, (tx) => templateIdByName(tx, ctx, templateName));
       return importStatement(ctx, {
         channelAccountId: need(flags, "channel-account"),
         billDate: need(flags, "date"),
@@ -171,6 +175,7 @@ export async function run(argv: string[]): Promise<unknown> {
         bytes: readFileSync(file),
         source: "CLI",
         ...(format ? { format: format as StatementFormat } : {}),
+        ...(templateId ? { templateId } : {}),
         ...(billType ? { billType } : {}),
       });
     }

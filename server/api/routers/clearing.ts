@@ -6,6 +6,7 @@ import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, fin
 import "@/server/core/clearing/proposal-kinds";
 import { proposeResolution, ZResolve } from "@/server/core/clearing/resolutions";
 import { suggestMatches } from "@/server/core/clearing/suggestions";
+import { getStatementTemplate, listStatementTemplates, previewStatementTemplate, saveStatementTemplate, ZTemplateId, ZTemplatePreview, ZTemplateSave } from "@/server/core/clearing/templates";
 import { permissionProcedure, router, tenantProcedure } from "../trpc";
 
 // Clearing in the console. Files are uploaded through /api/console/statements (raw bytes, so the
@@ -16,6 +17,12 @@ export const statementsRouter = router({
     .query(({ ctx, input }) => findStatementFiles(ctx.tx, ctx.tctx, input)),
   /** The scheduled fetch's tries per account and bill date (late or refused bills). */
   fetches: tenantProcedure.input(z.object({ days: z.number().int().min(1).max(31).optional() })).query(({ ctx, input }) => fetchStatuses(ctx.tx, ctx.tctx, input)),
+  /** Finance-defined templates for files we have no parser for: each name's newest version. */
+  templates: tenantProcedure.query(({ ctx }) => listStatementTemplates(ctx.tx, ctx.tctx)),
+  template: tenantProcedure.input(ZTemplateId).query(({ ctx, input }) => getStatementTemplate(ctx.tx, ctx.tctx, input.id)),
+  /** Runs a definition over a sample file; stores nothing (a mutation only because the sample is large). */
+  previewTemplate: permissionProcedure("recon.import").input(ZTemplatePreview).mutation(({ input }) => previewStatementTemplate(input)),
+  saveTemplate: permissionProcedure("recon.import").input(ZTemplateSave).mutation(({ ctx, input }) => saveStatementTemplate(ctx.tx, ctx.tctx, input)),
 });
 
 // The exception queue (issue 6): the differences reconciliation raises, worked from open to an

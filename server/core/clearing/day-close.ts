@@ -1,6 +1,7 @@
 import { closeBusinessDay, registerCloseCheck } from "@/server/core/ledger/day-close";
 import { badInput } from "@/server/core/errors/domain-error";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { PAYMENT_FORMATS } from "./parsers/types";
 
 // Day-end close (日切) for finance: a business date closes only when its reconciliation is done —
 // every current payment statement of the date reconciled, no statement waiting to supersede
@@ -8,7 +9,6 @@ import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 // no resolution still waiting for approval. Differences under investigation stay in suspense across
 // the close: that is what suspense is for. The ledger's close refuses with every blocker listed.
 
-const PAYMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"];
 
 export interface Blocker {
   code: "STATEMENT_NOT_RECONCILED" | "STATEMENT_SUPERSEDE_PENDING" | "DIFFERENCES_UNREVIEWED" | "RESOLUTIONS_PENDING";
@@ -22,7 +22,7 @@ export async function dayCloseBlockers(tx: Tx, ctx: TenantContext, date: string)
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw badInput("BUSINESS_DATE_INVALID", "Use YYYY-MM-DD", "businessDate");
   const d = new Date(`${date}T00:00:00Z`);
   const out: Blocker[] = [];
-  const files = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, billDate: d, status: "IMPORTED", format: { in: PAYMENT_FORMATS } }, select: { id: true, fileName: true } });
+  const files = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, billDate: d, status: "IMPORTED", format: { in: [...PAYMENT_FORMATS] } }, select: { id: true, fileName: true } });
   const reconciled = new Set(
     files.length ? (await tx.reconItem.groupBy({ by: ["fileId"], where: { tenantId: ctx.tenantId, fileId: { in: files.map((f) => f.id) } } })).map((g) => g.fileId) : [],
   );

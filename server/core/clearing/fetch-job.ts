@@ -6,6 +6,7 @@ import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx
 import { logger } from "@/server/lib/logger";
 import { reconcileFundsFile } from "./funds";
 import { importStatement, type ImportResult } from "./import";
+import { PAYMENT_FORMATS } from "./parsers/types";
 
 // The scheduled statement fetch (issue 6): for each enabled channel account whose channel publishes
 // a daily bill, once the bill of a day is due (the channel's publication time on the next day,
@@ -21,7 +22,6 @@ import { importStatement, type ImportResult } from "./import";
 /** Local time on the day after the bill date from which the bill can be fetched; null: the channel publishes none we fetch. */
 export const BILL_PUBLICATION_TIME: Readonly<Record<ChannelType, string | null>> = { WECHAT: "10:00", ALIPAY: "10:00", BANK: "10:00", SANDBOX: null };
 export const FETCH_LOOKBACK_DAYS = 3;
-const PAYMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"];
 
 export interface FetchOutcome {
   readonly channelAccountId: string;
@@ -61,7 +61,7 @@ export async function fetchDueStatements(ctx: TenantContext, now = new Date(), o
       const candidates = dueDates(today, nowMinutes, publication, businessDate(a.createdAt, "Asia/Shanghai"));
       if (candidates.length === 0) continue;
       const have = await tx.statementFile.findMany({
-        where: { tenantId: ctx.tenantId, channelAccountId: a.id, format: { in: PAYMENT_FORMATS }, billDate: { in: candidates.map((d) => new Date(`${d}T00:00:00Z`)) } },
+        where: { tenantId: ctx.tenantId, channelAccountId: a.id, format: { in: [...PAYMENT_FORMATS] }, billDate: { in: candidates.map((d) => new Date(`${d}T00:00:00Z`)) } },
         select: { billDate: true },
       });
       const got = new Set(have.map((h) => h.billDate.toISOString().slice(0, 10)));

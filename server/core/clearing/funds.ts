@@ -10,6 +10,7 @@ import { accounts, bankCreditNetSettlement } from "@/server/core/ledger/template
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { raiseBankDifference } from "./bank-differences";
 import type { ReconSummary } from "./reconcile";
+import { PAYMENT_FORMATS } from "./parsers/types";
 
 // Funds reconciliation (issue 6, the second stage; ARCHITECTURE.md §5): the bank's credits (a
 // SWYCRD01 credit file imported for a channel account: the credits of that channel's net
@@ -35,7 +36,6 @@ import type { ReconSummary } from "./reconcile";
 // their differences are exceptions without postings (the memo book's settlement to merchants is
 // confirmed per merchant by the settlement module).
 
-const PAYMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"];
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const dbDate = (s: string) => new Date(`${s}T00:00:00Z`);
 
@@ -66,7 +66,7 @@ export async function expectedNetSettlement(tx: Tx, ctx: TenantContext, channelA
   const missingBills: string[] = [];
   let expectedMinor = 0n;
   for (const d of billDates) {
-    const files = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, channelAccountId, billDate: dbDate(d), status: "IMPORTED", format: { in: PAYMENT_FORMATS } }, select: { id: true, billType: true } });
+    const files = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, channelAccountId, billDate: dbDate(d), status: "IMPORTED", format: { in: [...PAYMENT_FORMATS] } }, select: { id: true, billType: true } });
     if (files.length === 0) {
       const trades = await tx.payment.count({ where: { tenantId: ctx.tenantId, channelAccountId, businessDate: dbDate(d), status: "SUCCEEDED" } });
       if (trades > 0) missingBills.push(d);

@@ -9,7 +9,9 @@ import { reconcileFundsFile } from "./funds";
 import { applyPayoutResultFile } from "./payout-results";
 import { reconcileProfitShareFile } from "@/server/core/settlement/profit-share";
 import { assertDirectTenant, reconcileMerchantSettlementFile } from "@/server/core/settlement/direct-statements";
-import { StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
+import { parseWithTemplate, type TStatementTemplate } from "./parsers/template";
+import { PAYMENT_FORMATS, StatementFormatError, type ParsedStatement, type StatementFormat } from "./parsers/types";
+import { templateForImport } from "./templates";
 
 // Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
 // stored whole with all its lines in one transaction, or refused with nothing stored. Files are
@@ -29,6 +31,8 @@ export interface ImportRequest {
   readonly billType?: string;
   /** Default: the channel account's usual statement format. */
   readonly format?: StatementFormat;
+  /** TEMPLATE: the template version that reads the file (format TEMPLATE is implied). */
+  readonly templateId?: string;
   readonly fileName: string;
   readonly bytes: Buffer;
   readonly source: (typeof STATEMENT_SOURCES)[number];
@@ -54,9 +58,9 @@ const DEFAULT_FORMAT: Partial<Record<ChannelType, StatementFormat>> = { WECHAT: 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const LINE_CHUNK = 5000;
 
-function parsed(format: StatementFormat, bytes: Buffer, billDate: string): ParsedStatement {
+function parsed(format: StatementFormat, bytes: Buffer, billDate: string, template: TStatementTemplate | undefined): ParsedStatement {
   try {
-    return parseStatement(format, bytes, { billDate });
+    return template ? parseWithTemplate(bytes, template) : parseStatement(format, bytes, { billDate });
   } catch (e) {
     if (e instanceof StatementFormatError) {
       throw new DomainError("BAD_INPUT", `STATEMENT_${e.code}`, e.message, { field: "file", ...(e.lineNo !== undefined ? { params: { lineNo: e.lineNo } } : {}) });
@@ -89,18 +93,25 @@ export async function importStatement(ctx: TenantContext, req: ImportRequest): P
   return { ...stored, reconciliation: await reconcileStatementFile(ctx, stored.fileId) };
 }
 
-const RECONCILED_FORMATS: ReadonlySet<StatementFormat> = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
+const RECONCILED_FORMATS: ReadonlySet<StatementFormat> = new Set(PAYMENT_FORMATS);
 
 async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
   if (!DATE.test(req.billDate) || new Date(`${req.billDate}T00:00:00Z`).toISOString().slice(0, 10) !== req.billDate) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "billDate: use YYYY-MM-DD", { field: "billDate" });
   if (req.bytes.length === 0) throw new DomainError("BAD_INPUT", "STATEMENT_EMPTY_FILE", "The file is empty", { field: "file" });
-  const account = await withTenantTx(ctx.tenantId, (tx) => tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: req.channelAccountId }, select: { channelType: true } }));
+  if (req.templateId !== undefined && req.format !== undefined && req.format !== "TEMPLATE") {
+    throw new DomainError("BAD_INPUT", "INVALID_REQUEST", `A template reads the file, so its format is TEMPLATE, not ${req.format}`, { field: "format" });
+  }
+  const { account, template } = await withTenantTx(ctx.tenantId, async (tx) => ({
+    account: await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: req.channelAccountId }, select: { channelType: true } }),
+    template: req.templateId === undefined ? undefined : await templateForImport(tx, ctx, req.templateId),
+  }));
   if (!account) throw notFound("Channel account");
-  const format = req.format ?? DEFAULT_FORMAT[account.channelType];
+  const format = template ? "TEMPLATE" : (req.format ?? DEFAULT_FORMAT[account.channelType]);
   if (!format) throw new DomainError("BAD_INPUT", "STATEMENT_FORMAT_REQUIRED", `Say which format this ${account.channelType.toLowerCase()} file is in`, { field: "format" });
+  if (format === "TEMPLATE" && !template) throw new DomainError("BAD_INPUT", "STATEMENT_TEMPLATE_REQUIRED", "Choose the template that reads this file", { field: "template" });
 
   // Parsing is CPU work on the whole file: done before any transaction is open.
-  const statement = parsed(format, req.bytes, req.billDate);
+  const statement = parsed(format, req.bytes, req.billDate, template?.definition);
   if (statement.billDate && statement.billDate !== req.billDate) {
     throw new DomainError("BAD_INPUT", "STATEMENT_DATE_MISMATCH", `The file is the bill of ${statement.billDate}, not ${req.billDate}`, { field: "billDate" });
   }
@@ -139,6 +150,7 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
         supersedesId: current?.id ?? null,
         source: req.source,
         importedBy: actor,
+        templateId: template?.id ?? null,
       },
       select: { id: true },
     });

@@ -7,6 +7,7 @@ import { lockAhead } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { PAYMENT_FORMATS } from "./parsers/types";
 
 // Transaction reconciliation, first slice (issue 6): the lines of an imported payment statement
 // against our payments and refunds. Every line ends in exactly one outcome, and so does every
@@ -41,7 +42,7 @@ import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx
 export const FEE_TOLERANCE_MINOR = 1n;
 /** How many later bills a payment of ours may be missing from before it is a PLATFORM_ONLY difference. */
 export const CROSS_DAY_POOL_DAYS = 1;
-const PAYMENT_FORMATS = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM"]);
+const PAYMENT_FORMAT_SET: ReadonlySet<string> = new Set(PAYMENT_FORMATS);
 
 type Outcome = "MATCHED" | "DIFFERENCE" | "PENDING" | "RELEASED";
 
@@ -87,7 +88,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
     const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId } });
     if (!file) throw notFound("Statement file");
     if (file.status !== "IMPORTED") throw new DomainError("PRECONDITION", "STATEMENT_NOT_CURRENT", `Only the current statement of a day is reconciled; this one is ${file.status.toLowerCase()}`);
-    if (!PAYMENT_FORMATS.has(file.format)) throw new DomainError("PRECONDITION", "STATEMENT_NOT_RECONCILABLE", "Only payment statements are reconciled against payments and refunds so far");
+    if (!PAYMENT_FORMAT_SET.has(file.format)) throw new DomainError("PRECONDITION", "STATEMENT_NOT_RECONCILABLE", "Only payment statements are reconciled against payments and refunds so far");
     if ((await tx.reconItem.count({ where: { tenantId: ctx.tenantId, fileId } })) > 0) return summary(tx, ctx, fileId);
 
     const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId }, orderBy: { lineNo: "asc" } });

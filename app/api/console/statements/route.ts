@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 
 // The console's statement upload: the file's bytes as the body (so the browser can show upload
 // progress), what it is in the query string. Cookie session of a console user with recon.import,
-// same-origin only. Import parses and stores the file whole, or refuses it with nothing stored.
+// same-origin only. A file read by a finance-defined template names it (templateId). Import parses and stores the file whole, or refuses it with nothing stored.
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -42,6 +42,10 @@ export async function POST(req: Request): Promise<Response> {
 
     const ctx: TenantContext = { tenantId, actor: { kind: "USER", userId: user.userId, email: user.email, role: user.role, merchantId: user.merchantId } };
     const billType = q.get("billType") || undefined;
+    const templateId = q.get("templateId") || undefined;
+    if (templateId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(templateId)) {
+      throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "templateId must be a template's id", { field: "template" });
+    }
     const result = await importStatement(ctx, {
       channelAccountId: q.get("channelAccountId") ?? "",
       billDate: q.get("billDate") ?? "",
@@ -49,6 +53,7 @@ export async function POST(req: Request): Promise<Response> {
       bytes,
       source: "UPLOAD",
       ...(format ? { format: format as StatementFormat } : {}),
+      ...(templateId ? { templateId } : {}),
       ...(billType ? { billType } : {}),
     });
     return new Response(toApiJson(result), { status: result.outcome === "IMPORTED" ? 201 : 200, headers: { "content-type": "application/json" } });

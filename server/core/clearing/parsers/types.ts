@@ -19,6 +19,9 @@ export type StatementFormat =
 
 export const STATEMENT_FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const satisfies readonly StatementFormat[];
 
+/** Statements of trades (payments, refunds, revocations): reconciled against our payments and refunds, closed with the day. */
+export const PAYMENT_FORMATS: readonly StatementFormat[] = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "TEMPLATE"];
+
 export type LineKind = "PAYMENT" | "REFUND" | "REVOKED" | "CREDIT" | "PAYOUT_RESULT" | "PROFIT_SHARE" | "SETTLEMENT";
 
 export interface StatementLine {
