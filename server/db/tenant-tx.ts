@@ -40,14 +40,20 @@ const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
  * One transaction with row-level security bound to one tenant. Everything a tenant request or job
  * does happens inside one of these; a thrown error rolls all of it back.
  */
-export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return prisma().$transaction(async (tx) => {
-    // The role is set again for this transaction: on PGlite every connection shares one backend
-    // session, so a session-level SET ROLE is not enough on its own.
-    await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
-    return watched(() => fn(tx));
-  }, TX_OPTIONS);
+export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  return prisma().$transaction(
+    async (tx) => {
+      // The role is set again for this transaction: on PGlite every connection shares one backend
+      // session, so a session-level SET ROLE is not enough on its own.
+      await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
+      return watched(() => fn(tx));
+    },
+    options.timeoutMs ? { ...TX_OPTIONS, timeout: options.timeoutMs } : TX_OPTIONS,
+  );
 }
+
+/** For batch work on a whole file (reconciling a day's statement): minutes, not the 60 s of a request's transaction. */
+export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 
 /** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
 export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -46,6 +46,9 @@ const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000
 
 describe("transaction reconciliation", () => {
   it("classifies every line by type and direction, surfaces a late success, pools what is missing and releases it the next day", async () => {
+    // Two lines a round, so matching, pooling and releasing cross rounds (the default is 2,000).
+    process.env.SWITCHYARD_RECON_CHUNK = "2";
+    onTestFinished(() => void delete process.env.SWITCHYARD_RECON_CHUNK);
     const t = await makeTenant();
     const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Recon Noodles"))))!;
     const wechat = await t.run(async (tx) => {
