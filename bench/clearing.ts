@@ -15,6 +15,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { ExactPass } from "@/server/core/clearing/exact-pass";
 import { storeLines } from "@/server/core/clearing/import";
+import { saveStatementTemplate } from "@/server/core/clearing/templates";
 import { parseWithTemplate, type TStatementTemplate } from "@/server/core/clearing/parsers/template";
 import { disconnectPrisma } from "@/server/db/client";
 import { closeAppPool } from "@/server/db/pool";
@@ -56,6 +57,7 @@ async function ingest() {
   try {
     const t = await makeTenant({ mode: "CUSTODIAL" });
     const account = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const template = await t.run((tx) => saveStatementTemplate(tx, t.ctx, { definition: TEMPLATE }));
     const t0 = performance.now();
     const bytes = readFileSync(path.join(dir, "external.csv"));
     const statement = parseWithTemplate(bytes, TEMPLATE);
@@ -64,7 +66,7 @@ async function ingest() {
     try {
       await withTenantTx(t.tenantId, async (tx) => {
         const file = await tx.statementFile.create({
-          data: { tenantId: t.tenantId, channelAccountId: account.id, billDate: new Date("2026-11-01T00:00:00Z"), billType: "ALL", format: "TEMPLATE", contentHash: createHash("sha256").update(bytes).digest("hex"), fileName: "external.csv", byteSize: bytes.length, lineCount: statement.lines.length, declaredCount: statement.declared.count, declaredAmountMinor: statement.declared.amountMinor, source: "CLI", importedBy: "bench" },
+          data: { tenantId: t.tenantId, channelAccountId: account.id, billDate: new Date("2026-11-01T00:00:00Z"), billType: "ALL", format: "TEMPLATE", contentHash: createHash("sha256").update(bytes).digest("hex"), fileName: "external.csv", byteSize: bytes.length, lineCount: statement.lines.length, declaredCount: statement.declared.count, declaredAmountMinor: statement.declared.amountMinor, source: "CLI", importedBy: "bench", templateId: template.id },
           select: { id: true },
         });
         await storeLines(tx, t.ctx, file.id, statement);
@@ -82,7 +84,7 @@ async function ingest() {
       const c0 = performance.now();
       const fileId = await t.run(async (tx) =>
         (await tx.statementFile.create({
-          data: { tenantId: t.tenantId, channelAccountId: account.id, billDate: new Date("2026-11-02T00:00:00Z"), billType: "ALL", format: "TEMPLATE", contentHash: createHash("sha256").update(bytes).digest("hex"), fileName: "external.csv", byteSize: bytes.length, lineCount: sample.length, declaredCount: sample.length, declaredAmountMinor: 0n, source: "CLI", importedBy: "bench" },
+          data: { tenantId: t.tenantId, channelAccountId: account.id, billDate: new Date("2026-11-02T00:00:00Z"), billType: "ALL", format: "TEMPLATE", contentHash: createHash("sha256").update(bytes).digest("hex"), fileName: "external.csv", byteSize: bytes.length, lineCount: sample.length, declaredCount: sample.length, declaredAmountMinor: 0n, source: "CLI", importedBy: "bench", templateId: template.id },
           select: { id: true },
         })).id,
       );

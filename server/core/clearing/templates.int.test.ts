@@ -124,12 +124,15 @@ describe("statement templates", () => {
     // The CLI names the template; the next day's file, its newest version.
     await t.run((tx) => saveStatementTemplate(tx, t.ctx, { definition: definition({ columns: { ...definition().columns, channelTradeNo: "商户订单号" } }) }));
     const dir = mkdtempSync(path.join(tmpdir(), "tpl-"));
-    const next = csv([["NOT-OURS-2", "1.00", "0.00", "消费", "2026-11-02 09:00:00", ""]], ["1", "1.00"]);
+    // A quote and a backslash in a field reach the line's raw columns as printed.
+    const next = csv([["NOT-OURS-2", "1.00", "0.00", "消费", "2026-11-02 09:00:00", 'x"y\\z']], ["1", "1.00"]);
     writeFileSync(path.join(dir, "next.csv"), next);
     const out = (await cli(["recon", "import", "--tenant", t.slug, "--channel-account", sandbox.id, "--date", "2026-11-02", "--file", path.join(dir, "next.csv"), "--template", "Lakala daily CSV"])) as { outcome: string; format: string };
     expect(out).toMatchObject({ outcome: "IMPORTED", format: "TEMPLATE" });
     const versions = await ownerQuery<{ version: number }>(db.url, `SELECT t.version FROM statement_file f JOIN statement_template t ON t.id = f.template_id WHERE f.tenant_id = $1 ORDER BY f.created_at`, [t.tenantId]);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    const [raw] = await ownerQuery<{ raw: Record<string, string> }>(db.url, `SELECT l.raw FROM statement_line l JOIN statement_file f ON f.id = l.file_id WHERE f.tenant_id = $1 AND f.bill_date = '2026-11-02'`, [t.tenantId]);
+    expect(raw!.raw).toEqual({ 商户订单号: "NOT-OURS-2", 金额: "1.00", 手续费: "0.00", 类型: "消费", 交易时间: "2026-11-02 09:00:00", 退款单号: 'x"y\\z' });
     await expect(cli(["recon", "import", "--tenant", t.slug, "--channel-account", sandbox.id, "--date", "2026-11-03", "--file", path.join(dir, "next.csv"), "--template", "No such"])).rejects.toThrow(/No statement template is called "No such"/);
   });
 });
