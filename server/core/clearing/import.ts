@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ChannelType } from "@/server/channels/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { createProposal } from "@/server/core/proposals/service";
-import { actorName, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { actorName, BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { parseStatement } from "./parsers";
 import { reconcileStatementFile, type ReconSummary } from "./reconcile";
 import { reconcileFundsFile } from "./funds";
@@ -162,7 +162,7 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
       await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: file.id } }, data: { proposalId } });
     }
     return { fileId: file.id, outcome: current ? "PENDING_SUPERSEDE" : "IMPORTED", format, billType, lines: statement.lines.length, byKind, declared, proposalId };
-  });
+  }, { timeoutMs: BATCH_TX_TIMEOUT_MS }); // a million lines take longer than a request's 60 s on a busy machine
 }
 
 /**

@@ -58,11 +58,10 @@ const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
 /** Names of the merchants, stores and channel accounts some payments point at (the payment table has no relations to them). */
 async function namesFor(tx: Tx, ctx: TenantContext, rows: ReadonlyArray<{ merchantId: string; storeId: string | null; channelAccountId: string }>) {
   const unique = (ids: Array<string | null>) => [...new Set(ids.filter((id): id is string => id !== null))];
-  const [merchants, stores, accounts] = await Promise.all([
-    tx.merchant.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.merchantId)) } }, select: { id: true, shortName: true } }),
-    tx.store.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.storeId)) } }, select: { id: true, name: true } }),
-    tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.channelAccountId)) } }, select: { id: true, name: true, channelType: true } }),
-  ]);
+  // One after another: a transaction is one connection, and pg queues (and deprecates) overlapping queries on it.
+  const merchants = await tx.merchant.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.merchantId)) } }, select: { id: true, shortName: true } });
+  const stores = await tx.store.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.storeId)) } }, select: { id: true, name: true } });
+  const accounts = await tx.channelAccount.findMany({ where: { tenantId: ctx.tenantId, id: { in: unique(rows.map((r) => r.channelAccountId)) } }, select: { id: true, name: true, channelType: true } });
   return {
     merchant: new Map(merchants.map((m) => [m.id, m.shortName])),
     store: new Map(stores.map((s) => [s.id, s.name])),
