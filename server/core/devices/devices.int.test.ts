@@ -12,6 +12,7 @@ import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { createRefund } from "@/server/core/payments/refunds";
 import { withTenantTx } from "@/server/db/tenant-tx";
+import { lockIncentiveThreshold } from "./incentive";
 import { drainOutboxOnce } from "@/server/jobs/outbox";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -481,6 +482,28 @@ describe("business dates and the incentive threshold", () => {
     expect(daily.incentiveMinAmountMinor).toBe(0n);
     await settings(100n);
     expect(await row()).toEqual({ success_count: 4, valid_count: 3, payer_count: 2 });
+
+    // A change waits for a recompute in flight (a drainer holding the shared lock after reading the
+    // old threshold), then recomputes over whatever it wrote.
+    let release!: () => void;
+    let taken!: () => void;
+    const lockTaken = new Promise<void>((r) => (taken = r));
+    const drainer = inTenant(a, async (tx) => {
+      await lockIncentiveThreshold(tx, ctx, "shared");
+      taken();
+      await new Promise<void>((r) => (release = r));
+      // What a drainer that read 1.00 writes: every success of the device valid.
+      await tx.$executeRaw`UPDATE payment_daily_stat SET valid_count = 4, payer_count = 3 WHERE tenant_id = ${a.tenant.id}::uuid AND device_id = ${key.keyId}`;
+    });
+    await lockTaken;
+    let changed = false;
+    const change = settings(1000n).then(() => void (changed = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(changed).toBe(false);
+    release();
+    await drainer;
+    await change;
+    expect(await row()).toEqual({ success_count: 4, valid_count: 2, payer_count: 2 });
   });
 });
 
