@@ -6,6 +6,7 @@ import { channels, pricing, registrations } from "./messages/channels";
 import { ledger } from "./messages/ledger";
 import { payments } from "./messages/payments";
 import { clearing } from "./messages/clearing";
+import { statementTemplates } from "./messages/statement-templates";
 import { exceptionQueue } from "./messages/exception-queue";
 import { routing } from "./messages/routing";
 import { auth, dashboard, nav, roles } from "./messages/console";
@@ -40,6 +41,7 @@ export const catalogue = {
   routing,
   payments,
   clearing,
+  statementTemplates,
   exceptionQueue,
   wallets,
   webhooks,

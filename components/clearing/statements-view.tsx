@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -15,6 +16,7 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
 import type { MessageKey } from "@/i18n/catalogue";
 import { FetchStatus } from "./fetch-status";
+import { TemplatesCard } from "./statement-templates";
 import { uploadStatement } from "./upload-statement";
 
 const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
@@ -22,6 +24,8 @@ const td = "px-3 py-2 align-top";
 
 // The same list as server/core/clearing/parsers/types.ts (only its types may be imported here).
 const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const;
+// A finance-defined template is chosen in the same Format select: its value names the version.
+const TEMPLATE_PREFIX = "template:";
 const STATUS_TONE: Record<string, BadgeTone> = { IMPORTED: "success", PENDING_SUPERSEDE: "warning", SUPERSEDED: "neutral", REJECTED: "danger" };
 
 interface UploadResult {
@@ -41,6 +45,7 @@ export function StatementsView() {
   const queryClient = useQueryClient();
   const accounts = useQuery(trpc.channels.list.queryOptions());
   const files = useQuery(trpc.statements.find.queryOptions({ limit: 100 }));
+  const templates = useQuery(trpc.statements.templates.queryOptions());
   const [accountId, setAccountId] = useState("");
   const [billDate, setBillDate] = useState(() => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
   const [format, setFormat] = useState("");
@@ -50,7 +55,9 @@ export function StatementsView() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!accountId || !file) return;
-    const query = new URLSearchParams({ channelAccountId: accountId, billDate, ...(format ? { format } : {}) });
+    // With a template the format is TEMPLATE, implied by templateId: the two are never sent together.
+    const chosen: Record<string, string> = format.startsWith(TEMPLATE_PREFIX) ? { templateId: format.slice(TEMPLATE_PREFIX.length) } : format ? { format } : {};
+    const query = new URLSearchParams({ channelAccountId: accountId, billDate, ...chosen });
     setPhase({ kind: "uploading", percent: 0 });
     try {
       const r = await uploadStatement(query, file, (percent) => setPhase({ kind: "uploading", percent }));
@@ -60,6 +67,8 @@ export function StatementsView() {
         const settled = SETTLE_OUTCOMES.filter((o) => byOutcome[o]).map((o) => t(`clearing.settleOutcome_${o}`, { count: String(byOutcome[o]) }));
         setPhase({ kind: "done", ok: true, text: [t(`clearing.outcome_${result.outcome}`, { lines: String(result.lines) }), ...settled].join(" · ") });
         await queryClient.invalidateQueries({ queryKey: trpc.statements.find.queryKey() });
+        // A template's "files read" counts this file now.
+        if (chosen.templateId) await queryClient.invalidateQueries({ queryKey: trpc.statements.templates.queryKey() });
       } else {
         const message = (r.body as { error?: { message?: string } } | null)?.error?.message ?? String(r.status);
         setPhase({ kind: "done", ok: false, text: t("clearing.refused", { message }) });
@@ -92,7 +101,13 @@ export function StatementsView() {
               <tr key={f.id} className="border-t border-border" data-testid="statement-file" data-status={f.status}>
                 <td className={td}>
                   <span className="break-all font-mono text-xs">{f.fileName}</span>
-                  <span className="block text-xs text-muted-foreground">{t(`clearing.format_${f.format}` as MessageKey)}</span>
+                  {f.templateId ? (
+                    <Link href={`/statements/templates/${f.templateId}`} className="block text-xs text-primary underline-offset-2 hover:underline">
+                      {t("clearing.format_TEMPLATE")}
+                    </Link>
+                  ) : (
+                    <span className="block text-xs text-muted-foreground">{t(`clearing.format_${f.format}` as MessageKey)}</span>
+                  )}
                 </td>
                 <td className={td}>{accounts.data?.find((a) => a.id === f.channelAccountId)?.name ?? f.channelAccountId.slice(0, 8)}</td>
                 <td className={`${td} tabular`}>{f.billDate.toISOString().slice(0, 10)}</td>
@@ -160,7 +175,17 @@ export function StatementsView() {
                 onChange={(e) => setFormat(e.target.value)}
                 placeholder={t("clearing.formatAuto")}
                 options={FORMATS.map((f) => ({ value: f, label: t(`clearing.format_${f}`) }))}
-              />
+              >
+                {templates.data?.length ? (
+                  <optgroup label={t("clearing.templatesGroup")}>
+                    {templates.data.map((tpl) => (
+                      <option key={tpl.id} value={`${TEMPLATE_PREFIX}${tpl.id}`}>
+                        {t("clearing.templateOption", { name: tpl.name, version: tpl.version })}
+                      </option>
+                    ))}
+                  </optgroup>
+                ) : null}
+              </Select>
             </Field>
             <Field label={t("clearing.file")} required>
               <Input name="file" type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
@@ -190,6 +215,7 @@ export function StatementsView() {
         </CardHeader>
         {list}
       </Card>
+      <TemplatesCard />
       <FetchStatus />
     </div>
   );
