@@ -118,7 +118,7 @@ test.describe("statement templates", () => {
     await expect(files).toHaveCount(1);
     await expect(files.first()).toContainText("bank-20261127.csv");
     await expect(files.first()).toContainText("¥7.50");
-    await expect(files.first().getByRole("link", { name: "Statement template" })).toBeVisible();
+    await expect(files.first().getByRole("link", { name: `${name} · Version 1` })).toBeVisible();
     await expect(row.first().getByTestId("template-files")).toHaveText("1");
 
     await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");

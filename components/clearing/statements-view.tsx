@@ -103,7 +103,7 @@ export function StatementsView() {
                   <span className="break-all font-mono text-xs">{f.fileName}</span>
                   {f.templateId ? (
                     <Link href={`/statements/templates/${f.templateId}`} className="block text-xs text-primary underline-offset-2 hover:underline">
-                      {t("clearing.format_TEMPLATE")}
+                      {f.template ? `${f.template.name} · ${t("statementTemplates.versionN", { version: f.template.version })}` : t("clearing.format_TEMPLATE")}
                     </Link>
                   ) : (
                     <span className="block text-xs text-muted-foreground">{t(`clearing.format_${f.format}` as MessageKey)}</span>

@@ -196,6 +196,8 @@ export async function findStatementFiles(tx: Tx, ctx: TenantContext, input: { ch
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(input.limit ?? 50, 200),
+    // A template file names the version that read it.
+    include: { template: { select: { name: true, version: true } } },
   });
   // Each file's reconciliation outcomes, counted in one query.
   const counts = files.length
