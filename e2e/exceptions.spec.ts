@@ -148,6 +148,15 @@ test.describe("exception queue", () => {
     await rows.first().getByTestId("open-exception").click();
     await page.getByTestId("take-exception").click();
     await expect(page.getByTestId("exception-status")).toHaveText("Investigating");
+    // Refunding the payer is asked in the name of the merchant the line names; none of ours is
+    // registered as that sub-merchant here, so the proposal is refused with why.
+    const refundForm = page.getByTestId("resolution-form");
+    await refundForm.getByRole("combobox", { name: "Resolution" }).selectOption("REFUND_CUSTOMER");
+    await expect(refundForm).toContainText("the channel refunds the payer");
+    await refundForm.getByLabel("Note").fill("Not ours: give it back");
+    await refundForm.getByTestId("propose-resolution").click();
+    await expect(refundForm.getByRole("alert")).toContainText("No merchant of ours is registered as 1900000109");
+    await expect(page.getByTestId("exception-status")).toHaveText("Investigating");
     await nav(page, "Exceptions").click();
     await dayClose.getByLabel("Business date").fill(BILL_DATE);
     await expect(dayClose.getByTestId("day-ready")).toBeVisible();

@@ -22,9 +22,9 @@ import type { AppRouter } from "@/server/api/root";
 import { kindLabel, statusLabel, statusTone } from "./exception-queue";
 
 type Item = inferRouterOutputs<AppRouter>["exceptionQueue"]["get"];
-const ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "WRITE_OFF"] as const;
+const ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "REFUND_CUSTOMER", "WRITE_OFF"] as const;
 type Action = (typeof ACTIONS)[number];
-const EVENTS = ["CREATED", "STATUS", "ASSIGN", "COMMENT", "PROPOSED", "DECLINED", "RESOLVED", "REOPENED"] as const;
+const EVENTS = ["CREATED", "STATUS", "ASSIGN", "COMMENT", "PROPOSED", "DECLINED", "RESOLVED", "REOPENED", "REFUND_REQUESTED", "REFUND_FAILED"] as const;
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -43,6 +43,7 @@ function actionsFor(e: Item): Action[] {
   out.push("ACCEPT_OURS");
   if (type === "PLATFORM_ONLY" && e.recon?.outcome === "DIFFERENCE") out.push("WAIT");
   if ((type === "CHANNEL_ONLY" || type === "UNKNOWN_SUB_MERCHANT") && e.line?.kind === "PAYMENT") out.push("MATCH");
+  if (type === "CHANNEL_ONLY" && e.line?.kind === "PAYMENT") out.push("REFUND_CUSTOMER");
   out.push("WRITE_OFF");
   return out;
 }
@@ -250,6 +251,15 @@ function Resolution({ e, canPropose, onDone }: { e: Item; canPropose: boolean; o
       <Card className="p-4" data-testid="resolution-done">
         <h2 className="mb-1 font-semibold">{t("exceptionQueue.resolutionTitle")}</h2>
         <p className="text-sm">{t("exceptionQueue.resolutionDone", { resolution: e.resolution ?? "" })}</p>
+      </Card>
+    );
+  }
+  const refunding = e.customerRefunds.find((r) => r.status === "PROCESSING");
+  if (e.status === "RESOLUTION_PROPOSED" && refunding) {
+    return (
+      <Card className="p-4" data-testid="customer-refund-pending">
+        <h2 className="mb-1 font-semibold">{t("exceptionQueue.resolutionTitle")}</h2>
+        <p className="text-sm">{t("exceptionQueue.customerRefundPending", { outRefundNo: refunding.outRefundNo })}</p>
       </Card>
     );
   }

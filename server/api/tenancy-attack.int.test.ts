@@ -2111,6 +2111,7 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   async "exceptionQueue.propose"(e) {
     await expectNotFound(asB("finance").exceptionQueue.propose({ exceptionId: e.a.payments.exceptionId, action: "WRITE_OFF", note: "not ours", reason: "not ours to write off" }));
     await expectNotFound(asB("finance").exceptionQueue.propose({ exceptionId: e.a.payments.exceptionId, action: "ACCEPT_OURS", note: "not ours", evidence: "none", reason: "not ours" }));
+    await expectNotFound(asB("finance").exceptionQueue.propose({ exceptionId: e.a.payments.exceptionId, action: "REFUND_CUSTOMER", note: "not ours", reason: "refund A's payer" }));
   },
   async "exceptionQueue.dayReadiness"() {
     expect(await asB("viewer").exceptionQueue.dayReadiness({ businessDate: EXCEPTION_CLOSE_DATE })).toEqual([]);

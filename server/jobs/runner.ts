@@ -12,6 +12,8 @@ import "@/server/core/webhooks/register";
 import { queryDuePayments } from "@/server/core/payments/query-job";
 import "@/server/core/payouts/register";
 import "@/server/core/devices/register";
+// Refunds to customers of payments only the channel showed (a reconciliation resolution).
+import "@/server/core/clearing/customer-refunds";
 import { purgeExpiredDeviceNonces } from "@/server/core/devices/auth";
 import { queryDuePayouts } from "@/server/core/payouts/send";
 import { runSettlement } from "@/server/core/settlement/service";

@@ -111,7 +111,7 @@ const slaDue = (createdAt: Date, kind: string, policy: Record<string, number>) =
 // ---------------------------------------------------------------------------------------------
 // History
 
-export type EventKind = "CREATED" | "STATUS" | "ASSIGN" | "COMMENT" | "PROPOSED" | "DECLINED" | "RESOLVED" | "REOPENED";
+export type EventKind = "CREATED" | "STATUS" | "ASSIGN" | "COMMENT" | "PROPOSED" | "DECLINED" | "RESOLVED" | "REOPENED" | "REFUND_REQUESTED" | "REFUND_FAILED";
 
 const toJson = (v: unknown) => JSON.parse(JSON.stringify(v ?? {}, (_k, x) => (typeof x === "bigint" ? x.toString() : x))) as Prisma.InputJsonValue;
 
@@ -407,8 +407,15 @@ export async function getExceptionItem(tx: Tx, ctx: TenantContext, id: string, n
   const events = await tx.exceptionEvent.findMany({ where: { tenantId: ctx.tenantId, exceptionId: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   const proposal = r.proposalId ? await tx.proposal.findFirst({ where: { tenantId: ctx.tenantId, id: r.proposalId }, select: { id: true, kind: true, status: true, payload: true, reason: true, requiresAdmin: true, proposedBy: true, proposedAt: true, amountMinor: true } }) : null;
   const file = recon ? await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: recon.fileId }, select: { id: true, fileName: true, format: true, billDate: true, billType: true } }) : null;
+  // Refunds to the customer asked for by a REFUND_CUSTOMER resolution (customer-refunds.ts), newest first.
+  const customerRefunds = await tx.reconCustomerRefund.findMany({
+    where: { tenantId: ctx.tenantId, exceptionId: id },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, outRefundNo: true, channelRefundNo: true, amountMinor: true, status: true, failure: true, createdAt: true, updatedAt: true },
+  });
   return {
     ...item,
+    customerRefunds,
     recon: recon ? { id: recon.id, outcome: recon.outcome, diffType: recon.diffType, ourMinor: recon.ourMinor, theirMinor: recon.theirMinor, diffMinor: recon.diffMinor, note: recon.note, poolUntil: recon.poolUntil ? dateOf(recon.poolUntil) : null } : null,
     file: file ? { ...file, billDate: dateOf(file.billDate) } : null,
     line,

@@ -6,6 +6,7 @@ import { applyOrRecordContradiction, paymentLockRefs } from "@/server/core/payme
 import { lockAhead } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import { BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { customerRefundNos } from "./customer-refunds";
 import { PAYMENT_FORMATS } from "./parsers/types";
 
 // Transaction reconciliation, first slice (issue 6): the lines of an imported payment statement
@@ -153,6 +154,8 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
       const refundNos = [...new Set(lines.flatMap((l) => (l.kind === "REFUND" && l.outRefundNo ? [l.outRefundNo] : [])))];
       const paymentsByNo = new Map((tradeNos.length ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outTradeNo: { in: tradeNos } }, select: PAYMENT_FIELDS }) : []).map((p) => [p.outTradeNo, p]));
       const refundsByNo = new Map((refundNos.length ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, outRefundNo: { in: refundNos } }, select: REFUND_FIELDS }) : []).map((r) => [r.outRefundNo, r]));
+      // Refunds we asked for of payments only the channel showed (customer-refunds.ts).
+      const ours = await customerRefundNos(tx, ctx, refundNos.filter((n) => !refundsByNo.has(n)));
       const pooled = paymentsByNo.size
         ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, diffType: "PLATFORM_ONLY", outcome: { in: ["PENDING", "DIFFERENCE"] } }, select: { id: true, paymentId: true, outcome: true } })
         : [];
@@ -209,6 +212,10 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
         if (line.kind === "REFUND") {
           const r = line.outRefundNo ? refundsByNo.get(line.outRefundNo) : undefined;
           const theirs = -line.amountMinor;
+          if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
+            items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of a payment only the channel showed" });
+            continue;
+          }
           if (!r) {
             // Money went back to a payer that we never refunded: less money than booked.
             items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.amountMinor }));

@@ -9,6 +9,7 @@ import { marginOf } from "@/server/core/routing/fees";
 import { createProposal } from "@/server/core/proposals/service";
 import { registerProposalKind } from "@/server/core/proposals/registry";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { customerRefundTarget, requestCustomerRefund } from "./customer-refunds";
 import { closeException, lockException, OPEN_STATUSES, recordEvent, releaseByLateLine, releaseSuspenseOf, todayOf } from "./exceptions";
 
 // Resolutions of reconciliation differences, each a proposal (maker-checker; an owner or admin at
@@ -29,13 +30,17 @@ import { closeException, lockException, OPEN_STATUSES, recordEvent, releaseByLat
 //   MATCH           a channel-only payment line is the same trade as a payment of ours (a suggested
 //                   match): our payment succeeds if it had not, its pool item is released, and the
 //                   line's suspense entry is released
+//   REFUND_CUSTOMER a payment only the channel shows is refunded to its payer through the channel
+//                   (customer-refunds.ts): approval sends it; the channel's success reverses the
+//                   suspense entry and resolves the difference, its refusal sends it back to
+//                   investigation
 //   WRITE_OFF       (recon.write_off) a 短款 to write-off loss, a 长款 to unclaimed funds payable
 //                   (never to loss or income)
 //
 // Proposing moves the exception to RESOLUTION_PROPOSED; a rejected or withdrawn proposal moves it
 // back to INVESTIGATING. One resolution may be pending per exception.
 
-export const RESOLUTION_ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "WRITE_OFF"] as const;
+export const RESOLUTION_ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "REFUND_CUSTOMER", "WRITE_OFF"] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
 
 const note = z.string().trim().min(3).max(500);
@@ -44,6 +49,7 @@ export const ZResolve = z.discriminatedUnion("action", [
   z.object({ exceptionId: z.string().uuid(), action: z.literal("ACCEPT_OURS"), note, evidence: z.string().trim().min(3).max(2000), attachmentRef: z.string().trim().max(500).optional() }),
   z.object({ exceptionId: z.string().uuid(), action: z.literal("WAIT"), note }),
   z.object({ exceptionId: z.string().uuid(), action: z.literal("MATCH"), note, paymentId: z.string().uuid() }),
+  z.object({ exceptionId: z.string().uuid(), action: z.literal("REFUND_CUSTOMER"), note }),
 ]);
 export type TResolve = z.infer<typeof ZResolve>;
 export const ZWriteOff = z.object({ exceptionId: z.string().uuid(), note });
@@ -85,6 +91,10 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
     if (!payment) throw notFound("Payment");
     if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is already ${payment.status.toLowerCase()}: nothing to correct`);
     return { amountMinor: payment.amountMinor > e.amountMinor ? payment.amountMinor : e.amountMinor };
+  }
+  if (p.action === "REFUND_CUSTOMER") {
+    const target = await customerRefundTarget(tx, ctx, type, recon);
+    return { amountMinor: target.line.amountMinor };
   }
   if (p.action === "WAIT") {
     if (type !== "PLATFORM_ONLY" || recon.outcome !== "DIFFERENCE") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Only a payment of ours missing from the channel's bills can wait for a later file");
@@ -167,6 +177,11 @@ async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, prop
   const p = ZResolve.parse(payload);
   const { e, recon } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
   await checkAction(tx, ctx, p, e, recon);
+  if (p.action === "REFUND_CUSTOMER") {
+    // Nothing is posted or closed yet: the channel's answer does that (customer-refunds.ts).
+    const refund = await requestCustomerRefund(tx, ctx, e, recon, proposal.id, p.note);
+    return { exceptionId: e.id, status: e.status, customerRefundId: refund.id };
+  }
   await lockResolution(tx, ctx, e, recon, "paymentId" in p ? p.paymentId : undefined);
   const key = `proposal:${proposal.id}:release`;
   let resolution: string;

@@ -9,6 +9,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimTrade,
+  type StatementDiff,
 } from "../harness";
 import { Notifier, type NotificationRecord } from "./notifier";
 import { fromXml, merchantSignatureValid, parseAuthorization, platformSignature, randomToken, sealResource, toXml, wxSign, type WxSignType } from "./protocol";
@@ -142,6 +143,8 @@ class WechatSimulator {
   private readonly platformKey: KeyObject;
   private readonly merchants = new Map<string, Merchant>();
   private readonly details = new Map<string, TradeDetail>();
+  /** Extra statement lines made into trades (their out_trade_no). */
+  private readonly extras = new WeakMap<StatementDiff, string>();
   private readonly refundNotifyUrls = new Map<string, string>();
   private readonly bills = new Map<string, StoredBill>();
   private readonly faults = new Map<SimFault, number>();
@@ -438,6 +441,9 @@ class WechatSimulator {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(billDate)) return this.answer(req, 400, { code: "PARAM_ERROR", message: "bill_date 格式为 YYYY-MM-DD" });
     if (!["ALL", "SUCCESS", "REFUND"].includes(billType)) return this.answer(req, 400, { code: "PARAM_ERROR", message: "bill_type 只能是 ALL、SUCCESS、REFUND" });
     if (req.query.get("tar_type")) return this.answer(req, 400, { code: "PARAM_ERROR", message: "the simulator serves uncompressed bills only" });
+    // An injected extra line is a real trade here (paid at noon of the bill date, by a payer the
+    // provider's system never heard of), so it can be queried and refunded like any other.
+    for (const diff of this.state.statementDiffs(billDate)) if (diff.kind === "extra") this.extraTrade(billDate, diff, merchant.spMchId, req.query.get("sub_mchid") ?? undefined);
     const trades: BillTrade[] = [];
     for (const trade of this.state.trades.values()) {
       const detail = this.details.get(trade.outTradeNo);
@@ -451,8 +457,8 @@ class WechatSimulator {
       spAppId: trades.find((item) => item.trade.merchant === merchant.spMchId)?.spAppId ?? "wx0000000000000000",
       subMchId: req.query.get("sub_mchid") ?? undefined,
       trades,
-      diffs: this.state.statementDiffs(billDate),
-      previousDayDiffs: this.state.statementDiffs(previousDay),
+      diffs: this.state.statementDiffs(billDate).filter((d) => d.kind !== "extra"),
+      previousDayDiffs: this.state.statementDiffs(previousDay).filter((d) => d.kind !== "extra"),
       feeRatePpm: this.feeRatePpm,
       newChannelTradeNo: () => this.state.nextId("4200"),
     });
@@ -462,6 +468,33 @@ class WechatSimulator {
     const hashed = this.takeFault("bill_hash_mismatch") ? Buffer.concat([bytes, Buffer.from("\r\n")]) : bytes;
     const origin = req.headers.host ? `http://${req.headers.host}` : this.fallbackOrigin;
     return this.answer(req, 200, { hash_type: "SHA1", hash_value: createHash("sha1").update(hashed).digest("hex"), download_url: `${origin}/v3/billdownload/file?token=${token}` });
+  }
+
+  /** The trade behind an `extra` statement difference, made once. */
+  private extraTrade(billDate: string, diff: StatementDiff, spMchId: string, subMchId: string | undefined): void {
+    if (this.extras.has(diff)) return;
+    const channelTradeNo = this.state.nextId("4200");
+    const outTradeNo = diff.outTradeNo ?? `EXTRA${channelTradeNo.slice(-12)}`;
+    this.extras.set(diff, outTradeNo);
+    const at = new Date(`${billDate}T12:00:00+08:00`);
+    const sibling = [...this.state.trades.values()].find((t) => t.merchant === spMchId);
+    this.state.trades.set(outTradeNo, {
+      outTradeNo,
+      channelTradeNo,
+      merchant: spMchId,
+      subMerchant: diff.subMerchant ?? subMchId ?? sibling?.subMerchant ?? "1900000109",
+      amountMinor: BigInt(diff.amountMinor ?? 100),
+      feeMinor: 0n,
+      status: "SUCCESS",
+      product: "WECHAT_CODE",
+      description: "simulated extra line",
+      createdAt: at,
+      paidAt: at,
+      pollsLeft: 0,
+      refunds: [],
+    });
+    const detail = sibling ? this.details.get(sibling.outTradeNo) : undefined;
+    this.details.set(outTradeNo, { spAppId: detail?.spAppId ?? "wx0000000000000000", openId: "oSimExtraPayer000000000000000", tradeType: "MICROPAY", rule: { behaviour: "success" } });
   }
 
   /** The bill file itself: the request is signed like any other, the answer is not. */

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectorFor } from "@/server/channels/registry";
+import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
+import { seedSimulatorChannels } from "@/server/core/channels/demo";
+import { getBalanceByRef } from "@/server/core/ledger/service";
+import { accounts } from "@/server/core/ledger/templates";
+import { createMerchant } from "@/server/core/merchants/service";
+import { decideProposal } from "@/server/core/proposals/service";
+import { createPayment } from "@/server/core/payments/service";
+import { createUser } from "@/server/core/users/service";
+import type { TenantContext } from "@/server/db/tenant-tx";
+import { drainOutboxOnce } from "@/server/jobs/outbox";
+import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
+import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
+import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
+import { makeTenant } from "@/server/testing/tenants";
+import { importStatement } from "./import";
+import { proposeResolution } from "./resolutions";
+import "./proposal-kinds";
+import "./customer-refunds";
+import "@/server/core/payments/register";
+
+// Refunding the customer of a payment only the channel shows, against the WeChat simulator (an
+// injected extra line is a real trade there): proposed by finance, approved by another person,
+// sent by the outbox through the WeChat connector (refund, then a query while it processes); the
+// channel's success reverses the 长款's suspense entry and resolves the difference; the refund
+// line on the next day's bill is matched, not a new 短款; a refusal sends the difference back to
+// investigation with the channel's words and posts nothing.
+
+process.env.DATABASE_POOL_SIZE = "20";
+let db: TestDatabase;
+let sim: RunningWechatSimulator;
+beforeAll(async () => {
+  useTestKeyring();
+  db = await createTestDatabase("clearing_customer_refunds");
+  sim = await startWechatSimulator({ notifyDelayMs: 50, feeRatePpm: 2_000 });
+});
+afterAll(async () => {
+  await sim?.close();
+  await db?.drop();
+});
+
+const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const drain = async () => {
+  // Due events only: a processing refund is asked about again when its retry is due, made due here.
+  await ownerQuery(db.url, `UPDATE outbox_event SET available_at = now() WHERE status = 'PENDING' AND topic = 'recon.customer_refund'`);
+  while ((await drainOutboxOnce(100)).claimed > 0);
+};
+
+describe("refunding the customer", () => {
+  it("a channel-only payment is refunded through the channel after approval; its suspense is reversed; the next bill's refund line is matched; a refusal goes back to investigation", async () => {
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Refund Noodles"))))!;
+    const wechat = await t.run(async (tx) => {
+      await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
+      const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
+      await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
+      return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
+    });
+    const [maker, checker] = await t.run(async (tx) => {
+      const out: TenantContext[] = [];
+      for (const [k, role] of [["maker", "FINANCE"], ["checker", "ADMIN"]] as const) {
+        const u = await createUser(tx, t.ctx, { email: `${k}@${t.slug}.test`, name: k, role, password: "Test-password-1" });
+        out.push({ tenantId: t.tenantId, actor: { kind: "USER", userId: u!.id, email: u!.email, role, merchantId: null } });
+      }
+      return out as [TenantContext, TenantContext];
+    });
+    const paid = await createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `CR-${Date.now()}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: "134567890123456789" }, subject: "Refund test" });
+    expect(paid.status).toBe("SUCCEEDED");
+    const billDate = paid.businessDate.toISOString().slice(0, 10);
+    await fetch(`${sim.url}/__sim/statement-diffs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ billDate, diffs: [{ kind: "extra", amountMinor: 777 }, { kind: "extra", amountMinor: 555 }] }),
+    });
+    const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
+    const importDay = async (date: string) => {
+      const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate: date, billType: "ALL" })).bytes;
+      return importStatement(t.ctx, { channelAccountId: wechat.id, billDate: date, fileName: `bill-${date}.csv`, bytes, source: "UPLOAD" });
+    };
+    expect((await importDay(billDate)).reconciliation?.differences).toEqual({ CHANNEL_ONLY: 2 });
+    const exceptionFor = async (amountMinor: bigint) => (await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_CHANNEL_ONLY", amountMinor } })));
+    const refunded = await exceptionFor(777n);
+    const refused = await exceptionFor(555n);
+    const overage = async () => (await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor;
+    expect(await overage()).toBe(1_332n);
+
+    // Not for a payment of ours or a shortage: the clear refusal comes at proposal time.
+    const other = await t.run((tx) => tx.exception.create({ data: { tenantId: t.tenantId, kind: "RECON_AMOUNT", causeType: "recon_item", causeId: refunded.causeId, amountMinor: 1n, businessDate: refunded.businessDate, details: { direction: "OVERAGE" } } }));
+    expect(await codeOf(t.run((tx) => proposeResolution(tx, maker, { exceptionId: other.id, action: "REFUND_CUSTOMER", note: "not this one", reason: "wrong type" })))).toBe("RESOLUTION_NOT_APPLICABLE");
+    await ownerQuery(db.url, `DELETE FROM exception WHERE id = $1`, [other.id]);
+
+    const propose = (id: string) => t.run((tx) => proposeResolution(tx, maker, { exceptionId: id, action: "REFUND_CUSTOMER", note: "no order of ours: give it back", reason: "payer asked where the money went" }));
+    const p1 = await propose(refunded.id);
+    const p2 = await propose(refused.id);
+    // The proposer cannot approve; another person can. Approval sends nothing yet and closes nothing.
+    expect(await codeOf(t.run((tx) => decideProposal(tx, maker, { id: p1.id, decision: "APPROVE" })))).toBe("SELF_APPROVAL");
+    await t.run((tx) => decideProposal(tx, checker, { id: p1.id, decision: "APPROVE" }));
+    await t.run((tx) => decideProposal(tx, checker, { id: p2.id, decision: "APPROVE" }));
+    const rows = await ownerQuery<{ exception_id: string; out_trade_no: string; out_refund_no: string; status: string; amount_minor: string }>(
+      db.url,
+      `SELECT exception_id, out_trade_no, out_refund_no, status, amount_minor::text FROM recon_customer_refund WHERE tenant_id = $1`,
+      [t.tenantId],
+    );
+    expect(rows.map((r) => [r.status, r.amount_minor]).sort()).toEqual([["PROCESSING", "555"], ["PROCESSING", "777"]]);
+    expect((await exceptionFor(777n)).status).toBe("RESOLUTION_PROPOSED");
+    expect(await overage()).toBe(1_332n);
+
+    // The payer of the 555 line has had the money back another way: the channel refuses a refund.
+    const refusedTrade = sim.state.trades.get(rows.find((r) => r.exception_id === refused.id)!.out_trade_no)!;
+    refusedTrade.status = "REVOKED";
+
+    // Sent: the channel answers processing; asked again, succeeded.
+    await drain();
+    const afterFirst = await ownerQuery<{ exception_id: string; status: string }>(db.url, `SELECT exception_id, status FROM recon_customer_refund WHERE tenant_id = $1`, [t.tenantId]);
+    expect(afterFirst.find((r) => r.exception_id === refused.id)!.status).toBe("FAILED");
+    await new Promise((r) => setTimeout(r, 150));
+    await drain();
+    const done = await ownerQuery<{ status: string; channel_refund_no: string | null; out_refund_no: string }>(db.url, `SELECT status, channel_refund_no, out_refund_no FROM recon_customer_refund WHERE exception_id = $1`, [refunded.id]);
+    expect(done[0]).toMatchObject({ status: "SUCCEEDED", channel_refund_no: expect.stringMatching(/^5030/) });
+    // The channel did refund the payer.
+    expect(sim.state.trades.get(rows.find((r) => r.exception_id === refunded.id)!.out_trade_no)!.refunds).toEqual([expect.objectContaining({ outRefundNo: done[0]!.out_refund_no, amountMinor: 777n, status: "SUCCEEDED" })]);
+
+    const resolved = await exceptionFor(777n);
+    expect(resolved).toMatchObject({ status: "RESOLVED", proposalId: null });
+    expect(resolved.resolution).toContain(done[0]!.out_refund_no);
+    const back = await exceptionFor(555n);
+    expect(back).toMatchObject({ status: "INVESTIGATING", proposalId: null });
+    const events = await t.run((tx) => tx.exceptionEvent.findMany({ where: { tenantId: t.tenantId, exceptionId: refused.id }, orderBy: { createdAt: "asc" } }));
+    expect(events.map((e) => e.kind)).toEqual(["CREATED", "PROPOSED", "REFUND_REQUESTED", "REFUND_FAILED"]);
+    expect(events.at(-1)!.body).toMatch(/The channel did not refund the customer: .*订单状态不允许退款/);
+    // Only the refunded 长款 left suspense: Σ open items = the balance.
+    expect(await overage()).toBe(555n);
+    // Another resolution can be proposed for the refused one now.
+    expect((await propose(refused.id)).status).toBe("PENDING");
+
+    // The next day's bill shows the refund with our number: matched, not a 短款. (The simulator
+    // dates the refund the next morning, as it would be when finance works the day after.)
+    const simRefund = sim.state.trades.get(rows.find((r) => r.exception_id === refunded.id)!.out_trade_no)!.refunds[0]!;
+    simRefund.createdAt = simRefund.succeededAt = new Date(`${addDay(billDate)}T10:00:00+08:00`);
+    const next = await importDay(addDay(billDate));
+    expect(next.reconciliation?.differences ?? {}).toEqual({});
+    const line = await ownerQuery<{ outcome: string; note: string }>(
+      db.url,
+      `SELECT i.outcome, i.note FROM recon_item i JOIN statement_line l ON l.id = i.line_id WHERE i.tenant_id = $1 AND l.out_refund_no = $2`,
+      [t.tenantId, done[0]!.out_refund_no],
+    );
+    expect(line).toEqual([{ outcome: "MATCHED", note: "our refund to the customer of a payment only the channel showed" }]);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+});
