@@ -4,7 +4,7 @@ import { importCalendar } from "@/server/core/calendar/service";
 import { simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
 import { seedRoutingHistory, seedSimulatorChannels } from "@/server/core/channels/demo";
 import { seedDemoPayments } from "@/server/core/payments/demo";
-import { seedDemoReconciliation } from "@/server/core/clearing/demo";
+import { seedDemoReconciliation, seedDemoTemplate } from "@/server/core/clearing/demo";
 import { seedDemoWallets } from "@/server/core/wallets/demo";
 import { createMerchant, createStore } from "@/server/core/merchants/service";
 import { withCheckChar } from "@/server/core/merchants/credit-code";
@@ -159,6 +159,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}): Promise<{
       }
       const csv = readFileSync(path.resolve(import.meta.dirname, "..", "..", "prisma", "seed-data", "calendar-demo.csv"), "utf8");
       await importCalendar(tx, ctx, { csv });
+      await seedDemoTemplate(tx, ctx, d.locale === "zh-CN");
       // Real channels next to the sandbox when the local simulators run (npm start starts them).
       const urls = simulatorUrlsFromEnv();
       if (Object.keys(urls).length > 0) await seedSimulatorChannels(tx, ctx, urls, { zh: d.locale === "zh-CN", custodial: d.mode === "CUSTODIAL" });

@@ -2,9 +2,10 @@ import { connectorFor } from "@/server/channels/registry";
 import { pointsAt, simulatorUrlsFromEnv } from "@/server/channels/simulator-accounts";
 import { businessDate } from "@/server/core/calendar/rules";
 import { connectorConfig } from "@/server/core/channels/accounts";
-import { withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
+import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { importStatement, type ImportResult } from "./import";
+import { saveStatementTemplate } from "./templates";
 
 // A reconciliation day for the demo (`npm start`): the WeChat simulator's trade bill of today's
 // demo payments, with differences injected at the simulator the way a real bill would carry them
@@ -43,4 +44,29 @@ export async function seedDemoReconciliation(ctx: TenantContext, now = new Date(
     logger.warn({ tenantId: ctx.tenantId, err: (error as Error).message }, "demo reconciliation day not seeded");
     return null;
   }
+}
+
+/**
+ * A statement template for the demo (Statements → Templates): an acquirer's daily CSV in yuan,
+ * refunds printed positive with a type column, and a footer with the count and net total.
+ */
+export async function seedDemoTemplate(tx: Tx, ctx: TenantContext, zh: boolean) {
+  const h = zh
+    ? { order: "商户订单号", refund: "退款单号", time: "交易时间", amount: "交易金额", fee: "手续费", type: "交易类型", sub: "商户编号", pay: "消费", back: "退货" }
+    : { order: "Order no", refund: "Refund no", time: "Time", amount: "Amount", fee: "Fee", type: "Type", sub: "Merchant no", pay: "SALE", back: "REFUND" };
+  return saveStatementTemplate(tx, ctx, {
+    definition: {
+      name: zh ? "拉卡拉日交易明细" : "Acquirer daily CSV",
+      encoding: zh ? "gbk" : "utf-8",
+      layout: { kind: "delimited", delimiter: "," },
+      headerLines: 1,
+      footerLines: 1,
+      columns: { outTradeNo: h.order, outRefundNo: h.refund, occurredAt: h.time, amount: h.amount, fee: h.fee, subMerchant: h.sub, kind: { by: "COLUMN", column: h.type, payment: [h.pay], refund: [h.back] } },
+      amountUnit: "YUAN",
+      dateFormat: "YYYY-MM-DD HH:mm:ss",
+      signConvention: "REFUNDS_POSITIVE_BY_KIND",
+      summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
+    },
+    note: zh ? "演示：收单机构的日交易明细" : "Demo: an acquirer's daily trade file",
+  });
 }

@@ -10,7 +10,8 @@ import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { codeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { importStatement } from "./import";
-import { getStatementTemplate, listStatementTemplates, previewStatementTemplate, saveStatementTemplate } from "./templates";
+import { seedDemoTemplate } from "./demo";
+import { getStatementTemplate, listStatementTemplates, previewStatementTemplate, previewBlocker, saveStatementTemplate } from "./templates";
 
 // Finance-defined templates against a real database: saved as versions (a save whose preview
 // disagrees with the sample's own summary is refused), then used to import an acquirer's file we
@@ -134,5 +135,16 @@ describe("statement templates", () => {
     const [raw] = await ownerQuery<{ raw: Record<string, string> }>(db.url, `SELECT l.raw FROM statement_line l JOIN statement_file f ON f.id = l.file_id WHERE f.tenant_id = $1 AND f.bill_date = '2026-11-02'`, [t.tenantId]);
     expect(raw!.raw).toEqual({ 商户订单号: "NOT-OURS-2", 金额: "1.00", 手续费: "0.00", 类型: "消费", 交易时间: "2026-11-02 09:00:00", 退款单号: 'x"y\\z' });
     await expect(cli(["recon", "import", "--tenant", t.slug, "--channel-account", sandbox.id, "--date", "2026-11-03", "--file", path.join(dir, "next.csv"), "--template", "No such"])).rejects.toThrow(/No statement template is called "No such"/);
+  });
+
+  it("the demo's templates are valid and read a file of their shape", async () => {
+    const t = await makeTenant();
+    const en = await t.run((tx) => seedDemoTemplate(tx, t.ctx, false));
+    const zh = await t.run((tx) => seedDemoTemplate(tx, t.ctx, true));
+    expect([en.version, zh.version]).toEqual([1, 1]);
+    const sample = Buffer.from(["Order no,Amount,Fee,Type,Time,Refund no,Merchant no", "D-1,12.00,0.07,SALE,2026-11-01 10:00:00,,1900000109", "D-1,2.00,0.01,REFUND,2026-11-01 11:00:00,DR-1,1900000109", "2,10.00"].join("\n"));
+    const p = previewStatementTemplate({ definition: en.definition, sampleBase64: sample.toString("base64") });
+    expect(previewBlocker(p)).toBeNull();
+    expect(p.computed).toMatchObject({ count: 2, amountMinor: 1_000n });
   });
 });
