@@ -34,8 +34,6 @@ ALTER TABLE "recon_customer_refund" ADD CONSTRAINT "recon_customer_refund_tenant
 
 ALTER TABLE "recon_customer_refund" ADD CONSTRAINT "recon_customer_refund_status" CHECK (status IN ('PROCESSING', 'SUCCEEDED', 'FAILED'));
 ALTER TABLE "recon_customer_refund" ADD CONSTRAINT "recon_customer_refund_amount" CHECK (amount_minor > 0);
--- At most one refund of a difference in flight or done.
-CREATE UNIQUE INDEX "recon_customer_refund_one_live" ON "recon_customer_refund"("tenant_id", "exception_id") WHERE status <> 'FAILED';
 
 ALTER TABLE "recon_customer_refund" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "recon_customer_refund" FORCE ROW LEVEL SECURITY;

@@ -476,7 +476,9 @@ describe("WeChat connector ↔ simulator: the trade bill", () => {
     const control = await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", body: JSON.stringify({ billDate: today, diffs }) });
     expect(control.status).toBe(200);
 
-    const bill = parseTradeBill((await wechatConnector.downloadStatement(ctx, { billDate: today, billType: "ALL" })).bytes);
+    // The provider's whole bill (no sub_mchid): the extra trade is another sub-merchant's.
+    const { registration: _one, ...provider } = ctx;
+    const bill = parseTradeBill((await wechatConnector.downloadStatement(provider, { billDate: today, billType: "ALL" })).bytes);
     const line = (outTradeNo: string) => bill.rows.find((row) => row.商户订单号 === outTradeNo && row.交易状态 !== "REFUND");
     expect(line(a.outTradeNo)).toBeUndefined();
     expect(billYuanToFen(line(b.outTradeNo)?.应结订单金额 ?? "")).toBe(b.amountMinor + 5n);
@@ -488,7 +490,8 @@ describe("WeChat connector ↔ simulator: the trade bill", () => {
     expect(line(f.outTradeNo)).toBeUndefined();
     const extra = bill.rows.find((row) => row.特约商户号 === "1900000999");
     expect(extra && billYuanToFen(extra.应结订单金额 ?? "")).toBe(777n);
-    expect(sim.state.trades.has(extra?.商户订单号 ?? "")).toBe(false);
+    // A trade the provider never heard of, but a real one at the channel: it can be refunded.
+    expect(sim.state.trades.get(extra?.商户订单号 ?? "")).toMatchObject({ status: "SUCCESS", amountMinor: 777n, subMerchant: "1900000999" });
     // Totals still sum the printed columns.
     const column = (name: string) => bill.rows.reduce((sum, row) => sum + billYuanToFen(row[name] ?? ""), 0n);
     expect(billYuanToFen(bill.summary.应结订单总金额 ?? "")).toBe(column("应结订单金额"));

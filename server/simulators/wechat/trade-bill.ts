@@ -5,7 +5,8 @@ import type { SimTrade, StatementDiff } from "../harness";
 // UTF-8 BOM, CRLF, a plain header, every value prefixed with a backtick, amounts in yuan with two
 // decimals except 手续费 (five), then a summary header and a summary row of column sums.
 // Diffs address a trade's payment line (its refund lines are left alone):
-//   drop: the line is missing · extra: a line for a trade never processed · amount: ±fen on the
+//   drop: the line is missing · extra: a line for a trade never processed (the running simulator
+//   makes it a real trade first, so it reaches this writer as a trade) · amount: ±fen on the
 //   amounts · status: another 交易状态 · fee: ±fen on 手续费 · coupon: a non-recharge coupon, so
 //   应结订单金额 = 订单金额 − coupon · late: the line moves to the next day's bill.
 
