@@ -9,7 +9,7 @@ import { reconcileFundsFile } from "./funds";
 import { applyPayoutResultFile } from "./payout-results";
 import { reconcileProfitShareFile } from "@/server/core/settlement/profit-share";
 import { assertDirectTenant, reconcileMerchantSettlementFile } from "@/server/core/settlement/direct-statements";
-import { parseWithTemplate, type TStatementTemplate } from "./parsers/template";
+import { streamWithTemplate, type TStatementTemplate } from "./parsers/template";
 import { PAYMENT_FORMATS, StatementFormatError, type ParsedStatement, type StatementFormat, type StatementLine } from "./parsers/types";
 import { templateForImport } from "./templates";
 
@@ -58,22 +58,46 @@ const DEFAULT_FORMAT: Partial<Record<ChannelType, StatementFormat>> = { WECHAT: 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const LINE_CHUNK = 5000;
 
-function parsed(format: StatementFormat, bytes: Buffer, billDate: string, template: TStatementTemplate | undefined): ParsedStatement {
-  try {
-    return template ? parseWithTemplate(bytes, template) : parseStatement(format, bytes, { billDate });
-  } catch (e) {
-    if (e instanceof StatementFormatError) {
-      throw new DomainError("BAD_INPUT", `STATEMENT_${e.code}`, e.message, { field: "file", ...(e.lineNo !== undefined ? { params: { lineNo: e.lineNo } } : {}) });
-    }
-    throw e;
-  }
+/**
+ * A checked statement, ready to store: its totals and counts, and its lines to iterate. A
+ * template's file is read twice, line by line (once here to check it, once while storing), so no
+ * array of its lines is ever held; the built-in parsers hand over their array.
+ */
+interface Checked {
+  readonly statement: Omit<ParsedStatement, "lines">;
+  readonly count: number;
+  readonly byKind: Readonly<Record<string, number>>;
+  lines(): Iterable<StatementLine>;
 }
 
-const kindsOf = (p: ParsedStatement) => {
-  const byKind: Record<string, number> = {};
-  for (const l of p.lines) byKind[l.kind] = (byKind[l.kind] ?? 0) + 1;
-  return byKind;
-};
+function asDomainError(e: unknown): unknown {
+  if (e instanceof StatementFormatError) {
+    return new DomainError("BAD_INPUT", `STATEMENT_${e.code}`, e.message, { field: "file", ...(e.lineNo !== undefined ? { params: { lineNo: e.lineNo } } : {}) });
+  }
+  return e;
+}
+
+function checked(format: StatementFormat, bytes: Buffer, billDate: string, template: TStatementTemplate | undefined): Checked {
+  try {
+    if (template) {
+      const stream = streamWithTemplate(bytes, template);
+      for (const _line of stream.lines()); // the first reading: every line checked, the totals against the summary
+      const r = stream.result!;
+      return {
+        statement: { format: "TEMPLATE", declared: r.declared, computed: r.computed, hasDeclaredTotals: r.hasDeclaredTotals },
+        count: r.computed.count,
+        byKind: r.byKind,
+        lines: () => stream.lines(),
+      };
+    }
+    const { lines, ...statement } = parseStatement(format, bytes, { billDate });
+    const byKind: Record<string, number> = {};
+    for (const l of lines) byKind[l.kind] = (byKind[l.kind] ?? 0) + 1;
+    return { statement, count: lines.length, byKind, lines: () => lines };
+  } catch (e) {
+    throw asDomainError(e);
+  }
+}
 
 export async function importStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
   if (req.format === "MERCHANT_SETTLEMENT") await withTenantTx(ctx.tenantId, (tx) => assertDirectTenant(tx, ctx));
@@ -111,7 +135,8 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
   if (format === "TEMPLATE" && !template) throw new DomainError("BAD_INPUT", "STATEMENT_TEMPLATE_REQUIRED", "Choose the template that reads this file", { field: "template" });
 
   // Parsing is CPU work on the whole file: done before any transaction is open.
-  const statement = parsed(format, req.bytes, req.billDate, template?.definition);
+  const source = checked(format, req.bytes, req.billDate, template?.definition);
+  const { statement, byKind } = source;
   if (statement.billDate && statement.billDate !== req.billDate) {
     throw new DomainError("BAD_INPUT", "STATEMENT_DATE_MISMATCH", `The file is the bill of ${statement.billDate}, not ${req.billDate}`, { field: "billDate" });
   }
@@ -119,7 +144,6 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
   // Result files are deliveries, not versions of one day's bill: each is its own "type" (batch and
   // content), so a later file of the same day is applied rather than held as a supersede.
   const billType = format === "BANK_PAYOUT_RESULT" && "batchId" in statement ? `RESULT-${String(statement.batchId).replaceAll("-", "").slice(0, 12)}-${contentHash.slice(0, 12)}` : (statement.billType ?? req.billType ?? "ALL");
-  const byKind = kindsOf(statement);
   const declared = { count: statement.declared.count, amountMinor: statement.declared.amountMinor };
   const actor = actorName(ctx);
 
@@ -129,7 +153,7 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
     const billDate = new Date(`${req.billDate}T00:00:00Z`);
     const same = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, channelAccountId: req.channelAccountId, billDate, billType, contentHash }, select: { id: true, status: true, proposalId: true } });
     if (same) {
-      return { fileId: same.id, outcome: same.status === "PENDING_SUPERSEDE" ? "PENDING_SUPERSEDE" : "ALREADY_IMPORTED", format, billType, lines: statement.lines.length, byKind, declared, proposalId: same.proposalId };
+      return { fileId: same.id, outcome: same.status === "PENDING_SUPERSEDE" ? "PENDING_SUPERSEDE" : "ALREADY_IMPORTED", format, billType, lines: source.count, byKind, declared, proposalId: same.proposalId };
     }
     const current = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, channelAccountId: req.channelAccountId, billDate, billType, status: "IMPORTED" }, select: { id: true } });
     const file = await tx.statementFile.create({
@@ -142,7 +166,7 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
         contentHash,
         fileName: req.fileName.slice(0, 255),
         byteSize: req.bytes.length,
-        lineCount: statement.lines.length,
+        lineCount: source.count,
         declaredCount: statement.declared.count,
         declaredAmountMinor: statement.declared.amountMinor,
         feeMinor: statement.computed.feeMinor ?? 0n,
@@ -154,14 +178,14 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
       },
       select: { id: true },
     });
-    await storeLines(tx, ctx, file.id, statement);
+    await storeLines(tx, ctx, file.id, source.lines());
     let proposalId: string | null = null;
     if (current && ctx.actor.kind === "USER") {
       const proposal = await createProposal(tx, ctx, { kind: "statement.supersede", reason: `A different ${billType} statement for ${req.billDate} (${req.fileName})`, payload: { fileId: file.id } });
       proposalId = proposal.id;
       await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: file.id } }, data: { proposalId } });
     }
-    return { fileId: file.id, outcome: current ? "PENDING_SUPERSEDE" : "IMPORTED", format, billType, lines: statement.lines.length, byKind, declared, proposalId };
+    return { fileId: file.id, outcome: current ? "PENDING_SUPERSEDE" : "IMPORTED", format, billType, lines: source.count, byKind, declared, proposalId };
   }, { timeoutMs: BATCH_TX_TIMEOUT_MS }); // a million lines take longer than a request's 60 s on a busy machine
 }
 
@@ -170,9 +194,8 @@ async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<I
  * column: one round trip and one statement per chunk, no per-row parameters and no JSON document
  * of the whole chunk to build and take apart.
  */
-export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, statement: { readonly lines: readonly StatementLine[] }): Promise<void> {
-  for (let i = 0; i < statement.lines.length; i += LINE_CHUNK) {
-    const chunk = statement.lines.slice(i, i + LINE_CHUNK);
+export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, lines: Iterable<StatementLine>): Promise<void> {
+  for (const chunk of chunks(lines, LINE_CHUNK)) {
     const col = <T,>(pick: (l: StatementLine) => T) => chunk.map(pick);
     await tx.$executeRaw`
       INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
@@ -185,6 +208,18 @@ export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, sta
                     ${col((l) => l.settleableMinor.toString())}::bigint[], ${col((l) => l.feeMinor.toString())}::bigint[],
                     ${col((l) => (l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString()))}::bigint[], ${col((l) => JSON.stringify(l.raw))}::jsonb[]) AS u`;
   }
+}
+
+function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 export async function findStatementFiles(tx: Tx, ctx: TenantContext, input: { channelAccountId?: string; billDate?: string; limit?: number }) {

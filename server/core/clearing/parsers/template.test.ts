@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatError } from "./format-error.testing";
 import { encodeGbk, fitGbk } from "@/server/simulators/bank/gbk";
-import { parseWithTemplate, previewTemplate, ZStatementTemplate, type TStatementTemplate } from "./template";
+import { parseWithTemplate, previewTemplate, streamWithTemplate, ZStatementTemplate, type TStatementTemplate } from "./template";
 
 const crlf = (...lines: string[]) => Buffer.from(lines.join("\r\n") + "\r\n");
 
@@ -271,5 +271,29 @@ describe("statement templates: the preview", () => {
     // A column the header no longer has is one problem, not one per line.
     const renamed = previewTemplate(crlf("某银行商户对账单", BANK_HEADER.replace("金额", "交易金额"), ...bankRows, "合计,3,2.00"), bankTemplate);
     expect(renamed.errors).toEqual([{ lineNo: 2, code: "NOT_A_STATEMENT", message: 'line 2: the header has no column "金额"' }]);
+  });
+});
+
+describe("streamWithTemplate (import reads a template's file line by line)", () => {
+  it("yields the lines parseWithTemplate returns, blank lines and trailing blank lines aside, and its totals once done", () => {
+    const file = Buffer.concat([bankFile().subarray(0, bankFile().indexOf("合计")), Buffer.from("\r\n合计,3,2.00\r\n\r\n  \r\n")]);
+    const stream = streamWithTemplate(file, bankTemplate);
+    expect(stream.result).toBeNull();
+    const lines = [...stream.lines()];
+    expect(lines).toEqual(parseWithTemplate(file, bankTemplate).lines);
+    expect(stream.result).toMatchObject({ declared: { count: 3, amountMinor: 200n }, computed: { count: 3 }, hasDeclaredTotals: true, byKind: { PAYMENT: 1, REFUND: 1, REVOKED: 1 } });
+    // A second reading gives the same lines (import checks, then stores).
+    expect([...stream.lines()]).toEqual(lines);
+  });
+
+  it("refuses a summary that disagrees only after the last line, naming the summary's line, and holds back what may be a footer", () => {
+    const stream = streamWithTemplate(bankFile("合计,3,9.99"), bankTemplate);
+    const seen: string[] = [];
+    expect(() => {
+      for (const l of stream.lines()) seen.push(l.outTradeNo ?? "");
+    }).toThrow(/line 6: the summary states a total of 999 fen, the lines add up to 200/);
+    expect(seen).toEqual(["FP1", "FP1", "FP2"]);
+    expect(stream.result).toBeNull();
+    expect(() => [...streamWithTemplate(crlf("某银行商户对账单"), bankTemplate).lines()]).toThrow(/fewer than the template's 2 header and 1 footer lines/);
   });
 });

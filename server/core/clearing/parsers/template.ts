@@ -29,8 +29,8 @@ import { StatementFormatError, type LineKind, type ParsedStatement, type Stateme
 //     less refunds, in `summary.amountUnit` (default: the template's unit). A footer that adds
 //     refunds instead (a gross total) cannot be checked; the preview says so when it sees one.
 //
-// The file is read into memory whole for now, but line by line: only the footer needs a look-ahead
-// of `footerLines` lines, so this could be fed from a stream later.
+// The file's bytes are in memory, but its lines are read one at a time (streamWithTemplate): only
+// the footer needs a look-ahead of `footerLines` lines, so no array of every line is ever built.
 
 export const TEMPLATE_DATE_FORMATS = ["YYYY-MM-DD HH:mm:ss", "YYYYMMDDHHmmss", "YYYY/MM/DD HH:mm:ss"] as const;
 
@@ -570,19 +570,92 @@ function sum(lines: readonly StatementLine[]): StatementSummary {
   return { count: lines.length, amountMinor, feeMinor };
 }
 
-/** Reads a file with a finance-defined template; throws a StatementFormatError naming the first bad line. */
-export function parseWithTemplate(bytes: Buffer, template: TStatementTemplate): ParsedStatement {
-  // Templates come from the database as JSON; the schema's cross-field rules hold only if checked here.
-  const t = ZStatementTemplate.parse(template);
-  const { headers, details, footers } = classify(bytes, t);
-  const read = rowReader(t, headers);
-  const lines: StatementLine[] = [];
-  for (const d of details) {
-    if (isBlank(d.bytes)) continue;
-    lines.push(readDetail(t, read(d), d.lineNo).line);
+/**
+ * The file's lines in order, each with its role, holding back only what might still be a footer:
+ * the last `footerLines` lines that are not trailing blank lines. Returns the footers (trailing
+ * blank lines dropped) when the file is done. Same roles as classify(), without an array of every line.
+ */
+function* streamSections(bytes: Buffer, t: TStatementTemplate): Generator<{ role: "HEADER" | "DETAIL"; line: ByteLine }, ByteLine[]> {
+  const pending: ByteLine[] = [];
+  let trailingBlanks = 0;
+  let emitted = 0;
+  for (const line of splitByteLines(t.encoding === "utf-8" ? stripUtf8Bom(bytes) : bytes)) {
+    pending.push(line);
+    trailingBlanks = isBlank(line.bytes) ? trailingBlanks + 1 : 0;
+    while (pending.length > t.footerLines + trailingBlanks) {
+      const next = pending.shift() as ByteLine;
+      yield { role: emitted < t.headerLines ? "HEADER" : "DETAIL", line: next };
+      emitted += 1;
+    }
   }
-  const computed = sum(lines);
-  const stated = readSummary(t, footers, read);
+  const footers = pending.slice(0, pending.length - trailingBlanks);
+  if (emitted < t.headerLines || footers.length < t.footerLines) {
+    throw new StatementFormatError("NOT_A_STATEMENT", `the file has ${Math.min(emitted, t.headerLines) + footers.length} lines, fewer than the template's ${t.headerLines} header and ${t.footerLines} footer lines`);
+  }
+  return footers;
+}
+
+/** A template's reading of a file, line by line: the details as a generator, the totals checked at its end. */
+export interface TemplateStream {
+  /** Yields every detail line; at the end checks them against the summary and fills `result`. */
+  lines(): Generator<StatementLine>;
+  /** After lines() has run to its end. */
+  readonly result: { declared: StatementSummary; computed: StatementSummary; hasDeclaredTotals: boolean; byKind: Record<string, number> } | null;
+}
+
+/**
+ * Reads a file with a finance-defined template without holding its lines: import runs it once to
+ * check the file (before any transaction) and once more to store it, so memory stays flat however
+ * long the file is. Errors are the same StatementFormatErrors parseWithTemplate throws.
+ */
+export function streamWithTemplate(bytes: Buffer, template: TStatementTemplate): TemplateStream {
+  const t = ZStatementTemplate.parse(template);
+  const stream: { result: TemplateStream["result"] } = { result: null };
+  function* lines(): Generator<StatementLine> {
+    stream.result = null;
+    const sections = streamSections(bytes, t);
+    const headers: ByteLine[] = [];
+    let read: RowReader | undefined;
+    let count = 0;
+    let amountMinor = 0n;
+    let feeMinor = 0n;
+    const byKind: Record<string, number> = {};
+    let step = sections.next();
+    while (!step.done) {
+      const { role, line } = step.value;
+      if (role === "HEADER") headers.push(line);
+      else if (!isBlank(line.bytes)) {
+        read ??= rowReader(t, headers);
+        const detail = readDetail(t, read(line), line.lineNo).line;
+        count += 1;
+        amountMinor += detail.amountMinor;
+        feeMinor += detail.feeMinor;
+        byKind[detail.kind] = (byKind[detail.kind] ?? 0) + 1;
+        yield detail;
+      }
+      step = sections.next();
+    }
+    const footers = step.value;
+    read ??= rowReader(t, headers);
+    const computed = { count, amountMinor, feeMinor };
+    const stated = readSummary(t, footers, read);
+    checkSummary(t, footers, stated, computed);
+    stream.result = {
+      declared: { count: stated?.count ?? computed.count, amountMinor: stated?.amountMinor ?? computed.amountMinor },
+      computed,
+      hasDeclaredTotals: stated !== undefined,
+      byKind,
+    };
+  }
+  return {
+    lines,
+    get result() {
+      return stream.result;
+    },
+  };
+}
+
+function checkSummary(t: TStatementTemplate, footers: readonly ByteLine[], stated: Declared | undefined, computed: StatementSummary): void {
   const summaryLine = footers[t.summary?.line === "FIRST_FOOTER" ? 0 : footers.length - 1]?.lineNo;
   if (stated?.count !== undefined && stated.count !== computed.count) {
     throw new StatementFormatError("TOTALS_MISMATCH", `the summary states ${stated.count} lines, the file has ${computed.count}`, summaryLine);
@@ -590,14 +663,14 @@ export function parseWithTemplate(bytes: Buffer, template: TStatementTemplate): 
   if (stated?.amountMinor !== undefined && stated.amountMinor !== computed.amountMinor) {
     throw new StatementFormatError("TOTALS_MISMATCH", `the summary states a total of ${stated.amountMinor} fen, the lines add up to ${computed.amountMinor}`, summaryLine);
   }
-  return {
-    format: "TEMPLATE",
-    lines,
-    // Only what the summary states is the file's word; a part it does not state repeats computed.
-    declared: { count: stated?.count ?? computed.count, amountMinor: stated?.amountMinor ?? computed.amountMinor },
-    computed,
-    hasDeclaredTotals: stated !== undefined,
-  };
+}
+
+/** Reads a file with a finance-defined template; throws a StatementFormatError naming the first bad line. */
+export function parseWithTemplate(bytes: Buffer, template: TStatementTemplate): ParsedStatement {
+  const stream = streamWithTemplate(bytes, template);
+  const lines = [...stream.lines()];
+  const r = stream.result as NonNullable<TemplateStream["result"]>;
+  return { format: "TEMPLATE", lines, declared: r.declared, computed: r.computed, hasDeclaredTotals: r.hasDeclaredTotals };
 }
 
 export interface TemplatePreviewRow {
