@@ -119,6 +119,12 @@ export async function applyCustomerRefundResult(ctx: TenantContext, id: string, 
     const e = await tx.exception.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: refund.exceptionId } });
     if (answer.status === "SUCCEEDED") {
       await tx.reconCustomerRefund.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { status: "SUCCEEDED", channelRefundNo: answer.channelRefundNo ?? null } });
+      // Nothing moves a difference out of RESOLUTION_PROPOSED while its refund is in flight; if
+      // something ever did, its suspense is not ours to release twice.
+      if (e.status !== "RESOLUTION_PROPOSED") {
+        logger.warn({ tenantId: ctx.tenantId, customerRefundId: id, exceptionId: e.id, status: e.status }, "customer refund succeeded for a difference no longer awaiting it; nothing posted");
+        return "SUCCEEDED";
+      }
       await lockAhead(tx, ctx, { entryIds: [e.suspenseEntryId], refs: (await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } })).settlementMode === "CUSTODIAL" ? [accounts.clearing(refund.channelAccountId), accounts.overageSuspense] : [] });
       const releaseEntryId = await releaseSuspenseOf(tx, ctx, e, `customer-refund:${id}:release`, `Refunded to the customer (${refund.outRefundNo})`);
       await closeException(tx, ctx, e, "RESOLVED", `Refunded to the customer through the channel: ${refund.outRefundNo}${answer.channelRefundNo ? ` (channel refund ${answer.channelRefundNo})` : ""}`, {
