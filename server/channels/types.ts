@@ -317,3 +317,12 @@ export class ChannelError extends Error {
     this.name = "ChannelError";
   }
 }
+
+/**
+ * A connector's refusal before anything reached the channel (a malformed request, a bad
+ * configuration, an operation it does not support): a definite failure, no money moved. Anything
+ * else a connector throws leaves the outcome unknown.
+ */
+export function refusedBeforeSending(error: unknown): error is ChannelError {
+  return error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED");
+}

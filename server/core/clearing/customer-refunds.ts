@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, type RefundResult } from "@/server/channels/types";
+import { refusedBeforeSending, type RefundResult } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { lockAhead } from "@/server/core/ledger/service";
@@ -99,7 +99,7 @@ export async function submitCustomerRefund(ctx: TenantContext, id: string, attem
     answer = attempt <= 1 ? await send() : await connector.queryRefund({ account, registration }, { outTradeNo: refund.outTradeNo, outRefundNo: refund.outRefundNo });
     if (answer.status === "NOT_FOUND" && attempt > 1) answer = await send();
   } catch (error) {
-    if (error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED")) {
+    if (refusedBeforeSending(error)) {
       answer = { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) }, exchanges: [] };
     } else {
       logger.warn({ tenantId: ctx.tenantId, customerRefundId: id, err: (error as Error).message }, "customer refund: channel call threw; asked again later");

@@ -176,12 +176,12 @@ async function lockResolution(tx: Tx, ctx: TenantContext, e: ExceptionRow, recon
 async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
   const p = ZResolve.parse(payload);
   const { e, recon } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
-  await checkAction(tx, ctx, p, e, recon);
   if (p.action === "REFUND_CUSTOMER") {
-    // Nothing is posted or closed yet: the channel's answer does that (customer-refunds.ts).
+    // Checked and recorded in one step; nothing is posted or closed yet: the channel's answer does that (customer-refunds.ts).
     const refund = await requestCustomerRefund(tx, ctx, e, recon, proposal.id, p.note);
     return { exceptionId: e.id, status: e.status, customerRefundId: refund.id };
   }
+  await checkAction(tx, ctx, p, e, recon);
   await lockResolution(tx, ctx, e, recon, "paymentId" in p ? p.paymentId : undefined);
   const key = `proposal:${proposal.id}:release`;
   let resolution: string;

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { recordAudit } from "@/server/core/audit/service";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
-import type { Prisma } from "@/server/db/generated/prisma/client";
 import { previewTemplate, ZStatementTemplate, type TemplatePreview, type TStatementTemplate } from "./parsers/template";
 
 // Statement templates in the console (issue 6): finance describes a file we have no parser for,
@@ -19,9 +18,11 @@ const ZSample = z
   .max(Math.ceil((MAX_SAMPLE_BYTES * 4) / 3) + 4, { message: `A sample file may be at most ${MAX_SAMPLE_BYTES / 1024 / 1024} MB` })
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: "The sample must be base64" });
 
-export const ZTemplatePreview = z.object({ definition: z.unknown(), sampleBase64: ZSample });
+/** A definition is an object; its fields are checked by the template schema (definitionOf), whose messages name them. */
+const ZDefinition = z.record(z.string(), z.unknown());
+export const ZTemplatePreview = z.object({ definition: ZDefinition, sampleBase64: ZSample });
 export const ZTemplateSave = z.object({
-  definition: z.unknown(),
+  definition: ZDefinition,
   /** The sample the preview ran on: the save is refused while it shows problems. */
   sampleBase64: ZSample.optional(),
   note: z.string().trim().max(500).optional(),
@@ -89,7 +90,7 @@ export async function saveStatementTemplate(tx: Tx, ctx: TenantContext, raw: z.i
       tenantId: ctx.tenantId,
       name: definition.name,
       version: (latest?.version ?? 0) + 1,
-      definition: definition as unknown as Prisma.InputJsonValue,
+      definition,
       note: raw.note || null,
       createdBy: actorName(ctx),
     },
@@ -102,7 +103,7 @@ export async function saveStatementTemplate(tx: Tx, ctx: TenantContext, raw: z.i
     before: latest ? { version: latest.version, definition: latest.definition } : null,
     after: { version: saved.version, definition },
   });
-  return saved;
+  return { ...saved, definition };
 }
 
 /** Each template's newest version, with how many versions it has and how many files it read. */
@@ -128,7 +129,8 @@ export async function getStatementTemplate(tx: Tx, ctx: TenantContext, id: strin
   const t = await tx.statementTemplate.findFirst({ where: { tenantId: ctx.tenantId, id }, select: SELECT });
   if (!t) throw notFound("Statement template");
   const versions = await tx.statementTemplate.findMany({ where: { tenantId: ctx.tenantId, name: t.name }, orderBy: { version: "desc" }, select: { ...SELECT, _count: { select: { files: true } } } });
-  return { ...t, versions: versions.map(({ _count, ...v }) => ({ ...v, files: _count.files })) };
+  // Stored only after the schema accepted it, and never edited: read back as the typed definition.
+  return { ...t, definition: ZStatementTemplate.parse(t.definition), versions: versions.map(({ _count, ...v }) => ({ ...v, files: _count.files })) };
 }
 
 /** The version an import reads a file with. */

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, type RefundResult } from "@/server/channels/types";
+import { refusedBeforeSending, type RefundResult } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { businessDate as businessDateAt } from "@/server/core/calendar/rules";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
@@ -279,7 +279,7 @@ export async function submitRefund(ctx: TenantContext, refundId: string): Promis
     );
     result = fromChannel(answer);
   } catch (error) {
-    if (error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED")) {
+    if (refusedBeforeSending(error)) {
       result = { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) } };
     } else {
       logger.warn({ tenantId: ctx.tenantId, refundId, err: (error as Error).message }, "channel refund threw; refund stays PROCESSING");

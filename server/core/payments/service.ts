@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
-import { ChannelError, NO_FALLBACK_PRODUCTS, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
+import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
@@ -474,7 +474,7 @@ async function callPay(ctx: TenantContext, attempt: Prepared): Promise<{ result:
       noMoneyMoved: answer.status === "FAILED" && answer.noMoneyMoved,
     };
   } catch (error) {
-    if (error instanceof ChannelError && (error.code === "MALFORMED" || error.code === "CONFIG_INVALID" || error.code === "NOT_SUPPORTED")) {
+    if (refusedBeforeSending(error)) {
       // Refused before anything was sent: a definite failure, no money moved.
       return { result: { status: "FAILED", failure: { code: error.code, message: error.message.slice(0, 300) } }, latencyMs: performance.now() - started, noMoneyMoved: true };
     }

@@ -5,7 +5,6 @@ import { TemplateEditor } from "@/components/clearing/template-editor";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/server/core/auth/roles";
-import type { TStatementTemplate } from "@/server/core/clearing/parsers/template";
 import { pageContext } from "@/server/api/page-context";
 import { loadOrNotFound, requireConsoleUser } from "@/server/api/page-guards";
 import { serverApi } from "@/server/api/server-caller";
@@ -21,8 +20,6 @@ export default async function StatementTemplatePage({ params }: { params: Promis
   const template = await loadOrNotFound((await serverApi()).statements.template({ id }));
   const { t } = await pageContext();
   const newest = template.versions[0];
-  // Stored only after ZStatementTemplate accepted it (saveStatementTemplate), and never edited.
-  const definition = template.definition as unknown as TStatementTemplate;
   return (
     <div className="max-w-5xl space-y-6">
       <Link href="/statements" className="text-sm text-primary underline-offset-2 hover:underline">
@@ -41,7 +38,7 @@ export default async function StatementTemplatePage({ params }: { params: Promis
           </Link>
         </p>
       ) : null}
-      <TemplateEditor key={template.id} initial={definition} />
+      <TemplateEditor key={template.id} initial={template.definition} />
       <TemplateVersions currentId={template.id} versions={template.versions} />
     </div>
   );
