@@ -16,11 +16,10 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
 import type { MessageKey } from "@/i18n/catalogue";
 import { FetchStatus } from "./fetch-status";
+import { td, th } from "./plain-table";
 import { TemplatesCard } from "./statement-templates";
 import { uploadStatement } from "./upload-statement";
 
-const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
-const td = "px-3 py-2 align-top";
 
 // The same list as server/core/clearing/parsers/types.ts (only its types may be imported here).
 const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const;
