@@ -3,14 +3,14 @@ import type { ChannelType } from "@/server/channels/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { createProposal } from "@/server/core/proposals/service";
 import { actorName, BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
-import { parseStatement } from "./parsers";
+import { streamStatement } from "./parsers";
 import { reconcileStatementFile, type ReconSummary } from "./reconcile";
 import { reconcileFundsFile } from "./funds";
 import { applyPayoutResultFile } from "./payout-results";
 import { reconcileProfitShareFile } from "@/server/core/settlement/profit-share";
 import { assertDirectTenant, reconcileMerchantSettlementFile } from "@/server/core/settlement/direct-statements";
-import { streamWithTemplate, type TStatementTemplate } from "./parsers/template";
-import { PAYMENT_FORMATS, StatementFormatError, type ParsedStatement, type StatementFormat, type StatementLine } from "./parsers/types";
+import type { TStatementTemplate } from "./parsers/template";
+import { PAYMENT_FORMATS, StatementFormatError, type StatementFacts, type StatementFormat, type StatementLine, type StatementStream } from "./parsers/types";
 import { templateForImport } from "./templates";
 
 // Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
@@ -59,12 +59,12 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const LINE_CHUNK = 5000;
 
 /**
- * A checked statement, ready to store: its totals and counts, and its lines to iterate. A
- * template's file is read twice, line by line (once here to check it, once while storing), so no
- * array of its lines is ever held; the built-in parsers hand over their array.
+ * A checked statement, ready to store: its facts and counts, and its lines to iterate. The file is
+ * read twice, line by line (once here to check every line and the totals, once while storing), so
+ * no array of its lines is ever held.
  */
 interface Checked {
-  readonly statement: Omit<ParsedStatement, "lines">;
+  readonly statement: StatementFacts;
   readonly count: number;
   readonly byKind: Readonly<Record<string, number>>;
   lines(): Iterable<StatementLine>;
@@ -79,21 +79,23 @@ function asDomainError(e: unknown): unknown {
 
 function checked(format: StatementFormat, bytes: Buffer, billDate: string, template: TStatementTemplate | undefined): Checked {
   try {
-    if (template) {
-      const stream = streamWithTemplate(bytes, template);
-      for (const _line of stream.lines()); // the first reading: every line checked, the totals against the summary
-      const r = stream.result!;
-      return {
-        statement: { format: "TEMPLATE", declared: r.declared, computed: r.computed, hasDeclaredTotals: r.hasDeclaredTotals },
-        count: r.computed.count,
-        byKind: r.byKind,
-        lines: () => stream.lines(),
-      };
-    }
-    const { lines, ...statement } = parseStatement(format, bytes, { billDate });
+    const stream = streamStatement(format, bytes, { billDate, ...(template ? { template } : {}) });
     const byKind: Record<string, number> = {};
-    for (const l of lines) byKind[l.kind] = (byKind[l.kind] ?? 0) + 1;
-    return { statement, count: lines.length, byKind, lines: () => lines };
+    let count = 0;
+    for (const line of stream.lines()) {
+      byKind[line.kind] = (byKind[line.kind] ?? 0) + 1;
+      count += 1;
+    }
+    return { statement: stream.facts!, count, byKind, lines: () => readAgain(stream) };
+  } catch (e) {
+    throw asDomainError(e);
+  }
+}
+
+/** The second reading, inside the import's transaction: the same bytes give the same lines (a format error here would be a parser bug). */
+function* readAgain(stream: StatementStream): Generator<StatementLine> {
+  try {
+    yield* stream.lines();
   } catch (e) {
     throw asDomainError(e);
   }

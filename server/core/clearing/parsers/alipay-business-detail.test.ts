@@ -4,7 +4,8 @@ import type { StatementDiff } from "@/server/simulators/harness";
 import { billLines, billZip, detailCsv, summaryCsv, type BillInput } from "@/server/simulators/alipay/bill";
 import { encodeGbk } from "@/server/simulators/alipay/gbk";
 import { writeZip } from "@/server/simulators/alipay/zip";
-import { parseAlipayBusinessDetail } from "./alipay-business-detail";
+import { parseAlipayBusinessDetail, streamAlipayBusinessDetail } from "./alipay-business-detail";
+import { expectSameReading, readUntilRefused } from "./stream.testing";
 import { StatementFormatError } from "./types";
 import { readZip } from "./zip";
 
@@ -320,5 +321,17 @@ describe("readZip", () => {
     const dataStart = 30 + zip.readUInt16LE(26);
     zip.fill(0xff, dataStart, dataStart + 8);
     expect(failure(zip)).toMatchObject({ code: "ENCODING" });
+  });
+});
+
+describe("streamAlipayBusinessDetail (import reads a bill line by line, twice)", () => {
+  it("yields the lines parseAlipayBusinessDetail returns and the bill's facts once done", () => {
+    expectSameReading(streamAlipayBusinessDetail(zipOf(csvOf())), parseAlipayBusinessDetail(zipOf(csvOf())));
+  });
+
+  it("yields every row before it refuses a footer the rows do not add up to", () => {
+    const { yielded, error } = readUntilRefused(streamAlipayBusinessDetail(edited("#退款合计：3笔", "#退款合计：2笔")));
+    expect(yielded).toHaveLength(6);
+    expect(error.message).toBe("line 14: #退款合计 states a count of 2 but the 退款 rows come to 3");
   });
 });

@@ -1,5 +1,5 @@
 import { formatYuan, parseYuan } from "./amounts";
-import { StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementSummary } from "./types";
+import { collectStatement, LineTotals, statementStream, StatementFormatError, type LineKind, type ParsedStatement, type StatementFacts, type StatementLine, type StatementStream, type StatementSummary } from "./types";
 import { readZip } from "./zip";
 import { decodedLines } from "./lines";
 
@@ -46,7 +46,13 @@ interface FooterTotal extends Tally {
 }
 
 export function parseAlipayBusinessDetail(bytes: Buffer): ParsedStatement {
-  return parseDetailCsv(detailFile(bytes));
+  return collectStatement(streamAlipayBusinessDetail(bytes));
+}
+
+/** The zip is opened once; its csv is read line by line on every pass. */
+export function streamAlipayBusinessDetail(bytes: Buffer): StatementStream {
+  let csv: Buffer | undefined;
+  return statementStream(() => readDetailCsv((csv ??= detailFile(bytes))));
 }
 
 /** The 业务明细 csv inside the downloaded zip, picked by name: the 汇总 file sits beside it. */
@@ -63,14 +69,14 @@ function detailFile(bytes: Buffer): Buffer {
   return detail.read();
 }
 
-function parseDetailCsv(csv: Buffer): ParsedStatement {
+function* readDetailCsv(csv: Buffer): Generator<StatementLine, StatementFacts, undefined> {
   let account: string | undefined;
   let billDate: string | undefined;
   let columns: readonly string[] | undefined;
   let footerFrom: number | undefined;
   let tradeTotal: FooterTotal | undefined;
   let refundTotal: FooterTotal | undefined;
-  const lines: StatementLine[] = [];
+  const totals = new LineTotals();
   const trades: Tally = { count: 0, receivedMinor: 0n, discountMinor: 0n };
   const refunds: Tally = { count: 0, receivedMinor: 0n, discountMinor: 0n };
   let lastLineNo = 0;
@@ -100,11 +106,12 @@ function parseDetailCsv(csv: Buffer): ParsedStatement {
     }
     if (text === "") throw new StatementFormatError("MALFORMED_LINE", "an empty line among the rows", lineNo);
     const line = readRow(columns, text, lineNo);
-    lines.push(line);
+    totals.add(line);
     const tally = line.kind === "REFUND" ? refunds : trades;
     tally.count += 1;
     tally.receivedMinor += line.settleableMinor;
     tally.discountMinor += line.couponMinor ?? 0n;
+    yield line;
   }
 
   if (!columns) throw new StatementFormatError("NOT_A_STATEMENT", "not an Alipay 业务明细 bill: no column header");
@@ -114,7 +121,7 @@ function parseDetailCsv(csv: Buffer): ParsedStatement {
   checkTotal("交易合计", "交易", tradeTotal, trades);
   checkTotal("退款合计", "退款", refundTotal, refunds);
 
-  const computed = computedTotals(lines);
+  const computed = totals.summary(true);
   // The footer states no order total, only 商家实收 and 商家优惠. Reading 订单金额 as their sum is
   // an inference [U]: it holds for every file we have seen, and when it does not the file is
   // refused here, naming both figures, rather than imported with an order total nobody stated.
@@ -135,7 +142,6 @@ function parseDetailCsv(csv: Buffer): ParsedStatement {
     format: "ALIPAY_BUSINESS_DETAIL",
     ...(billDate === undefined ? {} : { billDate }),
     ...(account === undefined ? {} : { account }),
-    lines,
     declared,
     computed,
   };
@@ -236,19 +242,5 @@ function checkTotal(name: string, type: string, stated: FooterTotal, rows: Tally
   if (stated.count !== rows.count) throw mismatch("a count of", String(stated.count), String(rows.count));
   if (stated.receivedMinor !== rows.receivedMinor) throw mismatch("商家实收", formatYuan(stated.receivedMinor), formatYuan(rows.receivedMinor));
   if (stated.discountMinor !== rows.discountMinor) throw mismatch("商家优惠", formatYuan(stated.discountMinor), formatYuan(rows.discountMinor));
-}
-
-function computedTotals(lines: readonly StatementLine[]): StatementSummary {
-  let amountMinor = 0n;
-  let settleableMinor = 0n;
-  let feeMinor = 0n;
-  let refundMinor = 0n;
-  for (const line of lines) {
-    amountMinor += line.amountMinor;
-    settleableMinor += line.settleableMinor;
-    feeMinor += line.feeMinor;
-    if (line.kind === "REFUND") refundMinor += line.amountMinor;
-  }
-  return { count: lines.length, amountMinor, settleableMinor, feeMinor, refundMinor };
 }
 

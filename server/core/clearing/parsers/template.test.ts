@@ -278,10 +278,10 @@ describe("streamWithTemplate (import reads a template's file line by line)", () 
   it("yields the lines parseWithTemplate returns, blank lines and trailing blank lines aside, and its totals once done", () => {
     const file = Buffer.concat([bankFile().subarray(0, bankFile().indexOf("合计")), Buffer.from("\r\n合计,3,2.00\r\n\r\n  \r\n")]);
     const stream = streamWithTemplate(file, bankTemplate);
-    expect(stream.result).toBeNull();
+    expect(stream.facts).toBeNull();
     const lines = [...stream.lines()];
     expect(lines).toEqual(parseWithTemplate(file, bankTemplate).lines);
-    expect(stream.result).toMatchObject({ declared: { count: 3, amountMinor: 200n }, computed: { count: 3 }, hasDeclaredTotals: true, byKind: { PAYMENT: 1, REFUND: 1, REVOKED: 1 } });
+    expect(stream.facts).toMatchObject({ format: "TEMPLATE", declared: { count: 3, amountMinor: 200n }, computed: { count: 3 }, hasDeclaredTotals: true });
     // A second reading gives the same lines (import checks, then stores).
     expect([...stream.lines()]).toEqual(lines);
   });
@@ -293,7 +293,7 @@ describe("streamWithTemplate (import reads a template's file line by line)", () 
       for (const l of stream.lines()) seen.push(l.outTradeNo ?? "");
     }).toThrow(/line 6: the summary states a total of 999 fen, the lines add up to 200/);
     expect(seen).toEqual(["FP1", "FP1", "FP2"]);
-    expect(stream.result).toBeNull();
+    expect(stream.facts).toBeNull();
     expect(() => [...streamWithTemplate(crlf("某银行商户对账单"), bankTemplate).lines()]).toThrow(/fewer than the template's 2 header and 1 footer lines/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementSummary } from "./types";
+import { collectStatement, statementStream, StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementStream, type StatementSummary } from "./types";
 
 // Finance-defined statement templates: for a channel or bank whose file we have no parser for,
 // finance describes the file (encoding, delimited or fixed width, which column holds what, the
@@ -595,31 +595,20 @@ function* streamSections(bytes: Buffer, t: TStatementTemplate): Generator<{ role
   return footers;
 }
 
-/** A template's reading of a file, line by line: the details as a generator, the totals checked at its end. */
-export interface TemplateStream {
-  /** Yields every detail line; at the end checks them against the summary and fills `result`. */
-  lines(): Generator<StatementLine>;
-  /** After lines() has run to its end. */
-  readonly result: { declared: StatementSummary; computed: StatementSummary; hasDeclaredTotals: boolean; byKind: Record<string, number> } | null;
-}
-
 /**
  * Reads a file with a finance-defined template without holding its lines: import runs it once to
  * check the file (before any transaction) and once more to store it, so memory stays flat however
  * long the file is. Errors are the same StatementFormatErrors parseWithTemplate throws.
  */
-export function streamWithTemplate(bytes: Buffer, template: TStatementTemplate): TemplateStream {
+export function streamWithTemplate(bytes: Buffer, template: TStatementTemplate): StatementStream {
   const t = ZStatementTemplate.parse(template);
-  const stream: { result: TemplateStream["result"] } = { result: null };
-  function* lines(): Generator<StatementLine> {
-    stream.result = null;
+  return statementStream(function* () {
     const sections = streamSections(bytes, t);
     const headers: ByteLine[] = [];
     let read: RowReader | undefined;
     let count = 0;
     let amountMinor = 0n;
     let feeMinor = 0n;
-    const byKind: Record<string, number> = {};
     let step = sections.next();
     while (!step.done) {
       const { role, line } = step.value;
@@ -630,7 +619,6 @@ export function streamWithTemplate(bytes: Buffer, template: TStatementTemplate):
         count += 1;
         amountMinor += detail.amountMinor;
         feeMinor += detail.feeMinor;
-        byKind[detail.kind] = (byKind[detail.kind] ?? 0) + 1;
         yield detail;
       }
       step = sections.next();
@@ -640,19 +628,13 @@ export function streamWithTemplate(bytes: Buffer, template: TStatementTemplate):
     const computed = { count, amountMinor, feeMinor };
     const stated = readSummary(t, footers, read);
     checkSummary(t, footers, stated, computed);
-    stream.result = {
+    return {
+      format: "TEMPLATE",
       declared: { count: stated?.count ?? computed.count, amountMinor: stated?.amountMinor ?? computed.amountMinor },
       computed,
       hasDeclaredTotals: stated !== undefined,
-      byKind,
     };
-  }
-  return {
-    lines,
-    get result() {
-      return stream.result;
-    },
-  };
+  });
 }
 
 function checkSummary(t: TStatementTemplate, footers: readonly ByteLine[], stated: Declared | undefined, computed: StatementSummary): void {
@@ -667,10 +649,7 @@ function checkSummary(t: TStatementTemplate, footers: readonly ByteLine[], state
 
 /** Reads a file with a finance-defined template; throws a StatementFormatError naming the first bad line. */
 export function parseWithTemplate(bytes: Buffer, template: TStatementTemplate): ParsedStatement {
-  const stream = streamWithTemplate(bytes, template);
-  const lines = [...stream.lines()];
-  const r = stream.result as NonNullable<TemplateStream["result"]>;
-  return { format: "TEMPLATE", lines, declared: r.declared, computed: r.computed, hasDeclaredTotals: r.hasDeclaredTotals };
+  return collectStatement(streamWithTemplate(bytes, template));
 }
 
 export interface TemplatePreviewRow {

@@ -99,3 +99,58 @@ export class StatementFormatError extends Error {
     if (lineNo !== undefined) this.lineNo = lineNo;
   }
 }
+
+/** What a parser knows of a file besides its lines: type, date, account, and its totals, checked. */
+export type StatementFacts = Omit<ParsedStatement, "lines">;
+
+/**
+ * A parser's reading of a file, one line at a time, so that no array of a file's lines is ever
+ * held: import reads a file once to check it (every line, then the totals against the file's own
+ * summary) before any transaction, and again while storing it.
+ */
+export interface StatementStream {
+  /** Yields every line; at its end checks them against the file's totals and sets `facts`. Each call reads the file anew. */
+  lines(): Generator<StatementLine, void, undefined>;
+  /** Set once lines() has run to its end without a StatementFormatError. */
+  readonly facts: StatementFacts | null;
+}
+
+/** A stream from a generator that yields the lines and returns the facts it checked at the end. */
+export function statementStream(read: () => Generator<StatementLine, StatementFacts, undefined>): StatementStream {
+  let facts: StatementFacts | null = null;
+  return {
+    *lines() {
+      facts = null;
+      facts = yield* read();
+    },
+    get facts() {
+      return facts;
+    },
+  };
+}
+
+/** The whole file at once, for callers that want the array (tests, small files): the stream run to its end. */
+export function collectStatement(stream: StatementStream): ParsedStatement {
+  const lines = [...stream.lines()];
+  return { ...(stream.facts as StatementFacts), lines };
+}
+
+/** Running sums over lines as they go by: count, amount, settleable, fee, and refunds' amount. */
+export class LineTotals {
+  count = 0;
+  amountMinor = 0n;
+  settleableMinor = 0n;
+  feeMinor = 0n;
+  refundMinor = 0n;
+  add(line: StatementLine): void {
+    this.count += 1;
+    this.amountMinor += line.amountMinor;
+    this.settleableMinor += line.settleableMinor;
+    this.feeMinor += line.feeMinor;
+    if (line.kind === "REFUND") this.refundMinor += line.amountMinor;
+  }
+  summary(withRefunds: boolean): StatementSummary {
+    const { count, amountMinor, settleableMinor, feeMinor, refundMinor } = this;
+    return { count, amountMinor, settleableMinor, feeMinor, ...(withRefunds ? { refundMinor } : {}) };
+  }
+}

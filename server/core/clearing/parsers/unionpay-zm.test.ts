@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { formatError } from "./format-error.testing";
 import { fen12, signed13, writeZmFile, writeZmLine, type ZmValues } from "@/server/simulators/bank/zm-writer";
-import { parseUnionpayZm, ZM_LINE_BYTES, zmBillDateFromFileName } from "./unionpay-zm";
+import { expectSameReading, readUntilRefused } from "./stream.testing";
+import { parseUnionpayZm, streamUnionpayZm, ZM_LINE_BYTES, zmBillDateFromFileName } from "./unionpay-zm";
 
 // Fixtures come from the bank simulator's ZM writer: the parser and the writer are written apart
 // and meet only at the format. The merchant's abbreviation is Chinese on every line, so a parser
@@ -177,5 +178,18 @@ describe("the UnionPay ZM file", () => {
     const e = formatError(() => parseUnionpayZm(file(payment, { ...payment, txnType: "02" })));
     expect(e).toMatchObject({ code: "UNSUPPORTED", lineNo: 2 });
     expect(e.message).toMatch(/"02"/);
+  });
+});
+
+describe("streamUnionpayZm (import reads a file line by line, twice)", () => {
+  it("yields the lines parseUnionpayZm returns and the file's facts once done", () => {
+    const bytes = file(payment, refund, voided, withCoupon);
+    expectSameReading(streamUnionpayZm(bytes, { billDate: "2024-01-05" }), parseUnionpayZm(bytes, { billDate: "2024-01-05" }));
+  });
+
+  it("yields the lines before a bad one, then refuses the file naming that line", () => {
+    const { yielded, error } = readUntilRefused(streamUnionpayZm(file(payment, refund, { ...voided, txnType: "99" })));
+    expect(yielded).toEqual([1, 2]);
+    expect(error.message).toMatch(/^line 3: 交易类型 txnType "99"/);
   });
 });

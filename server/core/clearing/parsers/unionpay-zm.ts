@@ -1,5 +1,5 @@
 import { beijingTimestamp, decodeStrict, defined, splitByteLines } from "./template";
-import { StatementFormatError, type LineKind, type ParsedStatement, type StatementLine } from "./types";
+import { collectStatement, statementStream, StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementStream } from "./types";
 
 // The UnionPay ACP ZM file (INN{yyMMdd}88ZM_{merId}, channels.md §3.2): the day's cleared
 // transactions of one merchant, GBK, one record per CRLF line, 42 fixed-width fields with one
@@ -187,18 +187,25 @@ function readLine(bytes: Buffer, lineNo: number, billDate: string | undefined): 
 }
 
 export function parseUnionpayZm(bytes: Buffer, options: ZmOptions = {}): ParsedStatement {
+  return collectStatement(streamUnionpayZm(bytes, options));
+}
+
+export function streamUnionpayZm(bytes: Buffer, options: ZmOptions = {}): StatementStream {
   const { billDate } = options;
   const valid = billDate === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(billDate) && beijingTimestamp(Number(billDate.slice(0, 4)), Number(billDate.slice(5, 7)), Number(billDate.slice(8, 10))) !== undefined);
   if (!valid) throw new StatementFormatError("UNSUPPORTED", `billDate "${billDate}" is not YYYY-MM-DD`);
-  const lines: StatementLine[] = [];
-  let amountMinor = 0n;
-  let feeMinor = 0n;
-  for (const { lineNo, bytes: line } of splitByteLines(bytes)) {
-    const parsed = readLine(line, lineNo, billDate);
-    lines.push(parsed);
-    amountMinor += parsed.amountMinor;
-    feeMinor += parsed.feeMinor;
-  }
-  const computed = { count: lines.length, amountMinor, feeMinor };
-  return { format: "UNIONPAY_ZM", ...(billDate ? { billDate } : {}), lines, declared: computed, computed, hasDeclaredTotals: false };
+  return statementStream(function* () {
+    let count = 0;
+    let amountMinor = 0n;
+    let feeMinor = 0n;
+    for (const { lineNo, bytes: line } of splitByteLines(bytes)) {
+      const parsed = readLine(line, lineNo, billDate);
+      count += 1;
+      amountMinor += parsed.amountMinor;
+      feeMinor += parsed.feeMinor;
+      yield parsed;
+    }
+    const computed = { count, amountMinor, feeMinor };
+    return { format: "UNIONPAY_ZM", ...(billDate ? { billDate } : {}), declared: computed, computed, hasDeclaredTotals: false };
+  });
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { SimTrade, StatementDiff } from "@/server/simulators/harness";
 import { renderTradeBill, type BillType } from "@/server/simulators/wechat/trade-bill";
 import { StatementFormatError } from "./types";
-import { parseWechatTradeBill } from "./wechat-trade-bill";
+import { expectSameReading, readUntilRefused } from "./stream.testing";
+import { parseWechatTradeBill, streamWechatTradeBill } from "./wechat-trade-bill";
 
 // The parser against bills written by the WeChat simulator: two independent implementations of
 // channels.md §1.6 that have to agree byte for byte. Broken files are the simulator's output edited
@@ -275,5 +276,17 @@ describe("parseWechatTradeBill on hand-made bills", () => {
   it("refuses a summary column it cannot check", () => {
     const error = failure(withBom(`${ALL_HEADER}\r\n${ALL_SUMMARY},新总金额\r\n\`0,\`0.00,\`0.00,\`0.00,\`0.00000,\`0.00,\`0.00,\`0.00\r\n`));
     expect(error).toMatchObject({ code: "UNSUPPORTED", lineNo: 2 });
+  });
+});
+
+describe("streamWechatTradeBill (import reads a bill line by line, twice)", () => {
+  it("yields the lines parseWechatTradeBill returns and the bill's facts once done", () => {
+    for (const type of ["ALL", "SUCCESS", "REFUND"] as const) expectSameReading(streamWechatTradeBill(bill(type)), parseWechatTradeBill(bill(type)));
+  });
+
+  it("yields every row before it refuses a summary the rows do not add up to", () => {
+    const { yielded, error } = readUntilRefused(streamWechatTradeBill(edited(bill("ALL"), "`134.39,", "`134.40,")));
+    expect(yielded).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(error.message).toBe("line 9: summary 订单总金额 is 134.40 but the 订单金额 of the detail rows adds up to 134.39");
   });
 });

@@ -1,5 +1,5 @@
 import { formatYuan, parseCount, parseFeeYuan, parseYuan } from "./amounts";
-import { StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementSummary } from "./types";
+import { collectStatement, LineTotals, statementStream, StatementFormatError, type LineKind, type ParsedStatement, type StatementFacts, type StatementLine, type StatementStream, type StatementSummary } from "./types";
 import { decodedLines, type TextLine } from "./lines";
 
 // The WeChat Pay 交易账单 (trade bill) for bill types ALL, SUCCESS and REFUND, as downloaded
@@ -10,9 +10,8 @@ import { decodedLines, type TextLine } from "./lines";
 // printed anywhere; it follows from the header (REFUND has 退款申请时间, ALL has 退款金额, SUCCESS
 // neither). The pre-2018 layout (子商户号, 总金额, no 订单金额) is refused, not guessed at.
 //
-// The whole file is in memory for now (bills are tens of MB at most), but it is consumed one
-// decoded line at a time with a small state machine, so a streaming line source can replace
-// decodedLines() without touching the rest.
+// The file's bytes are in memory (bills are tens of MB at most); its lines are decoded and yielded
+// one at a time by a small state machine (streamWechatTradeBill), so no array of them is held.
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -53,9 +52,17 @@ interface Layout {
 }
 
 export function parseWechatTradeBill(bytes: Buffer): ParsedStatement {
+  return collectStatement(streamWechatTradeBill(bytes));
+}
+
+export function streamWechatTradeBill(bytes: Buffer): StatementStream {
+  return statementStream(() => readBill(bytes));
+}
+
+function* readBill(bytes: Buffer): Generator<StatementLine, StatementFacts, undefined> {
   const source = decodedLines(bytes.subarray(0, 3).equals(BOM) ? bytes.subarray(3) : bytes, "utf-8");
   const layout = readHeader(firstLine(source));
-  const lines: StatementLine[] = [];
+  const totals = new LineTotals();
   const columnSums = new Map<string, bigint>();
   let summaryColumns: readonly string[] | undefined;
   let summary: { readonly lineNo: number; readonly values: Readonly<Record<string, string>> } | undefined;
@@ -72,7 +79,9 @@ export function parseWechatTradeBill(bytes: Buffer): ParsedStatement {
       continue;
     }
     if (text.startsWith("`")) {
-      lines.push(readDetail(layout, text, lineNo, columnSums));
+      const line = readDetail(layout, text, lineNo, columnSums);
+      totals.add(line);
+      yield line;
       continue;
     }
     summaryColumns = readSummaryHeader(layout, text, lineNo);
@@ -81,8 +90,8 @@ export function parseWechatTradeBill(bytes: Buffer): ParsedStatement {
     throw new StatementFormatError("MALFORMED_LINE", "the bill ends without its summary lines (a truncated download?)", lastLineNo + 1);
   }
 
-  const declared = checkSummary(layout, summary.values, summary.lineNo, lines.length, columnSums);
-  return { format: "WECHAT_TRADE_BILL", billType: layout.billType, lines, declared, computed: computedTotals(lines, layout.hasRefunds) };
+  const declared = checkSummary(layout, summary.values, summary.lineNo, totals.count, columnSums);
+  return { format: "WECHAT_TRADE_BILL", billType: layout.billType, declared, computed: totals.summary(layout.hasRefunds) };
 }
 
 function firstLine(source: Iterator<TextLine>): TextLine {
@@ -274,19 +283,5 @@ function checkSummary(layout: Layout, values: Readonly<Record<string, string>>, 
     feeMinor: figure("手续费总金额"),
     ...(layout.hasRefunds ? { refundMinor: -refunds } : {}),
   };
-}
-
-function computedTotals(lines: readonly StatementLine[], hasRefunds: boolean): StatementSummary {
-  let amountMinor = 0n;
-  let settleableMinor = 0n;
-  let feeMinor = 0n;
-  let refundMinor = 0n;
-  for (const line of lines) {
-    amountMinor += line.amountMinor;
-    settleableMinor += line.settleableMinor;
-    feeMinor += line.feeMinor;
-    if (line.kind === "REFUND") refundMinor += line.amountMinor;
-  }
-  return { count: lines.length, amountMinor, settleableMinor, feeMinor, ...(hasRefunds ? { refundMinor } : {}) };
 }
 
