@@ -43,7 +43,7 @@ function actionsFor(e: Item): Action[] {
   out.push("ACCEPT_OURS");
   if (type === "PLATFORM_ONLY" && e.recon?.outcome === "DIFFERENCE") out.push("WAIT");
   if ((type === "CHANNEL_ONLY" || type === "UNKNOWN_SUB_MERCHANT") && e.line?.kind === "PAYMENT") out.push("MATCH");
-  if (type === "CHANNEL_ONLY" && e.line?.kind === "PAYMENT") out.push("REFUND_CUSTOMER");
+  if ((type === "CHANNEL_ONLY" || (type === "AMOUNT" && e.direction === "OVERAGE" && e.payment)) && e.line?.kind === "PAYMENT") out.push("REFUND_CUSTOMER");
   out.push("WRITE_OFF");
   return out;
 }

@@ -102,6 +102,13 @@ export class SimulatorState {
     return this.diffs.get(billDate) ?? [];
   }
 
+  /** The amount differences injected for one trade on any bill: what the channel charged beyond (or short of) the order. */
+  billedDeltaMinor(outTradeNo: string): bigint {
+    let delta = 0n;
+    for (const diffs of this.diffs.values()) for (const d of diffs) if (d.kind === "amount" && d.outTradeNo === outTradeNo) delta += BigInt(d.deltaMinor ?? 0);
+    return delta;
+  }
+
   nextId(prefix: string): string {
     this.sequence += 1;
     return `${prefix}${Date.now()}${String(this.sequence).padStart(6, "0")}`;

@@ -48,24 +48,35 @@ const drain = async () => {
   while ((await drainOutboxOnce(100)).claimed > 0);
 };
 
+/** A CUSTODIAL tenant whose one enabled channel is the WeChat simulator, a merchant, a maker (finance) and a checker (admin), and a day's bill importer. */
+async function setup(merchantName: string) {
+  const t = await makeTenant({ mode: "CUSTODIAL" });
+  const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput(merchantName))))!;
+  const wechat = await t.run(async (tx) => {
+    await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
+    const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
+    await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
+    return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
+  });
+  const [maker, checker] = await t.run(async (tx) => {
+    const out: TenantContext[] = [];
+    for (const [k, role] of [["maker", "FINANCE"], ["checker", "ADMIN"]] as const) {
+      const u = await createUser(tx, t.ctx, { email: `${k}@${t.slug}.test`, name: k, role, password: "Test-password-1" });
+      out.push({ tenantId: t.tenantId, actor: { kind: "USER", userId: u!.id, email: u!.email, role, merchantId: null } });
+    }
+    return out as [TenantContext, TenantContext];
+  });
+  const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
+  const importDay = async (date: string) => {
+    const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate: date, billType: "ALL" })).bytes;
+    return importStatement(t.ctx, { channelAccountId: wechat.id, billDate: date, fileName: `bill-${date}.csv`, bytes, source: "UPLOAD" });
+  };
+  return { t, m, wechat, maker, checker, importDay };
+}
+
 describe("refunding the customer", () => {
   it("a channel-only payment is refunded through the channel after approval; its suspense is reversed; the next bill's refund line is matched; a refusal goes back to investigation", async () => {
-    const t = await makeTenant({ mode: "CUSTODIAL" });
-    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Refund Noodles"))))!;
-    const wechat = await t.run(async (tx) => {
-      await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
-      const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
-      await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
-      return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
-    });
-    const [maker, checker] = await t.run(async (tx) => {
-      const out: TenantContext[] = [];
-      for (const [k, role] of [["maker", "FINANCE"], ["checker", "ADMIN"]] as const) {
-        const u = await createUser(tx, t.ctx, { email: `${k}@${t.slug}.test`, name: k, role, password: "Test-password-1" });
-        out.push({ tenantId: t.tenantId, actor: { kind: "USER", userId: u!.id, email: u!.email, role, merchantId: null } });
-      }
-      return out as [TenantContext, TenantContext];
-    });
+    const { t, m, maker, checker, importDay } = await setup("Refund Noodles");
     const paid = await createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `CR-${Date.now()}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: "134567890123456789" }, subject: "Refund test" });
     expect(paid.status).toBe("SUCCEEDED");
     const billDate = paid.businessDate.toISOString().slice(0, 10);
@@ -74,11 +85,6 @@ describe("refunding the customer", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ billDate, diffs: [{ kind: "extra", amountMinor: 777 }, { kind: "extra", amountMinor: 555 }] }),
     });
-    const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
-    const importDay = async (date: string) => {
-      const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate: date, billType: "ALL" })).bytes;
-      return importStatement(t.ctx, { channelAccountId: wechat.id, billDate: date, fileName: `bill-${date}.csv`, bytes, source: "UPLOAD" });
-    };
     expect((await importDay(billDate)).reconciliation?.differences).toEqual({ CHANNEL_ONLY: 2 });
     const exceptionFor = async (amountMinor: bigint) => (await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_CHANNEL_ONLY", amountMinor } })));
     const refunded = await exceptionFor(777n);
@@ -146,7 +152,60 @@ describe("refunding the customer", () => {
       `SELECT i.outcome, i.note FROM recon_item i JOIN statement_line l ON l.id = i.line_id WHERE i.tenant_id = $1 AND l.out_refund_no = $2`,
       [t.tenantId, done[0]!.out_refund_no],
     );
-    expect(line).toEqual([{ outcome: "MATCHED", note: "our refund to the customer of a payment only the channel showed" }]);
+    expect(line).toEqual([{ outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" }]);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+  it("the excess the channel charged above our order is refunded as a partial refund of its trade; a shortage is not refundable", async () => {
+    sim.state.reset(); // the first test's trades and refunds are not on this tenant's bills
+    const { t, m, maker, checker, importDay } = await setup("Excess Dumplings");
+    const pay = (n: number) =>
+      createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `EX-${Date.now()}-${n}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: `13456789012345678${n}` }, subject: "Excess test" });
+    const over = await pay(1);
+    const under = await pay(2);
+    const billDate = over.businessDate.toISOString().slice(0, 10);
+    await fetch(`${sim.url}/__sim/statement-diffs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ billDate, diffs: [{ kind: "amount", outTradeNo: over.outTradeNo, deltaMinor: 300 }, { kind: "amount", outTradeNo: under.outTradeNo, deltaMinor: -200 }] }),
+    });
+    expect((await importDay(billDate)).reconciliation?.differences).toEqual({ AMOUNT: 2 });
+    const [excess, short] = await t.run((tx) =>
+      Promise.all([over, under].map((p) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_AMOUNT", details: { path: ["paymentId"], equals: p.id } } }))),
+    );
+    expect([excess!.amountMinor, short!.amountMinor]).toEqual([300n, 200n]);
+    const overage = async () => (await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor;
+    expect(await overage()).toBe(300n);
+
+    const propose = (id: string) => t.run((tx) => proposeResolution(tx, maker, { exceptionId: id, action: "REFUND_CUSTOMER", note: "charged above the order: give the excess back", reason: "payer complained" }));
+    const refusal = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: short!.id, action: "REFUND_CUSTOMER", note: "not refundable", reason: "wrong way" })).catch((e: Error) => e);
+    expect(refusal).toMatchObject({ code: "RESOLUTION_NOT_APPLICABLE", message: expect.stringContaining("The channel shows less than our order") });
+
+    const proposal = await propose(excess!.id);
+    expect(proposal.amountMinor).toBe(300n);
+    await t.run((tx) => decideProposal(tx, checker, { id: proposal.id, decision: "APPROVE" }));
+    await drain();
+    await new Promise((r) => setTimeout(r, 150));
+    await drain();
+    const [row] = await ownerQuery<{ status: string; amount_minor: string; out_refund_no: string }>(db.url, `SELECT status, amount_minor::text, out_refund_no FROM recon_customer_refund WHERE exception_id = $1`, [excess!.id]);
+    expect(row).toMatchObject({ status: "SUCCEEDED", amount_minor: "300" });
+    // The channel refunded 3.00 of the trade (its total as billed, 23.00), not the order.
+    expect(sim.state.trades.get(over.outTradeNo)!.refunds).toEqual([expect.objectContaining({ outRefundNo: row!.out_refund_no, amountMinor: 300n, status: "SUCCEEDED" })]);
+    expect(await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: excess!.id } }))).toMatchObject({ status: "RESOLVED" });
+    expect(await overage()).toBe(0n);
+    // Our payment is untouched: still succeeded, nothing of it refunded.
+    expect(await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: over.id }, select: { status: true, refundedMinor: true } }))).toEqual({ status: "SUCCEEDED", refundedMinor: 0n });
+
+    // The next day's bill shows the partial refund with our number: matched, not a 短款.
+    const simRefund = sim.state.trades.get(over.outTradeNo)!.refunds[0]!;
+    simRefund.createdAt = simRefund.succeededAt = new Date(`${addDay(billDate)}T10:00:00+08:00`);
+    const next = await importDay(addDay(billDate));
+    expect(next.reconciliation?.differences ?? {}).toEqual({});
+    const line = await ownerQuery<{ outcome: string }>(
+      db.url,
+      `SELECT i.outcome FROM recon_item i JOIN statement_line l ON l.id = i.line_id WHERE i.tenant_id = $1 AND l.out_refund_no = $2`,
+      [t.tenantId, row!.out_refund_no],
+    );
+    expect(line).toEqual([{ outcome: "MATCHED" }]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

@@ -11,11 +11,16 @@ import { publish, registerOutboxHandler, type HandlerResult } from "@/server/job
 import { logger } from "@/server/lib/logger";
 import { closeException, recordEvent, releaseSuspenseOf } from "./exceptions";
 
-// Refunding the customer (issue 6's "refund or reverse the customer"): a payment only the channel
-// shows (CHANNEL_ONLY 长款: the payer's money is at the channel, and no order of ours wants it) is
-// given back to the payer through the channel. The resolution's approval records the refund and
-// an outbox event; the drainer asks the channel outside any transaction (refund, then queries
-// while it is processing), and the answer is applied in its own transaction:
+// Refunding the customer (issue 6's "refund or reverse the customer"): money at the channel that
+// no order of ours wants is given back to the payer through the channel. Two differences qualify,
+// both 长款:
+//   CHANNEL_ONLY  a payment only the channel shows: the whole line is refunded, in the name of the
+//                 merchant registered as its sub-merchant
+//   AMOUNT        the channel charged more than our order: the excess is refunded, as a partial
+//                 refund of our payment's trade (its total as the channel bills it)
+// The resolution's approval records the refund and an outbox event; the drainer asks the channel
+// outside any transaction (refund, then queries while it is processing), and the answer is applied
+// in its own transaction:
 //   SUCCEEDED  the difference's suspense entry is reversed (the money leaves clearing with the
 //              refund) and the exception is RESOLVED
 //   FAILED     the exception goes back to INVESTIGATING with the channel's words, for another
@@ -28,35 +33,51 @@ const retryAfter = (attempt: number) => Math.min(30 * attempt, 3600);
 
 interface Target {
   readonly line: { outTradeNo: string; channelTradeNo: string | null; amountMinor: bigint };
+  /** What goes back to the payer: the whole line, or the excess over our order. */
+  readonly refundMinor: bigint;
   readonly registrationId: string;
 }
 
+const NOT_APPLICABLE =
+  "Refunding the customer applies to money the channel holds that no order of ours wants: a payment only the channel shows, or the excess the channel charged above our order";
+
 /** What a REFUND_CUSTOMER resolution would refund, or why it cannot. */
-export async function customerRefundTarget(tx: Tx, ctx: TenantContext, type: string, recon: { lineId: string | null; channelAccountId: string }): Promise<Target> {
+export async function customerRefundTarget(tx: Tx, ctx: TenantContext, type: string, recon: { lineId: string | null; paymentId: string | null; channelAccountId: string }): Promise<Target> {
   const line = recon.lineId
     ? await tx.statementLine.findFirst({ where: { tenantId: ctx.tenantId, id: recon.lineId }, select: { kind: true, outTradeNo: true, channelTradeNo: true, amountMinor: true, subMerchant: true } })
     : null;
-  if (type !== "CHANNEL_ONLY" || !line || line.kind !== "PAYMENT" || line.amountMinor <= 0n) {
-    throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Refunding the customer applies to a payment only the channel shows (the payer's money with no order of ours)");
-  }
+  if ((type !== "CHANNEL_ONLY" && type !== "AMOUNT") || !line || line.kind !== "PAYMENT" || line.amountMinor <= 0n) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", NOT_APPLICABLE);
   if (!line.outTradeNo) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "The statement line has no order number to refund at the channel");
-  const sub = line.subMerchant;
-  const registration = sub
-    ? await tx.merchantChannelRegistration.findFirst({
-        where: { tenantId: ctx.tenantId, channelAccountId: recon.channelAccountId, OR: [{ subMchId: sub }, { smid: sub }, { acquirerMerchantNo: sub }] },
-        select: { id: true },
-      })
-    : null;
-  if (!registration) {
-    throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", sub ? `No merchant of ours is registered as ${sub} at this channel account: the refund has to be asked for in that merchant's name` : "The statement line names no sub-merchant to refund in the name of");
+  let refundMinor = line.amountMinor;
+  let registrationId: string | undefined;
+  if (type === "AMOUNT") {
+    const payment = recon.paymentId ? await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { amountMinor: true, registrationId: true } }) : null;
+    if (!payment) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", NOT_APPLICABLE);
+    refundMinor = line.amountMinor - payment.amountMinor;
+    if (refundMinor <= 0n) {
+      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "The channel shows less than our order, not more: there is no excess to give back to the payer (a 短款 is accepted, waited for or written off)");
+    }
+    registrationId = payment.registrationId;
+  } else {
+    const sub = line.subMerchant;
+    const registration = sub
+      ? await tx.merchantChannelRegistration.findFirst({
+          where: { tenantId: ctx.tenantId, channelAccountId: recon.channelAccountId, OR: [{ subMchId: sub }, { smid: sub }, { acquirerMerchantNo: sub }] },
+          select: { id: true },
+        })
+      : null;
+    if (!registration) {
+      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", sub ? `No merchant of ours is registered as ${sub} at this channel account: the refund has to be asked for in that merchant's name` : "The statement line names no sub-merchant to refund in the name of");
+    }
+    registrationId = registration.id;
   }
   const live = await tx.reconCustomerRefund.findFirst({ where: { tenantId: ctx.tenantId, outTradeNo: line.outTradeNo, channelAccountId: recon.channelAccountId, status: { not: "FAILED" } }, select: { id: true } });
   if (live) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "This payment has already been refunded to the customer, or is being refunded");
-  return { line: { outTradeNo: line.outTradeNo, channelTradeNo: line.channelTradeNo, amountMinor: line.amountMinor }, registrationId: registration.id };
+  return { line: { outTradeNo: line.outTradeNo, channelTradeNo: line.channelTradeNo, amountMinor: line.amountMinor }, refundMinor, registrationId };
 }
 
 /** The approved resolution: records the refund and sends it (after commit). The exception stays RESOLUTION_PROPOSED until the channel answers. */
-export async function requestCustomerRefund(tx: Tx, ctx: TenantContext, e: { id: string; kind: string; status: string }, recon: { lineId: string | null; channelAccountId: string }, proposalId: string, note: string) {
+export async function requestCustomerRefund(tx: Tx, ctx: TenantContext, e: { id: string; kind: string; status: string }, recon: { lineId: string | null; paymentId: string | null; channelAccountId: string }, proposalId: string, note: string) {
   const target = await customerRefundTarget(tx, ctx, e.kind.slice(6), recon);
   const refund = await tx.reconCustomerRefund.create({
     data: {
@@ -68,7 +89,7 @@ export async function requestCustomerRefund(tx: Tx, ctx: TenantContext, e: { id:
       outTradeNo: target.line.outTradeNo,
       channelTradeNo: target.line.channelTradeNo,
       outRefundNo: `RCN${randomBytes(10).toString("hex").toUpperCase()}`,
-      amountMinor: target.line.amountMinor,
+      amountMinor: target.refundMinor,
     },
   });
   await publish(tx, ctx, CUSTOMER_REFUND_TOPIC, { id: refund.id });
@@ -82,15 +103,22 @@ export async function submitCustomerRefund(ctx: TenantContext, id: string, attem
     const refund = await tx.reconCustomerRefund.findFirst({ where: { tenantId: ctx.tenantId, id } });
     if (!refund) throw notFound("Customer refund");
     if (refund.status !== "PROCESSING") return null;
-    return { refund, account: await connectorConfig(tx, ctx, refund.channelAccountId), registration: await registrationIdentity(tx, ctx, refund.registrationId) };
+    // The trade's total as the channel bills it (the statement line), which a partial refund names.
+    const line = await tx.$queryRaw<Array<{ amount_minor: bigint }>>`
+      SELECT l.amount_minor FROM exception e
+        JOIN recon_item i ON i.tenant_id = e.tenant_id AND i.id = e.cause_id
+        JOIN statement_line l ON l.tenant_id = i.tenant_id AND l.id = i.line_id
+       WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.id = ${refund.exceptionId}::uuid`;
+    return { refund, totalMinor: line[0]?.amount_minor ?? refund.amountMinor, account: await connectorConfig(tx, ctx, refund.channelAccountId), registration: await registrationIdentity(tx, ctx, refund.registrationId) };
   });
   if (!loaded) return;
-  const { refund, account, registration } = loaded;
+  const { refund, totalMinor, account, registration } = loaded;
+  const partial = totalMinor !== refund.amountMinor;
   const connector = connectorFor(account.channelType);
   const send = () =>
     connector.refund(
       { account, registration },
-      { outTradeNo: refund.outTradeNo, ...(refund.channelTradeNo ? { channelTradeNo: refund.channelTradeNo } : {}), outRefundNo: refund.outRefundNo, refundMinor: refund.amountMinor, totalMinor: refund.amountMinor, reason: "Payment we have no order for, refunded" },
+      { outTradeNo: refund.outTradeNo, ...(refund.channelTradeNo ? { channelTradeNo: refund.channelTradeNo } : {}), outRefundNo: refund.outRefundNo, refundMinor: refund.amountMinor, totalMinor, reason: partial ? "Charged above the order amount, refunded" : "Payment we have no order for, refunded" },
     );
   let answer: RefundResult;
   try {

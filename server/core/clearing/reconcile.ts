@@ -213,7 +213,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
           const r = line.outRefundNo ? refundsByNo.get(line.outRefundNo) : undefined;
           const theirs = -line.amountMinor;
           if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
-            items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of a payment only the channel showed" });
+            items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" });
             continue;
           }
           if (!r) {

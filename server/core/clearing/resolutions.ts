@@ -94,7 +94,7 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
   }
   if (p.action === "REFUND_CUSTOMER") {
     const target = await customerRefundTarget(tx, ctx, type, recon);
-    return { amountMinor: target.line.amountMinor };
+    return { amountMinor: target.refundMinor };
   }
   if (p.action === "WAIT") {
     if (type !== "PLATFORM_ONLY" || recon.outcome !== "DIFFERENCE") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Only a payment of ours missing from the channel's bills can wait for a later file");

@@ -402,9 +402,12 @@ class WechatSimulator {
       return this.answer(req, 200, this.refundJson(trade, previous.refund));
     }
     if (trade.status !== "SUCCESS") return this.answer(req, 400, { code: "INVALID_REQUEST", message: "订单状态不允许退款" });
-    if (BigInt(totalFen) !== trade.amountMinor) return this.answer(req, 400, { code: "PARAM_ERROR", message: "amount.total 与原订单金额不一致" });
+    // An amount difference injected into the bills is what the payer was really charged, so the
+    // order's total as billed is accepted (and refundable) as well as the total the provider sent.
+    const billed = trade.amountMinor + this.state.billedDeltaMinor(trade.outTradeNo);
+    if (BigInt(totalFen) !== trade.amountMinor && BigInt(totalFen) !== billed) return this.answer(req, 400, { code: "PARAM_ERROR", message: "amount.total 与原订单金额不一致" });
     const alreadyRefunded = trade.refunds.filter((refund) => refund.status !== "FAILED").reduce((sum, refund) => sum + refund.amountMinor, 0n);
-    if (alreadyRefunded + BigInt(refundFen) > trade.amountMinor) return this.answer(req, 400, { code: "INVALID_REQUEST", message: "申请退款金额超过订单可退金额" });
+    if (alreadyRefunded + BigInt(refundFen) > (billed > trade.amountMinor ? billed : trade.amountMinor)) return this.answer(req, 400, { code: "INVALID_REQUEST", message: "申请退款金额超过订单可退金额" });
 
     const refund: SimRefund = { outRefundNo, channelRefundNo: this.state.nextId("5030"), amountMinor: BigInt(refundFen), status: "PROCESSING", createdAt: new Date() };
     trade.refunds.push(refund);
