@@ -39,7 +39,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 function actionsFor(e: Item): Action[] {
   const type = e.type;
   const out: Action[] = [];
-  if ((type === "STATUS" || type === "PLATFORM_ONLY" || type === "FEE") && e.payment?.status === "SUCCEEDED") out.push("ACCEPT_CHANNEL");
+  if ((type === "STATUS" || type === "PLATFORM_ONLY" || type === "FEE" || type === "AMOUNT") && e.payment?.status === "SUCCEEDED") out.push("ACCEPT_CHANNEL");
   out.push("ACCEPT_OURS");
   if (type === "PLATFORM_ONLY" && e.recon?.outcome === "DIFFERENCE") out.push("WAIT");
   if ((type === "CHANNEL_ONLY" || type === "UNKNOWN_SUB_MERCHANT") && e.line?.kind === "PAYMENT") out.push("MATCH");
@@ -299,7 +299,7 @@ function Resolution({ e, canPropose, onDone }: { e: Item; canPropose: boolean; o
     <Card className="p-4">
       <form className="space-y-3" onSubmit={(ev) => void submit(ev)} data-testid="resolution-form">
         <h2 className="font-semibold">{t("exceptionQueue.resolutionTitle")}</h2>
-        <Field label={t("exceptionQueue.action")} hint={t(`exceptionQueue.actionHelp_${action === "ACCEPT_CHANNEL" && e.type === "FEE" ? "ACCEPT_CHANNEL_FEE" : action}`)}>
+        <Field label={t("exceptionQueue.action")} hint={t(`exceptionQueue.actionHelp_${action === "ACCEPT_CHANNEL" && e.type === "FEE" ? "ACCEPT_CHANNEL_FEE" : action === "ACCEPT_CHANNEL" && e.type === "AMOUNT" ? "ACCEPT_CHANNEL_AMOUNT" : action}`)}>
           <Select name="action" value={action} onChange={(ev) => setAction(ev.target.value as Action)} options={actions.map((a) => ({ value: a, label: t(`exceptionQueue.action_${a}`) }))} />
         </Field>
         {action === "ACCEPT_OURS" ? (

@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectorFor } from "@/server/channels/registry";
-import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
-import { seedSimulatorChannels } from "@/server/core/channels/demo";
 import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
-import { createMerchant } from "@/server/core/merchants/service";
 import { decideProposal } from "@/server/core/proposals/service";
 import { createPayment } from "@/server/core/payments/service";
-import { createUser } from "@/server/core/users/service";
-import type { TenantContext } from "@/server/db/tenant-tx";
 import { drainOutboxOnce } from "@/server/jobs/outbox";
 import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
-import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
+import { simulatorTenant } from "@/server/testing/clearing";
+import { useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
-import { makeTenant } from "@/server/testing/tenants";
-import { importStatement } from "./import";
 import { proposeResolution } from "./resolutions";
 import "./proposal-kinds";
 import "./customer-refunds";
@@ -48,35 +41,9 @@ const drain = async () => {
   while ((await drainOutboxOnce(100)).claimed > 0);
 };
 
-/** A CUSTODIAL tenant whose one enabled channel is the WeChat simulator, a merchant, a maker (finance) and a checker (admin), and a day's bill importer. */
-async function setup(merchantName: string) {
-  const t = await makeTenant({ mode: "CUSTODIAL" });
-  const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput(merchantName))))!;
-  const wechat = await t.run(async (tx) => {
-    await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
-    const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
-    await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
-    return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
-  });
-  const [maker, checker] = await t.run(async (tx) => {
-    const out: TenantContext[] = [];
-    for (const [k, role] of [["maker", "FINANCE"], ["checker", "ADMIN"]] as const) {
-      const u = await createUser(tx, t.ctx, { email: `${k}@${t.slug}.test`, name: k, role, password: "Test-password-1" });
-      out.push({ tenantId: t.tenantId, actor: { kind: "USER", userId: u!.id, email: u!.email, role, merchantId: null } });
-    }
-    return out as [TenantContext, TenantContext];
-  });
-  const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
-  const importDay = async (date: string) => {
-    const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate: date, billType: "ALL" })).bytes;
-    return importStatement(t.ctx, { channelAccountId: wechat.id, billDate: date, fileName: `bill-${date}.csv`, bytes, source: "UPLOAD" });
-  };
-  return { t, m, wechat, maker, checker, importDay };
-}
-
 describe("refunding the customer", () => {
   it("a channel-only payment is refunded through the channel after approval; its suspense is reversed; the next bill's refund line is matched; a refusal goes back to investigation", async () => {
-    const { t, m, maker, checker, importDay } = await setup("Refund Noodles");
+    const { t, m, maker, checker, importDay } = await simulatorTenant(sim.url, "Refund Noodles");
     const paid = await createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `CR-${Date.now()}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: "134567890123456789" }, subject: "Refund test" });
     expect(paid.status).toBe("SUCCEEDED");
     const billDate = paid.businessDate.toISOString().slice(0, 10);
@@ -157,7 +124,7 @@ describe("refunding the customer", () => {
   });
   it("the excess the channel charged above our order is refunded as a partial refund of its trade; a shortage is not refundable", async () => {
     sim.state.reset(); // the first test's trades and refunds are not on this tenant's bills
-    const { t, m, maker, checker, importDay } = await setup("Excess Dumplings");
+    const { t, m, maker, checker, importDay } = await simulatorTenant(sim.url, "Excess Dumplings");
     const pay = (n: number) =>
       createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `EX-${Date.now()}-${n}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: `13456789012345678${n}` }, subject: "Excess test" });
     const over = await pay(1);

@@ -168,8 +168,9 @@ describe("the exception queue", () => {
     await t.run((tx) => commentOnException(tx, maker, amountEx.id, "Asked WeChat for the coupon detail"));
     expect(await codeOf(t.run((tx) => commentOnException(tx, maker, amountEx.id, "   ")))).toBe("COMMENT_INVALID");
 
-    // Accepting the channel's record applies only where a payment changes state.
-    expect(await codeOf(t.run((tx) => proposeResolution(tx, maker, { exceptionId: amountEx.id, action: "ACCEPT_CHANNEL", note: "channel right", reason: "channel right" })))).toBe("RESOLUTION_NOT_APPLICABLE");
+    // Accepting the channel's record needs a payment of ours to correct: a line only the channel shows has none.
+    const channelOnly = (await t.run((tx) => findQueue(tx, t.ctx, { type: "CHANNEL_ONLY" }))).items[0]!;
+    expect(await codeOf(t.run((tx) => proposeResolution(tx, maker, { exceptionId: channelOnly.id, action: "ACCEPT_CHANNEL", note: "channel right", reason: "channel right" })))).toBe("RESOLUTION_NOT_APPLICABLE");
     // Accept ours with evidence: proposed, rejected (back to investigating), proposed again, approved.
     const p1 = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: amountEx.id, action: "ACCEPT_OURS", note: "ours stands", evidence: "Receipt shows 50.00", attachmentRef: "ticket-42", reason: "Our amount is right" }));
     expect((await t.run((tx) => getExceptionItem(tx, t.ctx, amountEx.id))).status).toBe("RESOLUTION_PROPOSED");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { lockAhead, postEntry } from "@/server/core/ledger/service";
-import { accounts, channelCostCorrection, margin, marginClawback, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
+import { accounts, channelAmountCorrection, channelCostCorrection, margin, marginClawback, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
 import { channelTypeOf, templateFeeCollection } from "@/server/core/payments/common";
 import { applyOrRecordContradiction, correctPaymentByRecon, paymentLockRefs } from "@/server/core/payments/service";
 import { connectorFor } from "@/server/channels/registry";
@@ -23,6 +23,10 @@ import { closeException, lockException, OPEN_STATUSES, recordEvent, releaseByLat
 //                   difference no state changes: the channel's fee becomes the payment's cost (its
 //                   margin follows), the suspense entry is released and the cost difference is
 //                   booked (channelCostCorrection; DIRECT tenants: the margin, 分润, moves instead)
+//                   On an AMOUNT difference of a payment no state changes either: the channel's
+//                   amount stands, the merchant is owed the difference (channelAmountCorrection:
+//                   clearing against the merchant's pending payable; DIRECT: the memo mirror); the
+//                   order keeps its amount
 //   ACCEPT_OURS     our record is right (with evidence): the suspense entry is released and the
 //                   claim stays on the channel's clearing account
 //   WAIT            a payment of ours missing from the bills goes back to the cross-day pool: the
@@ -84,6 +88,10 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
     const { deltaMinor } = await feeToAccept(tx, ctx, recon);
     return { amountMinor: deltaMinor < 0n ? -deltaMinor : deltaMinor };
   }
+  if (p.action === "ACCEPT_CHANNEL" && type === "AMOUNT") {
+    const { deltaMinor } = await amountToAccept(tx, ctx, recon);
+    return { amountMinor: deltaMinor < 0n ? -deltaMinor : deltaMinor };
+  }
   if (p.action === "ACCEPT_CHANNEL") {
     if (!recon.paymentId || (type !== "STATUS" && type !== "PLATFORM_ONLY"))
       throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had) or to the channel's fee; for this difference accept ours, wait or write it off");
@@ -129,6 +137,29 @@ async function feeToAccept(tx: Tx, ctx: TenantContext, recon: { paymentId: strin
   const deltaMinor = line.feeMinor - payment.costMinor;
   if (deltaMinor === 0n) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Our payment's channel cost already equals the channel's fee");
   return { payment, theirFeeMinor: line.feeMinor, deltaMinor };
+}
+
+/** An AMOUNT difference of a payment the channel's way: the payment (still succeeded, its amount the one compared) and δ = the line's amount − ours. */
+async function amountToAccept(tx: Tx, ctx: TenantContext, recon: { paymentId: string | null; refundId: string | null; lineId: string | null; ourMinor?: bigint | null }) {
+  const line = recon.lineId ? await tx.statementLine.findFirst({ where: { tenantId: ctx.tenantId, id: recon.lineId }, select: { kind: true, amountMinor: true } }) : null;
+  const payment = recon.paymentId && !recon.refundId ? await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { id: true, status: true, merchantId: true, merchantOrderNo: true, channelAccountId: true, amountMinor: true } }) : null;
+  if (!line || line.kind !== "PAYMENT" || !payment) {
+    throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's amount applies to a payment's amount difference; for a refund's, accept ours, wait or write it off");
+  }
+  if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is ${payment.status.toLowerCase()} now: its amount no longer counts; write the difference off or accept ours`);
+  if (recon.ourMinor != null && payment.amountMinor !== recon.ourMinor) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Our payment's amount has changed since this difference was found: nothing left to correct");
+  const deltaMinor = line.amountMinor - payment.amountMinor;
+  if (deltaMinor === 0n) throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Our payment's amount already equals the channel's");
+  return { payment, theirMinor: line.amountMinor, deltaMinor };
+}
+
+/** The channel's amount accepted: the merchant is owed the difference (the suspense entry is released by the caller). */
+async function acceptChannelAmount(tx: Tx, ctx: TenantContext, recon: { paymentId: string | null; refundId: string | null; lineId: string | null; ourMinor?: bigint | null }, proposalId: string, note: string) {
+  const { payment, theirMinor, deltaMinor } = await amountToAccept(tx, ctx, recon);
+  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  const opts = { businessDate: await todayOf(tx, ctx), idempotencyKey: `proposal:${proposalId}:amount`, causeType: "proposal", causeId: proposalId, description: `Channel amount accepted for ${payment.merchantOrderNo}: ${note}`.slice(0, 500) };
+  const entry = await postEntry(tx, ctx, channelAmountCorrection(tenant.settlementMode, payment.channelAccountId, payment.merchantId, deltaMinor), opts);
+  return { payment, theirMinor, entryId: entry.entryId };
 }
 
 /**
@@ -190,6 +221,10 @@ async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, prop
     const fee = await acceptChannelFee(tx, ctx, recon, proposal.id, p.note);
     Object.assign(data, { paymentId: fee.payment.id, costBeforeMinor: String(fee.before), costAfterMinor: String(fee.after), entryId: fee.entryId });
     resolution = `Channel's fee accepted: cost of ${fee.payment.merchantOrderNo} ${fee.before} → ${fee.after} (minor units). ${p.note}`;
+  } else if (p.action === "ACCEPT_CHANNEL" && e.kind === "RECON_AMOUNT") {
+    const amount = await acceptChannelAmount(tx, ctx, recon, proposal.id, p.note);
+    Object.assign(data, { paymentId: amount.payment.id, ourMinor: String(amount.payment.amountMinor), theirMinor: String(amount.theirMinor), entryId: amount.entryId });
+    resolution = `Channel's amount accepted: ${amount.payment.merchantOrderNo} ${amount.payment.amountMinor} → ${amount.theirMinor} (minor units); the merchant's payable takes the difference. ${p.note}`;
   } else if (p.action === "ACCEPT_CHANNEL") {
     const after = await correctPaymentByRecon(tx, ctx, recon.paymentId!, { to: p.to ?? "CLOSED", reason: p.note, proposalId: proposal.id });
     data.paymentStatus = after.status;

@@ -9,6 +9,7 @@ import { mulDivHalfUp, proportionalShare } from "./money";
 import {
   accounts,
   bankCreditNetSettlement,
+  channelAmountCorrection,
   channelCostCorrection,
   directMemoPayment,
   directMemoRefund,
@@ -306,6 +307,25 @@ describe("refund hold and completion", () => {
       [key(accounts.channelCost), -7n],
     ]);
     expect(channelCostCorrection("ch", 0n, "AT_SOURCE").lines).toEqual([]);
+  });
+
+  it("an amount correction (the channel's amount accepted): δ more → Dr clearing / Cr merchant pending (DIRECT: memo funds / due); δ less → the mirror", () => {
+    expect(lines(channelAmountCorrection("CUSTODIAL", "ch", "m", 300n))).toEqual([
+      [key(accounts.clearing("ch")), 300n],
+      [key(accounts.merchantPending("m")), -300n],
+    ]);
+    expect(lines(channelAmountCorrection("CUSTODIAL", "ch", "m", -200n))).toEqual([
+      [key(accounts.merchantPending("m")), 200n],
+      [key(accounts.clearing("ch")), -200n],
+    ]);
+    expect(lines(channelAmountCorrection("DIRECT", "ch", "m", 300n))).toEqual([
+      [key(accounts.memoFunds("m")), 300n],
+      [key(accounts.memoDue("m")), -300n],
+    ]);
+    expect(lines(channelAmountCorrection("DIRECT", "ch", "m", -200n))).toEqual([
+      [key(accounts.memoDue("m")), 200n],
+      [key(accounts.memoFunds("m")), -200n],
+    ]);
   });
 });
 

@@ -154,6 +154,17 @@ export function channelCostCorrection(channelAccountId: string, deltaMinor: bigi
   return draft("recon.channel_cost_correction", deltaMinor >= 0n ? [dr(accounts.channelCost, size), cr(against, size)] : [dr(against, size), cr(accounts.channelCost, size)]);
 }
 
+/**
+ * A payment's amount as the channel has it (an AMOUNT difference accepted, no state change): the
+ * merchant is owed δ more (δ > 0) or δ less. CUSTODIAL: clearing against the merchant's pending
+ * payable; DIRECT: the memo book's mirror of the payment (funds at the channel / settlement due).
+ */
+export function channelAmountCorrection(mode: "CUSTODIAL" | "DIRECT", channelAccountId: string, merchantId: string, deltaMinor: bigint): EntryDraft {
+  const size = deltaMinor < 0n ? -deltaMinor : deltaMinor;
+  const [asset, owed] = mode === "CUSTODIAL" ? [accounts.clearing(channelAccountId), accounts.merchantPending(merchantId)] : [accounts.memoFunds(merchantId), accounts.memoDue(merchantId)];
+  return draft("recon.amount_correction", deltaMinor >= 0n ? [dr(asset, size), cr(owed, size)] : [dr(owed, size), cr(asset, size)]);
+}
+
 /** When the merchant's payable cannot cover a refund (policy ALLOW_DEBT): the shortfall becomes a receivable from the merchant. */
 export function merchantDebtForRefund(merchantId: string, shortfallMinor: bigint): EntryDraft {
   assertNonNegative({ shortfall: shortfallMinor });
