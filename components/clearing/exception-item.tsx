@@ -19,11 +19,10 @@ import { Textarea } from "@/components/ui/textarea";
 import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
 import type { AppRouter } from "@/server/api/root";
+import { actionsFor, type ResolutionAction as Action } from "./exception-actions";
 import { kindLabel, statusLabel, statusTone } from "./exception-queue";
 
 type Item = inferRouterOutputs<AppRouter>["exceptionQueue"]["get"];
-const ACTIONS = ["ACCEPT_CHANNEL", "ACCEPT_OURS", "WAIT", "MATCH", "REFUND_CUSTOMER", "WRITE_OFF"] as const;
-type Action = (typeof ACTIONS)[number];
 const EVENTS = ["CREATED", "STATUS", "ASSIGN", "COMMENT", "PROPOSED", "DECLINED", "RESOLVED", "REOPENED", "REFUND_REQUESTED", "REFUND_FAILED"] as const;
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -33,19 +32,6 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <dd className="text-right tabular">{children}</dd>
     </div>
   );
-}
-
-/** Which resolutions fit this difference (the server refuses the others with a reason too). */
-function actionsFor(e: Item): Action[] {
-  const type = e.type;
-  const out: Action[] = [];
-  if ((type === "STATUS" || type === "PLATFORM_ONLY" || type === "FEE" || type === "AMOUNT") && e.payment?.status === "SUCCEEDED") out.push("ACCEPT_CHANNEL");
-  out.push("ACCEPT_OURS");
-  if (type === "PLATFORM_ONLY" && e.recon?.outcome === "DIFFERENCE") out.push("WAIT");
-  if ((type === "CHANNEL_ONLY" || type === "UNKNOWN_SUB_MERCHANT") && e.line?.kind === "PAYMENT") out.push("MATCH");
-  if ((type === "CHANNEL_ONLY" || (type === "AMOUNT" && e.direction === "OVERAGE" && e.payment)) && e.line?.kind === "PAYMENT") out.push("REFUND_CUSTOMER");
-  out.push("WRITE_OFF");
-  return out;
 }
 
 export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: { initial: Item; canWork: boolean; canPropose: boolean; canResolveNote: boolean }) {
