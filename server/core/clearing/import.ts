@@ -13,13 +13,15 @@ import type { TStatementTemplate } from "./parsers/template";
 import { PAYMENT_FORMATS, StatementFormatError, type StatementFacts, type StatementFormat, type StatementLine, type StatementStream } from "./parsers/types";
 import { templateForImport } from "./templates";
 
-// Statement import (issue 6, first slice): a file is parsed whole (outside any transaction), then
-// stored whole with all its lines in one transaction, or refused with nothing stored. Files are
-// unique by (channel account, bill date, bill type, content hash): the same file again is a no-op
-// that answers the first import; a different file for an account, date and type that already has
-// one is kept PENDING_SUPERSEDE until a person's `statement.supersede` proposal is approved by
-// another. Reconciling the lines against payments and refunds comes next; until then an import
-// reports what the file holds, by kind.
+// Statement import (issue 6): a file is read line by line and checked whole — every line, then the
+// totals against the file's own summary — outside any transaction; then read again and stored with
+// all its lines in one transaction, or refused with nothing stored. Files are unique by (channel
+// account, bill date, bill type, content hash): the same file again is a no-op that answers the
+// first import; a different file for an account, date and type that already has one is kept
+// PENDING_SUPERSEDE until a person's `statement.supersede` proposal is approved by another. A
+// stored file is then applied by its kind: a payment statement reconciled against our payments and
+// refunds, a bank credit file against the channels' settlements, a payout result file to our
+// payouts, a profit-share or merchant-settlement statement to settlement.
 
 export const STATEMENT_SOURCES = ["UPLOAD", "CLI", "JOB"] as const;
 
