@@ -2,7 +2,10 @@ import { recordAudit } from "@/server/core/audit/service";
 import { businessDate as businessDateOf } from "@/server/core/calendar/rules";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { getBalanceByRef, lockAhead, postEntry, reverseEntry } from "@/server/core/ledger/service";
+import type { AccountRef } from "@/server/core/ledger/chart";
 import { accounts, overage, shortage } from "@/server/core/ledger/templates";
+import { connectorFor } from "@/server/channels/registry";
+import { channelTypeOf } from "@/server/core/payments/common";
 import { openException } from "@/server/core/payments/exceptions";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { ExceptionStatus } from "@/server/db/generated/prisma/enums";
@@ -186,10 +189,14 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
   }
   const tenant = await tenantOf(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL" || amountMinor === 0n) return { exceptionId };
-  const found = accounts.clearing(d.channelAccountId);
-  // One key set per channel account, whichever the direction: a reconciliation run raising many
-  // differences in one transaction takes its locks once, in order.
-  await lockAhead(tx, ctx, { refs: [found, accounts.overageSuspense, accounts.shortageSuspense] });
+  const billsMonthly = await feeBilledMonthly(tx, ctx, d.channelAccountId);
+  // Where the difference is found: the money at the channel (clearing) — except the fee of a
+  // channel that bills its fees monthly, which never comes out of the money it settles: a fee
+  // difference there changes what we owe the channel (channel fee payable), not clearing.
+  const found = d.diffType === "FEE" && billsMonthly ? accounts.channelFeePayable : accounts.clearing(d.channelAccountId);
+  // One key set per channel account, whichever the direction and type: a reconciliation run raising
+  // many differences in one transaction takes its locks once, in order.
+  await lockAhead(tx, ctx, { refs: await differenceLockRefs(tx, ctx, d.channelAccountId) });
   const posted = await postEntry(tx, ctx, d.direction === "OVERAGE" ? overage(found, amountMinor) : shortage(found, amountMinor), {
     businessDate: d.foundOn ?? d.billDate,
     ...(d.foundOn && d.foundOn !== d.billDate ? { correctsDate: d.billDate } : {}),
@@ -200,6 +207,16 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
   });
   await tx.exception.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: exceptionId } }, data: { suspenseEntryId: posted.entryId } });
   return { exceptionId };
+}
+
+/** Whether the channel account's channel bills its fees monthly instead of deducting them at source. */
+async function feeBilledMonthly(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<boolean> {
+  return connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection !== "AT_SOURCE";
+}
+
+/** Every account a difference of this channel account can post its suspense entry to (CUSTODIAL), for a transaction raising several to lock ahead. */
+export async function differenceLockRefs(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<AccountRef[]> {
+  return [accounts.clearing(channelAccountId), ...((await feeBilledMonthly(tx, ctx, channelAccountId)) ? [accounts.channelFeePayable] : []), accounts.overageSuspense, accounts.shortageSuspense];
 }
 
 /**

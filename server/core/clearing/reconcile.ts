@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
-import { raiseDifference, releaseByLateLine } from "./exceptions";
+import { differenceLockRefs, raiseDifference, releaseByLateLine } from "./exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
 import { applyOrRecordContradiction, paymentLockRefs } from "@/server/core/payments/service";
 import { lockAhead } from "@/server/core/ledger/service";
-import { accounts } from "@/server/core/ledger/templates";
 import { BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { customerRefundNos } from "./customer-refunds";
 import { PAYMENT_FORMATS } from "./parsers/types";
@@ -138,7 +137,7 @@ export async function reconcileStatementFile(ctx: TenantContext, fileId: string)
         JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
        WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${fileId}::uuid AND r.status = 'PROCESSING'`;
     await lockAhead(tx, ctx, {
-      refs: [...paymentLockRefs(mode, [...unsettled, ...refunds]), ...(mode === "CUSTODIAL" ? [accounts.clearing(file.channelAccountId), accounts.overageSuspense, accounts.shortageSuspense] : [])],
+      refs: [...paymentLockRefs(mode, [...unsettled, ...refunds]), ...(mode === "CUSTODIAL" ? await differenceLockRefs(tx, ctx, file.channelAccountId) : [])],
     });
 
     // The lines in chunks: each chunk's payments, refunds and pooled items are read in one query
