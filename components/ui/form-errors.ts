@@ -27,7 +27,8 @@ export function errorText(error: unknown): string | null {
   const e = error as ErrorShape;
   const code = e.data?.domainCode;
   const locale = currentLocale();
-  if (code && code in catalogue.errors.en) return translator(locale)(`errors.${code}` as `errors.${keyof typeof catalogue.errors.en}`, e.data?.params ?? undefined);
+  // {detail} in a catalogue message is the server's own message (its specifics, in English).
+  if (code && code in catalogue.errors.en) return translator(locale)(`errors.${code}` as `errors.${keyof typeof catalogue.errors.en}`, { ...(e.data?.params ?? {}), detail: e.message ?? "" });
   if (e.message && isMessageKey(e.message)) return translator(locale)(e.message);
   return e.message ?? null;
 }
