@@ -136,28 +136,27 @@ describe("refunding the customer", () => {
       body: JSON.stringify({ billDate, diffs: [{ kind: "amount", outTradeNo: over.outTradeNo, deltaMinor: 300 }, { kind: "amount", outTradeNo: under.outTradeNo, deltaMinor: -200 }] }),
     });
     expect((await importDay(billDate)).reconciliation?.differences).toEqual({ AMOUNT: 2 });
-    const [excess, short] = await t.run((tx) =>
-      Promise.all([over, under].map((p) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_AMOUNT", details: { path: ["paymentId"], equals: p.id } } }))),
-    );
-    expect([excess!.amountMinor, short!.amountMinor]).toEqual([300n, 200n]);
+    const exceptionOf = (paymentId: string) => t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_AMOUNT", details: { path: ["paymentId"], equals: paymentId } } }));
+    const [excess, short] = [await exceptionOf(over.id), await exceptionOf(under.id)];
+    expect([excess.amountMinor, short.amountMinor]).toEqual([300n, 200n]);
     const overage = async () => (await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor;
     expect(await overage()).toBe(300n);
 
     const propose = (id: string) => t.run((tx) => proposeResolution(tx, maker, { exceptionId: id, action: "REFUND_CUSTOMER", note: "charged above the order: give the excess back", reason: "payer complained" }));
-    const refusal = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: short!.id, action: "REFUND_CUSTOMER", note: "not refundable", reason: "wrong way" })).catch((e: Error) => e);
+    const refusal = await t.run((tx) => proposeResolution(tx, maker, { exceptionId: short.id, action: "REFUND_CUSTOMER", note: "not refundable", reason: "wrong way" })).catch((e: Error) => e);
     expect(refusal).toMatchObject({ code: "RESOLUTION_NOT_APPLICABLE", message: expect.stringContaining("The channel shows less than our order") });
 
-    const proposal = await propose(excess!.id);
+    const proposal = await propose(excess.id);
     expect(proposal.amountMinor).toBe(300n);
     await t.run((tx) => decideProposal(tx, checker, { id: proposal.id, decision: "APPROVE" }));
     await drain();
     await new Promise((r) => setTimeout(r, 150));
     await drain();
-    const [row] = await ownerQuery<{ status: string; amount_minor: string; out_refund_no: string }>(db.url, `SELECT status, amount_minor::text, out_refund_no FROM recon_customer_refund WHERE exception_id = $1`, [excess!.id]);
+    const [row] = await ownerQuery<{ status: string; amount_minor: string; out_refund_no: string }>(db.url, `SELECT status, amount_minor::text, out_refund_no FROM recon_customer_refund WHERE exception_id = $1`, [excess.id]);
     expect(row).toMatchObject({ status: "SUCCEEDED", amount_minor: "300" });
     // The channel refunded 3.00 of the trade (its total as billed, 23.00), not the order.
     expect(sim.state.trades.get(over.outTradeNo)!.refunds).toEqual([expect.objectContaining({ outRefundNo: row!.out_refund_no, amountMinor: 300n, status: "SUCCEEDED" })]);
-    expect(await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: excess!.id } }))).toMatchObject({ status: "RESOLVED" });
+    expect(await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: excess.id } }))).toMatchObject({ status: "RESOLVED" });
     expect(await overage()).toBe(0n);
     // Our payment is untouched: still succeeded, nothing of it refunded.
     expect(await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: over.id }, select: { status: true, refundedMinor: true } }))).toEqual({ status: "SUCCEEDED", refundedMinor: 0n });

@@ -37,7 +37,7 @@ describe("a fee difference's suspense entry", () => {
     const t = await makeTenant({ mode: "CUSTODIAL" });
     const [bank, wechat] = await t.run(async (tx) => {
       await seedSimulatorChannels(tx, t.ctx, { WECHAT: wechatSim.url, BANK: bankSim.url }, { zh: false, custodial: true });
-      return Promise.all((["BANK", "WECHAT"] as const).map((channelType) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType } })));
+      return [await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "BANK" } }), await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } })];
     });
     const balance = async (ref: Parameters<typeof getBalanceByRef>[2]) => (await t.run((tx) => getBalanceByRef(tx, t.ctx, ref))).postedMinor;
     const raise = (channelAccountId: string, diffType: string, direction: "OVERAGE" | "SHORTAGE", diffMinor: bigint) =>
@@ -46,17 +46,17 @@ describe("a fee difference's suspense entry", () => {
       );
 
     // The bank charged 5 fen more on one line and 3 fen less on another: we owe it 2 fen more.
-    const higher = await raise(bank!.id, "FEE", "SHORTAGE", -5n);
-    const lower = await raise(bank!.id, "FEE", "OVERAGE", 3n);
+    const higher = await raise(bank.id, "FEE", "SHORTAGE", -5n);
+    const lower = await raise(bank.id, "FEE", "OVERAGE", 3n);
     expect(await balance(accounts.channelFeePayable)).toBe(2n);
-    expect(await balance(accounts.clearing(bank!.id))).toBe(0n);
+    expect(await balance(accounts.clearing(bank.id))).toBe(0n);
     expect([await balance(accounts.shortageSuspense), await balance(accounts.overageSuspense)]).toEqual([5n, 3n]);
     // An amount difference on the same bank bill is money at the channel: clearing.
-    await raise(bank!.id, "AMOUNT", "OVERAGE", 7n);
-    expect(await balance(accounts.clearing(bank!.id))).toBe(7n);
+    await raise(bank.id, "AMOUNT", "OVERAGE", 7n);
+    expect(await balance(accounts.clearing(bank.id))).toBe(7n);
     // WeChat deducts its fee at source: a fee difference is money at the channel.
-    await raise(wechat!.id, "FEE", "SHORTAGE", -4n);
-    expect(await balance(accounts.clearing(wechat!.id))).toBe(-4n);
+    await raise(wechat.id, "FEE", "SHORTAGE", -4n);
+    expect(await balance(accounts.clearing(wechat.id))).toBe(-4n);
     expect(await balance(accounts.channelFeePayable)).toBe(2n);
 
     // Released (ours accepted): what we owe the bank is back where it was.
