@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { renderTradeBill } from "../server/simulators/wechat/trade-bill";
-import { L, createTenant, createUser, signIn, type TestUser } from "./fixtures";
+import { L, asUser, createMerchantAs, createTenant, createUser, signIn, uniqueId, type TestUser } from "./fixtures";
 
 // The exception queue (差错处理) end to end, in a CUSTODIAL tenant: a WeChat trade bill with two
 // trades this provider never recorded (channel-only 长款) is uploaded; the run shows its
@@ -11,29 +11,21 @@ import { L, createTenant, createUser, signIn, type TestUser } from "./fixtures";
 
 const BILL_DATE = "2026-11-27";
 
-function bill(): Buffer {
-  const paidAt = new Date(`${BILL_DATE}T04:00:00Z`);
-  const trade = (n: number, amountMinor: bigint) => ({
-    outTradeNo: `SYE2EEXCEPTION000${n}`,
-    channelTradeNo: `420000000120261127000${n}`,
-    merchant: "1900000100",
-    subMerchant: "1900000109",
-    amountMinor,
-    feeMinor: 5n,
-    status: "SUCCESS" as const,
-    product: "WECHAT_CODE",
-    description: "E2E lunch",
-    createdAt: new Date(paidAt.getTime() + n * 60_000),
-    paidAt: new Date(paidAt.getTime() + n * 60_000),
-    pollsLeft: 0,
-    refunds: [],
-  });
+type BillTrade = { outTradeNo: string; channelTradeNo: string; amountMinor: bigint; paidAt: Date };
+
+/** A WeChat ALL bill of the given trades (fee 0.38 %), as the simulator writes it. */
+function billOf(billDate: string, trades: BillTrade[]): Buffer {
   const bytes = renderTradeBill({
-    billDate: BILL_DATE,
+    billDate,
     billType: "ALL",
     spMchId: "1900000100",
     spAppId: "wx8888888888888888",
-    trades: [1, 2].map((n) => ({ trade: trade(n, n === 1 ? 1_280n : 300n), spAppId: "wx8888888888888888", openId: `oE2E00000000000000000000000${n}`, tradeType: "MICROPAY" })),
+    trades: trades.map((t, i) => ({
+      trade: { ...t, merchant: "1900000100", subMerchant: "1900000109", feeMinor: 5n, status: "SUCCESS" as const, product: "WECHAT_CODE", description: "E2E lunch", createdAt: t.paidAt, pollsLeft: 0, refunds: [] },
+      spAppId: "wx8888888888888888",
+      openId: `oE2E00000000000000000000000${i + 1}`,
+      tradeType: "MICROPAY",
+    })),
     diffs: [],
     previousDayDiffs: [],
     feeRatePpm: 3800,
@@ -43,9 +35,18 @@ function bill(): Buffer {
   return bytes;
 }
 
+/** Two trades this provider never recorded: channel-only 长款 of 12.80 and 3.00. */
+function bill(): Buffer {
+  const paidAt = new Date(`${BILL_DATE}T04:00:00Z`);
+  return billOf(
+    BILL_DATE,
+    [1, 2].map((n) => ({ outTradeNo: `SYE2EEXCEPTION000${n}`, channelTradeNo: `420000000120261127000${n}`, amountMinor: n === 1 ? 1_280n : 300n, paidAt: new Date(paidAt.getTime() + n * 60_000) })),
+  );
+}
+
 const nav = (page: Page, name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true });
 
-async function upload(page: Page) {
+async function upload(page: Page, billDate = BILL_DATE, bytes = bill(), differences = 2) {
   await nav(page, "Statements").click();
   const form = page.getByTestId("statement-upload");
   const account = form.getByRole("combobox", { name: "Channel account" });
@@ -53,13 +54,13 @@ async function upload(page: Page) {
     await account.selectOption({ label: "Sandbox" });
     await expect(account).not.toHaveValue("", { timeout: 1000 });
   }).toPass();
-  await form.getByLabel("Bill date").fill(BILL_DATE);
+  await form.getByLabel("Bill date").fill(billDate);
   await form.getByRole("combobox", { name: "Format" }).selectOption("WECHAT_TRADE_BILL");
-  await form.getByLabel("File").setInputFiles({ name: "wechat-20261127-all.csv", mimeType: "text/csv", buffer: bill() });
+  await form.getByLabel("File").setInputFiles({ name: `wechat-${billDate.replaceAll("-", "")}-all.csv`, mimeType: "text/csv", buffer: bytes });
   await form.getByRole("button", { name: "Import" }).click();
-  await expect(page.getByTestId("upload-result")).toHaveText("Imported: 2 lines");
-  // The run: both lines are differences (trades we never recorded).
-  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText("2 differences");
+  await expect(page.getByTestId("upload-result")).toHaveText(`Imported: ${differences} lines`);
+  // The run: every line is a difference.
+  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText(`${differences} differences`);
   // A new provider's scheduled fetch has not run yet: the page says when it will.
   await expect(page.getByTestId("fetch-status")).toContainText("No automatic fetches yet");
 }
@@ -67,6 +68,19 @@ async function upload(page: Page) {
 async function as(page: Page, host: string, user: TestUser) {
   await page.context().clearCookies();
   await signIn(page, host, user.email, user.password);
+}
+
+/** On an exception whose resolution was just proposed: `checker` approves the proposal (a link from the item), and the item is Resolved. */
+async function approveAs(page: Page, host: string, checker: TestUser) {
+  const proposalHref = await page.getByTestId("review-proposal").getAttribute("href");
+  expect(proposalHref).toMatch(/^\/ledger\/adjustments\//);
+  const itemUrl = page.url();
+  await as(page, host, checker);
+  await page.goto(`${host}${proposalHref}`);
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByTestId("proposal-status")).toHaveText("Approved");
+  await page.goto(itemUrl);
+  await expect(page.getByTestId("exception-status")).toHaveText("Resolved");
 }
 
 test.describe("exception queue", () => {
@@ -120,19 +134,8 @@ test.describe("exception queue", () => {
     await form.getByLabel("Note").fill("Not our trade: WeChat will correct the bill");
     await form.getByTestId("propose-resolution").click();
     await expect(page.getByTestId("exception-status")).toHaveText("Resolution proposed");
-    const review = page.getByTestId("review-proposal");
-    const proposalHref = await review.getAttribute("href");
-    expect(proposalHref).toMatch(/^\/ledger\/adjustments\//);
-    const itemUrl = page.url();
-
     // The checker, another person, approves it.
-    await as(page, tenant.host, checker);
-    await page.goto(`${tenant.host}${proposalHref}`);
-    await page.getByRole("button", { name: "Approve" }).click();
-    await expect(page.getByTestId("proposal-status")).toHaveText("Approved");
-
-    await page.goto(itemUrl);
-    await expect(page.getByTestId("exception-status")).toHaveText("Resolved");
+    await approveAs(page, tenant.host, checker);
     await expect(page.getByTestId("suspense-line")).toContainText("Released by entry");
     await expect(page.getByTestId("history-event").filter({ hasText: "Closed" })).toBeVisible();
 
@@ -183,5 +186,42 @@ test.describe("exception queue", () => {
     await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "处理时限（SLA）" })).toBeVisible();
     await expect(page.getByTestId("queue-row").first()).toContainText("调查中");
+  });
+  test("the channel billed more than our order: its amount is accepted, the merchant is owed the difference, the suspense falls", async ({ page }) => {
+    const tenant = await createTenant({ locale: "en", mode: "CUSTODIAL" });
+    const owner = { email: tenant.ownerEmail, password: tenant.ownerPassword };
+    const maker = await createUser(tenant.host, owner, "FINANCE", "maker");
+    const checker = await createUser(tenant.host, owner, "FINANCE", "checker");
+    // A payment of ours through the sandbox: 20.00, which the channel's bill shows as 23.00.
+    const paid = await asUser(tenant.host, owner.email, owner.password, async (api) => {
+      const merchant = await createMerchantAs(api, `Amount Noodles ${uniqueId()}`);
+      const r = await api.mutation<{ outTradeNo: string; merchantOrderNo: string; businessDate: Date; paidAt: Date; status: string }>("payments.createTest", { merchantId: merchant.id, product: "WECHAT_CODE", amountMinor: "2000", subject: "E2E amount" });
+      expect(r.status, JSON.stringify(r.error)).toBe(200);
+      expect(r.data?.status).toBe("SUCCEEDED");
+      return r.data!;
+    });
+    const billDate = new Date(paid.businessDate).toISOString().slice(0, 10);
+
+    await as(page, tenant.host, maker);
+    await upload(page, billDate, billOf(billDate, [{ outTradeNo: paid.outTradeNo, channelTradeNo: "4200000001202611270042", amountMinor: 2_300n, paidAt: new Date(paid.paidAt) }]), 1);
+    await nav(page, "Exceptions").click();
+    await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥3.00");
+    await page.getByTestId("queue-row").first().getByTestId("open-exception").click();
+    await expect(page.getByTestId("side-ours")).toContainText(paid.merchantOrderNo);
+    await expect(page.getByTestId("side-ours")).toContainText("¥20.00");
+
+    // An amount 长款 of a succeeded payment: the channel's amount, or the excess back to the payer.
+    const form = page.getByTestId("resolution-form");
+    const resolution = form.getByRole("combobox", { name: "Resolution" });
+    await expect(resolution.locator("option")).toHaveText(["Accept the channel's record", "Accept ours (with evidence)", "Refund the customer", "Write off"]);
+    await resolution.selectOption("ACCEPT_CHANNEL");
+    await expect(form).toContainText("the merchant is owed the difference");
+    await form.getByLabel("Note").fill("The payer's receipt shows 23.00");
+    await form.getByTestId("propose-resolution").click();
+    await expect(page.getByTestId("exception-status")).toHaveText("Resolution proposed");
+    await approveAs(page, tenant.host, checker);
+    await expect(page.getByTestId("resolution-done")).toContainText(`Channel's amount accepted: ${paid.merchantOrderNo} 2000 → 2300`);
+    await nav(page, "Exceptions").click();
+    await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥0.00");
   });
 });

@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { expect, request, type APIRequestContext, type APIResponse, type Page, type Response } from "@playwright/test";
 import superjson from "superjson";
+import { withCheckChar } from "../server/core/merchants/credit-code";
 
 // Shared helpers for the e2e specs. Demo data is only read; anything a spec changes (a tenant,
 // a user, a merchant, branding) it creates first with a unique name.
@@ -243,4 +244,22 @@ export function solidPng(width: number, height: number, [r, g, b]: [number, numb
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
   const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
+}
+
+const CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/** A merchant made through the console API as `api`'s user (its sandbox registration comes with it). */
+export async function createMerchantAs(api: Api, shortName: string): Promise<{ id: string; shortName: string }> {
+  const code17 = `91330106${Array.from({ length: 9 }, () => CREDIT_CODE_ALPHABET[randomInt(CREDIT_CODE_ALPHABET.length)]).join("")}`;
+  const r = await api.mutation<{ id: string }>("merchants.create", {
+    legalName: `Hangzhou ${shortName} Co., Ltd.`,
+    shortName,
+    creditCode: withCheckChar(code17),
+    legalRepresentative: "Li Na",
+    mcc: "5814",
+    contactName: "Li Na",
+    contactPhone: "+86 138 0000 0005",
+  });
+  expect(r.status, JSON.stringify(r.error)).toBe(200);
+  return { id: r.data?.id ?? "", shortName };
 }
