@@ -7,7 +7,8 @@ import { L, asUser, createMerchantAs, createTenant, createUser, signIn, uniqueId
 // differences; one finance user takes an exception into investigation and proposes "accept ours"
 // with evidence, another approves it; the overage suspense balance falls by its amount; closing the
 // day is refused while a difference is unreviewed, with the reason listed, and succeeds once it is
-// taken. The queue page in Chinese too.
+// taken. The queue page in Chinese too. Then an AMOUNT 长款: a payment of ours billed above its
+// amount, the channel's amount accepted through maker-checker, the suspense back to zero.
 
 const BILL_DATE = "2026-11-27";
 
