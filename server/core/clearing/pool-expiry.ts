@@ -1,6 +1,8 @@
 import { businessDate } from "@/server/core/calendar/rules";
 import type { TenantContext } from "@/server/db/tenant-tx";
 import { withTenantTx } from "@/server/db/tenant-tx";
+import { lockAhead } from "@/server/core/ledger/service";
+import { differenceLockRefs } from "./exceptions";
 import { CROSS_DAY_POOL_DAYS, recordDifference } from "./reconcile";
 
 // The cross-day pool expiring by time (issue 6). reconcile.ts expires a pooled payment when the
@@ -29,6 +31,15 @@ export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): 
          AND coalesce(pool_until, bill_date) <= ${cutoff}::date
        ORDER BY bill_date, id
        FOR UPDATE`;
+    // The items may be of several channel accounts: every account their suspense entries post to is
+    // locked first, in the ledger's one order (raising them one account after another would take
+    // a later account's clearing below rows already held).
+    if (tenant.settlementMode === "CUSTODIAL" && items.length > 0) {
+      const accountIds = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, id: { in: items.map((i) => i.id) } }, select: { channelAccountId: true }, distinct: ["channelAccountId"] });
+      const refs = [];
+      for (const a of accountIds) refs.push(...(await differenceLockRefs(tx, ctx, a.channelAccountId)));
+      await lockAhead(tx, ctx, { refs });
+    }
     for (const { id } of items) {
       const item = await tx.reconItem.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id } });
       const base = (item.poolUntil ?? item.billDate).toISOString().slice(0, 10);
