@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { connectorFor } from "@/server/channels/registry";
 import { connectorConfig, setChannelAccountEnabled } from "@/server/core/channels/accounts";
 import { seedSimulatorChannels } from "@/server/core/channels/demo";
@@ -5,7 +6,10 @@ import { importStatement } from "@/server/core/clearing/import";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createUser } from "@/server/core/users/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
-import { merchantInput } from "./fixtures";
+import { startBankSimulator, type RunningBankSimulator } from "@/server/simulators/bank/simulator";
+import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
+import { createTestDatabase, type TestDatabase } from "./db";
+import { merchantInput, useTestKeyring } from "./fixtures";
 import { makeTenant } from "./tenants";
 
 /**
@@ -36,4 +40,21 @@ export async function simulatorTenant(simUrl: string, merchantName: string, mode
     return importStatement(t.ctx, { channelAccountId: wechat.id, billDate: date, fileName: `bill-${date}.csv`, bytes, source: "UPLOAD" });
   };
   return { t, m, wechat, maker, checker, importDay };
+}
+
+/** For a clearing test file: a test database and the WeChat and bank simulators, made before its tests and dropped after. Read the fields inside tests. */
+export function useDatabaseAndSimulators(label: string): { readonly db: TestDatabase; readonly wechat: RunningWechatSimulator; readonly bank: RunningBankSimulator } {
+  const env = {} as { db: TestDatabase; wechat: RunningWechatSimulator; bank: RunningBankSimulator };
+  beforeAll(async () => {
+    useTestKeyring();
+    env.db = await createTestDatabase(label);
+    env.wechat = await startWechatSimulator();
+    env.bank = await startBankSimulator();
+  });
+  afterAll(async () => {
+    await env.wechat?.close();
+    await env.bank?.close();
+    await env.db?.drop();
+  });
+  return env;
 }

@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seedSimulatorChannels } from "@/server/core/channels/demo";
 import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
-import { startBankSimulator, type RunningBankSimulator } from "@/server/simulators/bank/simulator";
-import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { useTestKeyring } from "@/server/testing/fixtures";
+import { useDatabaseAndSimulators } from "@/server/testing/clearing";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { raiseDifference, releaseSuspenseOf } from "./exceptions";
@@ -17,26 +14,13 @@ import { raiseDifference, releaseSuspenseOf } from "./exceptions";
 // bills its fees monthly (the bank's UnionPay acquiring) never takes them from the money, so a fee
 // difference there changes what we owe the channel: channel fee payable, clearing untouched.
 
-let db: TestDatabase;
-let wechatSim: RunningWechatSimulator;
-let bankSim: RunningBankSimulator;
-beforeAll(async () => {
-  useTestKeyring();
-  db = await createTestDatabase("clearing_fee_suspense");
-  wechatSim = await startWechatSimulator();
-  bankSim = await startBankSimulator();
-});
-afterAll(async () => {
-  await wechatSim?.close();
-  await bankSim?.close();
-  await db?.drop();
-});
+const env = useDatabaseAndSimulators("clearing_fee_suspense");
 
 describe("a fee difference's suspense entry", () => {
   it("is against channel fee payable where the channel bills fees monthly, against clearing where it deducts them; released, both return", async () => {
     const t = await makeTenant({ mode: "CUSTODIAL" });
     const [bank, wechat] = await t.run(async (tx) => {
-      await seedSimulatorChannels(tx, t.ctx, { WECHAT: wechatSim.url, BANK: bankSim.url }, { zh: false, custodial: true });
+      await seedSimulatorChannels(tx, t.ctx, { WECHAT: env.wechat.url, BANK: env.bank.url }, { zh: false, custodial: true });
       return [await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "BANK" } }), await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } })];
     });
     const balance = async (ref: Parameters<typeof getBalanceByRef>[2]) => (await t.run((tx) => getBalanceByRef(tx, t.ctx, ref))).postedMinor;
@@ -68,6 +52,6 @@ describe("a fee difference's suspense entry", () => {
     }
     expect(await balance(accounts.channelFeePayable)).toBe(0n);
     expect([await balance(accounts.shortageSuspense), await balance(accounts.overageSuspense)]).toEqual([4n, 7n]);
-    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+    await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
   });
 });

@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seedSimulatorChannels } from "@/server/core/channels/demo";
 import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
-import { startBankSimulator, type RunningBankSimulator } from "@/server/simulators/bank/simulator";
-import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
-import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
-import { useTestKeyring } from "@/server/testing/fixtures";
+import { useDatabaseAndSimulators } from "@/server/testing/clearing";
+import { ownerQuery } from "@/server/testing/db";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { expireCrossDayPool } from "./pool-expiry";
@@ -17,25 +15,12 @@ import { expireCrossDayPool } from "./pool-expiry";
 // account after account without locking every account first fails here most runs (whenever a later
 // account's clearing sorts below the rows already held); locked first, it always passes.
 
-let db: TestDatabase;
-let wechatSim: RunningWechatSimulator;
-let bankSim: RunningBankSimulator;
-beforeAll(async () => {
-  useTestKeyring();
-  db = await createTestDatabase("clearing_pool_expiry");
-  wechatSim = await startWechatSimulator();
-  bankSim = await startBankSimulator();
-});
-afterAll(async () => {
-  await wechatSim?.close();
-  await bankSim?.close();
-  await db?.drop();
-});
+const env = useDatabaseAndSimulators("clearing_pool_expiry");
 
 describe("the cross-day pool's expiry job", () => {
   it("expires pooled payments of several channel accounts in one transaction, each a 短款 against its own clearing", async () => {
     const t = await makeTenant({ mode: "CUSTODIAL" });
-    await t.run((tx) => seedSimulatorChannels(tx, t.ctx, { WECHAT: wechatSim.url, BANK: bankSim.url }, { zh: false, custodial: true }));
+    await t.run((tx) => seedSimulatorChannels(tx, t.ctx, { WECHAT: env.wechat.url, BANK: env.bank.url }, { zh: false, custodial: true }));
     const channelAccounts = await t.run((tx) => tx.channelAccount.findMany({ where: { tenantId: t.tenantId }, select: { id: true }, orderBy: { id: "desc" } }));
     expect(channelAccounts.length).toBeGreaterThanOrEqual(3);
     // Each account's bill of 2026-11-20 pooled a payment of ours it did not show (what reconcile
@@ -43,13 +28,13 @@ describe("the cross-day pool's expiry job", () => {
     for (const [n, a] of channelAccounts.entries()) {
       const fileId = randomUUID();
       await ownerQuery(
-        db.url,
+        env.db.url,
         `INSERT INTO statement_file (tenant_id, id, channel_account_id, bill_date, bill_type, format, content_hash, file_name, byte_size, line_count, declared_count, declared_amount_minor, source, imported_by)
          VALUES ($1, $2, $3, '2026-11-20', 'ALL', 'WECHAT_TRADE_BILL', $4, 'bill.csv', 1, 0, 0, 0, 'UPLOAD', 'test')`,
         [t.tenantId, fileId, a.id, createHash("sha256").update(fileId).digest("hex")],
       );
       await ownerQuery(
-        db.url,
+        env.db.url,
         `INSERT INTO recon_item (tenant_id, file_id, item_key, channel_account_id, bill_date, outcome, diff_type, diff_minor, our_minor)
          VALUES ($1, $2, $3, $4, '2026-11-20', 'PENDING', 'PLATFORM_ONLY', $5, $6)`,
         [t.tenantId, fileId, `payment:${randomUUID()}`, a.id, -(100 * (n + 1)), 100 * (n + 1)],
@@ -63,6 +48,6 @@ describe("the cross-day pool's expiry job", () => {
     const total = channelAccounts.reduce((s, _a, n) => s + BigInt(100 * (n + 1)), 0n);
     expect(await balance(accounts.shortageSuspense)).toBe(total);
     expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, kind: "RECON_PLATFORM_ONLY", status: "OPEN" } }))).toBe(channelAccounts.length);
-    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+    await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
   });
 });
