@@ -59,9 +59,9 @@ async function upload(page: Page, billDate = BILL_DATE, bytes = bill(), differen
   await form.getByRole("combobox", { name: "Format" }).selectOption("WECHAT_TRADE_BILL");
   await form.getByLabel("File").setInputFiles({ name: `wechat-${billDate.replaceAll("-", "")}-all.csv`, mimeType: "text/csv", buffer: bytes });
   await form.getByRole("button", { name: "Import" }).click();
-  await expect(page.getByTestId("upload-result")).toHaveText(`Imported: ${differences} lines`);
+  await expect(page.getByTestId("upload-result")).toHaveText(differences === 1 ? "Imported: 1 line" : `Imported: ${differences} lines`);
   // The run: every line is a difference.
-  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText(`${differences} differences`);
+  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText(differences === 1 ? "1 difference" : `${differences} differences`);
   // A new provider's scheduled fetch has not run yet: the page says when it will.
   await expect(page.getByTestId("fetch-status")).toContainText("No automatic fetches yet");
 }

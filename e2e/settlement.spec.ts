@@ -202,7 +202,7 @@ test("a direct-mode settlement is confirmed by the channel's settlement statemen
   ].join("\n");
   await form.getByLabel("File").setInputFiles({ name: `settlement-${date}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
   await form.getByRole("button", { name: "Import" }).click();
-  await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 lines · 1 settlement(s) confirmed");
+  await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 line · 1 settlement(s) confirmed");
 
   await page.getByRole("navigation").getByRole("link", { name: "Settlement", exact: true }).click();
   await expect(page.getByRole("row").filter({ hasText: shortName }).first()).toContainText("Confirmed");

@@ -66,14 +66,14 @@ test.describe("statements", () => {
 
     const good = bill(1_280n);
     await importFile(page, "wechat-20261127-all.csv", good);
-    await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 lines");
+    await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 line");
     const rows = page.getByTestId("statement-file");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("wechat-20261127-all.csv");
     await expect(rows.first()).toContainText("¥12.80");
     await expect(rows.first()).toContainText("Current");
     // Reconciled at once: the trade is not one of this provider's payments, a channel-only difference.
-    await expect(rows.first().getByTestId("statement-outcomes")).toHaveText("1 differences");
+    await expect(rows.first().getByTestId("statement-outcomes")).toHaveText("1 difference");
 
     await importFile(page, "again.csv", good);
     await expect(page.getByTestId("upload-result")).toHaveText("This file was imported before; nothing changed");

@@ -64,7 +64,7 @@ export function StatementsView() {
         const result = r.body as UploadResult;
         const byOutcome = result.format === "MERCHANT_SETTLEMENT" ? (result.reconciliation?.byOutcome ?? {}) : {};
         const settled = SETTLE_OUTCOMES.filter((o) => byOutcome[o]).map((o) => t(`clearing.settleOutcome_${o}`, { count: String(byOutcome[o]) }));
-        setPhase({ kind: "done", ok: true, text: [t(`clearing.outcome_${result.outcome}`, { lines: String(result.lines) }), ...settled].join(" · ") });
+        setPhase({ kind: "done", ok: true, text: [t(result.outcome === "IMPORTED" && result.lines === 1 ? "clearing.outcome_IMPORTED_one" : `clearing.outcome_${result.outcome}`, { lines: String(result.lines) }), ...settled].join(" · ") });
         await queryClient.invalidateQueries({ queryKey: trpc.statements.find.queryKey() });
         // A template's "files read" counts this file now.
         if (chosen.templateId) await queryClient.invalidateQueries({ queryKey: trpc.statements.templates.queryKey() });
@@ -127,7 +127,7 @@ export function StatementsView() {
                         .filter((o) => f.outcomes[o])
                         .map((o) => (
                           <Badge key={o} tone={o === "DIFFERENCE" ? "danger" : o === "PENDING" ? "warning" : "success"}>
-                            {t(`clearing.outcome_count_${o}`, { count: String(f.outcomes[o]) })}
+                            {t(o === "DIFFERENCE" && f.outcomes[o] === 1 ? "clearing.outcome_count_DIFFERENCE_one" : `clearing.outcome_count_${o}`, { count: String(f.outcomes[o]) })}
                           </Badge>
                         ))}
                     </span>
