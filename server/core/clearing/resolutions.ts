@@ -94,7 +94,7 @@ async function checkAction(tx: Tx, ctx: TenantContext, p: TResolve, e: Exception
   }
   if (p.action === "ACCEPT_CHANNEL") {
     if (!recon.paymentId || (type !== "STATUS" && type !== "PLATFORM_ONLY"))
-      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had) or to the channel's fee; for this difference accept ours, wait or write it off");
+      throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", "Accepting the channel's record applies where one of our payments changes state (a revoked trade, or a payment the channel never had), or to the channel's fee or amount on a payment of ours; for this difference accept ours, wait or write it off");
     const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: recon.paymentId }, select: { status: true, amountMinor: true } });
     if (!payment) throw notFound("Payment");
     if (payment.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "RESOLUTION_NOT_APPLICABLE", `Our payment is already ${payment.status.toLowerCase()}: nothing to correct`);
