@@ -1,8 +1,6 @@
-import { randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { withCheckChar } from "../server/core/merchants/credit-code";
-import { L, asUser, createTenant, signIn, uniqueId, type TestTenant } from "./fixtures";
+import { L, asUser, createMerchantAs, createTenant, signIn, uniqueId, type TestTenant } from "./fixtures";
 
 // Payments in the console, in a fresh provider (its sandbox account, its merchant registered there
 // at creation): a test payment made from the console succeeds, shows in the list and its CSV, and
@@ -11,28 +9,9 @@ import { L, asUser, createTenant, signIn, uniqueId, type TestTenant } from "./fi
 // queried twice; then the list in Chinese. The background query job may ask the sandbox once on
 // its own, so the second "Query the channel now" is pressed only while the payment still waits.
 
-const CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-function randomCode17(): string {
-  const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join("");
-  return `91${pick("0123456789", 6)}${pick(CODE_ALPHABET, 9)}`;
-}
-
-async function createMerchant(tenant: TestTenant): Promise<{ id: string; shortName: string }> {
-  const shortName = `Noodles ${uniqueId()}`;
-  return asUser(tenant.host, tenant.ownerEmail, tenant.ownerPassword, async (api) => {
-    const r = await api.mutation<{ id: string }>("merchants.create", {
-      legalName: `Hangzhou ${shortName} Catering Co., Ltd.`,
-      shortName,
-      creditCode: withCheckChar(randomCode17()),
-      legalRepresentative: "Li Na",
-      mcc: "5814",
-      contactName: "Li Na",
-      contactPhone: "+86 138 0000 0002",
-    });
-    expect(r.status, JSON.stringify(r.error)).toBe(200);
-    return { id: r.data?.id ?? "", shortName };
-  });
+/** A merchant of the tenant, made by its owner (registered at the sandbox with it). */
+function createMerchant(tenant: TestTenant): Promise<{ id: string; shortName: string }> {
+  return asUser(tenant.host, tenant.ownerEmail, tenant.ownerPassword, (api) => createMerchantAs(api, `Noodles ${uniqueId()}`));
 }
 
 const nav = (page: Page, name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true });

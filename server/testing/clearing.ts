@@ -7,7 +7,7 @@ import { createMerchant } from "@/server/core/merchants/service";
 import { createUser } from "@/server/core/users/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
 import { startBankSimulator, type RunningBankSimulator } from "@/server/simulators/bank/simulator";
-import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
+import { startWechatSimulator, type RunningWechatSimulator, type WechatSimulatorOptions } from "@/server/simulators/wechat/simulator";
 import { createTestDatabase, type TestDatabase } from "./db";
 import { merchantInput, useTestKeyring } from "./fixtures";
 import { makeTenant } from "./tenants";
@@ -43,12 +43,12 @@ export async function simulatorTenant(simUrl: string, merchantName: string, mode
 }
 
 /** For a clearing test file: a test database and the WeChat and bank simulators, made before its tests and dropped after. Read the fields inside tests. */
-export function useDatabaseAndSimulators(label: string): { readonly db: TestDatabase; readonly wechat: RunningWechatSimulator; readonly bank: RunningBankSimulator } {
+export function useDatabaseAndSimulators(label: string, options: { wechat?: WechatSimulatorOptions } = {}): { readonly db: TestDatabase; readonly wechat: RunningWechatSimulator; readonly bank: RunningBankSimulator } {
   const env = {} as { db: TestDatabase; wechat: RunningWechatSimulator; bank: RunningBankSimulator };
   beforeAll(async () => {
     useTestKeyring();
     env.db = await createTestDatabase(label);
-    env.wechat = await startWechatSimulator();
+    env.wechat = await startWechatSimulator(options.wechat);
     env.bank = await startBankSimulator();
   });
   afterAll(async () => {

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import { decideProposal } from "@/server/core/proposals/service";
 import { createPayment } from "@/server/core/payments/service";
-import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
-import { simulatorTenant } from "@/server/testing/clearing";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { useTestKeyring } from "@/server/testing/fixtures";
+import { simulatorTenant, useDatabaseAndSimulators } from "@/server/testing/clearing";
 import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
 import { proposeResolution } from "./resolutions";
 import "./proposal-kinds";
@@ -18,27 +15,17 @@ import "@/server/core/payments/register";
 // book), the suspense entry is released, and the payment keeps its state and its order amount.
 
 process.env.DATABASE_POOL_SIZE = "20";
-let db: TestDatabase;
-let sim: RunningWechatSimulator;
-beforeAll(async () => {
-  useTestKeyring();
-  db = await createTestDatabase("clearing_accept_amount");
-  sim = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
-});
-afterAll(async () => {
-  await sim?.close();
-  await db?.drop();
-});
+const env = useDatabaseAndSimulators("clearing_accept_amount", { wechat: { notifyDelayMs: 60_000, feeRatePpm: 2_000 } });
 
 async function amountDifferences(mode: "CUSTODIAL" | "DIRECT") {
-  sim.state.reset(); // one tenant's trades per bill
-  const s = await simulatorTenant(sim.url, `Amount Noodles ${mode}`, mode);
+  env.wechat.state.reset(); // one tenant's trades per bill
+  const s = await simulatorTenant(env.wechat.url, `Amount Noodles ${mode}`, mode);
   const pay = (n: number) =>
     createPayment(s.t.ctx, { merchantId: s.m.id, merchantOrderNo: `AM-${Date.now()}-${n}`, amountMinor: 2_000n, product: "WECHAT_CODE", elements: { authCode: `13456789012345670${n}` }, subject: "Amount test" });
   const over = await pay(1);
   const under = await pay(2);
   const billDate = over.businessDate.toISOString().slice(0, 10);
-  await fetch(`${sim.url}/__sim/statement-diffs`, {
+  await fetch(`${env.wechat.url}/__sim/statement-diffs`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ billDate, diffs: [{ kind: "amount", outTradeNo: over.outTradeNo, deltaMinor: 300 }, { kind: "amount", outTradeNo: under.outTradeNo, deltaMinor: -200 }] }),
@@ -90,7 +77,7 @@ describe("accepting the channel's amount", () => {
     await paymentsUnchanged();
     // Once resolved, it cannot be resolved again.
     expect(await codeOf(t.run((tx) => proposeResolution(tx, maker, { exceptionId: excess.id, action: "ACCEPT_CHANNEL", note: "again", reason: "again" })))).toBe("EXCEPTION_NOT_OPEN");
-    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+    await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
   });
 
   it("DIRECT: the memo book's funds at the channel and settlement due take the difference; nothing is held in suspense", async () => {
@@ -103,6 +90,6 @@ describe("accepting the channel's amount", () => {
     expect(await balance(accounts.memoDue(m.id))).toBe(dueBefore + 100n);
     expect((await t.run((tx) => tx.exception.findMany({ where: { tenantId: t.tenantId, id: { in: [excess.id, short.id] } } }))).map((e) => e.status)).toEqual(["RESOLVED", "RESOLVED"]);
     await paymentsUnchanged();
-    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+    await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
   });
 });

@@ -4,8 +4,7 @@ import { DomainError, badInput, notFound } from "@/server/core/errors/domain-err
 import { getBalanceByRef, lockAhead, postEntry, reverseEntry } from "@/server/core/ledger/service";
 import type { AccountRef } from "@/server/core/ledger/chart";
 import { accounts, overage, shortage } from "@/server/core/ledger/templates";
-import { connectorFor } from "@/server/channels/registry";
-import { channelTypeOf } from "@/server/core/payments/common";
+import { feeCollectionOf } from "@/server/core/payments/common";
 import { openException } from "@/server/core/payments/exceptions";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { ExceptionStatus } from "@/server/db/generated/prisma/enums";
@@ -189,7 +188,7 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
   }
   const tenant = await tenantOf(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL" || amountMinor === 0n) return { exceptionId };
-  const billsMonthly = await feeBilledMonthly(tx, ctx, d.channelAccountId);
+  const billsMonthly = (await feeCollectionOf(tx, ctx, d.channelAccountId)) === "BILLED_MONTHLY";
   // Where the difference is found: the money at the channel (clearing) — except the fee of a
   // channel that bills its fees monthly, which never comes out of the money it settles: a fee
   // difference there changes what we owe the channel (channel fee payable), not clearing.
@@ -209,14 +208,9 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
   return { exceptionId };
 }
 
-/** Whether the channel account's channel bills its fees monthly instead of deducting them at source. */
-async function feeBilledMonthly(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<boolean> {
-  return connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection !== "AT_SOURCE";
-}
-
 /** Every account a difference of this channel account can post its suspense entry to (CUSTODIAL), for a transaction raising several to lock ahead. */
 export async function differenceLockRefs(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<AccountRef[]> {
-  return [accounts.clearing(channelAccountId), ...((await feeBilledMonthly(tx, ctx, channelAccountId)) ? [accounts.channelFeePayable] : []), accounts.overageSuspense, accounts.shortageSuspense];
+  return [accounts.clearing(channelAccountId), ...((await feeCollectionOf(tx, ctx, channelAccountId)) === "BILLED_MONTHLY" ? [accounts.channelFeePayable] : []), accounts.overageSuspense, accounts.shortageSuspense];
 }
 
 /**

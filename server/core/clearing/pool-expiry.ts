@@ -25,8 +25,8 @@ export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): 
     const today = businessDate(now, tenant.timeZone);
     const cutoff = minusDays(today, CROSS_DAY_POOL_DAYS + 1 + POOL_EXPIRY_GRACE_DAYS);
     // Locked so a bill being reconciled at the same moment either releases an item or sees it expired, never both.
-    const items = await tx.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM recon_item
+    const items = await tx.$queryRaw<Array<{ id: string; channel_account_id: string }>>`
+      SELECT id, channel_account_id FROM recon_item
        WHERE tenant_id = ${ctx.tenantId}::uuid AND outcome = 'PENDING' AND diff_type = 'PLATFORM_ONLY'
          AND coalesce(pool_until, bill_date) <= ${cutoff}::date
        ORDER BY bill_date, id
@@ -35,9 +35,8 @@ export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): 
     // locked first, in the ledger's one order (raising them one account after another would take
     // a later account's clearing below rows already held).
     if (tenant.settlementMode === "CUSTODIAL" && items.length > 0) {
-      const accountIds = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, id: { in: items.map((i) => i.id) } }, select: { channelAccountId: true }, distinct: ["channelAccountId"] });
       const refs = [];
-      for (const a of accountIds) refs.push(...(await differenceLockRefs(tx, ctx, a.channelAccountId)));
+      for (const accountId of new Set(items.map((i) => i.channel_account_id))) refs.push(...(await differenceLockRefs(tx, ctx, accountId)));
       await lockAhead(tx, ctx, { refs });
     }
     for (const { id } of items) {

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { lockAhead, postEntry } from "@/server/core/ledger/service";
 import { accounts, channelAmountCorrection, channelCostCorrection, margin, marginClawback, writeOffOverage, writeOffShortage } from "@/server/core/ledger/templates";
-import { channelTypeOf, templateFeeCollection } from "@/server/core/payments/common";
+import { feeCollectionOf } from "@/server/core/payments/common";
 import { applyOrRecordContradiction, correctPaymentByRecon, paymentLockRefs } from "@/server/core/payments/service";
-import { connectorFor } from "@/server/channels/registry";
 import { marginOf } from "@/server/core/routing/fees";
 import { createProposal } from "@/server/core/proposals/service";
 import { registerProposalKind } from "@/server/core/proposals/registry";
@@ -174,7 +173,7 @@ async function acceptChannelFee(tx: Tx, ctx: TenantContext, recon: { paymentId: 
   const opts = { businessDate: await todayOf(tx, ctx), idempotencyKey: `proposal:${proposalId}:cost`, causeType: "proposal", causeId: proposalId, description: `Channel fee accepted for ${payment.merchantOrderNo}: ${note}`.slice(0, 500) };
   let entryId: string | null = null;
   if (tenant.settlementMode === "CUSTODIAL") {
-    const collection = templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, payment.channelAccountId)).attributes.feeCollection);
+    const collection = await feeCollectionOf(tx, ctx, payment.channelAccountId);
     entryId = (await postEntry(tx, ctx, channelCostCorrection(payment.channelAccountId, deltaMinor, collection), opts)).entryId;
   } else {
     // Only a positive margin was booked (paymentEntries): move the booked amount to the new one.

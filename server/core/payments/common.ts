@@ -1,3 +1,4 @@
+import { connectorFor } from "@/server/channels/registry";
 import type { ChannelType, FeeCollection, RegistrationIdentity } from "@/server/channels/types";
 import { notFound } from "@/server/core/errors/domain-error";
 import { open } from "@/server/core/secrets/envelope";
@@ -42,4 +43,9 @@ export async function channelTypeOf(tx: Tx, ctx: TenantContext, channelAccountId
   if (channelTypes.size >= CHANNEL_TYPE_CACHE_MAX) channelTypes.clear();
   channelTypes.set(key, row.channelType);
   return row.channelType;
+}
+
+/** How the channel of one of the tenant's accounts collects its fees, in the ledger templates' terms. */
+export async function feeCollectionOf(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<"AT_SOURCE" | "BILLED_MONTHLY"> {
+  return templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection);
 }

@@ -12,7 +12,7 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { RefundStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
-import { actorName, channelTypeOf, registrationIdentity, templateFeeCollection } from "./common";
+import { actorName, channelTypeOf, feeCollectionOf, registrationIdentity, templateFeeCollection } from "./common";
 import { assertRefundMove } from "./state";
 import { openException, resolveException } from "./exceptions";
 
@@ -388,7 +388,7 @@ async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, chan
     refundMinor: r.amountMinor,
     feeReturnedMinor: r.feeReturnedMinor,
     costReturnedMinor: r.costReturnedMinor,
-    feeCollection: templateFeeCollection(connectorFor(await channelTypeOf(tx, ctx, channelAccountId)).attributes.feeCollection),
+    feeCollection: await feeCollectionOf(tx, ctx, channelAccountId),
     source: r.fundedFrom === "AVAILABLE" ? "AVAILABLE" : "PENDING",
   };
   const completion = refundCompletion(amounts);
