@@ -340,3 +340,37 @@ describe("system_* functions (the only RLS bypass)", () => {
     expect((await systemFunctions()).filter((f) => f.publicExecute).map((f) => `${f.signature}: EXECUTE granted to PUBLIC`)).toEqual([]);
   });
 });
+
+// Migration 20261203000000: a condition runs after the tenant policy unless its function is
+// LEAKPROOF, and only then can it be an index condition. enum_eq is marked so; without it a lookup
+// by an enum column (an account by book and code, payments by status) scans the tenant's rows.
+describe("enum conditions under RLS", () => {
+  async function planAsApp(sql: string): Promise<string> {
+    await owner.query("BEGIN");
+    try {
+      await owner.query(`SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true), set_config('enable_seqscan', 'off', true)`, [APP_ROLE, randomUUID()]);
+      const { rows } = await owner.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`);
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    } finally {
+      await owner.query("ROLLBACK");
+    }
+  }
+
+  it("enum_eq and enum_ne are LEAKPROOF", async () => {
+    const { rows } = await owner.query<{ proname: string; proleakproof: boolean }>(
+      `SELECT proname, proleakproof FROM pg_proc WHERE proname IN ('enum_eq', 'enum_ne') AND pronamespace = 'pg_catalog'::regnamespace ORDER BY proname`,
+    );
+    expect(rows).toEqual([
+      { proname: "enum_eq", proleakproof: true },
+      { proname: "enum_ne", proleakproof: true },
+    ]);
+  });
+
+  it("an account found by book and code uses the whole unique index as the app role", async () => {
+    const plan = await planAsApp(
+      `SELECT id FROM ledger_account WHERE tenant_id = current_setting('app.tenant_id')::uuid AND book = 'OWN' AND code = 'fee_income' AND currency = 'CNY'`,
+    );
+    expect(plan).toMatch(/Index Cond: .*book = 'OWN'::"LedgerBook"/);
+  });
+
+});

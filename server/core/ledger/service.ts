@@ -113,7 +113,12 @@ export async function openWalletAccount(tx: Tx, ctx: TenantContext, walletId: st
 const ACCOUNT_ID_CACHE_MAX = 100_000;
 const accountIdCache = new Map<string, string>();
 
-/** Account ids for refs, resolved in one query (none for those already known); a missing account is a clear error naming it. */
+/**
+ * Account ids for refs, resolved in one query (none for those already known); a missing account is a
+ * clear error naming it. The books arrive as a typed array so that the join compares enums with
+ * enum_eq, which may be an index condition under RLS (a cast inside the condition may not: it made
+ * this a scan of all the tenant's accounts).
+ */
 export async function resolveAccounts(tx: Tx, ctx: TenantContext, refs: AccountRef[], currency = "CNY"): Promise<Map<string, string>> {
   const keys = [...new Set(refs.map((r) => `${r.book}|${r.code}`))];
   const cacheKey = (k: string) => `${ctx.tenantId}|${currency}|${k}`;
@@ -127,9 +132,8 @@ export async function resolveAccounts(tx: Tx, ctx: TenantContext, refs: AccountR
   if (unknown.length) {
     const rows = await tx.$queryRaw<Array<{ id: string; book: string; code: string; settled: boolean }>>`
       SELECT a.id::text, a.book::text, a.code, a.created_at < now() - interval '1 millisecond' AS settled
-        FROM ledger_account a
-       WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.currency = ${currency}
-         AND (a.book, a.code) IN (SELECT u.b::"LedgerBook", u.c FROM unnest(${unknown.map((k) => k.slice(0, k.indexOf("|")))}::text[], ${unknown.map((k) => k.slice(k.indexOf("|") + 1))}::text[]) u(b, c))`;
+        FROM unnest(${unknown.map((k) => k.slice(0, k.indexOf("|")))}::"LedgerBook"[], ${unknown.map((k) => k.slice(k.indexOf("|") + 1))}::text[]) u(b, c)
+        JOIN ledger_account a ON a.tenant_id = ${ctx.tenantId}::uuid AND a.currency = ${currency} AND a.book = u.b AND a.code = u.c`;
     for (const r of rows) {
       map.set(`${r.book}|${r.code}`, r.id);
       if (r.settled) {
