@@ -1,5 +1,6 @@
 import pg from "pg";
 import { APP_ROLE, databaseUrl } from "./config";
+import { noteConnection } from "./tx-connection";
 
 // No global pg type parsers: @prisma/adapter-pg decodes int8 (money) to BigInt itself and breaks
 // if pg has already done it. Raw pg queries convert their own columns.
@@ -37,6 +38,16 @@ export function appPool(): pg.Pool {
     pool.on("error", () => {
       // An idle client died (database restart); the pool replaces it on next use.
     });
+    // Prisma's adapter takes a transaction's connection with connect() (the promise form); the
+    // transaction's slot (tx-connection.ts) notes it. The callback form (pool.query) is untouched.
+    const connect = pool.connect.bind(pool);
+    pool.connect = ((callback?: Parameters<typeof connect>[0]) => {
+      if (callback) return connect(callback);
+      return connect().then((client) => {
+        noteConnection(client);
+        return client;
+      });
+    }) as typeof pool.connect;
     globalThis.__switchyardAppPool = pool;
   }
   return globalThis.__switchyardAppPool;

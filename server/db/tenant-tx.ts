@@ -2,6 +2,7 @@ import type { Prisma } from "./generated/prisma/client";
 import { prisma } from "./client";
 import { APP_ROLE } from "./config";
 import { logger } from "@/server/lib/logger";
+import { bindTransaction, inConnectionSlot } from "./tx-connection";
 
 /** The transaction client. Inside a transaction callback use only this, never prisma(). */
 export type Tx = Prisma.TransactionClient;
@@ -41,14 +42,18 @@ const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
  * does happens inside one of these; a thrown error rolls all of it back.
  */
 export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-  return prisma().$transaction(
-    async (tx) => {
-      // The role is set again for this transaction: on PGlite every connection shares one backend
-      // session, so a session-level SET ROLE is not enough on its own.
-      await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
-      return watched(() => fn(tx));
-    },
-    options.timeoutMs ? { ...TX_OPTIONS, timeout: options.timeoutMs } : TX_OPTIONS,
+  return inConnectionSlot(() =>
+    prisma().$transaction(
+      async (prismaTx) => {
+        // Raw statements go straight to the transaction's connection (tx-connection.ts).
+        const tx = bindTransaction(prismaTx);
+        // The role is set again for this transaction: on PGlite every connection shares one backend
+        // session, so a session-level SET ROLE is not enough on its own.
+        await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
+        return watched(() => fn(tx));
+      },
+      options.timeoutMs ? { ...TX_OPTIONS, timeout: options.timeoutMs } : TX_OPTIONS,
+    ),
   );
 }
 
@@ -57,10 +62,13 @@ export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 
 /** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
 export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return prisma().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
-    return watched(() => fn(tx));
-  }, TX_OPTIONS);
+  return inConnectionSlot(() =>
+    prisma().$transaction(async (prismaTx) => {
+      const tx = bindTransaction(prismaTx);
+      await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
+      return watched(() => fn(tx));
+    }, TX_OPTIONS),
+  );
 }
 
 /** A transaction open this long is logged with where it began (a slow or stuck callback holds its locks, and on PGlite every other connection). */
