@@ -47,12 +47,24 @@ describe("raw statements in a tenant transaction", () => {
     expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
   });
 
-  it("return the same values as Prisma's $queryRaw, parameters included", async () => {
+  // In a time zone other than the database session's (UTC), where pg's own date handling would
+  // differ from Prisma's: a date read at local midnight, a Date parameter written in local time.
+  it.each(["UTC", "Asia/Shanghai"])("return the same values as Prisma's $queryRaw, parameters included (TZ=%s)", async (zone) => {
+    const saved = process.env.TZ;
+    process.env.TZ = zone;
+    try {
+      await sameValues();
+    } finally {
+      process.env.TZ = saved;
+    }
+  });
+
+  async function sameValues() {
     const t = await makeTenant();
     const at = new Date("2026-03-01T16:30:00.123Z");
     const probe = (tx: Tx) => tx.$queryRaw<unknown[]>`
       SELECT 5::int8 AS big, ARRAY[1, 2]::int8[] AS bigs, 7::int AS small, true AS yes, 'x'::text AS s, NULL::text AS nothing,
-             '2026-02-03'::date AS day, ${at}::timestamptz AS at, (${at}::timestamptz)::date AS at_day,
+             '2026-02-03'::date AS day, ${at}::timestamptz AS at, (${at}::timestamptz)::date AS at_day, ${at}::date AS at_as_date,
              ${"a"}::text || ${12n}::int8::text AS joined, ${["p", "q"]}::text[] AS arr, '{"k":[1,"v"]}'::jsonb AS doc,
              ${randomUUID()}::uuid IS NOT NULL AS uuid_ok`;
     const viaConnection = await withTenantTx(t.ctx.tenantId, async (tx) => {
@@ -67,8 +79,8 @@ describe("raw statements in a tenant transaction", () => {
       return probe(tx);
     });
     expect(viaConnection).toEqual(viaPrisma);
-    expect(viaConnection[0]).toMatchObject({ big: 5n, bigs: [1n, 2n], day: new Date("2026-02-03T00:00:00Z"), at, at_day: new Date("2026-03-01T00:00:00Z"), joined: "a12" });
-  });
+    expect(viaConnection[0]).toMatchObject({ big: 5n, bigs: [1n, 2n], day: new Date("2026-02-03T00:00:00Z"), at, at_day: new Date("2026-03-01T00:00:00Z"), at_as_date: new Date("2026-03-01T00:00:00Z"), joined: "a12" });
+  }
 
   it("a nested transaction gets its own connection, and the outer one keeps its own", async () => {
     const t = await makeTenant();
@@ -103,5 +115,24 @@ describe("raw statements in a tenant transaction", () => {
       ),
     ).rejects.toThrow();
     await expect(afterTimeout).rejects.toThrow(/Transaction|closed|expired|timeout/i);
+  });
+
+  it("a statement sent after the timeout's ROLLBACK, before the connection is released, is refused rather than run on its own", async () => {
+    const t = await makeTenant();
+    let afterRollback: Promise<unknown> | undefined;
+    await expect(
+      withTenantTx(
+        t.ctx.tenantId,
+        async (tx) => {
+          // Prisma queues its ROLLBACK behind this statement when the timeout fires; the next
+          // statement is sent before the connection goes back to the pool.
+          await tx.$queryRaw`SELECT pg_sleep(0.6)`;
+          afterRollback = here(tx);
+          await afterRollback;
+        },
+        { timeoutMs: 200 },
+      ),
+    ).rejects.toThrow();
+    await expect(afterRollback).rejects.toThrow(/Transaction|closed|expired|timeout/i);
   });
 });

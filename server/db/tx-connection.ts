@@ -41,20 +41,37 @@ export function inConnectionSlot<T>(open: () => Promise<T>): Promise<T> {
   });
 }
 
+/** Prisma ends a transaction with one of these on its connection, then releases the connection. */
+const ENDS_TRANSACTION = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
+
+function close(slot: Slot): void {
+  slot.closed = true;
+  slot.client = null;
+}
+
 /**
  * The app pool calls this for every connection it hands out: the first in a slot is its
- * transaction's. Its release closes the slot, so that nothing is sent on a connection Prisma has
- * given back (a transaction past its timeout): the fallback then meets Prisma's own refusal.
+ * transaction's. The slot closes as soon as Prisma sends COMMIT or ROLLBACK on it (a transaction
+ * past its timeout is rolled back while its callback may still run) and when it is released, so
+ * that nothing is sent outside the transaction: the fallback then meets Prisma's own refusal.
  */
 export function noteConnection(client: pg.PoolClient): void {
   const slot = slots.getStore();
   if (!slot || slot.closed || slot.client || slot.tx) return;
   slot.client = client;
-  // pg-pool gives every checkout its own release function, so this wrapper ends with this checkout.
+  // Own properties for this checkout only: release (pg-pool gives every checkout its own) puts
+  // the prototype's query back.
+  const query = client.query;
+  client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === "string" ? first : (first as { text?: unknown } | null)?.text;
+    if (typeof text === "string" && ENDS_TRANSACTION.test(text)) close(slot);
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof client.query;
   const release = client.release;
   client.release = (err?: Error | boolean) => {
-    slot.closed = true;
-    slot.client = null;
+    close(slot);
+    delete (client as { query?: unknown }).query;
     return release.call(client, err);
   };
 }
