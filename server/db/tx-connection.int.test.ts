@@ -100,39 +100,33 @@ describe("raw statements in a tenant transaction", () => {
     await expect(here(leaked)).rejects.toThrow(/Transaction|closed|committed/i);
   });
 
-  it("a transaction past its timeout stops sending on its connection", async () => {
+  /** Runs `wait` in a transaction with a 200 ms timeout, then one more statement; both outcomes. */
+  async function statementAfterTimeout(wait: (tx: Tx) => Promise<unknown>) {
     const t = await makeTenant();
-    let afterTimeout: Promise<unknown> | undefined;
-    await expect(
-      withTenantTx(
-        t.ctx.tenantId,
-        async (tx) => {
-          await new Promise((r) => setTimeout(r, 600));
-          afterTimeout = here(tx);
-          await afterTimeout;
-        },
-        { timeoutMs: 200 },
-      ),
-    ).rejects.toThrow();
-    await expect(afterTimeout).rejects.toThrow(/Transaction|closed|expired|timeout/i);
+    let after: Promise<unknown> | undefined;
+    const run = withTenantTx(
+      t.ctx.tenantId,
+      async (tx) => {
+        await wait(tx);
+        after = here(tx);
+        await after;
+      },
+      { timeoutMs: 200 },
+    );
+    await expect(run).rejects.toThrow();
+    // Wrapped: an async function returning the promise itself would adopt its rejection.
+    return { after };
+  }
+
+  it("a transaction past its timeout stops sending on its connection", async () => {
+    const { after } = await statementAfterTimeout(() => new Promise((r) => setTimeout(r, 600)));
+    await expect(after).rejects.toThrow(/Transaction|closed|expired|timeout/i);
   });
 
   it("a statement sent after the timeout's ROLLBACK, before the connection is released, is refused rather than run on its own", async () => {
-    const t = await makeTenant();
-    let afterRollback: Promise<unknown> | undefined;
-    await expect(
-      withTenantTx(
-        t.ctx.tenantId,
-        async (tx) => {
-          // Prisma queues its ROLLBACK behind this statement when the timeout fires; the next
-          // statement is sent before the connection goes back to the pool.
-          await tx.$queryRaw`SELECT pg_sleep(0.6)`;
-          afterRollback = here(tx);
-          await afterRollback;
-        },
-        { timeoutMs: 200 },
-      ),
-    ).rejects.toThrow();
-    await expect(afterRollback).rejects.toThrow(/Transaction|closed|expired|timeout/i);
+    // Prisma queues its ROLLBACK behind this statement when the timeout fires; the next statement
+    // is sent before the connection goes back to the pool.
+    const { after } = await statementAfterTimeout((tx) => tx.$queryRaw`SELECT pg_sleep(0.6)`);
+    await expect(after).rejects.toThrow(/Transaction|closed|expired|timeout/i);
   });
 });
