@@ -11,6 +11,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Money } from "@/components/ui/money";
+import { ProgressBar } from "@/components/ui/progress";
 import { Select } from "@/components/ui/select";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useI18n } from "@/i18n/client";
@@ -25,6 +26,11 @@ import { uploadStatement } from "./upload-statement";
 const FORMATS = ["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "BANK_CREDIT", "BANK_PAYOUT_RESULT", "PROFIT_SHARE", "MERCHANT_SETTLEMENT"] as const;
 // A finance-defined template is chosen in the same Format select: its value names the version.
 const TEMPLATE_PREFIX = "template:";
+// Payment statements (parsers/types.ts PAYMENT_FORMATS) are reconciled in rounds of lines.
+const RECONCILED_FORMATS: ReadonlySet<string> = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL", "UNIONPAY_ZM", "TEMPLATE"]);
+/** A current payment statement part-way through its rounds (running, or stopped: importing the same file again goes on). */
+const reconciling = (f: { status: string; format: string; reconciledAt: Date | null; outcomes: Record<string, number> }) =>
+  f.status === "IMPORTED" && RECONCILED_FORMATS.has(f.format) && !f.reconciledAt && Object.keys(f.outcomes).length > 0;
 const STATUS_TONE: Record<string, BadgeTone> = { IMPORTED: "success", PENDING_SUPERSEDE: "warning", SUPERSEDED: "neutral", REJECTED: "danger" };
 
 interface UploadResult {
@@ -43,7 +49,8 @@ export function StatementsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const accounts = useQuery(trpc.channels.list.queryOptions());
-  const files = useQuery(trpc.statements.find.queryOptions({ limit: 100 }));
+  // While a file is part-way through its reconciliation, its progress is polled.
+  const files = useQuery({ ...trpc.statements.find.queryOptions({ limit: 100 }), refetchInterval: (q) => (q.state.data?.some(reconciling) ? 3_000 : false) });
   const templates = useQuery(trpc.statements.templates.queryOptions());
   const [accountId, setAccountId] = useState("");
   const [billDate, setBillDate] = useState(() => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
@@ -119,7 +126,10 @@ export function StatementsView() {
                   <Badge tone={STATUS_TONE[f.status] ?? "neutral"}>{t(`clearing.status_${f.status}` as MessageKey)}</Badge>
                 </td>
                 <td className={td} data-testid="statement-outcomes">
-                  {Object.keys(f.outcomes).length === 0 ? (
+                  {reconciling(f) ? (
+                    // Each reconciled line has one outcome until the last round adds the day's missing payments.
+                    <ProgressBar label={t("clearing.reconciling")} done={Object.values(f.outcomes).reduce((a, b) => a + b, 0)} total={f.lineCount} className="min-w-40" />
+                  ) : Object.keys(f.outcomes).length === 0 ? (
                     <span className="text-muted-foreground">{t("clearing.notReconciled")}</span>
                   ) : (
                     <span className="flex flex-wrap gap-1">

@@ -22,11 +22,8 @@ export async function dayCloseBlockers(tx: Tx, ctx: TenantContext, date: string)
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw badInput("BUSINESS_DATE_INVALID", "Use YYYY-MM-DD", "businessDate");
   const d = new Date(`${date}T00:00:00Z`);
   const out: Blocker[] = [];
-  const files = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, billDate: d, status: "IMPORTED", format: { in: [...PAYMENT_FORMATS] } }, select: { id: true, fileName: true } });
-  const reconciled = new Set(
-    files.length ? (await tx.reconItem.groupBy({ by: ["fileId"], where: { tenantId: ctx.tenantId, fileId: { in: files.map((f) => f.id) } } })).map((g) => g.fileId) : [],
-  );
-  const unreconciled = files.filter((f) => !reconciled.has(f.id));
+  // A file part-way through its rounds (or whose run failed part-way) is not reconciled yet.
+  const unreconciled = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, billDate: d, status: "IMPORTED", format: { in: [...PAYMENT_FORMATS] }, reconciledAt: null }, select: { id: true, fileName: true } });
   if (unreconciled.length) out.push({ code: "STATEMENT_NOT_RECONCILED", count: unreconciled.length, ids: unreconciled.map((f) => f.id), message: `${unreconciled.length} statement(s) of ${date} not reconciled: ${unreconciled.map((f) => f.fileName).join(", ")}` });
   const supersede = await tx.statementFile.findMany({ where: { tenantId: ctx.tenantId, billDate: d, status: "PENDING_SUPERSEDE" }, select: { id: true, fileName: true } });
   if (supersede.length) out.push({ code: "STATEMENT_SUPERSEDE_PENDING", count: supersede.length, ids: supersede.map((f) => f.id), message: `${supersede.length} statement(s) of ${date} waiting for a supersede approval: ${supersede.map((f) => f.fileName).join(", ")}` });

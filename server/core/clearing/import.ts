@@ -117,13 +117,15 @@ export async function importStatement(ctx: TenantContext, req: ImportRequest): P
   if (!RECONCILED_FORMATS.has(stored.format)) return stored;
   const current = await withTenantTx(ctx.tenantId, (tx) => tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: stored.fileId, status: "IMPORTED" }, select: { id: true } }));
   if (!current) return stored;
-  // Reconciled in its own transaction: the file stays imported even if reconciling it fails (it can be run again).
+  // Reconciled in rounds of their own: the file stays imported even if reconciling it fails part-way;
+  // importing the same file again (ALREADY_IMPORTED) goes on from the last round that committed.
   return { ...stored, reconciliation: await reconcileStatementFile(ctx, stored.fileId) };
 }
 
 const RECONCILED_FORMATS: ReadonlySet<StatementFormat> = new Set(PAYMENT_FORMATS);
 
-async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
+/** Reads, checks and stores a statement (one transaction), without applying or reconciling it: importStatement's first step. */
+export async function storeStatement(ctx: TenantContext, req: ImportRequest): Promise<ImportResult> {
   if (!DATE.test(req.billDate) || new Date(`${req.billDate}T00:00:00Z`).toISOString().slice(0, 10) !== req.billDate) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "billDate: use YYYY-MM-DD", { field: "billDate" });
   if (req.bytes.length === 0) throw new DomainError("BAD_INPUT", "STATEMENT_EMPTY_FILE", "The file is empty", { field: "file" });
   if (req.templateId !== undefined && req.format !== undefined && req.format !== "TEMPLATE") {

@@ -3,7 +3,7 @@ import type { TenantContext } from "@/server/db/tenant-tx";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { lockAhead } from "@/server/core/ledger/service";
 import { differenceLockRefs } from "./exceptions";
-import { CROSS_DAY_POOL_DAYS, recordDifference } from "./reconcile";
+import { CROSS_DAY_POOL_DAYS, expirePooledItem } from "./reconcile";
 
 // The cross-day pool expiring by time (issue 6). reconcile.ts expires a pooled payment when the
 // account's later bills come in without it; an account that receives no later bill at all (the
@@ -42,22 +42,7 @@ export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): 
     for (const { id } of items) {
       const item = await tx.reconItem.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id } });
       const base = (item.poolUntil ?? item.billDate).toISOString().slice(0, 10);
-      const note = `no later bill showed it by ${today} (pooled from ${base})`;
-      await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
-      await recordDifference(tx, ctx, tenant.settlementMode, {
-        id,
-        foundOn: today,
-        fileId: item.fileId,
-        channelAccountId: item.channelAccountId,
-        billDate: item.billDate.toISOString().slice(0, 10),
-        direction: "SHORTAGE",
-        diffType: "PLATFORM_ONLY",
-        diffMinor: item.diffMinor,
-        lineId: null,
-        paymentId: item.paymentId,
-        refundId: null,
-        note,
-      });
+      await expirePooledItem(tx, ctx, tenant.settlementMode, item, today, `no later bill showed it by ${today} (pooled from ${base})`);
     }
     return { today, expired: items.length };
   });

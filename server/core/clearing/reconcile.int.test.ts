@@ -18,8 +18,9 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
-import { importStatement } from "./import";
-import { reconcileStatementFile } from "./reconcile";
+import { dayCloseBlockers } from "./day-close";
+import { importStatement, storeStatement } from "./import";
+import { reconcileRound, reconcileStatementFile } from "./reconcile";
 import "@/server/core/payments/register";
 
 // Transaction reconciliation against the WeChat simulator's trade bill, with differences injected
@@ -41,6 +42,22 @@ afterAll(async () => {
   await sim?.close();
   await db?.drop();
 });
+
+/** A CUSTODIAL tenant paying through the given WeChat simulator only (its sandbox account off), and a code payment of an amount. */
+async function custodialWechat(sim: RunningWechatSimulator, orderPrefix: string, firstCode: number) {
+  const t = await makeTenant({ mode: "CUSTODIAL" });
+  const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput(`${orderPrefix} Noodles`))))!;
+  const wechat = await t.run(async (tx) => {
+    await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
+    const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
+    await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
+    return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
+  });
+  let n = firstCode;
+  const pay = (amountMinor: bigint) =>
+    createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `${orderPrefix}-${Date.now()}-${++n}`, amountMinor, product: "WECHAT_CODE", elements: { authCode: `13${String(n).padStart(16, "0")}` }, subject: orderPrefix });
+  return { t, wechat, pay };
+}
 
 const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
@@ -128,17 +145,7 @@ describe("transaction reconciliation", () => {
     // A simulator of its own: injected differences are per bill date and would mix with the test above.
     const sim = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
     onTestFinished(() => sim.close());
-    const t = await makeTenant({ mode: "CUSTODIAL" });
-    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Suspense Noodles"))))!;
-    const wechat = await t.run(async (tx) => {
-      await seedSimulatorChannels(tx, t.ctx, { WECHAT: sim.url }, { zh: false, custodial: true });
-      const sandbox = await tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" } });
-      await setChannelAccountEnabled(tx, t.ctx, { id: sandbox.id, enabled: false });
-      return tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "WECHAT" } });
-    });
-    let n = 100;
-    const pay = (amountMinor: bigint) =>
-      createPayment(t.ctx, { merchantId: m.id, merchantOrderNo: `SP-${Date.now()}-${++n}`, amountMinor, product: "WECHAT_CODE", elements: { authCode: `13${String(n).padStart(16, "0")}` }, subject: "Suspense" });
+    const { t, wechat, pay } = await custodialWechat(sim, "SP", 100);
     const a = await pay(5_000n);
     const f = await pay(8_000n);
     await pay(1_200n);
@@ -198,6 +205,57 @@ describe("transaction reconciliation", () => {
     const shortages = stillOpen.filter((e) => (e.details as { direction?: string }).direction === "SHORTAGE");
     expect(shortages.map((e) => [e.kind, e.amountMinor])).toEqual([["RECON_PLATFORM_ONLY", 1_500n]]);
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.shortageSuspense))).postedMinor).toBe(1_500n);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("reconciles in rounds of their own: a run stopped part-way keeps its rounds, blocks the day's close, and goes on where it stopped (two runs at once take turns)", async () => {
+    process.env.SWITCHYARD_RECON_CHUNK = "2";
+    onTestFinished(() => void delete process.env.SWITCHYARD_RECON_CHUNK);
+    const sim = await startWechatSimulator({ notifyDelayMs: 60_000, feeRatePpm: 2_000 });
+    onTestFinished(() => sim.close());
+    const { t, wechat, pay } = await custodialWechat(sim, "RD", 300);
+    const payments: Awaited<ReturnType<typeof pay>>[] = [];
+    for (const amount of [1_100n, 2_200n, 3_300n, 4_400n, 5_500n, 6_600n, 7_700n]) payments.push(await pay(amount));
+    const billDate = payments[0]!.businessDate.toISOString().slice(0, 10);
+    const diffs = [
+      { kind: "amount", outTradeNo: payments[1]!.outTradeNo, deltaMinor: 2 },
+      { kind: "extra", amountMinor: 333 },
+      { kind: "drop", outTradeNo: payments[5]!.outTradeNo },
+    ];
+    await fetch(`${sim.url}/__sim/statement-diffs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ billDate, diffs }) });
+    const account = await t.run((tx) => connectorConfig(tx, t.ctx, wechat.id));
+    const bytes = (await connectorFor("WECHAT").downloadStatement({ account }, { billDate, billType: "ALL" })).bytes;
+    const stored = await storeStatement(t.ctx, { channelAccountId: wechat.id, billDate, fileName: "rounds.csv", bytes, source: "UPLOAD" });
+    expect(stored.outcome).toBe("IMPORTED");
+    const lineCount = await t.run((tx) => tx.statementLine.count({ where: { tenantId: t.tenantId, fileId: stored.fileId } }));
+    expect(lineCount).toBe(7); // six of our payments and the extra line
+
+    // Two rounds commit, then the run stops (a crash, a timeout): what they did stays.
+    expect(await reconcileRound(t.ctx, stored.fileId)).toBeNull();
+    expect(await reconcileRound(t.ctx, stored.fileId)).toBeNull();
+    const file = await t.run((tx) => tx.statementFile.findFirstOrThrow({ where: { tenantId: t.tenantId, id: stored.fileId } }));
+    expect(file.reconciledAt).toBeNull();
+    const firstFour = await t.run((tx) => tx.statementLine.findMany({ where: { tenantId: t.tenantId, fileId: stored.fileId }, orderBy: { lineNo: "asc" }, take: 4 }));
+    expect(file.reconLineNo).toBe(firstFour[3]!.lineNo);
+    const partial = await t.run((tx) => tx.reconItem.findMany({ where: { tenantId: t.tenantId, fileId: stored.fileId } }));
+    expect(partial.map((i) => i.lineId).sort()).toEqual(firstFour.map((l) => l.id).sort());
+    // The day cannot close on a statement part-way through.
+    const blockers = await t.run((tx) => dayCloseBlockers(tx, t.ctx, billDate));
+    expect(blockers.find((b) => b.code === "STATEMENT_NOT_RECONCILED")?.ids).toEqual([stored.fileId]);
+
+    // Two runs at once go on from there, taking turns on the file: one outcome per line, the same summary.
+    const [one, two] = await Promise.all([reconcileStatementFile(t.ctx, stored.fileId), reconcileStatementFile(t.ctx, stored.fileId)]);
+    expect(two).toEqual(one);
+    expect(one).toMatchObject({ reconciled: true, byOutcome: { MATCHED: 5, DIFFERENCE: 2, PENDING: 1 }, differences: { AMOUNT: 1, CHANNEL_ONLY: 1 } });
+    const items = await t.run((tx) => tx.reconItem.findMany({ where: { tenantId: t.tenantId, fileId: stored.fileId } }));
+    expect(items.filter((i) => i.lineId !== null)).toHaveLength(lineCount);
+    expect(new Set(items.map((i) => i.itemKey)).size).toBe(items.length);
+    expect(items.find((i) => i.paymentId === payments[5]!.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY" });
+    // Each difference posted its suspense entry once: Σ open items per direction = the suspense balance.
+    const open = await t.run((tx) => tx.exception.findMany({ where: { tenantId: t.tenantId, status: "OPEN", kind: { startsWith: "RECON_" } } }));
+    expect(open.map((e) => [e.kind, e.amountMinor]).sort()).toEqual([["RECON_AMOUNT", 2n], ["RECON_CHANNEL_ONLY", 333n]]);
+    expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor).toBe(335n);
+    expect((await t.run((tx) => dayCloseBlockers(tx, t.ctx, billDate))).find((b) => b.code === "STATEMENT_NOT_RECONCILED")).toBeUndefined();
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Prisma, ReconItem } from "@/server/db/generated/prisma/client";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { differenceLockRefs, raiseDifference, releaseByLateLine } from "./exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
@@ -76,6 +77,7 @@ export interface ReconSummary {
 const difference = (direction: "OVERAGE" | "SHORTAGE", diffType: string, rest: Omit<Item, "outcome" | "direction" | "diffType">): Item => ({ ...rest, outcome: "DIFFERENCE", diffType, direction });
 const byMoney = (diffMinor: bigint): "OVERAGE" | "SHORTAGE" => (diffMinor > 0n ? "OVERAGE" : "SHORTAGE");
 
+/** The outcomes of a reconciled file (its last round has finished). */
 async function summary(tx: Tx, ctx: TenantContext, fileId: string): Promise<ReconSummary> {
   const groups = await tx.reconItem.groupBy({ by: ["outcome", "diffType"], where: { tenantId: ctx.tenantId, fileId }, _count: { _all: true } });
   const byOutcome: Record<string, number> = {};
@@ -84,7 +86,7 @@ async function summary(tx: Tx, ctx: TenantContext, fileId: string): Promise<Reco
     byOutcome[g.outcome] = (byOutcome[g.outcome] ?? 0) + g._count._all;
     if (g.diffType && g.outcome === "DIFFERENCE") differences[g.diffType] = (differences[g.diffType] ?? 0) + g._count._all;
   }
-  return { fileId, reconciled: groups.length > 0, byOutcome, differences };
+  return { fileId, reconciled: true, byOutcome, differences };
 }
 
 /** Writes a round's outcomes, then raises each difference (its exception and, CUSTODIAL, its suspense entry). */
@@ -109,176 +111,213 @@ async function writeItems(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
   }
 }
 
-/** Reconciles one IMPORTED payment statement, in one transaction; a second run answers the first's outcomes. */
+type ReconFile = { id: string; channelAccountId: string; billDate: Date; billType: string; reconLineNo: number; reconciledAt: Date | null };
+
+/**
+ * Reconciles one IMPORTED payment statement, round by round (reconcileRound) until its last round;
+ * a run of a reconciled file answers the stored outcomes, a run after a failed round goes on from
+ * the last round that committed.
+ */
 export async function reconcileStatementFile(ctx: TenantContext, fileId: string): Promise<ReconSummary> {
+  for (;;) {
+    const done = await reconcileRound(ctx, fileId);
+    if (done) return done;
+  }
+}
+
+/**
+ * One round of a file's reconciliation, in its own transaction: the next RECON_CHUNK lines after
+ * the file's recon_line_no, or, with none left, the last round (our payments the file lacks, the
+ * cross-day pool) that marks the file reconciled. Returns the summary once the file is reconciled,
+ * null while lines remain. Each round locks only the accounts its own lines can touch, so refunds
+ * and payments of the tenant wait for a round, not for the whole file. Two runs of one file take
+ * turns on the file's row: each round reads where the previous one stopped.
+ */
+export async function reconcileRound(ctx: TenantContext, fileId: string): Promise<ReconSummary | null> {
   return withTenantTx(ctx.tenantId, async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM statement_file WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${fileId}::uuid FOR UPDATE`;
     const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId } });
     if (!file) throw notFound("Statement file");
     if (file.status !== "IMPORTED") throw new DomainError("PRECONDITION", "STATEMENT_NOT_CURRENT", `Only the current statement of a day is reconciled; this one is ${file.status.toLowerCase()}`);
     if (!PAYMENT_FORMAT_SET.has(file.format)) throw new DomainError("PRECONDITION", "STATEMENT_NOT_RECONCILABLE", "Only payment statements are reconciled against payments and refunds so far");
-    if ((await tx.reconItem.count({ where: { tenantId: ctx.tenantId, fileId } })) > 0) return summary(tx, ctx, fileId);
+    if (file.reconciledAt) return summary(tx, ctx, fileId);
 
-    const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId }, select: { subMchId: true, smid: true, acquirerMerchantNo: true } });
-    const known = new Set(registrations.flatMap((r) => [r.subMchId, r.smid, r.acquirerMerchantNo].filter((x): x is string => !!x)));
-    const billDate = file.billDate.toISOString().slice(0, 10);
-
-    // The file is reconciled in one transaction that may settle many payments, post many
-    // differences and release suspense: every account it can touch is locked first, in order.
     const mode = (await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } })).settlementMode;
-    // Joined in the database, not listed here: a file may hold a million lines.
-    const unsettled = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: string | null }>>`
-      SELECT DISTINCT p.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", p.wallet_id AS "walletId"
-        FROM statement_line l JOIN payment p ON p.tenant_id = l.tenant_id AND p.out_trade_no = l.out_trade_no
-       WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${fileId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.status <> 'SUCCEEDED'`;
-    const refunds = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: null }>>`
-      SELECT DISTINCT r.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", NULL::uuid AS "walletId"
-        FROM statement_line l JOIN refund r ON r.tenant_id = l.tenant_id AND r.out_refund_no = l.out_refund_no
-        JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
-       WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${fileId}::uuid AND r.status = 'PROCESSING'`;
-    await lockAhead(tx, ctx, {
-      refs: [...paymentLockRefs(mode, [...unsettled, ...refunds]), ...(mode === "CUSTODIAL" ? await differenceLockRefs(tx, ctx, file.channelAccountId) : [])],
-    });
-
-    // The lines in chunks: each chunk's payments, refunds and pooled items are read in one query
-    // apiece, its outcomes written (and its differences raised) before the next is read.
-    const chunk = reconChunk();
-    let afterLineNo = 0;
-    for (;;) {
-      const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId, lineNo: { gt: afterLineNo } }, orderBy: { lineNo: "asc" }, take: chunk, select: LINE_FIELDS });
-      if (lines.length === 0) break;
-      afterLineNo = lines[lines.length - 1]!.lineNo;
-      const items: Item[] = [];
-      const tradeNos = [...new Set(lines.flatMap((l) => ((l.kind === "PAYMENT" || l.kind === "REVOKED") && l.outTradeNo ? [l.outTradeNo] : [])))];
-      const refundNos = [...new Set(lines.flatMap((l) => (l.kind === "REFUND" && l.outRefundNo ? [l.outRefundNo] : [])))];
-      const paymentsByNo = new Map((tradeNos.length ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outTradeNo: { in: tradeNos } }, select: PAYMENT_FIELDS }) : []).map((p) => [p.outTradeNo, p]));
-      const refundsByNo = new Map((refundNos.length ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, outRefundNo: { in: refundNos } }, select: REFUND_FIELDS }) : []).map((r) => [r.outRefundNo, r]));
-      // Refunds we asked for of payments only the channel showed (customer-refunds.ts).
-      const ours = await customerRefundNos(tx, ctx, refundNos.filter((n) => !refundsByNo.has(n)));
-      const pooled = paymentsByNo.size
-        ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, diffType: "PLATFORM_ONLY", outcome: { in: ["PENDING", "DIFFERENCE"] } }, select: { id: true, paymentId: true, outcome: true } })
-        : [];
-      const released: string[] = [];
-
-      for (const line of lines) {
-        const key = { itemKey: line.id, lineId: line.id };
-        if (line.kind === "PAYMENT" || line.kind === "REVOKED") {
-          const p = line.outTradeNo ? paymentsByNo.get(line.outTradeNo) : undefined;
-          if (!p) {
-            const unknown = line.subMerchant !== null && known.size > 0 && !known.has(line.subMerchant);
-            if (line.kind === "REVOKED") items.push({ ...key, outcome: "MATCHED", note: "a revoked trade we never recorded: no money" });
-            else items.push(difference("OVERAGE", unknown ? "UNKNOWN_SUB_MERCHANT" : "CHANNEL_ONLY", { ...key, theirMinor: line.settleableMinor, diffMinor: line.settleableMinor }));
-            continue;
-          }
-          if (line.kind === "REVOKED") {
-            // The channel reversed it: no money. Ours must be closed (a processing one is closed now).
-            let status = p.status;
-            if (status === "PROCESSING") p.status = status = (await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade revoked" } }, "STATEMENT")).status;
-            if (status === "SUCCEEDED") items.push(difference("SHORTAGE", "STATUS", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "revoked at the channel, succeeded here" }));
-            else items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "revoked" });
-            continue;
-          }
-          let status = p.status;
-          let note: string | undefined;
-          if (status !== "SUCCEEDED") {
-            // The statement proves the success: a processing payment succeeds; a failed or closed one is a late success.
-            const after = await applyOrRecordContradiction(tx, ctx, p.id, { status: "SUCCEEDED", ...(line.channelTradeNo ? { channelTradeNo: line.channelTradeNo } : {}), ...(line.occurredAt ? { paidAt: line.occurredAt } : {}) }, "STATEMENT");
-            note = status === "PROCESSING" ? "succeeded by the statement" : "LATE_SUCCESS";
-            p.status = status = after.status;
-          }
-          // A payment of ours in the cross-day pool of an earlier file is released.
-          for (const item of pooled) if (item.paymentId === p.id && item.outcome === "PENDING") released.push(item.id);
-          // …and one whose pool had expired into a 短款 is released with its suspense entry (the exception queue).
-          for (const item of pooled) {
-            if (item.paymentId !== p.id || item.outcome !== "DIFFERENCE") continue;
-            item.outcome = "RELEASED"; // once, if the file shows the payment twice
-            await releaseByLateLine(tx, ctx, item.id, billDate);
-          }
-          const diff = line.amountMinor - p.amountMinor;
-          if (diff !== 0n) {
-            items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.amountMinor, diffMinor: diff }));
-            continue;
-          }
-          // The channel's fee is our channel cost; it takes money away, so a higher fee is a shortage.
-          const feeDiff = p.costMinor - line.feeMinor;
-          if (feeDiff !== 0n && (feeDiff > FEE_TOLERANCE_MINOR || feeDiff < -FEE_TOLERANCE_MINOR)) {
-            items.push(difference(byMoney(feeDiff), "FEE", { ...key, paymentId: p.id, ourMinor: p.costMinor, theirMinor: line.feeMinor, diffMinor: feeDiff }));
-            continue;
-          }
-          items.push({ ...key, outcome: "MATCHED", paymentId: p.id, ...(feeDiff !== 0n ? { diffMinor: feeDiff, note: `fee rounding ${feeDiff > 0n ? "+" : ""}${feeDiff} within tolerance` } : note ? { note } : {}) });
-          continue;
-        }
-        if (line.kind === "REFUND") {
-          const r = line.outRefundNo ? refundsByNo.get(line.outRefundNo) : undefined;
-          const theirs = -line.amountMinor;
-          if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
-            items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" });
-            continue;
-          }
-          if (!r) {
-            // Money went back to a payer that we never refunded: less money than booked.
-            items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.amountMinor }));
-            continue;
-          }
-          if (line.channelStatus === "PROCESSING") {
-            items.push({ ...key, outcome: "PENDING", refundId: r.id, note: "the channel shows the refund processing" });
-            continue;
-          }
-          let status = r.status;
-          if (status === "PROCESSING") r.status = status = (await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", ...(line.channelRefundNo ? { channelRefundNo: line.channelRefundNo } : {}) }, "STATEMENT")).status;
-          if (status === "FAILED" || status === "CLOSED") {
-            items.push(difference("SHORTAGE", "STATUS", { ...key, refundId: r.id, ourMinor: 0n, theirMinor: theirs, diffMinor: line.amountMinor, note: `refunded at the channel, ${status.toLowerCase()} here` }));
-            continue;
-          }
-          const diff = r.amountMinor - theirs;
-          if (diff !== 0n) items.push(difference(byMoney(diff), "AMOUNT", { ...key, refundId: r.id, ourMinor: r.amountMinor, theirMinor: theirs, diffMinor: diff }));
-          else items.push({ ...key, outcome: "MATCHED", refundId: r.id });
-          continue;
-        }
-        // Other kinds do not belong in a payment statement; kept visible rather than dropped.
-        items.push(difference(byMoney(line.amountMinor || 1n), "UNKNOWN", { ...key, theirMinor: line.amountMinor, diffMinor: line.amountMinor, note: `a ${line.kind} line in a payment statement` }));
-      }
-      if (released.length) await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, id: { in: [...new Set(released)] }, outcome: "PENDING" }, data: { outcome: "RELEASED", note: `shown on the bill of ${billDate}` } });
-      await writeItems(tx, ctx, mode, file, items);
+    const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId, lineNo: { gt: file.reconLineNo } }, orderBy: { lineNo: "asc" }, take: reconChunk(), select: LINE_FIELDS });
+    if (lines.length > 0) {
+      await reconcileLines(tx, ctx, mode, file, lines);
+      await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { reconLineNo: lines[lines.length - 1]!.lineNo } });
+      return null;
     }
-
-    // Our succeeded payments of the day the file lacks wait in the cross-day pool (a payment at
-    // 23:59:59 may be on the next day's bill). Only an ALL or SUCCESS bill lists every payment.
-    if (file.billType === "ALL" || file.billType === "SUCCESS") {
-      const missing = await tx.$queryRaw<Array<{ id: string; amountMinor: bigint }>>`
-        SELECT p.id, p.amount_minor AS "amountMinor" FROM payment p
-         WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.business_date = ${file.billDate} AND p.status = 'SUCCEEDED'
-           AND NOT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = p.tenant_id AND l.file_id = ${fileId}::uuid AND l.out_trade_no = p.out_trade_no AND l.kind IN ('PAYMENT', 'REVOKED'))
-         ORDER BY p.id`;
-      for (let i = 0; i < missing.length; i += chunk) {
-        const pending = missing.slice(i, i + chunk).map((p): Item => ({ itemKey: `payment:${p.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "not on this bill: waiting in the cross-day pool" }));
-        await writeItems(tx, ctx, mode, file, pending);
-      }
-    }
-    // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
-    // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found).
-    const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
-    const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", OR: [{ poolUntil: null, billDate: { lte: cutoff } }, { poolUntil: { lte: cutoff } }] } });
-    for (const item of expired) {
-      const note = `not on any bill up to ${billDate}`;
-      await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
-      await recordDifference(tx, ctx, mode, {
-        id: item.id,
-        foundOn: billDate,
-        fileId: item.fileId,
-        channelAccountId: item.channelAccountId,
-        billDate: item.billDate.toISOString().slice(0, 10),
-        direction: "SHORTAGE",
-        diffType: "PLATFORM_ONLY",
-        diffMinor: item.diffMinor,
-        lineId: null,
-        paymentId: item.paymentId,
-        refundId: null,
-        note,
-      });
-    }
+    await finishFile(tx, ctx, mode, file);
+    await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { reconciledAt: new Date() } });
     return summary(tx, ctx, fileId);
   }, { timeoutMs: BATCH_TX_TIMEOUT_MS });
+}
+
+type Line = Prisma.StatementLineGetPayload<{ select: typeof LINE_FIELDS }>;
+
+/** A round's lines: every account they can touch locked first, then each line's outcome, written (and its difference raised) at the end. */
+async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile, lines: readonly Line[]): Promise<void> {
+  const from = lines[0]!.lineNo;
+  const to = lines[lines.length - 1]!.lineNo;
+  // The round may settle payments, post differences and release suspense: every account it can
+  // touch is locked first, in order (joined in the database: a round's payments and refunds).
+  const unsettled = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: string | null }>>`
+    SELECT DISTINCT p.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", p.wallet_id AS "walletId"
+      FROM statement_line l JOIN payment p ON p.tenant_id = l.tenant_id AND p.out_trade_no = l.out_trade_no
+     WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${file.id}::uuid AND l.line_no BETWEEN ${from} AND ${to}
+       AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.status <> 'SUCCEEDED'`;
+  const refunds = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: null }>>`
+    SELECT DISTINCT r.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", NULL::uuid AS "walletId"
+      FROM statement_line l JOIN refund r ON r.tenant_id = l.tenant_id AND r.out_refund_no = l.out_refund_no
+      JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
+     WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${file.id}::uuid AND l.line_no BETWEEN ${from} AND ${to} AND r.status = 'PROCESSING'`;
+  await lockAhead(tx, ctx, {
+    refs: [...paymentLockRefs(mode, [...unsettled, ...refunds]), ...(mode === "CUSTODIAL" ? await differenceLockRefs(tx, ctx, file.channelAccountId) : [])],
+  });
+
+  const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId }, select: { subMchId: true, smid: true, acquirerMerchantNo: true } });
+  const known = new Set(registrations.flatMap((r) => [r.subMchId, r.smid, r.acquirerMerchantNo].filter((x): x is string => !!x)));
+  const billDate = file.billDate.toISOString().slice(0, 10);
+  // The round's payments, refunds and pooled items, one query apiece.
+  const items: Item[] = [];
+  const tradeNos = [...new Set(lines.flatMap((l) => ((l.kind === "PAYMENT" || l.kind === "REVOKED") && l.outTradeNo ? [l.outTradeNo] : [])))];
+  const refundNos = [...new Set(lines.flatMap((l) => (l.kind === "REFUND" && l.outRefundNo ? [l.outRefundNo] : [])))];
+  const paymentsByNo = new Map((tradeNos.length ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outTradeNo: { in: tradeNos } }, select: PAYMENT_FIELDS }) : []).map((p) => [p.outTradeNo, p]));
+  const refundsByNo = new Map((refundNos.length ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, outRefundNo: { in: refundNos } }, select: REFUND_FIELDS }) : []).map((r) => [r.outRefundNo, r]));
+  // Refunds we asked for of payments only the channel showed (customer-refunds.ts).
+  const ours = await customerRefundNos(tx, ctx, refundNos.filter((n) => !refundsByNo.has(n)));
+  const pooled = paymentsByNo.size
+    ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, diffType: "PLATFORM_ONLY", outcome: { in: ["PENDING", "DIFFERENCE"] } }, select: { id: true, paymentId: true, outcome: true } })
+    : [];
+  const released: string[] = [];
+
+  for (const line of lines) {
+    const key = { itemKey: line.id, lineId: line.id };
+    if (line.kind === "PAYMENT" || line.kind === "REVOKED") {
+      const p = line.outTradeNo ? paymentsByNo.get(line.outTradeNo) : undefined;
+      if (!p) {
+        const unknown = line.subMerchant !== null && known.size > 0 && !known.has(line.subMerchant);
+        if (line.kind === "REVOKED") items.push({ ...key, outcome: "MATCHED", note: "a revoked trade we never recorded: no money" });
+        else items.push(difference("OVERAGE", unknown ? "UNKNOWN_SUB_MERCHANT" : "CHANNEL_ONLY", { ...key, theirMinor: line.settleableMinor, diffMinor: line.settleableMinor }));
+        continue;
+      }
+      if (line.kind === "REVOKED") {
+        // The channel reversed it: no money. Ours must be closed (a processing one is closed now).
+        let status = p.status;
+        if (status === "PROCESSING") p.status = status = (await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade revoked" } }, "STATEMENT")).status;
+        if (status === "SUCCEEDED") items.push(difference("SHORTAGE", "STATUS", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "revoked at the channel, succeeded here" }));
+        else items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "revoked" });
+        continue;
+      }
+      let status = p.status;
+      let note: string | undefined;
+      if (status !== "SUCCEEDED") {
+        // The statement proves the success: a processing payment succeeds; a failed or closed one is a late success.
+        const after = await applyOrRecordContradiction(tx, ctx, p.id, { status: "SUCCEEDED", ...(line.channelTradeNo ? { channelTradeNo: line.channelTradeNo } : {}), ...(line.occurredAt ? { paidAt: line.occurredAt } : {}) }, "STATEMENT");
+        note = status === "PROCESSING" ? "succeeded by the statement" : "LATE_SUCCESS";
+        p.status = status = after.status;
+      }
+      // A payment of ours in the cross-day pool of an earlier file is released.
+      for (const item of pooled) if (item.paymentId === p.id && item.outcome === "PENDING") released.push(item.id);
+      // …and one whose pool had expired into a 短款 is released with its suspense entry (the exception queue).
+      for (const item of pooled) {
+        if (item.paymentId !== p.id || item.outcome !== "DIFFERENCE") continue;
+        item.outcome = "RELEASED"; // once, if the file shows the payment twice
+        await releaseByLateLine(tx, ctx, item.id, billDate);
+      }
+      const diff = line.amountMinor - p.amountMinor;
+      if (diff !== 0n) {
+        items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.amountMinor, diffMinor: diff }));
+        continue;
+      }
+      // The channel's fee is our channel cost; it takes money away, so a higher fee is a shortage.
+      const feeDiff = p.costMinor - line.feeMinor;
+      if (feeDiff !== 0n && (feeDiff > FEE_TOLERANCE_MINOR || feeDiff < -FEE_TOLERANCE_MINOR)) {
+        items.push(difference(byMoney(feeDiff), "FEE", { ...key, paymentId: p.id, ourMinor: p.costMinor, theirMinor: line.feeMinor, diffMinor: feeDiff }));
+        continue;
+      }
+      items.push({ ...key, outcome: "MATCHED", paymentId: p.id, ...(feeDiff !== 0n ? { diffMinor: feeDiff, note: `fee rounding ${feeDiff > 0n ? "+" : ""}${feeDiff} within tolerance` } : note ? { note } : {}) });
+      continue;
+    }
+    if (line.kind === "REFUND") {
+      const r = line.outRefundNo ? refundsByNo.get(line.outRefundNo) : undefined;
+      const theirs = -line.amountMinor;
+      if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
+        items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" });
+        continue;
+      }
+      if (!r) {
+        // Money went back to a payer that we never refunded: less money than booked.
+        items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.amountMinor }));
+        continue;
+      }
+      if (line.channelStatus === "PROCESSING") {
+        items.push({ ...key, outcome: "PENDING", refundId: r.id, note: "the channel shows the refund processing" });
+        continue;
+      }
+      let status = r.status;
+      if (status === "PROCESSING") r.status = status = (await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", ...(line.channelRefundNo ? { channelRefundNo: line.channelRefundNo } : {}) }, "STATEMENT")).status;
+      if (status === "FAILED" || status === "CLOSED") {
+        items.push(difference("SHORTAGE", "STATUS", { ...key, refundId: r.id, ourMinor: 0n, theirMinor: theirs, diffMinor: line.amountMinor, note: `refunded at the channel, ${status.toLowerCase()} here` }));
+        continue;
+      }
+      const diff = r.amountMinor - theirs;
+      if (diff !== 0n) items.push(difference(byMoney(diff), "AMOUNT", { ...key, refundId: r.id, ourMinor: r.amountMinor, theirMinor: theirs, diffMinor: diff }));
+      else items.push({ ...key, outcome: "MATCHED", refundId: r.id });
+      continue;
+    }
+    // Other kinds do not belong in a payment statement; kept visible rather than dropped.
+    items.push(difference(byMoney(line.amountMinor || 1n), "UNKNOWN", { ...key, theirMinor: line.amountMinor, diffMinor: line.amountMinor, note: `a ${line.kind} line in a payment statement` }));
+  }
+  if (released.length) await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, id: { in: [...new Set(released)] }, outcome: "PENDING" }, data: { outcome: "RELEASED", note: `shown on the bill of ${billDate}` } });
+  await writeItems(tx, ctx, mode, file, items);
+}
+
+/** The last round: our succeeded payments of the day the file lacks wait in the cross-day pool; pooled payments missing for too long become differences. */
+async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile): Promise<void> {
+  if (mode === "CUSTODIAL") await lockAhead(tx, ctx, { refs: await differenceLockRefs(tx, ctx, file.channelAccountId) });
+  const fileId = file.id;
+  const chunk = reconChunk();
+  const billDate = file.billDate.toISOString().slice(0, 10);
+  // Our succeeded payments of the day the file lacks wait in the cross-day pool (a payment at
+  // 23:59:59 may be on the next day's bill). Only an ALL or SUCCESS bill lists every payment.
+  if (file.billType === "ALL" || file.billType === "SUCCESS") {
+    const missing = await tx.$queryRaw<Array<{ id: string; amountMinor: bigint }>>`
+      SELECT p.id, p.amount_minor AS "amountMinor" FROM payment p
+       WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.business_date = ${file.billDate} AND p.status = 'SUCCEEDED'
+         AND NOT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = p.tenant_id AND l.file_id = ${fileId}::uuid AND l.out_trade_no = p.out_trade_no AND l.kind IN ('PAYMENT', 'REVOKED'))
+       ORDER BY p.id`;
+    for (let i = 0; i < missing.length; i += chunk) {
+      const pending = missing.slice(i, i + chunk).map((p): Item => ({ itemKey: `payment:${p.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "not on this bill: waiting in the cross-day pool" }));
+      await writeItems(tx, ctx, mode, file, pending);
+    }
+  }
+  // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
+  // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found).
+  const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
+  const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", OR: [{ poolUntil: null, billDate: { lte: cutoff } }, { poolUntil: { lte: cutoff } }] } });
+  for (const item of expired) await expirePooledItem(tx, ctx, mode, item, billDate, `not on any bill up to ${billDate}`);
+}
+
+/** A pooled payment of ours that no bill showed in time: a PLATFORM_ONLY 短款, found on foundOn (its exception and, CUSTODIAL, its suspense entry). */
+export async function expirePooledItem(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", item: ReconItem, foundOn: string, note: string): Promise<void> {
+  await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
+  await recordDifference(tx, ctx, mode, {
+    id: item.id,
+    foundOn,
+    fileId: item.fileId,
+    channelAccountId: item.channelAccountId,
+    billDate: item.billDate.toISOString().slice(0, 10),
+    direction: "SHORTAGE",
+    diffType: "PLATFORM_ONLY",
+    diffMinor: item.diffMinor,
+    lineId: null,
+    paymentId: item.paymentId,
+    refundId: null,
+    note,
+  });
 }
 
 export interface Difference {
