@@ -66,7 +66,8 @@ describe("raw statements in a tenant transaction", () => {
       SELECT 5::int8 AS big, ARRAY[1, 2]::int8[] AS bigs, 7::int AS small, true AS yes, 'x'::text AS s, NULL::text AS nothing,
              '2026-02-03'::date AS day, ${at}::timestamptz AS at, (${at}::timestamptz)::date AS at_day, ${at}::date AS at_as_date,
              ${"a"}::text || ${12n}::int8::text AS joined, ${["p", "q"]}::text[] AS arr, '{"k":[1,"v"]}'::jsonb AS doc,
-             ${randomUUID()}::uuid IS NOT NULL AS uuid_ok`;
+             ${randomUUID()}::uuid IS NOT NULL AS uuid_ok, 12.50::numeric AS ratio, NULL::numeric AS no_ratio, 1.25::float8 AS f,
+             '2026-03-01 16:30:00.123'::timestamp AS naive`;
     const viaConnection = await withTenantTx(t.ctx.tenantId, async (tx) => {
       expect(connectionOf(tx)).not.toBeNull();
       return probe(tx);

@@ -14,8 +14,9 @@ import { Prisma } from "./generated/prisma/client";
 // through it). The callback gets Prisma's transaction client wrapped by `withFastRaw`: its raw
 // statements go straight to that pg client, in order with Prisma's own (pg runs a client's
 // queries one after another in the order they were sent). Anywhere the slot does not vouch for
-// the transaction — a nested transaction's client used outside it, after the end, after Prisma
-// gave the connection back — they go through Prisma as before, which returns the same values.
+// the transaction — a nested transaction's client used outside it, after the end, once Prisma has
+// sent COMMIT or ROLLBACK on the connection or given it back — they go through Prisma as before,
+// which returns the same values.
 
 type Tx = Prisma.TransactionClient;
 
@@ -34,8 +35,7 @@ export function inConnectionSlot<T>(open: () => Promise<T>): Promise<T> {
     try {
       return await open();
     } finally {
-      slot.closed = true;
-      slot.client = null;
+      close(slot);
       slot.tx = null;
     }
   });
@@ -83,11 +83,12 @@ export function connectionOf(tx: Tx): pg.PoolClient | null {
 }
 
 // What Prisma's $queryRaw returns for these types, so that both paths give the same values: int8 as
-// bigint, date as a Date at UTC midnight (pg would make it local midnight). numeric, which Prisma
-// returns as a Decimal, comes back as its text (no raw query here selects one).
+// bigint, numeric as a Decimal, date as a Date at UTC midnight and timestamp (without time zone) as
+// that wall time in UTC (pg would read both in the process's local time).
 const INT8 = 20;
 const INT8_ARRAY = 1016;
 const DATE = 1082;
+const TIMESTAMP = 1114;
 const NUMERIC = 1700;
 const textParser = (oid: number) => pg.types.getTypeParser(oid as Parameters<typeof pg.types.getTypeParser>[0], "text") as (s: string) => unknown;
 const parseArray = textParser(INT8_ARRAY) as (s: string) => Array<string | null>;
@@ -97,7 +98,8 @@ const types = {
     if (oid === INT8) return (s: string) => BigInt(s);
     if (oid === INT8_ARRAY) return (s: string) => parseArray(s).map((v) => (v === null ? null : BigInt(v)));
     if (oid === DATE) return (s: string) => new Date(`${s}T00:00:00Z`);
-    if (oid === NUMERIC) return (s: string) => s;
+    if (oid === NUMERIC) return (s: string) => new Prisma.Decimal(s);
+    if (oid === TIMESTAMP) return (s: string) => (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(s) ? new Date(`${s.replace(" ", "T")}Z`) : textParser(oid)(s));
     return textParser(oid);
   }) as typeof pg.types.getTypeParser,
 };
