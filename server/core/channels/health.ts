@@ -85,17 +85,20 @@ export async function recordChannelCall(tx: Tx, ctx: TenantContext, accountId: s
   const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
   const latency = Math.max(0, Math.round(outcome.latencyMs));
   const failed = outcome.ok ? 0 : 1;
-  await tx.$executeRaw`
-    INSERT INTO channel_call_stat (tenant_id, channel_account_id, minute, calls, failures, latency_sum_ms, latency_max_ms)
-    VALUES (${ctx.tenantId}::uuid, ${accountId}::uuid, ${minute}, 1, ${failed}, ${latency}, ${latency})
-    ON CONFLICT (tenant_id, channel_account_id, minute) DO UPDATE
-      SET calls = channel_call_stat.calls + 1, failures = channel_call_stat.failures + ${failed},
-          latency_sum_ms = channel_call_stat.latency_sum_ms + ${latency},
-          latency_max_ms = GREATEST(channel_call_stat.latency_max_ms, ${latency})`;
-  const row = await tx.channelAccount.findFirst({
-    where: { tenantId: ctx.tenantId, id: accountId },
-    select: { healthState: true, healthChangedAt: true, healthManual: true, autoPause: true, healthWindowSeconds: true, healthMinSample: true, healthErrorRatePpm: true, healthCooldownSeconds: true },
-  });
+  // The count and the account's health settings in one statement (every payment makes this call).
+  const [row] = await tx.$queryRaw<Array<Pick<HealthRow, "healthState" | "healthChangedAt" | "healthManual" | "healthCooldownSeconds"> & { autoPause: boolean; healthWindowSeconds: number; healthMinSample: number; healthErrorRatePpm: number }>>`
+    WITH counted AS (
+      INSERT INTO channel_call_stat (tenant_id, channel_account_id, minute, calls, failures, latency_sum_ms, latency_max_ms)
+      VALUES (${ctx.tenantId}::uuid, ${accountId}::uuid, ${minute}::timestamptz, 1, ${failed}::int, ${latency}::int8, ${latency}::int)
+      ON CONFLICT (tenant_id, channel_account_id, minute) DO UPDATE
+        SET calls = channel_call_stat.calls + 1, failures = channel_call_stat.failures + ${failed}::int,
+            latency_sum_ms = channel_call_stat.latency_sum_ms + ${latency}::int8,
+            latency_max_ms = GREATEST(channel_call_stat.latency_max_ms, ${latency}::int)
+    )
+    SELECT health_state::text AS "healthState", health_changed_at AS "healthChangedAt", health_manual AS "healthManual", auto_pause AS "autoPause",
+           health_window_seconds AS "healthWindowSeconds", health_min_sample AS "healthMinSample", health_error_rate_ppm AS "healthErrorRatePpm",
+           health_cooldown_seconds AS "healthCooldownSeconds"
+      FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${accountId}::uuid`;
   if (!row) throw notFound("Channel account");
   const state = effectiveHealth(row, at);
   if (state === "HALF_OPEN") {
@@ -175,16 +178,16 @@ export async function channelHealthReport(tx: Tx, ctx: TenantContext, accountId:
 /** The 1-hour window for every account at once (for the channel list and routing's success-rate strategy). */
 export async function recentStats(tx: Tx, ctx: TenantContext, seconds = 3600, now = new Date()) {
   const since = new Date(now.getTime() - seconds * 1000);
-  const rows = await tx.channelCallStat.groupBy({
-    by: ["channelAccountId"],
-    where: { tenantId: ctx.tenantId, minute: { gte: since } },
-    _sum: { calls: true, failures: true, latencySumMs: true },
-  });
+  // Raw: routing reads this for every payment.
+  const rows = await tx.$queryRaw<Array<{ channelAccountId: string; calls: bigint; failures: bigint; latencySumMs: bigint }>>`
+    SELECT channel_account_id AS "channelAccountId", sum(calls)::int8 AS calls, sum(failures)::int8 AS failures, sum(latency_sum_ms)::int8 AS "latencySumMs"
+      FROM channel_call_stat WHERE tenant_id = ${ctx.tenantId}::uuid AND minute >= ${since}::timestamptz
+     GROUP BY channel_account_id`;
   return new Map(
     rows.map((r) => {
-      const calls = r._sum.calls ?? 0;
-      const failures = r._sum.failures ?? 0;
-      return [r.channelAccountId, { calls, failures, successRate: calls ? (calls - failures) / calls : null, avgLatencyMs: calls ? Number(r._sum.latencySumMs ?? 0n) / calls : null }];
+      const calls = Number(r.calls);
+      const failures = Number(r.failures);
+      return [r.channelAccountId, { calls, failures, successRate: calls ? (calls - failures) / calls : null, avgLatencyMs: calls ? Number(r.latencySumMs) / calls : null }];
     }),
   );
 }

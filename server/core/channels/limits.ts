@@ -43,12 +43,15 @@ async function give(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: stri
 /** Reserves the payment's share of both daily caps, or refuses naming the cap; nothing is kept on refusal. */
 export async function reserveLimits(tx: Tx, ctx: TenantContext, r: LimitReservation): Promise<void> {
   if (r.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "AMOUNT_INVALID", "The amount must be positive");
-  const account = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: r.channelAccountId }, select: { dailyAmountCap: true, dailyCountCap: true } });
-  if (!account) throw new DomainError("NOT_FOUND", "NOT_FOUND", "Channel account not found");
-  const merchant = await tx.merchantLimit.findUnique({
-    where: { tenantId_merchantId: { tenantId: ctx.tenantId, merchantId: r.merchantId } },
-    select: { dailyAmountCap: true, dailyCountCap: true, perTxnMaxMinor: true },
-  });
+  // The account's caps and the merchant's limits (if it has any) in one statement.
+  const [caps] = await tx.$queryRaw<Array<{ accountAmount: bigint | null; accountCount: number | null; hasLimit: boolean; dailyAmountCap: bigint | null; dailyCountCap: number | null; perTxnMaxMinor: bigint | null }>>`
+    SELECT a.daily_amount_cap AS "accountAmount", a.daily_count_cap AS "accountCount", l.merchant_id IS NOT NULL AS "hasLimit",
+           l.daily_amount_cap AS "dailyAmountCap", l.daily_count_cap AS "dailyCountCap", l.per_txn_max_minor AS "perTxnMaxMinor"
+      FROM channel_account a LEFT JOIN merchant_limit l ON l.tenant_id = a.tenant_id AND l.merchant_id = ${r.merchantId}::uuid
+     WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.id = ${r.channelAccountId}::uuid`;
+  if (!caps) throw new DomainError("NOT_FOUND", "NOT_FOUND", "Channel account not found");
+  const account = { dailyAmountCap: caps.accountAmount, dailyCountCap: caps.accountCount };
+  const merchant = caps.hasLimit ? caps : null;
   if (merchant?.perTxnMaxMinor != null && r.amountMinor > merchant.perTxnMaxMinor) {
     throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The amount is above the merchant's per-payment limit", {
       params: { limit: merchant.perTxnMaxMinor.toString() },
@@ -72,10 +75,10 @@ export async function releaseLimits(tx: Tx, ctx: TenantContext, r: LimitReservat
 
 /** Today's totals for every scope, for routing eligibility and the console. */
 export async function usageOn(tx: Tx, ctx: TenantContext, businessDate: string) {
-  const rows = await tx.limitUsage.findMany({
-    where: { tenantId: ctx.tenantId, businessDate: new Date(`${businessDate}T00:00:00Z`) },
-    select: { scope: true, scopeId: true, amountMinor: true, count: true },
-  });
+  // Raw: routing reads this for every payment.
+  const rows = await tx.$queryRaw<Array<{ scope: LimitScope; scopeId: string; amountMinor: bigint; count: number }>>`
+    SELECT scope::text, scope_id AS "scopeId", amount_minor AS "amountMinor", count
+      FROM limit_usage WHERE tenant_id = ${ctx.tenantId}::uuid AND business_date = ${businessDate}::date`;
   const byScope = (scope: LimitScope) => new Map(rows.filter((r) => r.scope === scope).map((r) => [r.scopeId, { amountMinor: r.amountMinor, count: r.count }]));
   return { channelAccounts: byScope("CHANNEL_ACCOUNT"), merchants: byScope("MERCHANT") };
 }

@@ -1,4 +1,6 @@
 import { connectorFor } from "@/server/channels/registry";
+import { tenantSettings } from "@/server/core/tenancy/settings";
+import type { ChannelHealthState } from "@/server/db/generated/prisma/enums";
 import type { PaymentElement, ProductCode } from "@/server/channels/types";
 import { recordAudit } from "@/server/core/audit/service";
 import { businessDate } from "@/server/core/calendar/rules";
@@ -140,10 +142,9 @@ export async function routingConfig(tx: Tx, ctx: TenantContext): Promise<Compile
 /** Today's totals, health and recent success rate, read fresh for one decision. */
 export async function liveState(tx: Tx, ctx: TenantContext, date: string, now: Date): Promise<LiveState> {
   const usage = await usageOn(tx, ctx, date);
-  const healthRows = await tx.channelAccount.findMany({
-    where: { tenantId: ctx.tenantId },
-    select: { id: true, healthState: true, healthChangedAt: true, healthManual: true, healthCooldownSeconds: true },
-  });
+  const healthRows = await tx.$queryRaw<Array<{ id: string; healthState: ChannelHealthState; healthChangedAt: Date; healthManual: boolean; healthCooldownSeconds: number }>>`
+    SELECT id, health_state::text AS "healthState", health_changed_at AS "healthChangedAt", health_manual AS "healthManual", health_cooldown_seconds AS "healthCooldownSeconds"
+      FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid`;
   const stats = await recentStats(tx, ctx, 3600, now);
   const accounts = new Map<string, AccountLive>();
   for (const h of healthRows) {
@@ -166,11 +167,6 @@ export async function liveState(tx: Tx, ctx: TenantContext, date: string, now: D
   };
 }
 
-async function tenantClock(tx: Tx, ctx: TenantContext) {
-  const t = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { timeZone: true, settlementMode: true } });
-  return t;
-}
-
 export interface DecideInput {
   readonly merchantId: string;
   readonly storeId?: string;
@@ -190,7 +186,7 @@ export interface DecideInput {
 
 async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
   const at = input.at ?? new Date();
-  const tenant = await tenantClock(tx, ctx);
+  const tenant = await tenantSettings(tx, ctx);
   const date = businessDate(at, tenant.timeZone);
   const compiled = await routingConfig(tx, ctx);
   const pinned = input.onlyChannelAccountId;
@@ -275,7 +271,7 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
 /** The products to offer for an order type and amount, with the elements each needs (step 2 of a payment). */
 export async function offerProducts(tx: Tx, ctx: TenantContext, input: Omit<OfferRequest, "settlementMode" | "at" | "timeZone"> & { at?: Date }) {
   const at = input.at ?? new Date();
-  const tenant = await tenantClock(tx, ctx);
+  const tenant = await tenantSettings(tx, ctx);
   const config = await routingConfig(tx, ctx);
   const live = await liveState(tx, ctx, businessDate(at, tenant.timeZone), at);
   return productsFor({ ...input, settlementMode: tenant.settlementMode, at, timeZone: tenant.timeZone }, config.config.productRules, config, live);
@@ -465,6 +461,6 @@ export async function dryRunRuleSet(tx: Tx, ctx: TenantContext, input: { days: n
  */
 export async function configurationIssues(tx: Tx, ctx: TenantContext): Promise<ConfigIssue[]> {
   const { config } = await routingConfig(tx, ctx);
-  const tenant = await tenantClock(tx, ctx);
+  const tenant = await tenantSettings(tx, ctx);
   return validateConfig(config, tenant.settlementMode);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { tenantSettings } from "@/server/core/tenancy/settings";
 import { connectorFor } from "@/server/channels/registry";
 import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
@@ -96,6 +97,22 @@ async function announce(tx: Tx, ctx: TenantContext, p: PaymentView, type: Webhoo
 }
 
 /**
+ * Records a payment's transition: one raw INSERT (the payment path's most frequent write after the
+ * payment itself). created_at is the moment of the call, as a model create would set it, so the
+ * transitions of one transaction keep their order.
+ */
+async function recordTransition(
+  tx: Tx,
+  ctx: TenantContext,
+  t: { paymentId: string; fromStatus: PaymentStatus | null; toStatus: PaymentStatus; cause: string; reason?: string | null; exchanges?: readonly unknown[] | undefined },
+): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO payment_transition (tenant_id, payment_id, from_status, to_status, cause, reason, actor, exchanges, created_at)
+    VALUES (${ctx.tenantId}::uuid, ${t.paymentId}::uuid, ${t.fromStatus}::"PaymentStatus", ${t.toStatus}::"PaymentStatus", ${t.cause}, ${t.reason ?? null},
+            ${actorName(ctx)}, ${JSON.stringify(t.exchanges ?? [])}::jsonb, ${new Date()}::timestamptz)`;
+}
+
+/**
  * Applies a channel's answer to a payment (inside the caller's transaction, the payment row
  * locked): a definite result moves the state with its ledger entries, limits, transition and
  * webhook; the same answer again changes nothing. A success for a payment we hold as FAILED or
@@ -105,11 +122,11 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
   const p = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
   if (!p) throw notFound("Payment");
-  const exchanges = (result.exchanges ?? []) as unknown as Prisma.InputJsonValue;
+  const exchanges = result.exchanges;
   if (result.status === p.status || result.status === "PROCESSING") {
     // Nothing moves; the exchange is still worth keeping (a query, a duplicate notification).
     if (result.status === "PROCESSING" && (result.exchanges?.length ?? 0) > 0) {
-      await tx.paymentTransition.create({ data: { tenantId: ctx.tenantId, paymentId, fromStatus: p.status, toStatus: p.status, cause, reason: "still processing", actor: actorName(ctx), exchanges } });
+      await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: p.status, cause, reason: "still processing", exchanges });
     }
     return p;
   }
@@ -121,19 +138,24 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   if (result.payerId) data.payerId = result.payerId;
   if (to === "SUCCEEDED") {
     data.paidAt = result.paidAt ?? new Date();
-    data.ledgerEntryId = await postPaymentEntries(tx, ctx, p);
   } else {
     data.failureCode = result.failure?.code ?? (to === "CLOSED" ? "CLOSED" : "FAILED");
     data.failureMessage = result.failure?.message ?? null;
-    await releaseLimits(tx, ctx, { businessDate: dateOf(p.businessDate), channelAccountId: p.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
   }
   const after = await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data, select: paymentSelect });
-  await tx.paymentTransition.create({
-    data: { tenantId: ctx.tenantId, paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, actor: actorName(ctx), exchanges },
-  });
-  await tx.routingDecision.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: p.routingDecisionId } }, data: { succeeded: to === "SUCCEEDED" } });
+  await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges });
+  await tx.$executeRaw`UPDATE routing_decision SET succeeded = ${to === "SUCCEEDED"} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid`;
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
-  return after;
+  // Last, the rows concurrent payments queue on (the merchant's ledger accounts and the tenant's
+  // margin slots; the daily totals for a failure), so their locks are held for as little of the
+  // transaction as can be. Nothing above reads them.
+  if (to !== "SUCCEEDED") {
+    await releaseLimits(tx, ctx, { businessDate: dateOf(p.businessDate), channelAccountId: p.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
+    return after;
+  }
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, p);
+  await tx.$executeRaw`UPDATE payment SET ledger_entry_id = ${ledgerEntryId}::uuid WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid`;
+  return { ...after, ledgerEntryId };
 }
 
 /**
@@ -149,17 +171,13 @@ export async function applyOrRecordContradiction(tx: Tx, ctx: TenantContext, pay
     if (!(e instanceof DomainError) || e.code !== "ILLEGAL_TRANSITION") throw e;
     const p = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
     logger.warn({ tenantId: ctx.tenantId, paymentId, status: p.status, answer: result.status, cause }, "channel answer contradicts a final payment; recorded for reconciliation");
-    await tx.paymentTransition.create({
-      data: {
-        tenantId: ctx.tenantId,
-        paymentId,
-        fromStatus: p.status,
-        toStatus: p.status,
-        cause,
-        reason: `the channel answered ${result.status}${result.failure ? ` (${result.failure.code})` : ""}, contradicting ${p.status}: left for reconciliation`.slice(0, 500),
-        actor: actorName(ctx),
-        exchanges: (result.exchanges ?? []) as unknown as Prisma.InputJsonValue,
-      },
+    await recordTransition(tx, ctx, {
+      paymentId,
+      fromStatus: p.status,
+      toStatus: p.status,
+      cause,
+      reason: `the channel answered ${result.status}${result.failure ? ` (${result.failure.code})` : ""}, contradicting ${p.status}: left for reconciliation`.slice(0, 500),
+      exchanges: result.exchanges,
     });
     return p;
   }
@@ -175,8 +193,8 @@ export const REFUND_SUBMIT_TOPIC = "refund.submit";
  * policy (default on) a full refund is recorded in the same transaction and sent right after.
  */
 async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, result: ChannelResult, cause: string): Promise<PaymentView> {
-  const exchanges = (result.exchanges ?? []) as unknown as Prisma.InputJsonValue;
-  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { autoRefundLateSuccess: true, settlementMode: true } });
+  const exchanges = result.exchanges;
+  const tenant = await tenantSettings(tx, ctx);
   const refunding = tenant.autoRefundLateSuccess;
   const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
   const after = await tx.payment.update({
@@ -184,9 +202,7 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
     data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}), ...(result.payerId ? { payerId: result.payerId } : {}) },
     select: paymentSelect,
   });
-  await tx.paymentTransition.create({
-    data: { tenantId: ctx.tenantId, paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), actor: actorName(ctx), exchanges },
-  });
+  await recordTransition(tx, ctx, { paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), exchanges });
   const refund = refunding
     ? await recordRefund(tx, ctx, { paymentId: p.id, merchantRefundNo: `AUTO-${p.id}`, amountMinor: p.amountMinor, reason: "Automatic refund of a late success", origin: "LATE_SUCCESS" })
     : null;
@@ -215,7 +231,7 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
   if (!p) throw notFound("Payment");
   assertCorrection(p.status, input.to);
   const data: Prisma.PaymentUpdateInput = { status: input.to };
-  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { timeZone: true } });
+  const tenant = await tenantSettings(tx, ctx);
   const today = businessDate(new Date(), tenant.timeZone);
   if (input.to === "SUCCEEDED") {
     data.paidAt = input.paidAt ?? new Date();
@@ -244,9 +260,7 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
     data.failureMessage = input.reason.slice(0, 500);
   }
   const after = await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data, select: paymentSelect });
-  await tx.paymentTransition.create({
-    data: { tenantId: ctx.tenantId, paymentId, fromStatus: p.status, toStatus: input.to, cause: "CORRECTED_BY_RECON", reason: `${input.reason} (proposal ${input.proposalId})`.slice(0, 500), actor: actorName(ctx) },
-  });
+  await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: input.to, cause: "CORRECTED_BY_RECON", reason: `${input.reason} (proposal ${input.proposalId})`.slice(0, 500) });
   await announce(tx, ctx, after, "payment.corrected", { previousStatus: p.status });
   return after;
 }
@@ -272,7 +286,7 @@ async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, op
 }
 
 async function paymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string }): Promise<Array<{ draft: EntryDraft; opts: PostOptions }>> {
-  const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
+  const tenant = await tenantSettings(tx, ctx);
   const attrs = connectorFor(await channelTypeOf(tx, ctx, p.channelAccountId)).attributes;
   const businessDate = dateOf(p.businessDate);
   const key = `payment:${p.id}${options.idempotencySuffix ?? ""}`;
@@ -325,7 +339,7 @@ export async function createPayment(
 
   // Step 0: the order number, the merchant and store, then routing (its decision commits on its own).
   const routed = await withTenantTx(ctx.tenantId, async (tx) => {
-    const merchant = await tx.merchant.findFirst({ where: { tenantId: ctx.tenantId, id: input.merchantId }, select: { status: true } });
+    const [merchant] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text FROM merchant WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.merchantId}::uuid`;
     if (!merchant) throw notFound("Merchant");
     if (merchant.status !== "ACTIVE") throw new DomainError("PRECONDITION", "MERCHANT_NOT_ACTIVE", "This merchant cannot take payments now");
     if (input.storeId) {
@@ -340,7 +354,7 @@ export async function createPayment(
       if (!wallet) throw new DomainError("NOT_FOUND", "WALLET_NOT_FOUND", "No such wallet of this merchant", { field: "walletId" });
       if (wallet.status !== "ACTIVE") throw new DomainError("PRECONDITION", "WALLET_NOT_ACTIVE", `This wallet is ${wallet.status.toLowerCase()}`, { field: "walletId" });
     }
-    const taken = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, merchantOrderNo: input.merchantOrderNo }, select: { id: true } });
+    const [taken] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid AND merchant_order_no = ${input.merchantOrderNo}`;
     if (taken) throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo", params: { paymentId: taken.id } });
     return decideRoute(tx, ctx, {
       ...(options.channelAccountId ? { onlyChannelAccountId: options.channelAccountId } : {}),
@@ -364,7 +378,6 @@ export async function createPayment(
 
   // Step 1: limits and the payment, PROCESSING.
   const prepared: Prepared = await withTenantTx(ctx.tenantId, async (tx) => {
-    await reserveLimits(tx, ctx, { businessDate: routed.businessDate, channelAccountId: decision.chosen.channelAccountId, merchantId: input.merchantId, amountMinor: input.amountMinor });
     const account = await connectorConfig(tx, ctx, decision.chosen.channelAccountId);
     const registration = await registrationIdentity(tx, ctx, decision.chosen.registrationId);
     const outTradeNo = newOutTradeNo();
@@ -398,7 +411,7 @@ export async function createPayment(
         },
         select: paymentSelect,
       });
-      await tx.paymentTransition.create({ data: { tenantId: ctx.tenantId, paymentId: payment.id, fromStatus: null, toStatus: "PROCESSING", cause: "CREATED", actor: actorName(ctx) } });
+      await recordTransition(tx, ctx, { paymentId: payment.id, fromStatus: null, toStatus: "PROCESSING", cause: "CREATED" });
       const request: PayRequest = {
         outTradeNo,
         amountMinor: input.amountMinor,
@@ -411,6 +424,9 @@ export async function createPayment(
         ...(input.elements.payerIp ? { payerIp: input.elements.payerIp } : {}),
         ...(options.notifyUrlFor ? { notifyUrl: options.notifyUrlFor(account.channelType, account.channelAccountId) } : {}),
       };
+      // The daily totals are rows every payment of the account and of the merchant updates: taken
+      // last, so their locks are held only through the commit (a refusal still rolls back the payment).
+      await reserveLimits(tx, ctx, { businessDate: routed.businessDate, channelAccountId: decision.chosen.channelAccountId, merchantId: input.merchantId, amountMinor: input.amountMinor });
       return { payment, account, registration, request };
     } catch (e) {
       if ((e as { code?: string }).code === "P2002") {
@@ -436,16 +452,18 @@ export async function createPayment(
     }
     // Step 3: the answer.
     return withTenantTx(ctx.tenantId, async (tx) => {
+      // A QR code for the payer, kept while the order waits (set first: applying a success ends
+      // with the ledger's rows, which should be locked for as little as can be).
+      if (result.codeUrl) await tx.$executeRaw`UPDATE payment SET code_url = ${result.codeUrl}, updated_at = now() WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${attempt.payment.id}::uuid`;
+      const applied = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
+      // The first query for a payment still processing.
+      const after =
+        applied.status === "PROCESSING"
+          ? await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: applied.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) }, select: paymentSelect })
+          : applied;
+      // The call's per-minute counter is a row every payment of the account writes: counted last,
+      // so its lock is held only through the commit (first, it was what payments queued on).
       await recordChannelCall(tx, ctx, attempt.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
-      const after = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
-      // A QR code for the payer (kept while the order waits), and the first query for a payment still processing.
-      if (after.status === "PROCESSING" || result.codeUrl) {
-        return tx.payment.update({
-          where: { tenantId_id: { tenantId: ctx.tenantId, id: after.id } },
-          data: { ...(after.status === "PROCESSING" ? { nextQueryAt: new Date(Date.now() + 5_000) } : {}), ...(result.codeUrl ? { codeUrl: result.codeUrl } : {}) },
-          select: paymentSelect,
-        });
-      }
       return after;
     });
   }
@@ -503,7 +521,6 @@ async function fallBack(
     try {
       return await withTenantTx(ctx.tenantId, async (tx) => {
         const p = from.payment;
-        await recordChannelCall(tx, ctx, from.account.channelAccountId, { ok: true, latencyMs });
         await releaseLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: from.account.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
         await reserveLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: next.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
         const account = await connectorConfig(tx, ctx, next.channelAccountId);
@@ -522,19 +539,16 @@ async function fallBack(
           },
           select: paymentSelect,
         });
-        await tx.paymentTransition.create({
-          data: {
-            tenantId: ctx.tenantId,
-            paymentId: p.id,
-            fromStatus: "PROCESSING",
-            toStatus: "PROCESSING",
-            cause: "FALLBACK",
-            reason: `${declined.failure?.code ?? "DECLINED"}: ${declined.failure?.message ?? ""} → ${next.channelAccountName}`.slice(0, 500),
-            actor: actorName(ctx),
-            exchanges: (declined.exchanges ?? []) as unknown as Prisma.InputJsonValue,
-          },
+        await recordTransition(tx, ctx, {
+          paymentId: p.id,
+          fromStatus: "PROCESSING",
+          toStatus: "PROCESSING",
+          cause: "FALLBACK",
+          reason: `${declined.failure?.code ?? "DECLINED"}: ${declined.failure?.message ?? ""} → ${next.channelAccountName}`.slice(0, 500),
+          exchanges: declined.exchanges,
         });
         const request: PayRequest = { ...from.request, outTradeNo, ...(meta.notifyUrlFor ? { notifyUrl: meta.notifyUrlFor(account.channelType, account.channelAccountId) } : {}) };
+        await recordChannelCall(tx, ctx, from.account.channelAccountId, { ok: true, latencyMs });
         return { payment, account, registration, request };
       });
     } catch (e) {
@@ -615,7 +629,7 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
   if (!loaded.account || !loaded.registration) return loaded.payment;
   const p = loaded.payment;
   const reversed = await connectorFor(loaded.account.channelType).closeOrReverse({ account: loaded.account, registration: loaded.registration }, { outTradeNo: p.outTradeNo, product: p.product });
-  const exchanges = reversed.exchanges as unknown as Prisma.InputJsonValue;
+  const exchanges = reversed.exchanges;
   const cause = why === "QR_EXPIRED" ? "CLOSE" : "REVERSE";
   return withTenantTx(ctx.tenantId, async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
@@ -641,17 +655,13 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
       return tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
     }
     // RETRY (WeChat recall=Y), a refusal, or the payment moved meanwhile: recorded, nothing else changes.
-    await tx.paymentTransition.create({
-      data: {
-        tenantId: ctx.tenantId,
-        paymentId,
-        fromStatus: now.status,
-        toStatus: now.status,
-        cause,
-        reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `${cause.toLowerCase()} answered ${reversed.status}`,
-        actor: actorName(ctx),
-        exchanges,
-      },
+    await recordTransition(tx, ctx, {
+      paymentId,
+      fromStatus: now.status,
+      toStatus: now.status,
+      cause,
+      reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `${cause.toLowerCase()} answered ${reversed.status}`,
+      exchanges,
     });
     if (now.status === "PROCESSING") await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
     return now;
