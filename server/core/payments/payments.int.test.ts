@@ -14,7 +14,7 @@ import { makeTenant } from "@/server/testing/tenants";
 import "./register";
 import { queryDuePayments } from "./query-job";
 import { createWallet, walletBalances } from "@/server/core/wallets/service";
-import { createPayment, paymentTransitions } from "./service";
+import { createPayment, lockPayment, paymentSelect, paymentTransitions } from "./service";
 
 // The first slice of the payment application against the sandbox channel (in process; its
 // behaviour is chosen by the amount's last two fen digits: 01 declines, 02 is "user paying" until
@@ -72,6 +72,15 @@ describe("a face payment through the sandbox", () => {
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 
+  it("the payment path's raw row (lockPayment) is paymentSelect's view, field for field", async () => {
+    const t = await setUp();
+    const p = await createPayment(t.ctx, face(t.m.id, 12_300n));
+    const [raw, model] = await t.run(async (tx) => [await lockPayment(tx, t.ctx, p.id), await tx.payment.findFirst({ where: { tenantId: t.tenantId, id: p.id }, select: paymentSelect })]);
+    expect(model).not.toBeNull();
+    expect(Object.keys(raw!).sort()).toEqual(Object.keys(paymentSelect).sort());
+    expect(raw).toEqual(model);
+    expect(await t.run((tx) => lockPayment(tx, t.ctx, "00000000-0000-4000-8000-000000000000"))).toBeNull();
+  });
   it("a decline fails definitely, releases its share of the limits and posts nothing", async () => {
     const t = await setUp();
     const p = await createPayment(t.ctx, face(t.m.id, 5_001n));

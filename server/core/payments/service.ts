@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { tenantSettings } from "@/server/core/tenancy/settings";
 import { connectorFor } from "@/server/channels/registry";
 import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
 import { connectorConfig } from "@/server/core/channels/accounts";
@@ -7,6 +6,7 @@ import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute } from "@/server/core/channels/routing";
 import type { RouteOption } from "@/server/core/routing/types";
+import { tenantSettings } from "@/server/core/tenancy/settings";
 import { requireCustodial } from "@/server/core/wallets/mode";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
@@ -16,7 +16,7 @@ import type { AccountRef } from "@/server/core/ledger/chart";
 import { publishWebhook, type WebhookEventType } from "@/server/core/webhooks/publish";
 import { publish } from "@/server/jobs/outbox";
 import { open } from "@/server/core/secrets/envelope";
-import type { Prisma } from "@/server/db/generated/prisma/client";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import type { PaymentStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
@@ -71,6 +71,26 @@ export const paymentSelect = {
 
 export type PaymentView = Prisma.PaymentGetPayload<{ select: typeof paymentSelect }>;
 
+/**
+ * paymentSelect as SQL, for the raw reads and RETURNING clauses of the payment path: the same
+ * PaymentView (a test compares the two on every field).
+ */
+export const PAYMENT_COLUMNS = Prisma.raw(
+  `id, merchant_id AS "merchantId", store_id AS "storeId", device_id AS "deviceId", merchant_order_no AS "merchantOrderNo", out_trade_no AS "outTradeNo",
+   order_type::text AS "orderType", product::text AS product, amount_minor AS "amountMinor", currency, status::text AS status, subject,
+   channel_account_id AS "channelAccountId", channel_version AS "channelVersion", registration_id AS "registrationId", routing_decision_id AS "routingDecisionId",
+   fee_minor AS "feeMinor", cost_minor AS "costMinor", margin_minor AS "marginMinor", business_date AS "businessDate", channel_trade_no AS "channelTradeNo",
+   failure_code AS "failureCode", failure_message AS "failureMessage", paid_at AS "paidAt", ledger_entry_id AS "ledgerEntryId", wallet_id AS "walletId",
+   code_url AS "codeUrl", expires_at AS "expiresAt", refunded_minor AS "refundedMinor", late_success AS "lateSuccess", notify_url AS "notifyUrl",
+   created_at AS "createdAt", updated_at AS "updatedAt"`,
+);
+
+/** A payment of the transaction's tenant, its row locked for the rest of the transaction (one statement). */
+export async function lockPayment(tx: Tx, ctx: TenantContext, paymentId: string): Promise<PaymentView | null> {
+  const [p] = await tx.$queryRaw<PaymentView[]>`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
+  return p ?? null;
+}
+
 /** Our order number at the channel: ≤ 32 characters of [A-Za-z0-9] (WeChat's out_trade_no limit). */
 function newOutTradeNo(): string {
   return `SY${Date.now().toString(36).toUpperCase()}${randomBytes(8).toString("hex").toUpperCase()}`;
@@ -119,8 +139,7 @@ async function recordTransition(
  * CLOSED is a late success (never dropped); any other answer that contradicts a final state is refused.
  */
 export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: string, result: ChannelResult, cause: string): Promise<PaymentView> {
-  await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
-  const p = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+  const p = await lockPayment(tx, ctx, paymentId);
   if (!p) throw notFound("Payment");
   const exchanges = result.exchanges;
   if (result.status === p.status || result.status === "PROCESSING") {
@@ -133,16 +152,18 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   if (isLateSuccess(p.status, result.status)) return applyLateSuccess(tx, ctx, p, result, cause);
   assertMove(p.status, result.status);
   const to: PaymentStatus = result.status;
-  const data: Prisma.PaymentUpdateInput = { status: to, nextQueryAt: null };
-  if (result.channelTradeNo) data.channelTradeNo = result.channelTradeNo;
-  if (result.payerId) data.payerId = result.payerId;
-  if (to === "SUCCEEDED") {
-    data.paidAt = result.paidAt ?? new Date();
-  } else {
-    data.failureCode = result.failure?.code ?? (to === "CLOSED" ? "CLOSED" : "FAILED");
-    data.failureMessage = result.failure?.message ?? null;
-  }
-  const after = await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data, select: paymentSelect });
+  const succeeded = to === "SUCCEEDED";
+  // A success sets paid_at; a failure or close its code and message. The channel's trade number and payer, where it gave them.
+  const [after] = await tx.$queryRaw<PaymentView[]>`
+    UPDATE payment SET status = ${to}::"PaymentStatus", next_query_at = NULL,
+           channel_trade_no = COALESCE(${result.channelTradeNo || null}, channel_trade_no), payer_id = COALESCE(${result.payerId || null}, payer_id),
+           paid_at = CASE WHEN ${succeeded} THEN ${result.paidAt ?? new Date()}::timestamptz ELSE paid_at END,
+           failure_code = CASE WHEN ${succeeded} THEN failure_code ELSE ${result.failure?.code ?? (to === "CLOSED" ? "CLOSED" : "FAILED")} END,
+           failure_message = CASE WHEN ${succeeded} THEN failure_message ELSE ${result.failure?.message ?? null} END,
+           updated_at = ${new Date()}::timestamptz
+     WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid
+    RETURNING ${PAYMENT_COLUMNS}`;
+  if (!after) throw notFound("Payment");
   await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges });
   await tx.$executeRaw`UPDATE routing_decision SET succeeded = ${to === "SUCCEEDED"} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid`;
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
@@ -226,8 +247,7 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
  * correction away from SUCCEEDED reverses them (冲正), refused while refunds exist.
  */
 export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentId: string, input: { to: "SUCCEEDED" | "FAILED" | "CLOSED"; reason: string; proposalId: string; channelTradeNo?: string; paidAt?: Date }): Promise<PaymentView> {
-  await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
-  const p = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+  const p = await lockPayment(tx, ctx, paymentId);
   if (!p) throw notFound("Payment");
   assertCorrection(p.status, input.to);
   const data: Prisma.PaymentUpdateInput = { status: input.to };
@@ -632,8 +652,8 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
   const exchanges = reversed.exchanges;
   const cause = why === "QR_EXPIRED" ? "CLOSE" : "REVERSE";
   return withTenantTx(ctx.tenantId, async (tx) => {
-    await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid FOR UPDATE`;
-    const now = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
+    const now = await lockPayment(tx, ctx, paymentId);
+    if (!now) throw notFound("Payment");
     const confirmed = reversed.status === "CLOSED" || reversed.status === "REVERSED";
     if (now.status === "PROCESSING" && confirmed) {
       const message = why === "QR_EXPIRED" ? "the QR code expired unpaid; closed at the channel" : reversed.refunded ? "reversed after the query window; the channel refunded the payer" : "reversed after the query window";
