@@ -233,12 +233,33 @@ async function loadVersion(tx: Tx, ctx: TenantContext, accountId: string, versio
   return { version: row.version, params: row.params as Record<string, string>, credentials };
 }
 
+// A version's parameters and opened credentials, per process. Versions never change once written
+// (the app role may only insert them), so an entry is never stale; every payment, query and refund
+// needs one, and opening the sealed credentials each time cost a model query and a decryption.
+// Bounded: the oldest entry goes first. (A version read here inside the transaction that inserts
+// it, which then rolls back, would stay cached; nothing does that: configuring an account reads
+// versions through loadVersion.)
+const VERSION_CACHE_MAX = 1_000;
+const versionCache = new Map<string, { version: number; params: Record<string, string>; credentials: Record<string, string> }>();
+
+async function cachedVersion(tx: Tx, ctx: TenantContext, accountId: string, version: number) {
+  const key = `${ctx.tenantId}:${accountId}:${version}`;
+  const hit = versionCache.get(key);
+  if (hit) return hit;
+  const loaded = await loadVersion(tx, ctx, accountId, version);
+  if (versionCache.size >= VERSION_CACHE_MAX) versionCache.delete(versionCache.keys().next().value!);
+  versionCache.set(key, loaded);
+  return loaded;
+}
+
 /** What a connector needs for one call: the current version, or the one a payment was made with. */
 export async function connectorConfig(tx: Tx, ctx: TenantContext, accountId: string, version?: number): Promise<ChannelAccountConfig> {
-  const account = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: accountId }, select: { channelType: true, currentVersion: true } });
+  const [account] = await tx.$queryRaw<Array<{ channelType: ChannelType; currentVersion: number }>>`
+    SELECT channel_type::text AS "channelType", current_version AS "currentVersion" FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${accountId}::uuid`;
   if (!account) throw notFound("Channel account");
-  const loaded = await loadVersion(tx, ctx, accountId, version ?? account.currentVersion);
-  return { channelAccountId: accountId, version: loaded.version, channelType: account.channelType, params: loaded.params, credentials: loaded.credentials };
+  const loaded = await cachedVersion(tx, ctx, accountId, version ?? account.currentVersion);
+  // Copies: a caller may not change what the next call gets.
+  return { channelAccountId: accountId, version: loaded.version, channelType: account.channelType, params: { ...loaded.params }, credentials: { ...loaded.credentials } };
 }
 
 /** Every version of an account, newest first, for verifying a callback that may predate an edit. */

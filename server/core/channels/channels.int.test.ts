@@ -73,12 +73,18 @@ describe("channel accounts: versioned credentials in the envelope", () => {
     const current = await t.run((tx) => connectorConfig(tx, t.ctx, account.id));
     expect([v1.credentials.notifySecret, v2.credentials.notifySecret, current.credentials.notifySecret]).toEqual(["first-secret", "first-secret", "second-secret"]);
     expect(current.version).toBe(3);
+    // Versions are kept per process once opened: an edit is a new version the next call reads, and
+    // what a caller does to its copy does not reach the next caller.
+    current.credentials.notifySecret = "changed by a caller";
+    await t.run((tx) => configureChannelAccount(tx, t.ctx, { id: account.id, params: {}, credentials: { notifySecret: "third-secret" } }));
+    expect((await t.run((tx) => connectorConfig(tx, t.ctx, account.id))).credentials).toEqual({ notifySecret: "third-secret" });
+    expect((await t.run((tx) => connectorConfig(tx, t.ctx, account.id, 3))).credentials).toEqual({ notifySecret: "second-secret" });
     // Nothing readable leaves the server: the console sees versions with key names only.
     const view = await t.run((tx) => getChannelAccount(tx, t.ctx, account.id));
     const text = JSON.stringify(view, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     expect(text).not.toContain("first-secret");
     expect(text).not.toContain("second-secret");
-    expect(view.versions.map((v) => [v.version, v.credentialKeys])).toEqual([[3, ["notifySecret"]], [2, ["notifySecret"]], [1, ["notifySecret"]]]);
+    expect(view.versions.map((v) => [v.version, v.credentialKeys])).toEqual([[4, ["notifySecret"]], [3, ["notifySecret"]], [2, ["notifySecret"]], [1, ["notifySecret"]]]);
     const stored = await ownerQuery<{ credentials_enc: string }>(db.url, "SELECT credentials_enc FROM channel_account_version WHERE channel_account_id = $1", [account.id]);
     for (const row of stored) expect(row.credentials_enc).toMatch(/^swy1:/);
     const audit = await ownerQuery<{ after: unknown }>(db.url, "SELECT after FROM audit_log WHERE entity_id = $1", [account.id]);

@@ -9,7 +9,12 @@ export { actorName } from "@/server/db/tenant-tx";
 // Small pieces payments and refunds share.
 
 export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
-  const r = await tx.merchantChannelRegistration.findFirst({ where: { tenantId: ctx.tenantId, id: registrationId } });
+  // Raw: every payment, query and refund reads it.
+  const [r] = await tx.$queryRaw<
+    Array<{ id: string; subMchId: string | null; subAppId: string | null; smid: string | null; appAuthToken: string | null; shopId: string | null; acquirerMerchantNo: string | null; terminalNo: string | null }>
+  >`SELECT id, sub_mch_id AS "subMchId", sub_app_id AS "subAppId", smid, app_auth_token_enc AS "appAuthToken", shop_id AS "shopId",
+           acquirer_merchant_no AS "acquirerMerchantNo", terminal_no AS "terminalNo"
+      FROM merchant_channel_registration WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${registrationId}::uuid`;
   if (!r) throw notFound("Registration");
   const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.id, field: "appAuthToken" }, r.appAuthToken) : undefined;
   return {
