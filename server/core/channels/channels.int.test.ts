@@ -75,7 +75,7 @@ describe("channel accounts: versioned credentials in the envelope", () => {
     expect(current.version).toBe(3);
     // Versions are kept per process once opened: an edit is a new version the next call reads, and
     // what a caller does to its copy does not reach the next caller.
-    current.credentials.notifySecret = "changed by a caller";
+    (current.credentials as Record<string, string>).notifySecret = "changed by a caller";
     await t.run((tx) => configureChannelAccount(tx, t.ctx, { id: account.id, params: {}, credentials: { notifySecret: "third-secret" } }));
     expect((await t.run((tx) => connectorConfig(tx, t.ctx, account.id))).credentials).toEqual({ notifySecret: "third-secret" });
     expect((await t.run((tx) => connectorConfig(tx, t.ctx, account.id, 3))).credentials).toEqual({ notifySecret: "second-secret" });

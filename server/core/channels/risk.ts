@@ -31,10 +31,10 @@ export interface RiskVerdict {
 }
 
 export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput): Promise<RiskVerdict> {
-  const limit = await tx.merchantLimit.findUnique({
-    where: { tenantId_merchantId: { tenantId: ctx.tenantId, merchantId: input.merchantId } },
-    select: { devicePerMinuteMax: true, payerPerMinuteMax: true, nightLargeAmountMinor: true },
-  });
+  // Raw: every payment asks.
+  const [limit] = await tx.$queryRaw<Array<{ devicePerMinuteMax: number | null; payerPerMinuteMax: number | null; nightLargeAmountMinor: bigint | null }>>`
+    SELECT device_per_minute_max AS "devicePerMinuteMax", payer_per_minute_max AS "payerPerMinuteMax", night_large_amount_minor AS "nightLargeAmountMinor"
+      FROM merchant_limit WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid`;
   if (!limit) return { flags: [] };
   const flags: string[] = [];
   let refusal: RiskRefusal | undefined;

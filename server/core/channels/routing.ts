@@ -240,31 +240,18 @@ export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput
     logger.warn({ tenantId: ctx.tenantId, merchantId: input.merchantId, deviceId: input.deviceId, flags: risk.flags }, "risk rule fired");
     await recordAudit(tx, ctx, { action: "risk.alert", entityType: "merchant", entityId: input.merchantId, after: { flags: risk.flags, amountMinor: input.amountMinor, deviceId: input.deviceId ?? null, refused: Boolean(risk.refusal) } });
   }
-  const row = await tx.routingDecision.create({
-    data: {
-      tenantId: ctx.tenantId,
-      createdAt: at,
-      ruleSetVersion: decision.trace.ruleSetVersion,
-      merchantId: input.merchantId,
-      storeId: input.storeId ?? null,
-      deviceId: input.deviceId ?? null,
-      payerId: input.payerId ?? null,
-      riskFlags: [...risk.flags],
-      orderType: input.orderType,
-      product: input.product,
-      amountMinor: input.amountMinor,
-      request: toJson(request) as unknown as Prisma.InputJsonValue,
-      outcome: decision.outcome,
-      reason: decision.outcome === "ROUTED" ? null : decision.reason.code,
-      channelAccountId: routed?.chosen.channelAccountId ?? null,
-      registrationId: routed?.chosen.registrationId ?? null,
-      feeMinor: routed?.feeMinor ?? null,
-      costMinor: routed?.costMinor ?? null,
-      marginMinor: routed?.marginMinor ?? null,
-      trace: decision.trace as unknown as Prisma.InputJsonValue,
-    },
-    select: { id: true },
-  });
+  // One raw INSERT (every payment records its decision; a model create cost several times the statement).
+  const minor = (v: bigint | undefined) => (v === undefined ? null : v.toString());
+  const [row] = await tx.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO routing_decision (tenant_id, created_at, rule_set_version, merchant_id, store_id, device_id, payer_id, risk_flags, order_type, product, amount_minor,
+                                  request, outcome, reason, channel_account_id, registration_id, fee_minor, cost_minor, margin_minor, trace)
+    VALUES (${ctx.tenantId}::uuid, ${at}::timestamptz, ${decision.trace.ruleSetVersion ?? null}::int, ${input.merchantId}::uuid, ${input.storeId ?? null}::uuid,
+            ${input.deviceId ?? null}, ${input.payerId ?? null}, ${[...risk.flags]}::text[], ${input.orderType}::"OrderType", ${input.product}::"ProductCode",
+            ${input.amountMinor.toString()}::int8, ${JSON.stringify(toJson(request))}::jsonb, ${decision.outcome}, ${decision.outcome === "ROUTED" ? null : decision.reason.code},
+            ${routed?.chosen.channelAccountId ?? null}::uuid, ${routed?.chosen.registrationId ?? null}::uuid,
+            ${minor(routed?.feeMinor)}::int8, ${minor(routed?.costMinor)}::int8, ${minor(routed?.marginMinor)}::int8, ${JSON.stringify(decision.trace)}::jsonb)
+    RETURNING id`;
+  if (!row) throw new Error("routing decision not recorded");
   return { decisionId: row.id, decision, businessDate: date, riskFlags: risk.flags };
 }
 
