@@ -16,7 +16,7 @@ export interface CallOutcome {
   readonly at?: Date;
 }
 
-interface HealthRow {
+export interface HealthRow {
   healthState: ChannelHealthState;
   healthChangedAt: Date;
   healthManual: boolean;
@@ -86,7 +86,7 @@ export async function recordChannelCall(tx: Tx, ctx: TenantContext, accountId: s
   const latency = Math.max(0, Math.round(outcome.latencyMs));
   const failed = outcome.ok ? 0 : 1;
   // The count and the account's health settings in one statement (every payment makes this call).
-  const [row] = await tx.$queryRaw<Array<Pick<HealthRow, "healthState" | "healthChangedAt" | "healthManual" | "healthCooldownSeconds"> & { autoPause: boolean; healthWindowSeconds: number; healthMinSample: number; healthErrorRatePpm: number }>>`
+  const [row] = await tx.$queryRaw<HealthRow[]>`
     WITH counted AS (
       INSERT INTO channel_call_stat (tenant_id, channel_account_id, minute, calls, failures, latency_sum_ms, latency_max_ms)
       VALUES (${ctx.tenantId}::uuid, ${accountId}::uuid, ${minute}::timestamptz, 1, ${failed}::int, ${latency}::int8, ${latency}::int)

@@ -1,6 +1,5 @@
 import { connectorFor } from "@/server/channels/registry";
 import { tenantSettings } from "@/server/core/tenancy/settings";
-import type { ChannelHealthState } from "@/server/db/generated/prisma/enums";
 import type { PaymentElement, ProductCode } from "@/server/channels/types";
 import { recordAudit } from "@/server/core/audit/service";
 import { businessDate } from "@/server/core/calendar/rules";
@@ -15,7 +14,7 @@ import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveS
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
-import { effectiveHealth, recentStats } from "./health";
+import { effectiveHealth, recentStats, type HealthRow } from "./health";
 import { assessRisk, type RiskRefusal } from "./risk";
 import { usageOn } from "./limits";
 
@@ -142,7 +141,7 @@ export async function routingConfig(tx: Tx, ctx: TenantContext): Promise<Compile
 /** Today's totals, health and recent success rate, read fresh for one decision. */
 export async function liveState(tx: Tx, ctx: TenantContext, date: string, now: Date): Promise<LiveState> {
   const usage = await usageOn(tx, ctx, date);
-  const healthRows = await tx.$queryRaw<Array<{ id: string; healthState: ChannelHealthState; healthChangedAt: Date; healthManual: boolean; healthCooldownSeconds: number }>>`
+  const healthRows = await tx.$queryRaw<Array<{ id: string } & Pick<HealthRow, "healthState" | "healthChangedAt" | "healthManual" | "healthCooldownSeconds">>>`
     SELECT id, health_state::text AS "healthState", health_changed_at AS "healthChangedAt", health_manual AS "healthManual", health_cooldown_seconds AS "healthCooldownSeconds"
       FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid`;
   const stats = await recentStats(tx, ctx, 3600, now);

@@ -1,4 +1,5 @@
 import { recordAudit } from "@/server/core/audit/service";
+import { tenantSettings } from "@/server/core/tenancy/settings";
 import { businessDate as businessDateOf } from "@/server/core/calendar/rules";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { getBalanceByRef, lockAhead, postEntry, reverseEntry } from "@/server/core/ledger/service";
@@ -72,12 +73,8 @@ export function bucketRange(bucket: AgeBucket, today: string): { from: string | 
   }
 }
 
-async function tenantOf(tx: Tx, ctx: TenantContext) {
-  return tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true } });
-}
-
 export async function todayOf(tx: Tx, ctx: TenantContext, now = new Date()): Promise<string> {
-  return businessDateOf(now, (await tenantOf(tx, ctx)).timeZone);
+  return businessDateOf(now, (await tenantSettings(tx, ctx)).timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +183,7 @@ export async function raiseDifference(tx: Tx, ctx: TenantContext, d: DifferenceI
       })
     ).id;
   }
-  const tenant = await tenantOf(tx, ctx);
+  const tenant = await tenantSettings(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL" || amountMinor === 0n) return { exceptionId };
   const billsMonthly = (await feeCollectionOf(tx, ctx, d.channelAccountId)) === "BILLED_MONTHLY";
   // Where the difference is found: the money at the channel (clearing) — except the fee of a
@@ -462,7 +459,7 @@ export async function queueStats(tx: Tx, ctx: TenantContext, input: { days?: num
     }
     if (e.suspenseEntryId) openMinor[dir] += e.amountMinor;
   }
-  const tenant = await tenantOf(tx, ctx);
+  const tenant = await tenantSettings(tx, ctx);
   const custodial = tenant.settlementMode === "CUSTODIAL";
   const overageBalance = custodial ? (await getBalanceByRef(tx, ctx, accounts.overageSuspense)).postedMinor : 0n;
   const shortageBalance = custodial ? (await getBalanceByRef(tx, ctx, accounts.shortageSuspense)).postedMinor : 0n;

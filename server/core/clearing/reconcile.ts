@@ -111,7 +111,8 @@ async function writeItems(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
   }
 }
 
-type ReconFile = { id: string; channelAccountId: string; billDate: Date; billType: string; reconLineNo: number; reconciledAt: Date | null };
+/** What a round reads of its file. */
+type ReconFile = { id: string; channelAccountId: string; billDate: Date; billType: string };
 
 /**
  * Reconciles one IMPORTED payment statement, round by round (reconcileRound) until its last round;

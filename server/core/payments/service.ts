@@ -124,7 +124,7 @@ async function announce(tx: Tx, ctx: TenantContext, p: PaymentView, type: Webhoo
 async function recordTransition(
   tx: Tx,
   ctx: TenantContext,
-  t: { paymentId: string; fromStatus: PaymentStatus | null; toStatus: PaymentStatus; cause: string; reason?: string | null; exchanges?: readonly unknown[] | undefined },
+  t: { paymentId: string; fromStatus: PaymentStatus | null; toStatus: PaymentStatus; cause: string; reason?: string | null; exchanges?: readonly ChannelExchange[] | undefined },
 ): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO payment_transition (tenant_id, payment_id, from_status, to_status, cause, reason, actor, exchanges, created_at)
@@ -141,11 +141,10 @@ async function recordTransition(
 export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: string, result: ChannelResult, cause: string): Promise<PaymentView> {
   const p = await lockPayment(tx, ctx, paymentId);
   if (!p) throw notFound("Payment");
-  const exchanges = result.exchanges;
   if (result.status === p.status || result.status === "PROCESSING") {
     // Nothing moves; the exchange is still worth keeping (a query, a duplicate notification).
     if (result.status === "PROCESSING" && (result.exchanges?.length ?? 0) > 0) {
-      await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: p.status, cause, reason: "still processing", exchanges });
+      await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: p.status, cause, reason: "still processing", exchanges: result.exchanges });
     }
     return p;
   }
@@ -164,7 +163,7 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
      WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid
     RETURNING ${PAYMENT_COLUMNS}`;
   if (!after) throw notFound("Payment");
-  await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges });
+  await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges });
   await tx.$executeRaw`UPDATE routing_decision SET succeeded = ${to === "SUCCEEDED"} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid`;
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
   // Last, the rows concurrent payments queue on (the merchant's ledger accounts and the tenant's
@@ -214,7 +213,6 @@ export const REFUND_SUBMIT_TOPIC = "refund.submit";
  * policy (default on) a full refund is recorded in the same transaction and sent right after.
  */
 async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, result: ChannelResult, cause: string): Promise<PaymentView> {
-  const exchanges = result.exchanges;
   const tenant = await tenantSettings(tx, ctx);
   const refunding = tenant.autoRefundLateSuccess;
   const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
@@ -223,7 +221,7 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
     data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}), ...(result.payerId ? { payerId: result.payerId } : {}) },
     select: paymentSelect,
   });
-  await recordTransition(tx, ctx, { paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), exchanges });
+  await recordTransition(tx, ctx, { paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), exchanges: result.exchanges });
   const refund = refunding
     ? await recordRefund(tx, ctx, { paymentId: p.id, merchantRefundNo: `AUTO-${p.id}`, amountMinor: p.amountMinor, reason: "Automatic refund of a late success", origin: "LATE_SUCCESS" })
     : null;
@@ -474,7 +472,7 @@ export async function createPayment(
     return withTenantTx(ctx.tenantId, async (tx) => {
       // A QR code for the payer, kept while the order waits (set first: applying a success ends
       // with the ledger's rows, which should be locked for as little as can be).
-      if (result.codeUrl) await tx.$executeRaw`UPDATE payment SET code_url = ${result.codeUrl}, updated_at = now() WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${attempt.payment.id}::uuid`;
+      if (result.codeUrl) await tx.$executeRaw`UPDATE payment SET code_url = ${result.codeUrl}, updated_at = ${new Date()}::timestamptz WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${attempt.payment.id}::uuid`;
       const applied = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
       // The first query for a payment still processing.
       const after =
@@ -649,7 +647,6 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
   if (!loaded.account || !loaded.registration) return loaded.payment;
   const p = loaded.payment;
   const reversed = await connectorFor(loaded.account.channelType).closeOrReverse({ account: loaded.account, registration: loaded.registration }, { outTradeNo: p.outTradeNo, product: p.product });
-  const exchanges = reversed.exchanges;
   const cause = why === "QR_EXPIRED" ? "CLOSE" : "REVERSE";
   return withTenantTx(ctx.tenantId, async (tx) => {
     const now = await lockPayment(tx, ctx, paymentId);
@@ -681,7 +678,7 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
       toStatus: now.status,
       cause,
       reason: reversed.failure ? `${reversed.failure.code}: ${reversed.failure.message}`.slice(0, 500) : `${cause.toLowerCase()} answered ${reversed.status}`,
-      exchanges,
+      exchanges: reversed.exchanges,
     });
     if (now.status === "PROCESSING") await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: paymentId } }, data: { nextQueryAt: new Date(Date.now() + 5_000) } });
     return now;

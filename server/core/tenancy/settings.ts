@@ -1,3 +1,4 @@
+import { notFound } from "@/server/core/errors/domain-error";
 import type { SettlementMode } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
@@ -16,6 +17,6 @@ export async function tenantSettings(tx: Tx, ctx: TenantContext): Promise<Tenant
   const [row] = await tx.$queryRaw<TenantSettings[]>`
     SELECT time_zone AS "timeZone", settlement_mode::text AS "settlementMode", auto_refund_late_success AS "autoRefundLateSuccess"
       FROM tenant WHERE id = ${ctx.tenantId}::uuid`;
-  if (!row) throw new Error(`Tenant ${ctx.tenantId} not found`);
+  if (!row) throw notFound("Service provider");
   return row;
 }

@@ -1,5 +1,6 @@
 import { businessDate } from "@/server/core/calendar/rules";
-import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { tenantSettings } from "@/server/core/tenancy/settings";
+import { DomainError } from "@/server/core/errors/domain-error";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
 // Wallets, transfers, withdrawals and payouts hold customers' money: only a licensed (CUSTODIAL)
@@ -13,8 +14,7 @@ export const directModeRefusal = () =>
 
 /** The tenant, if it is CUSTODIAL; else the refusal. Returns what the callers need of it. */
 export async function requireCustodial(tx: Tx, ctx: TenantContext): Promise<{ timeZone: string }> {
-  const tenant = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true } });
-  if (!tenant) throw notFound("Service provider");
+  const tenant = await tenantSettings(tx, ctx);
   if (tenant.settlementMode !== "CUSTODIAL") throw directModeRefusal();
   return { timeZone: tenant.timeZone };
 }
