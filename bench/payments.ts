@@ -96,6 +96,15 @@ async function main() {
 
   useTestKeyring();
   const db = await createTestDatabase("bench_payments");
+  // As in ledger-setup.ts: the test databases' lock-order check (ledger.check_lock_order) is not on
+  // in production, so the benchmark measures without it. Set before the pool opens its connections.
+  {
+    const pg = (await import("pg")).default;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE "${db.name}" RESET ledger.check_lock_order`);
+    await admin.end();
+  }
   const servers: Server[] = [];
   try {
     const t = await makeTenant();
