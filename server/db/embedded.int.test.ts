@@ -82,6 +82,13 @@ describe("the embedded database (PGlite)", () => {
     }
   });
 
+  it("a raw-only transaction (BEGIN, tenant binding and time limit in one message) is bound to its tenant", async () => {
+    const seen = await withTenantTx(authorizedTenantId(A), (tx) => tx.$queryRaw<Array<{ short_name: string }>>`SELECT short_name FROM merchant`, { rawOnly: true });
+    expect(seen).toEqual([{ short_name: "A" }]);
+    await expect(withTenantTx(authorizedTenantId(B), (tx) => tx.merchant.count(), { rawOnly: true })).rejects.toThrow(/raw-only/);
+    expect(await withTenantTx(authorizedTenantId(B), (tx) => tx.merchant.findMany({ select: { shortName: true } }))).toEqual([{ shortName: "B" }]);
+  });
+
   it("row-level security isolates two tenants through the app's own path (withTenantTx)", async () => {
     const seenByA = await withTenantTx(authorizedTenantId(A), (tx) => tx.merchant.findMany({ select: { shortName: true } }));
     const seenByB = await withTenantTx(authorizedTenantId(B), (tx) => tx.merchant.findMany({ select: { shortName: true } }));

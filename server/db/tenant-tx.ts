@@ -2,7 +2,8 @@ import type { Prisma } from "./generated/prisma/client";
 import { prisma } from "./client";
 import { APP_ROLE } from "./config";
 import { logger } from "@/server/lib/logger";
-import { bindTransaction, inConnectionSlot } from "./tx-connection";
+import { appPool } from "./pool";
+import { bindTransaction, inConnectionSlot, rawOnlyClient } from "./tx-connection";
 
 /** The transaction client. Inside a transaction callback use only this, never prisma(). */
 export type Tx = Prisma.TransactionClient;
@@ -37,11 +38,68 @@ export interface TenantContext {
 
 const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 } as const;
 
+export interface TxOptions {
+  /** How long the transaction may stay open (default 60 s). */
+  timeoutMs?: number;
+  /**
+   * The callback sends raw SQL only (`tx.$queryRaw`, `$executeRaw` and their Unsafe forms); a model
+   * query throws. The transaction is then ours on a pool connection instead of a Prisma interactive
+   * transaction, whose machinery cost about 0.6 ms of Node CPU per transaction (measured, 2026-11-29:
+   * 1.17 ms against 0.55 ms for the same statements), and BEGIN and the tenant binding go in one
+   * round trip. For the short transactions every API request opens (tenant, key and nonce,
+   * Idempotency-Key); keep model queries out of anything they call.
+   */
+  rawOnly?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * withTenantTx / withSystemTx with `rawOnly`: BEGIN, the role and tenant binding (the id is checked
+ * to be a uuid before it is written into the statement) and the server-side time limit in one round
+ * trip, the callback, then COMMIT; ROLLBACK when the callback throws. A transaction left idle past
+ * the limit is ended by the server (idle_in_transaction_session_timeout), as Prisma's timeout would.
+ */
+async function rawOnlyTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, timeoutMs: number): Promise<T> {
+  if (tenantId !== "" && !UUID.test(tenantId)) throw new Error(`Not a tenant id: ${tenantId}`);
+  const client = await appPool().connect();
+  const { tx, end } = rawOnlyClient(client);
+  // A checked-out client's errors (the server ending the session) are ours to take while we hold
+  // it; unheard, they would end the process. The statement in flight fails on its own.
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
+  let committed = false;
+  try {
+    await client.query(
+      `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true); ` +
+        `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.floor(timeoutMs))}`,
+    );
+    const result = await watched(() => fn(tx));
+    end();
+    // PostgreSQL answers COMMIT with ROLLBACK, not an error, when a statement of the transaction
+    // failed (the callback caught it and went on): that is a failure, never a silent success.
+    const commit = await client.query("COMMIT");
+    committed = true;
+    if (commit.command !== "COMMIT") throw new Error("The transaction was rolled back: one of its statements failed");
+    return result;
+  } finally {
+    end();
+    // A connection that broke, or cannot even roll back, is dropped by the pool.
+    const usable = committed || (!broken && (await client.query("ROLLBACK").then(() => true, () => false)));
+    client.removeListener("error", onError);
+    client.release(usable && !broken ? undefined : true);
+  }
+}
+
 /**
  * One transaction with row-level security bound to one tenant. Everything a tenant request or job
  * does happens inside one of these; a thrown error rolls all of it back.
  */
-export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+  if (options.rawOnly) return rawOnlyTx(tenantId, fn, options.timeoutMs ?? TX_OPTIONS.timeout);
   return inConnectionSlot(() =>
     prisma().$transaction(
       async (prismaTx) => {
@@ -61,7 +119,8 @@ export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promis
 export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 
 /** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
-export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>, options: Pick<TxOptions, "rawOnly"> = {}): Promise<T> {
+  if (options.rawOnly) return rawOnlyTx("", fn, TX_OPTIONS.timeout);
   return inConnectionSlot(() =>
     prisma().$transaction(async (prismaTx) => {
       const tx = bindTransaction(prismaTx);

@@ -4,7 +4,7 @@ import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/test
 import { makeTenant } from "@/server/testing/tenants";
 import { prisma } from "./client";
 import { APP_ROLE } from "./config";
-import { withSystemTx, withTenantTx, type Tx } from "./tenant-tx";
+import { withSystemTx, withTenantTx, type TenantId, type Tx } from "./tenant-tx";
 import { connectionOf, withFastRaw } from "./tx-connection";
 
 // Raw statements inside withTenantTx go straight to the transaction's pg connection
@@ -18,6 +18,14 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const here = (tx: Tx) => tx.$queryRaw<Array<{ xid: string; pid: number; tenant: string }>>`SELECT txid_current()::text AS xid, pg_backend_pid() AS pid, current_setting('app.tenant_id') AS tenant`;
+
+const PROBE_AT = new Date("2026-03-01T16:30:00.123Z");
+const valuesProbe = (tx: Tx) => tx.$queryRaw<unknown[]>`
+  SELECT 5::int8 AS big, ARRAY[1, 2]::int8[] AS bigs, 7::int AS small, true AS yes, 'x'::text AS s, NULL::text AS nothing,
+         '2026-02-03'::date AS day, ${PROBE_AT}::timestamptz AS at, (${PROBE_AT}::timestamptz)::date AS at_day, ${PROBE_AT}::date AS at_as_date,
+         ${"a"}::text || ${12n}::int8::text AS joined, ${["p", "q"]}::text[] AS arr, '{"k":[1,"v"]}'::jsonb AS doc,
+         ${"6f1c1a52-8a43-4a53-9a55-3c6b0f1d2e7a"}::uuid IS NOT NULL AS uuid_ok, 12.50::numeric AS ratio, NULL::numeric AS no_ratio, 1.25::float8 AS f,
+         '2026-03-01 16:30:00.123'::timestamp AS naive`;
 
 describe("raw statements in a tenant transaction", () => {
   it("run on the transaction's own connection, in the transaction, bound to its tenant", async () => {
@@ -59,15 +67,17 @@ describe("raw statements in a tenant transaction", () => {
     }
   });
 
+  it("return the same values in a raw-only transaction as through Prisma", async () => {
+    const t = await makeTenant();
+    const viaPrisma = await withTenantTx(t.ctx.tenantId, (tx) => valuesProbe(tx));
+    const viaRawOnly = await withTenantTx(t.ctx.tenantId, (tx) => valuesProbe(tx), { rawOnly: true });
+    expect(viaRawOnly).toEqual(viaPrisma);
+  });
+
   async function sameValues() {
     const t = await makeTenant();
-    const at = new Date("2026-03-01T16:30:00.123Z");
-    const probe = (tx: Tx) => tx.$queryRaw<unknown[]>`
-      SELECT 5::int8 AS big, ARRAY[1, 2]::int8[] AS bigs, 7::int AS small, true AS yes, 'x'::text AS s, NULL::text AS nothing,
-             '2026-02-03'::date AS day, ${at}::timestamptz AS at, (${at}::timestamptz)::date AS at_day, ${at}::date AS at_as_date,
-             ${"a"}::text || ${12n}::int8::text AS joined, ${["p", "q"]}::text[] AS arr, '{"k":[1,"v"]}'::jsonb AS doc,
-             ${randomUUID()}::uuid IS NOT NULL AS uuid_ok, 12.50::numeric AS ratio, NULL::numeric AS no_ratio, 1.25::float8 AS f,
-             '2026-03-01 16:30:00.123'::timestamp AS naive`;
+    const at = PROBE_AT;
+    const probe = valuesProbe;
     const viaConnection = await withTenantTx(t.ctx.tenantId, async (tx) => {
       expect(connectionOf(tx)).not.toBeNull();
       return probe(tx);
@@ -129,5 +139,109 @@ describe("raw statements in a tenant transaction", () => {
     // is sent before the connection goes back to the pool.
     const { after } = await statementAfterTimeout((tx) => tx.$queryRaw`SELECT pg_sleep(0.6)`);
     await expect(after).rejects.toThrow(/Transaction|closed|expired|timeout/i);
+  });
+});
+
+// withTenantTx / withSystemTx with rawOnly: our own transaction on a pool connection, no Prisma
+// interactive transaction under it (tenant-tx.ts).
+describe("raw-only transactions", () => {
+  const insertAudit = (tx: Tx, tenantId: string, id: string) =>
+    tx.$executeRaw`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity_type) VALUES (${tenantId}::uuid, ${id}::uuid, 'SYSTEM', 'tx.raw', 'test')`;
+  const role = (tx: Tx) => tx.$queryRaw<Array<{ role: string; xid: string }>>`SELECT current_user AS role, txid_current()::text AS xid`;
+
+  it("run every statement in one transaction, as the app role, bound to the tenant, and commit", async () => {
+    const t = await makeTenant();
+    const other = await makeTenant();
+    const id = randomUUID();
+    let intrusion: unknown;
+    const swallowed = withTenantTx(
+      t.ctx.tenantId,
+      async (tx) => {
+        await insertAudit(tx, t.ctx.tenantId, id);
+        // Row-level security holds: another tenant's row cannot be written.
+        intrusion = await insertAudit(tx, other.ctx.tenantId, randomUUID()).catch((e: unknown) => e);
+        return "went on";
+      },
+      { rawOnly: true },
+    );
+    // The refused insert aborted the transaction: a callback that caught the error and went on does
+    // not get a success (PostgreSQL answers its COMMIT with ROLLBACK), and nothing of it stays.
+    await expect(swallowed).rejects.toThrow(/rolled back/);
+    expect(String(intrusion)).toMatch(/row-level security/);
+    expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
+
+    const ok = await withTenantTx(
+      t.ctx.tenantId,
+      async (tx) => {
+        const [first] = await here(tx);
+        await insertAudit(tx, t.ctx.tenantId, id);
+        return { first, second: (await here(tx))[0], who: (await role(tx))[0] };
+      },
+      { rawOnly: true },
+    );
+    expect(ok.first).toEqual(ok.second);
+    expect(ok.first!.tenant).toBe(t.ctx.tenantId);
+    expect(ok.who!.role).toBe(APP_ROLE);
+    expect(await ownerQuery(db.url, `SELECT action FROM audit_log WHERE id = $1`, [id])).toEqual([{ action: "tx.raw" }]);
+  });
+
+  it("roll back when the callback throws", async () => {
+    const t = await makeTenant();
+    const id = randomUUID();
+    await expect(
+      withTenantTx(
+        t.ctx.tenantId,
+        async (tx) => {
+          await insertAudit(tx, t.ctx.tenantId, id);
+          throw new Error("roll back");
+        },
+        { rawOnly: true },
+      ),
+    ).rejects.toThrow("roll back");
+    expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
+  });
+
+  it("refuse a model query with an error that names it, and keep nothing", async () => {
+    const t = await makeTenant();
+    const id = randomUUID();
+    await expect(
+      withTenantTx(
+        t.ctx.tenantId,
+        async (tx) => {
+          await insertAudit(tx, t.ctx.tenantId, id);
+          return tx.auditLog.count();
+        },
+        { rawOnly: true },
+      ),
+    ).rejects.toThrow(/tx\.auditLog: this transaction is raw-only/);
+    expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
+  });
+
+  it("refuse a statement sent after the end, rather than run it on a pooled connection", async () => {
+    const t = await makeTenant();
+    const leaked = await withTenantTx(t.ctx.tenantId, async (tx) => tx, { rawOnly: true });
+    await expect(here(leaked)).rejects.toThrow(/transaction has ended/);
+  });
+
+  it("bind no tenant for withSystemTx, and refuse a tenant id that is not a uuid", async () => {
+    const [seen] = await withSystemTx((tx) => here(tx), { rawOnly: true });
+    expect(seen!.tenant).toBe("");
+    await expect(withTenantTx("x'; DROP TABLE tenant; --" as TenantId, (tx) => here(tx), { rawOnly: true })).rejects.toThrow(/Not a tenant id/);
+  });
+
+  it("are ended by the server when left idle past their time limit", async () => {
+    const t = await makeTenant();
+    const id = randomUUID();
+    const run = withTenantTx(
+      t.ctx.tenantId,
+      async (tx) => {
+        await insertAudit(tx, t.ctx.tenantId, id);
+        await new Promise((r) => setTimeout(r, 600));
+        return here(tx);
+      },
+      { rawOnly: true, timeoutMs: 200 },
+    );
+    await expect(run).rejects.toThrow(/idle-in-transaction|terminat|Connection/i);
+    expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
   });
 });

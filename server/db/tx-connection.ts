@@ -159,6 +159,39 @@ export function withFastRaw(tx: Tx): Tx {
   return fast;
 }
 
+/**
+ * The client a raw-only transaction (withTenantTx's `rawOnly`) hands its callback: `$queryRaw`,
+ * `$executeRaw` and their Unsafe forms on `client`, the same values as through Prisma. There is no
+ * Prisma transaction under it, so a model query is refused with an error that says so; so is any
+ * statement once `end()` has been called (the connection has gone back to the pool).
+ */
+export function rawOnlyClient(client: pg.PoolClient): { tx: Tx; end: () => void } {
+  let open = true;
+  const on = (): pg.PoolClient => {
+    if (!open) throw new Error("This transaction has ended: no statement can be sent on it any more");
+    return client;
+  };
+  const raw: Record<string, unknown> = {
+    $queryRaw: async (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => (await send(on(), fromTemplate(first, values))).rows,
+    $executeRaw: async (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => (await send(on(), fromTemplate(first, values))).rowCount ?? 0,
+    $queryRawUnsafe: async (text: string, ...values: unknown[]) => (await send(on(), { text, values })).rows,
+    $executeRawUnsafe: async (text: string, ...values: unknown[]) => (await send(on(), { text, values })).rowCount ?? 0,
+  };
+  const tx = new Proxy(raw, {
+    get(target, prop) {
+      if (typeof prop !== "string" || prop === "then" || prop === "toJSON") return undefined;
+      if (Object.hasOwn(target, prop)) return target[prop];
+      throw new Error(`tx.${prop}: this transaction is raw-only (withTenantTx rawOnly) and has no Prisma model queries; use raw SQL or a transaction without rawOnly`);
+    },
+  }) as unknown as Tx;
+  return {
+    tx,
+    end: () => {
+      open = false;
+    },
+  };
+}
+
 /** withTenantTx calls this first thing in its callback: from now on the slot's connection is this transaction's. */
 export function bindTransaction(tx: Tx): Tx {
   const fast = withFastRaw(tx);

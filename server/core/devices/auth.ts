@@ -21,7 +21,9 @@ const unauthorized = (code: string, message: string) => new DomainError("UNAUTHO
 
 export async function authenticateDevice(tx: Tx, hostTenantId: string, auth: ParsedAuthorization, request: Omit<SignedParts, "timestamp" | "nonce">): Promise<ApiPrincipal> {
   const tenantId: TenantId = authorizedTenantId(hostTenantId);
-  const device = await tx.device.findFirst({ where: { tenantId, deviceId: auth.keyId }, select: { id: true, status: true, merchantId: true, secret: true } });
+  // Raw SQL: the signed-request gate runs in a raw-only transaction (withTenantTx rawOnly).
+  const [device] = await tx.$queryRaw<Array<{ id: string; status: string; merchantId: string | null; secret: string | null }>>`
+    SELECT id, status::text, merchant_id AS "merchantId", secret_enc AS secret FROM device WHERE tenant_id = ${tenantId}::uuid AND device_id = ${auth.keyId}`;
   if (!device || device.secret === null) throw unauthorized("DEVICE_UNKNOWN", "No such activated device; activate it with an activation code first");
   const secret = open(sealContextFor(DEVICE_SECRET_COLUMN, tenantId, device.id), device.secret);
   if (!verifySignature(secret, { ...request, timestamp: auth.timestamp, nonce: auth.nonce }, auth.signature)) {

@@ -192,7 +192,10 @@ export interface SignedRouteOptions {
   readonly authenticate?: RequestAuthenticator;
 }
 
-/** Verifies a request inside the auth transaction (bound to the host's tenant) and consumes its nonce. */
+/**
+ * Verifies a request inside the auth transaction (bound to the host's tenant) and consumes its
+ * nonce. That transaction is raw-only (withTenantTx rawOnly): raw SQL, no Prisma model queries.
+ */
 export type RequestAuthenticator = (tx: Tx, hostTenantId: string, auth: ParsedAuthorization, request: Omit<SignedParts, "timestamp" | "nonce">) => Promise<ApiPrincipal>;
 
 export function signedApiRoute(executor: ApiExecutor, options: SignedRouteOptions = {}): ApiRoute {
@@ -233,7 +236,7 @@ export function signedApiRoute(executor: ApiExecutor, options: SignedRouteOption
           if (e instanceof DomainError) return { who, body: undefined, claim: undefined, refused: e };
           throw e;
         }
-      });
+      }, { rawOnly: true });
       const { who, body, claim } = gate;
       principal = who;
       if (gate.refused) throw gate.refused;
@@ -276,7 +279,7 @@ async function failure(
     if (claimed && principal && !(error instanceof LostClaimError)) {
       const who = principal;
       try {
-        await withTenantTx(who.tenantId, (tx) => completeIdempotencyKey(tx, who, claimed.key, claimed.token, API_STATUS_BY_KIND[error.kind], errorBody(error)));
+        await withTenantTx(who.tenantId, (tx) => completeIdempotencyKey(tx, who, claimed.key, claimed.token, API_STATUS_BY_KIND[error.kind], errorBody(error)), { rawOnly: true });
       } catch (storeError) {
         if (!(storeError instanceof LostClaimError)) logger.error({ ...where, err: (storeError as Error).message }, "could not store an idempotent error response");
       }
@@ -286,7 +289,7 @@ async function failure(
   logger.error({ ...where, err: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }, "merchant api request failed");
   if (claimed && principal) {
     const who = principal;
-    await withTenantTx(who.tenantId, (tx) => releaseIdempotencyKey(tx, who, claimed.key, claimed.token)).catch((releaseError: unknown) =>
+    await withTenantTx(who.tenantId, (tx) => releaseIdempotencyKey(tx, who, claimed.key, claimed.token), { rawOnly: true }).catch((releaseError: unknown) =>
       logger.error({ ...where, err: (releaseError as Error).message }, "could not release an idempotency claim"),
     );
   }

@@ -42,14 +42,14 @@ export function merchantApiOperation(operation: ApiOperation, options: SignedRou
     const body = toApiJson(reply.body);
     if (held) {
       try {
-        await withTenantTx(principal.tenantId, (tx) => completeIdempotencyKey(tx, principal, held.key, held.token, reply.status, body));
+        await withTenantTx(principal.tenantId, (tx) => completeIdempotencyKey(tx, principal, held.key, held.token, reply.status, body), { rawOnly: true });
       } catch (e) {
         const where = { requestId: call.requestId, tenantId: principal.tenantId, merchantId: principal.merchantId, idempotencyKey: held.key };
         if (e instanceof LostClaimError) {
           logger.warn(where, "idempotency claim taken over while the operation ran; its response is not stored");
         } else {
           logger.error({ ...where, err: e instanceof Error ? e.message : String(e) }, "could not store an operation's response; releasing the claim");
-          await withTenantTx(principal.tenantId, (tx) => releaseIdempotencyKey(tx, principal, held.key, held.token)).catch((releaseError: unknown) =>
+          await withTenantTx(principal.tenantId, (tx) => releaseIdempotencyKey(tx, principal, held.key, held.token), { rawOnly: true }).catch((releaseError: unknown) =>
             logger.error({ ...where, err: releaseError instanceof Error ? releaseError.message : String(releaseError) }, "could not release an idempotency claim"),
           );
         }

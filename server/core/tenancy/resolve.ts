@@ -35,6 +35,7 @@ export async function systemResolveTenantByHost(host: string | null | undefined)
     kind.kind === "tenant-slug"
       ? tx.$queryRaw<Row[]>`SELECT * FROM system_tenant_by_slug(${kind.slug})`
       : tx.$queryRaw<Row[]>`SELECT * FROM system_tenant_by_domain(${kind.domain})`,
+    { rawOnly: true },
   );
   const r = rows[0];
   if (!r) return null;
@@ -53,6 +54,7 @@ export async function systemResolveTenantByHost(host: string | null | undefined)
 export async function systemTenantLogo(tenantId: string): Promise<{ logo: Uint8Array; contentType: string; updatedAt: Date } | null> {
   const rows = await withSystemTx((tx) =>
     tx.$queryRaw<Array<{ logo: Uint8Array; content_type: string; updated_at: Date }>>`SELECT * FROM system_tenant_logo(${tenantId}::uuid)`,
+    { rawOnly: true },
   );
   const r = rows[0];
   return r ? { logo: r.logo, contentType: r.content_type, updatedAt: r.updated_at } : null;
