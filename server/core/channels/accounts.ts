@@ -224,10 +224,10 @@ async function lockAccount(tx: Tx, ctx: TenantContext, id: string) {
 }
 
 async function loadVersion(tx: Tx, ctx: TenantContext, accountId: string, version: number) {
-  const row = await tx.channelAccountVersion.findFirst({
-    where: { tenantId: ctx.tenantId, channelAccountId: accountId, version },
-    select: { id: true, version: true, params: true, credentials: true },
-  });
+  // Raw SQL: payments read versions in raw-only transactions (withTenantTx rawOnly).
+  const [row] = await tx.$queryRaw<Array<{ id: string; version: number; params: unknown; credentials: string | null }>>`
+    SELECT id, version, params, credentials_enc AS credentials FROM channel_account_version
+     WHERE tenant_id = ${ctx.tenantId}::uuid AND channel_account_id = ${accountId}::uuid AND version = ${version}::int`;
   if (!row) throw new DomainError("NOT_FOUND", "CHANNEL_VERSION_NOT_FOUND", `Channel account version ${version} not found`, { params: { version } });
   const credentials = row.credentials ? (JSON.parse(open(credentialsContext(ctx, row.id), row.credentials)) as Record<string, string>) : {};
   return { version: row.version, params: row.params as Record<string, string>, credentials };

@@ -400,35 +400,21 @@ export async function createPayment(
     const registration = await registrationIdentity(tx, ctx, decision.chosen.registrationId);
     const outTradeNo = newOutTradeNo();
     try {
-      const payment = await tx.payment.create({
-        data: {
-          tenantId: ctx.tenantId,
-          merchantId: input.merchantId,
-          storeId: input.storeId ?? null,
-          deviceId: input.deviceId ?? null,
-          merchantOrderNo: input.merchantOrderNo,
-          outTradeNo,
-          orderType: input.orderType,
-          product: input.product,
-          amountMinor: input.amountMinor,
-          currency: input.currency,
-          subject: input.subject,
-          notifyUrl: input.notifyUrl ?? null,
-          metadata: input.metadata ?? {},
-          channelAccountId: decision.chosen.channelAccountId,
-          channelVersion: account.version,
-          registrationId: decision.chosen.registrationId,
-          routingDecisionId: routed.decisionId,
-          // A recharge carries no merchant fee: the wallet gets all of it and the provider bears the channel's cost.
-          feeMinor: input.orderType === "RECHARGE" ? 0n : decision.feeMinor,
-          costMinor: decision.costMinor,
-          marginMinor: input.orderType === "RECHARGE" ? -decision.costMinor : decision.marginMinor,
-          walletId: input.walletId ?? null,
-          expiresAt: QR_PRODUCTS.has(input.product) ? new Date(Date.now() + QR_EXPIRY_MINUTES * 60_000) : null,
-          businessDate: new Date(`${routed.businessDate}T00:00:00Z`),
-        },
-        select: paymentSelect,
-      });
+      // A recharge carries no merchant fee: the wallet gets all of it and the provider bears the channel's cost.
+      const recharge = input.orderType === "RECHARGE";
+      const expiresAt = QR_PRODUCTS.has(input.product) ? new Date(Date.now() + QR_EXPIRY_MINUTES * 60_000) : null;
+      const [payment] = await tx.$queryRaw<PaymentView[]>`
+        INSERT INTO payment (tenant_id, merchant_id, store_id, device_id, merchant_order_no, out_trade_no, order_type, product, amount_minor, currency,
+                             subject, notify_url, metadata, channel_account_id, channel_version, registration_id, routing_decision_id,
+                             fee_minor, cost_minor, margin_minor, wallet_id, expires_at, business_date)
+        VALUES (${ctx.tenantId}::uuid, ${input.merchantId}::uuid, ${input.storeId ?? null}::uuid, ${input.deviceId ?? null}, ${input.merchantOrderNo}, ${outTradeNo},
+                ${input.orderType}::"OrderType", ${input.product}::"ProductCode", ${input.amountMinor}::int8, ${input.currency},
+                ${input.subject}, ${input.notifyUrl ?? null}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${decision.chosen.channelAccountId}::uuid, ${account.version}::int,
+                ${decision.chosen.registrationId}::uuid, ${routed.decisionId}::uuid,
+                ${recharge ? 0n : decision.feeMinor}::int8, ${decision.costMinor}::int8, ${recharge ? -decision.costMinor : decision.marginMinor}::int8,
+                ${input.walletId ?? null}::uuid, ${expiresAt}::timestamptz, ${routed.businessDate}::date)
+        RETURNING ${PAYMENT_COLUMNS}`;
+      if (!payment) throw new Error("INSERT … RETURNING gave no row");
       await recordTransition(tx, ctx, { paymentId: payment.id, fromStatus: null, toStatus: "PROCESSING", cause: "CREATED" });
       const request: PayRequest = {
         outTradeNo,
@@ -447,12 +433,14 @@ export async function createPayment(
       await reserveLimits(tx, ctx, { businessDate: routed.businessDate, channelAccountId: decision.chosen.channelAccountId, merchantId: input.merchantId, amountMinor: input.amountMinor });
       return { payment, account, registration, request };
     } catch (e) {
-      if ((e as { code?: string }).code === "P2002") {
+      // The order number's unique key (tenant, merchant, merchant_order_no), taken by a concurrent request.
+      if ((e as { code?: string }).code === "23505" && (e as { constraint?: string }).constraint === "payment_tenant_id_merchant_id_merchant_order_no_key") {
         throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo" });
       }
       throw e;
     }
-  });
+    // Raw SQL only (connectorConfig, registrationIdentity, the payment, its transition, the limits).
+  }, { rawOnly: true });
 
   // Step 2: the channel, outside any transaction. A definite decline that proves no money moved
   // may fall back to the decision's next option (never for face or code products): the payment
@@ -475,10 +463,14 @@ export async function createPayment(
       if (result.codeUrl) await tx.$executeRaw`UPDATE payment SET code_url = ${result.codeUrl}, updated_at = ${new Date()}::timestamptz WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${attempt.payment.id}::uuid`;
       const applied = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
       // The first query for a payment still processing.
-      const after =
-        applied.status === "PROCESSING"
-          ? await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: applied.id } }, data: { nextQueryAt: new Date(Date.now() + 5_000) }, select: paymentSelect })
-          : applied;
+      let after = applied;
+      if (applied.status === "PROCESSING") {
+        const [scheduled] = await tx.$queryRaw<PaymentView[]>`
+          UPDATE payment SET next_query_at = ${new Date(Date.now() + 5_000)}::timestamptz, updated_at = ${new Date()}::timestamptz
+           WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${applied.id}::uuid RETURNING ${PAYMENT_COLUMNS}`;
+        if (!scheduled) throw notFound("Payment");
+        after = scheduled;
+      }
       // The call's per-minute counter is a row every payment of the account writes: counted last,
       // so its lock is held only through the commit (first, it was what payments queued on).
       await recordChannelCall(tx, ctx, attempt.account.channelAccountId, { ok: result.status !== "PROCESSING" || result.failure === undefined, latencyMs });
