@@ -85,6 +85,9 @@ describe("the embedded database (PGlite)", () => {
   it("a raw-only transaction (BEGIN, tenant binding and time limit in one message) is bound to its tenant", async () => {
     const seen = await withTenantTx(authorizedTenantId(A), (tx) => tx.$queryRaw<Array<{ short_name: string }>>`SELECT short_name FROM merchant`, { rawOnly: true });
     expect(seen).toEqual([{ short_name: "A" }]);
+    // Connections share PGlite's one session, so raw statements are not prepared under names there.
+    const named = await withTenantTx(authorizedTenantId(A), (tx) => tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'swy_raw_%'`);
+    expect(named).toEqual([{ n: 0 }]);
     await expect(withTenantTx(authorizedTenantId(B), (tx) => tx.merchant.count(), { rawOnly: true })).rejects.toThrow(/raw-only/);
     expect(await withTenantTx(authorizedTenantId(B), (tx) => tx.merchant.findMany({ select: { shortName: true } }))).toEqual([{ shortName: "B" }]);
   });

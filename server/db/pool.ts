@@ -7,15 +7,28 @@ import { noteConnection } from "./tx-connection";
 
 /** A pg client that is the app role before the pool hands it to anyone. */
 class AppRoleClient extends pg.Client {
+  /**
+   * Whether raw statements on this connection may be prepared under a name (tx-connection.ts):
+   * on PostgreSQL, yes; on PGlite no, because every connection shares its one backend session,
+   * where one connection's statement names would meet another's.
+   */
+  preparesStatements = false;
+
   // @ts-expect-error pg declares connect() as two overloads that a subclass cannot restate; this
   // one implementation serves both call forms (the pool uses the callback one).
   override connect(callback?: (err: Error | null) => void): Promise<void> | void {
     const ready = super.connect().then(async () => {
-      await this.query(`SET ROLE ${APP_ROLE}; SET TIME ZONE 'UTC'`);
+      const results = (await this.query(`SET ROLE ${APP_ROLE}; SET TIME ZONE 'UTC'; SELECT strpos(version(), 'PGlite') = 0 AS "prepares"`)) as unknown as pg.QueryResult[];
+      this.preparesStatements = results.at(-1)?.rows[0]?.prepares === true;
     });
     if (!callback) return ready;
     ready.then(() => callback(null), (err: Error) => callback(err));
   }
+}
+
+/** See AppRoleClient.preparesStatements. */
+export function preparesStatements(client: pg.ClientBase): boolean {
+  return client instanceof AppRoleClient && client.preparesStatements;
 }
 
 declare global {

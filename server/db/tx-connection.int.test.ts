@@ -93,6 +93,19 @@ describe("raw statements in a tenant transaction", () => {
     expect(viaConnection[0]).toMatchObject({ big: 5n, bigs: [1n, 2n], day: new Date("2026-02-03T00:00:00Z"), at, at_day: new Date("2026-03-01T00:00:00Z"), at_as_date: new Date("2026-03-01T00:00:00Z"), joined: "a12" });
   }
 
+  it("are prepared under a name once per connection, and run the same with new values", async () => {
+    const t = await makeTenant();
+    const echo = (tx: Tx, v: number) => tx.$queryRaw<Array<{ v: number }>>`SELECT ${v}::int + 0 AS v /* prepared-probe */`;
+    const seen = await withTenantTx(t.ctx.tenantId, async (tx) => {
+      const values = [(await echo(tx, 1))[0]!.v, (await echo(tx, 2))[0]!.v];
+      const prepared = await tx.$queryRaw<Array<{ name: string }>>`SELECT name FROM pg_prepared_statements WHERE statement LIKE '%prepared-probe%' AND statement NOT LIKE '%pg_prepared_statements%'`;
+      return { values, prepared: prepared.map((r) => r.name) };
+    });
+    expect(seen.values).toEqual([1, 2]);
+    expect(seen.prepared).toHaveLength(1);
+    expect(seen.prepared[0]).toMatch(/^swy_raw_\d+$/);
+  });
+
   it("a nested transaction gets its own connection, and the outer one keeps its own", async () => {
     const t = await makeTenant();
     await withTenantTx(t.ctx.tenantId, async (outer) => {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { Prisma } from "./generated/prisma/client";
+import { preparesStatements } from "./pool";
 
 // Raw SQL on the connection under a Prisma transaction, without Prisma's per-query machinery.
 //
@@ -121,8 +122,27 @@ function fromTemplate(first: TemplateStringsArray | Prisma.Sql, values: unknown[
   return first instanceof Prisma.Sql ? first : new Prisma.Sql(first, values as Prisma.Sql["values"]);
 }
 
+// Raw statements are prepared under a name, once per connection, where the connection allows it
+// (pool.ts, preparesStatements: PostgreSQL, not PGlite). PostgreSQL then parses and analyses a
+// statement once per connection instead of on every call, and may keep its plan: a payment's
+// database CPU fell from 19 to 14 ms (2026-11-29, 600 sequential payments, same run). Names go to
+// the first STATEMENT_NAMES_MAX distinct texts of the process (texts built with a varying number
+// of parameters are distinct texts); later ones run unnamed as before.
+const STATEMENT_NAMES_MAX = 500;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < STATEMENT_NAMES_MAX) {
+    name = `swy_raw_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 async function send(client: pg.PoolClient, query: Query): Promise<pg.QueryResult> {
-  return client.query({ text: query.text, values: query.values.map(param), types });
+  const name = preparesStatements(client) ? statementName(query.text) : undefined;
+  return client.query({ ...(name === undefined ? {} : { name }), text: query.text, values: query.values.map(param), types });
 }
 
 /**
