@@ -185,6 +185,13 @@ export function withFastRaw(tx: Tx): Tx {
  * Prisma transaction under it, so a model query is refused with an error that says so; so is any
  * statement once `end()` has been called (the connection has gone back to the pool).
  */
+const rawOnlyClients = new WeakSet<object>();
+
+/** Whether `tx` is a raw-only transaction's client (no model queries on it). */
+export function isRawOnly(tx: Tx): boolean {
+  return rawOnlyClients.has(tx);
+}
+
 export function rawOnlyClient(client: pg.PoolClient): { tx: Tx; end: () => void } {
   let open = true;
   const on = (): pg.PoolClient => {
@@ -204,6 +211,7 @@ export function rawOnlyClient(client: pg.PoolClient): { tx: Tx; end: () => void 
       throw new Error(`tx.${prop}: this transaction is raw-only (withTenantTx rawOnly) and has no Prisma model queries; use raw SQL or a transaction without rawOnly`);
     },
   }) as unknown as Tx;
+  rawOnlyClients.add(tx);
   return {
     tx,
     end: () => {

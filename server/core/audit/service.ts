@@ -1,4 +1,3 @@
-import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
 export interface AuditEntry {
@@ -28,26 +27,21 @@ export function redactForAudit(value: unknown): unknown {
   return value;
 }
 
-function json(value: unknown): Prisma.InputJsonValue | undefined {
-  if (value === undefined || value === null) return undefined;
-  return redactForAudit(value) as Prisma.InputJsonValue;
+/** A snapshot as JSON text for a jsonb column, redacted; null for none. */
+function json(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(redactForAudit(value));
 }
 
 /** Appends one audit record in the caller's transaction: it commits or rolls back with the change. */
 export async function recordAudit(tx: Tx, ctx: TenantContext, entry: AuditEntry): Promise<void> {
   const actor = ctx.actor;
-  await tx.auditLog.create({
-    data: {
-      tenantId: ctx.tenantId,
-      actorKind: actor.kind,
-      actorId: actor.kind === "USER" ? actor.userId : actor.kind === "PLATFORM" ? actor.adminId : null,
-      actorEmail: actor.kind === "SYSTEM" ? `system:${actor.name}` : actor.email,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId ?? null,
-      before: json(entry.before),
-      after: json(entry.after),
-      requestId: ctx.requestId ?? null,
-    },
-  });
+  const actorId = actor.kind === "USER" ? actor.userId : actor.kind === "PLATFORM" ? actor.adminId : null;
+  const actorEmail = actor.kind === "SYSTEM" ? `system:${actor.name}` : actor.email;
+  // Raw SQL: it runs in raw-only transactions too (withTenantTx rawOnly). The time is the
+  // statement's, not the transaction's start, so a transaction's records keep their order.
+  await tx.$executeRaw`
+    INSERT INTO audit_log (tenant_id, actor_kind, actor_id, actor_email, action, entity_type, entity_id, before, after, request_id, created_at)
+    VALUES (${ctx.tenantId}::uuid, ${actor.kind}::"ActorKind", ${actorId}::uuid, ${actorEmail}, ${entry.action}, ${entry.entityType}, ${entry.entityId ?? null},
+            ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${ctx.requestId ?? null}, ${new Date()}::timestamptz)`;
 }

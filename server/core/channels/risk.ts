@@ -31,7 +31,7 @@ export interface RiskVerdict {
 }
 
 export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput): Promise<RiskVerdict> {
-  // Raw: every payment asks.
+  // Raw SQL: every payment asks, in a raw-only transaction (withTenantTx rawOnly).
   const [limit] = await tx.$queryRaw<Array<{ devicePerMinuteMax: number | null; payerPerMinuteMax: number | null; nightLargeAmountMinor: bigint | null }>>`
     SELECT device_per_minute_max AS "devicePerMinuteMax", payer_per_minute_max AS "payerPerMinuteMax", night_large_amount_minor AS "nightLargeAmountMinor"
       FROM merchant_limit WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid`;
@@ -40,14 +40,18 @@ export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput): 
   let refusal: RiskRefusal | undefined;
   const since = new Date(input.at.getTime() - 60_000);
   if (input.deviceId && limit.devicePerMinuteMax !== null) {
-    const recent = await tx.routingDecision.count({ where: { tenantId: ctx.tenantId, deviceId: input.deviceId, createdAt: { gt: since, lte: input.at } } });
+    const [{ n: recent }] = (await tx.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM routing_decision
+       WHERE tenant_id = ${ctx.tenantId}::uuid AND device_id = ${input.deviceId} AND created_at > ${since}::timestamptz AND created_at <= ${input.at}::timestamptz`) as [{ n: number }];
     if (recent >= limit.devicePerMinuteMax) {
       flags.push("RISK_DEVICE_VELOCITY");
       refusal = { code: "RISK_DEVICE_VELOCITY", message: `This device asked for ${recent} payments in the last minute (limit ${limit.devicePerMinuteMax})`, params: { count: recent, limit: limit.devicePerMinuteMax } };
     }
   }
   if (!refusal && input.payerId && limit.payerPerMinuteMax !== null) {
-    const recent = await tx.routingDecision.count({ where: { tenantId: ctx.tenantId, payerId: input.payerId, createdAt: { gt: since, lte: input.at } } });
+    const [{ n: recent }] = (await tx.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM routing_decision
+       WHERE tenant_id = ${ctx.tenantId}::uuid AND payer_id = ${input.payerId} AND created_at > ${since}::timestamptz AND created_at <= ${input.at}::timestamptz`) as [{ n: number }];
     if (recent >= limit.payerPerMinuteMax) {
       flags.push("RISK_PAYER_VELOCITY");
       refusal = { code: "RISK_PAYER_VELOCITY", message: `This payer asked for ${recent} payments in the last minute (limit ${limit.payerPerMinuteMax})`, params: { count: recent, limit: limit.payerPerMinuteMax } };

@@ -12,7 +12,8 @@ import { parseRoutingRule, toJson } from "@/server/core/routing/schema";
 import { validateConfig, validateRuleSet } from "@/server/core/routing/validate";
 import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
 import type { Prisma } from "@/server/db/generated/prisma/client";
-import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import { isRawOnly } from "@/server/db/tx-connection";
 import { logger } from "@/server/lib/logger";
 import { effectiveHealth, recentStats, type HealthRow } from "./health";
 import { assessRisk, type RiskRefusal } from "./risk";
@@ -128,14 +129,46 @@ async function loadConfig(tx: Tx, ctx: TenantContext, version: string): Promise<
   };
 }
 
+/**
+ * A raw-only transaction (withTenantTx rawOnly) found the process's routing configuration stale:
+ * loading it takes model queries. The caller loads it (refreshRoutingConfig, in a transaction of
+ * its own) and runs its transaction again; withRoutingConfig does both.
+ */
+export class RoutingConfigStale extends Error {
+  constructor() {
+    super("The routing configuration changed: load it, then route again");
+  }
+}
+
 /** The compiled configuration for the tenant as it stands now. */
 export async function routingConfig(tx: Tx, ctx: TenantContext): Promise<CompiledConfig> {
   const version = await configVersion(tx, ctx);
   const hit = compiled.get(ctx.tenantId);
   if (hit && hit.version === version) return hit.config;
+  if (isRawOnly(tx)) throw new RoutingConfigStale();
   const config = compileConfig(await loadConfig(tx, ctx, version));
   compiled.set(ctx.tenantId, { version, config });
   return config;
+}
+
+/**
+ * Runs `route` (which opens a raw-only transaction that routes) with the routing configuration
+ * loaded: when it finds the configuration stale, the configuration is loaded in a transaction of
+ * its own — never while `route`'s transaction holds a connection — and `route` runs again. At READ
+ * COMMITTED each statement sees what was committed when it began, so this reads what loading it
+ * inside `route`'s transaction would have; the version is checked again in the second run.
+ */
+export async function withRoutingConfig<T>(ctx: TenantContext, route: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await route();
+    } catch (e) {
+      if (!(e instanceof RoutingConfigStale)) throw e;
+      // Edited again between each load and the route that followed it, three times over.
+      if (attempt >= 3) throw new DomainError("CONFLICT", "ROUTING_CONFIG_CHANGING", "The routing configuration is being changed right now; try again");
+      await withTenantTx(ctx.tenantId, (tx) => routingConfig(tx, ctx));
+    }
+  }
 }
 
 /** Today's totals, health and recent success rate, read fresh for one decision. */

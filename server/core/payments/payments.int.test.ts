@@ -72,6 +72,15 @@ describe("a face payment through the sandbox", () => {
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 
+  it("routes with the configuration as it stands: an edit between two payments is seen by the second", async () => {
+    // The payment's routing transaction is raw-only; a stale configuration is loaded outside it
+    // (withRoutingConfig), here at the first payment (nothing cached yet) and after the edit.
+    const t = await setUp();
+    expect(await createPayment(t.ctx, face(t.m.id, 10_000n))).toMatchObject({ status: "SUCCEEDED", feeMinor: 38n });
+    await t.run((tx) => tx.feeRule.updateMany({ where: { tenantId: t.tenantId, product: "WECHAT_FACE", merchantScope: "" }, data: { feeRatePpm: 6_000 } }));
+    expect(await createPayment(t.ctx, face(t.m.id, 10_000n))).toMatchObject({ status: "SUCCEEDED", feeMinor: 60n });
+  });
+
   it("the payment path's raw row (lockPayment) is paymentSelect's view, field for field", async () => {
     const t = await setUp();
     const p = await createPayment(t.ctx, face(t.m.id, 12_300n));

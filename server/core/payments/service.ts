@@ -4,7 +4,7 @@ import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, 
 import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
-import { decideRoute } from "@/server/core/channels/routing";
+import { decideRoute, withRoutingConfig } from "@/server/core/channels/routing";
 import type { RouteOption } from "@/server/core/routing/types";
 import { tenantSettings } from "@/server/core/tenancy/settings";
 import { requireCustodial } from "@/server/core/wallets/mode";
@@ -356,19 +356,21 @@ export async function createPayment(
   ];
 
   // Step 0: the order number, the merchant and store, then routing (its decision commits on its own).
-  const routed = await withTenantTx(ctx.tenantId, async (tx) => {
+  // Raw SQL only (the routing configuration, when stale, is loaded by withRoutingConfig outside it).
+  const routed = await withRoutingConfig(ctx, () => withTenantTx(ctx.tenantId, async (tx) => {
     const [merchant] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text FROM merchant WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.merchantId}::uuid`;
     if (!merchant) throw notFound("Merchant");
     if (merchant.status !== "ACTIVE") throw new DomainError("PRECONDITION", "MERCHANT_NOT_ACTIVE", "This merchant cannot take payments now");
     if (input.storeId) {
-      const store = await tx.store.findFirst({ where: { tenantId: ctx.tenantId, id: input.storeId }, select: { merchantId: true } });
+      const [store] = await tx.$queryRaw<Array<{ merchantId: string }>>`SELECT merchant_id AS "merchantId" FROM store WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.storeId}::uuid`;
       if (!store || store.merchantId !== input.merchantId) throw notFound("Store");
     }
     if (input.orderType === "RECHARGE" || input.walletId) {
       await requireCustodial(tx, ctx);
       if (input.orderType !== "RECHARGE") throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: only a RECHARGE order goes into a wallet", { field: "walletId" });
       if (!input.walletId) throw new DomainError("BAD_INPUT", "INVALID_REQUEST", "walletId: a RECHARGE order needs the wallet it goes into", { field: "walletId" });
-      const wallet = await tx.wallet.findFirst({ where: { tenantId: ctx.tenantId, merchantId: input.merchantId, id: input.walletId }, select: { status: true } });
+      const [wallet] = await tx.$queryRaw<Array<{ status: string }>>`
+        SELECT status::text FROM wallet WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid AND id = ${input.walletId}::uuid`;
       if (!wallet) throw new DomainError("NOT_FOUND", "WALLET_NOT_FOUND", "No such wallet of this merchant", { field: "walletId" });
       if (wallet.status !== "ACTIVE") throw new DomainError("PRECONDITION", "WALLET_NOT_ACTIVE", `This wallet is ${wallet.status.toLowerCase()}`, { field: "walletId" });
     }
@@ -385,7 +387,7 @@ export async function createPayment(
       elements,
       ...(input.metadata ? { metadata: input.metadata } : {}),
     });
-  });
+  }, { rawOnly: true }));
   const decision = routed.decision;
   if (decision.outcome !== "ROUTED") {
     // The reason's parameters travel with the refusal (lists joined), so clients can say what is missing.
