@@ -184,6 +184,11 @@ describe("daily limits are enforced atomically", () => {
     expect(await codeOf(t.run((tx) => reserveLimits(tx, t.ctx, { businessDate: date, channelAccountId: sandbox.id, merchantId: t.m1.id, amountMinor: 90n })))).toBe("OK");
     // Another business date starts from zero.
     expect(await codeOf(t.run((tx) => reserveLimits(tx, t.ctx, { businessDate: "2026-11-28", channelAccountId: sandbox.id, merchantId: t.m1.id, amountMinor: 1000n })))).toBe("OK");
+    // The first payment of a day, above the cap on its own: refused, and the day counts nothing.
+    expect(await codeOf(t.run((tx) => reserveLimits(tx, t.ctx, { businessDate: "2026-11-29", channelAccountId: sandbox.id, merchantId: t.m1.id, amountMinor: 1001n })))).toBe("DAILY_LIMIT_EXCEEDED");
+    const fresh = await t.run((tx) => usageOn(tx, t.ctx, "2026-11-29"));
+    expect(fresh.channelAccounts.get(sandbox.id)?.amountMinor ?? 0n).toBe(0n);
+    expect(fresh.merchants.get(t.m1.id)?.amountMinor ?? 0n).toBe(0n);
   });
 
   it("a merchant cap refusal leaves the channel account's total untouched; count caps and per-payment maximum", async () => {

@@ -21,17 +21,21 @@ interface Caps {
   count: number | null;
 }
 
+/**
+ * Adds one payment of `amount` to the scope's day, unless that would pass a cap: one statement,
+ * whether the day's row exists yet or not (the row is locked either way). False when refused.
+ */
 async function take(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint, caps: Caps): Promise<boolean> {
-  await tx.$executeRaw`
-    INSERT INTO limit_usage (tenant_id, scope, scope_id, business_date)
-    VALUES (${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${date}::date)
-    ON CONFLICT DO NOTHING`;
-  const updated = await tx.$executeRaw`
-    UPDATE limit_usage SET amount_minor = amount_minor + ${amount}, count = count + 1
-     WHERE tenant_id = ${ctx.tenantId}::uuid AND scope = ${scope}::"LimitScope" AND scope_id = ${scopeId}::uuid AND business_date = ${date}::date
-       AND (${caps.amount}::bigint IS NULL OR amount_minor + ${amount} <= ${caps.amount}::bigint)
-       AND (${caps.count}::int IS NULL OR count + 1 <= ${caps.count}::int)`;
-  return updated === 1;
+  const rows = await tx.$queryRaw<Array<{ ok: number }>>`
+    INSERT INTO limit_usage AS u (tenant_id, scope, scope_id, business_date, amount_minor, count)
+    SELECT ${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${date}::date, ${amount}::int8, 1
+     WHERE (${caps.amount}::bigint IS NULL OR ${amount}::int8 <= ${caps.amount}::bigint) AND (${caps.count}::int IS NULL OR 1 <= ${caps.count}::int)
+    ON CONFLICT (tenant_id, scope, scope_id, business_date) DO UPDATE
+      SET amount_minor = u.amount_minor + EXCLUDED.amount_minor, count = u.count + 1
+      WHERE (${caps.amount}::bigint IS NULL OR u.amount_minor + EXCLUDED.amount_minor <= ${caps.amount}::bigint)
+        AND (${caps.count}::int IS NULL OR u.count + 1 <= ${caps.count}::int)
+    RETURNING 1 AS ok`;
+  return rows.length === 1;
 }
 
 async function give(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint): Promise<void> {
