@@ -140,8 +140,11 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
+/** SWITCHYARD_PREPARED_STATEMENTS=0: no names (a pooler in transaction mode that does not carry prepared statements). */
+const NAMES_OFF = process.env.SWITCHYARD_PREPARED_STATEMENTS === "0";
+
 async function send(client: pg.PoolClient, query: Query): Promise<pg.QueryResult> {
-  const name = preparesStatements(client) ? statementName(query.text) : undefined;
+  const name = !NAMES_OFF && preparesStatements(client) ? statementName(query.text) : undefined;
   return client.query({ ...(name === undefined ? {} : { name }), text: query.text, values: query.values.map(param), types });
 }
 
