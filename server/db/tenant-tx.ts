@@ -118,6 +118,23 @@ export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promis
 /** For batch work on a whole file (reconciling a day's statement): minutes, not the 60 s of a request's transaction. */
 export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 
+/**
+ * One read-only system_* lookup that is a single statement (host → tenant, a tenant's logo), sent
+ * outside any transaction: no BEGIN or COMMIT round trips. The pool's connections are the app role
+ * already (pool.ts) and no tenant is bound outside a transaction, so row-level security shows no
+ * tenant rows, as in withSystemTx. The client takes raw SQL only (as with rawOnly).
+ */
+export async function systemLookup<T>(lookup: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await appPool().connect();
+  const { tx, end } = rawOnlyClient(client);
+  try {
+    return await lookup(tx);
+  } finally {
+    end();
+    client.release();
+  }
+}
+
 /** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
 export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>, options: Pick<TxOptions, "rawOnly"> = {}): Promise<T> {
   if (options.rawOnly) return rawOnlyTx("", fn, TX_OPTIONS.timeout);

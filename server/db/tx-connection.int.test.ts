@@ -4,7 +4,7 @@ import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/test
 import { makeTenant } from "@/server/testing/tenants";
 import { prisma } from "./client";
 import { APP_ROLE } from "./config";
-import { withSystemTx, withTenantTx, type TenantId, type Tx } from "./tenant-tx";
+import { systemLookup, withSystemTx, withTenantTx, type TenantId, type Tx } from "./tenant-tx";
 import { connectionOf, withFastRaw } from "./tx-connection";
 
 // Raw statements inside withTenantTx go straight to the transaction's pg connection
@@ -234,6 +234,21 @@ describe("raw-only transactions", () => {
     const t = await makeTenant();
     const leaked = await withTenantTx(t.ctx.tenantId, async (tx) => tx, { rawOnly: true });
     await expect(here(leaked)).rejects.toThrow(/transaction has ended/);
+  });
+
+  it("systemLookup: one statement outside any transaction, as the app role, with no tenant bound", async () => {
+    const [seen] = await systemLookup((tx) =>
+      tx.$queryRaw<Array<{ role: string; tenant: string | null }>>`SELECT current_user AS role, current_setting('app.tenant_id', true) AS tenant`,
+    );
+    expect(seen!.role).toBe(APP_ROLE);
+    expect(seen!.tenant ?? "").toBe("");
+    // A tenant's row is not visible without a tenant bound (it is with one).
+    const t = await makeTenant();
+    const id = randomUUID();
+    await withTenantTx(t.ctx.tenantId, (tx) => tx.$executeRaw`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity_type) VALUES (${t.ctx.tenantId}::uuid, ${id}::uuid, 'SYSTEM', 'tx.lookup', 'test')`);
+    const probe = (tx: Tx) => tx.$queryRaw<unknown[]>`SELECT 1 FROM audit_log WHERE id = ${id}::uuid`;
+    expect(await systemLookup(probe)).toEqual([]);
+    expect(await withTenantTx(t.ctx.tenantId, probe)).toHaveLength(1);
   });
 
   it("bind no tenant for withSystemTx, and refuse a tenant id that is not a uuid", async () => {

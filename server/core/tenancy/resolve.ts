@@ -1,5 +1,5 @@
 import type { TenantStatus } from "@/server/db/generated/prisma/enums";
-import { withSystemTx } from "@/server/db/tenant-tx";
+import { systemLookup } from "@/server/db/tenant-tx";
 import { readBranding } from "@/branding/css-vars";
 import type { TBranding } from "@/branding/schema";
 import { isLocale, type Locale } from "@/i18n/define";
@@ -31,11 +31,10 @@ interface Row {
 export async function systemResolveTenantByHost(host: string | null | undefined): Promise<PublicTenant | null> {
   const kind = classifyHost(host);
   if (kind.kind === "platform" || kind.kind === "unknown") return null;
-  const rows = await withSystemTx((tx) =>
+  const rows = await systemLookup((tx) =>
     kind.kind === "tenant-slug"
       ? tx.$queryRaw<Row[]>`SELECT * FROM system_tenant_by_slug(${kind.slug})`
       : tx.$queryRaw<Row[]>`SELECT * FROM system_tenant_by_domain(${kind.domain})`,
-    { rawOnly: true },
   );
   const r = rows[0];
   if (!r) return null;
@@ -52,9 +51,8 @@ export async function systemResolveTenantByHost(host: string | null | undefined)
 }
 
 export async function systemTenantLogo(tenantId: string): Promise<{ logo: Uint8Array; contentType: string; updatedAt: Date } | null> {
-  const rows = await withSystemTx((tx) =>
+  const rows = await systemLookup((tx) =>
     tx.$queryRaw<Array<{ logo: Uint8Array; content_type: string; updated_at: Date }>>`SELECT * FROM system_tenant_logo(${tenantId}::uuid)`,
-    { rawOnly: true },
   );
   const r = rows[0];
   return r ? { logo: r.logo, contentType: r.content_type, updatedAt: r.updated_at } : null;
