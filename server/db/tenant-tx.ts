@@ -3,7 +3,7 @@ import { prisma } from "./client";
 import { APP_ROLE } from "./config";
 import { logger } from "@/server/lib/logger";
 import { appPool } from "./pool";
-import { bindTransaction, inConnectionSlot, rawOnlyClient } from "./tx-connection";
+import { bindTransaction, inConnectionSlot, rawOnlyClient, sentWithBegin } from "./tx-connection";
 
 /** The transaction client. Inside a transaction callback use only this, never prisma(). */
 export type Tx = Prisma.TransactionClient;
@@ -73,10 +73,7 @@ async function rawOnlyTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, timeou
   client.on("error", onError);
   let committed = false;
   try {
-    await client.query(
-      `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true); ` +
-        `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.floor(timeoutMs))}`,
-    );
+    await client.query(`BEGIN; ${binding(tenantId)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
     const result = await watched(() => fn(tx));
     end();
     // PostgreSQL answers COMMIT with ROLLBACK, not an error, when a statement of the transaction
@@ -100,19 +97,27 @@ async function rawOnlyTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, timeou
  */
 export async function withTenantTx<T>(tenantId: TenantId, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
   if (options.rawOnly) return rawOnlyTx(tenantId, fn, options.timeoutMs ?? TX_OPTIONS.timeout);
-  return inConnectionSlot(() =>
-    prisma().$transaction(
-      async (prismaTx) => {
-        // Raw statements go straight to the transaction's connection (tx-connection.ts).
-        const tx = bindTransaction(prismaTx);
-        // The role is set again for this transaction: on PGlite every connection shares one backend
-        // session, so a session-level SET ROLE is not enough on its own.
-        await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
-        return watched(() => fn(tx));
-      },
-      options.timeoutMs ? { ...TX_OPTIONS, timeout: options.timeoutMs } : TX_OPTIONS,
-    ),
+  return inConnectionSlot(
+    () =>
+      prisma().$transaction(
+        async (prismaTx) => {
+          // Raw statements go straight to the transaction's connection (tx-connection.ts).
+          const tx = bindTransaction(prismaTx);
+          // The role is set again for this transaction: on PGlite every connection shares one backend
+          // session, so a session-level SET ROLE is not enough on its own. It rode on the BEGIN where
+          // it could (one round trip fewer).
+          if (!sentWithBegin()) await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`;
+          return watched(() => fn(tx));
+        },
+        options.timeoutMs ? { ...TX_OPTIONS, timeout: options.timeoutMs } : TX_OPTIONS,
+      ),
+    UUID.test(tenantId) ? binding(tenantId) : null,
   );
+}
+
+/** The role and tenant binding as literal SQL (the tenant id is a checked uuid, or empty). */
+function binding(tenantId: string): string {
+  return `SELECT set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`;
 }
 
 /** For batch work on a whole file (reconciling a day's statement): minutes, not the 60 s of a request's transaction. */
@@ -138,12 +143,14 @@ export async function systemLookup<T>(lookup: (tx: Tx) => Promise<T>): Promise<T
 /** A transaction with no tenant bound: RLS shows no tenant rows at all. For system_* lookups. */
 export async function withSystemTx<T>(fn: (tx: Tx) => Promise<T>, options: Pick<TxOptions, "rawOnly"> = {}): Promise<T> {
   if (options.rawOnly) return rawOnlyTx("", fn, TX_OPTIONS.timeout);
-  return inConnectionSlot(() =>
-    prisma().$transaction(async (prismaTx) => {
-      const tx = bindTransaction(prismaTx);
-      await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
-      return watched(() => fn(tx));
-    }, TX_OPTIONS),
+  return inConnectionSlot(
+    () =>
+      prisma().$transaction(async (prismaTx) => {
+        const tx = bindTransaction(prismaTx);
+        if (!sentWithBegin()) await tx.$executeRaw`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', '', true)`;
+        return watched(() => fn(tx));
+      }, TX_OPTIONS),
+    binding(""),
   );
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant } from "@/server/testing/tenants";
@@ -92,6 +93,28 @@ describe("raw statements in a tenant transaction", () => {
     expect(viaConnection).toEqual(viaPrisma);
     expect(viaConnection[0]).toMatchObject({ big: 5n, bigs: [1n, 2n], day: new Date("2026-02-03T00:00:00Z"), at, at_day: new Date("2026-03-01T00:00:00Z"), at_as_date: new Date("2026-03-01T00:00:00Z"), joined: "a12" });
   }
+
+  it("bind the role and tenant on the transaction's BEGIN: one round trip, no separate set_config", async () => {
+    const t = await makeTenant();
+    const sent: string[] = [];
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const original = proto.query;
+    proto.query = function (this: unknown, ...a: unknown[]) {
+      const q = a[0];
+      sent.push(typeof q === "string" ? q : String((q as { text?: unknown }).text));
+      return original.apply(this, a);
+    };
+    try {
+      const [seen] = await withTenantTx(t.ctx.tenantId, (tx) => here(tx));
+      expect(seen!.tenant).toBe(t.ctx.tenantId);
+    } finally {
+      proto.query = original;
+    }
+    const run = sent.slice(sent.findIndex((s) => s.startsWith("BEGIN")));
+    expect(run[0]).toBe(`BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${t.ctx.tenantId}', true)`);
+    expect(run.filter((s) => s.includes("set_config"))).toHaveLength(1);
+    expect(run).toHaveLength(3); // BEGIN + binding, the statement, COMMIT
+  });
 
   it("are prepared under a name once per connection, and run the same with new values", async () => {
     const t = await makeTenant();

@@ -25,13 +25,20 @@ interface Slot {
   client: pg.PoolClient | null;
   tx: Tx | null;
   closed: boolean;
+  /** Statements to send with the transaction's BEGIN (the role and tenant binding), and whether they went. */
+  withBegin: string | null;
+  sentWithBegin: boolean;
 }
 
 const slots = new AsyncLocalStorage<Slot>();
 
-/** Runs `open` (which starts one Prisma transaction) in a fresh slot. */
-export function inConnectionSlot<T>(open: () => Promise<T>): Promise<T> {
-  const slot: Slot = { client: null, tx: null, closed: false };
+/**
+ * Runs `open` (which starts one Prisma transaction) in a fresh slot. `withBegin`: statements
+ * (literal, no parameters) that ride on the transaction's BEGIN in one round trip; the callback
+ * asks sentWithBegin() whether they did, and sends them itself where not.
+ */
+export function inConnectionSlot<T>(open: () => Promise<T>, withBegin: string | null = null): Promise<T> {
+  const slot: Slot = { client: null, tx: null, closed: false, withBegin, sentWithBegin: false };
   return slots.run(slot, async () => {
     try {
       return await open();
@@ -40,6 +47,18 @@ export function inConnectionSlot<T>(open: () => Promise<T>): Promise<T> {
       slot.tx = null;
     }
   });
+}
+
+/**
+ * @prisma/adapter-pg opens a transaction with this on the connection it took. (It would send SET
+ * TRANSACTION ISOLATION LEVEL next if asked for an isolation level, which must come before any
+ * query: withTenantTx and withSystemTx never ask for one.)
+ */
+const BEGINS_TRANSACTION = /^\s*BEGIN\s*;?\s*$/i;
+
+/** Whether the current slot's BEGIN carried its `withBegin` statements (see inConnectionSlot). */
+export function sentWithBegin(): boolean {
+  return slots.getStore()?.sentWithBegin === true;
 }
 
 /** Prisma ends a transaction with one of these on its connection, then releases the connection. */
@@ -67,6 +86,14 @@ export function noteConnection(client: pg.PoolClient): void {
     const first = args[0];
     const text = typeof first === "string" ? first : (first as { text?: unknown } | null)?.text;
     if (typeof text === "string" && ENDS_TRANSACTION.test(text)) close(slot);
+    // The adapter's BEGIN (a simple-protocol query: no parameters) carries the slot's binding.
+    if (slot.withBegin && !slot.sentWithBegin && typeof text === "string" && BEGINS_TRANSACTION.test(text) && first && typeof first === "object") {
+      const { values } = first as { values?: unknown[] };
+      if (!values || values.length === 0) {
+        slot.sentWithBegin = true;
+        args[0] = { ...(first as object), text: `BEGIN; ${slot.withBegin}` };
+      }
+    }
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof client.query;
   const release = client.release;
