@@ -209,12 +209,6 @@ export function withFastRaw(tx: Tx): Tx {
   return fast;
 }
 
-/**
- * The client a raw-only transaction (withTenantTx's `rawOnly`) hands its callback: `$queryRaw`,
- * `$executeRaw` and their Unsafe forms on `client`, the same values as through Prisma. There is no
- * Prisma transaction under it, so a model query is refused with an error that says so; so is any
- * statement once `end()` has been called (the connection has gone back to the pool).
- */
 const rawOnlyClients = new WeakSet<object>();
 
 /** Whether `tx` is a raw-only transaction's client (no model queries on it). */
@@ -222,6 +216,12 @@ export function isRawOnly(tx: Tx): boolean {
   return rawOnlyClients.has(tx);
 }
 
+/**
+ * The client a raw-only transaction (withTenantTx's `rawOnly`) hands its callback: `$queryRaw`,
+ * `$executeRaw` and their Unsafe forms on `client`, the same values as through Prisma. There is no
+ * Prisma transaction under it, so a model query is refused with an error that says so; so is any
+ * statement once `end()` has been called (the connection has gone back to the pool).
+ */
 export function rawOnlyClient(client: pg.PoolClient): { tx: Tx; end: () => void } {
   let open = true;
   const on = (): pg.PoolClient => {
