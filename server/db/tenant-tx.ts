@@ -132,11 +132,18 @@ export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 export async function systemLookup<T>(lookup: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await appPool().connect();
   const { tx, end } = rawOnlyClient(client);
+  // As in rawOnlyTx: a checked-out client's errors are ours to hear; a broken one is dropped.
+  let broken = false;
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     return await lookup(tx);
   } finally {
     end();
-    client.release();
+    client.removeListener("error", onError);
+    client.release(broken ? true : undefined);
   }
 }
 

@@ -274,6 +274,18 @@ describe("raw-only transactions", () => {
     expect(await withTenantTx(t.ctx.tenantId, probe)).toHaveLength(1);
   });
 
+  it("systemLookup on a connection the server ends: the lookup fails, the process lives, the next one works", async () => {
+    const ended = systemLookup(async (tx) => {
+      const [me] = await tx.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+      await ownerQuery(db.url, `SELECT pg_terminate_backend($1)`, [me!.pid]);
+      await new Promise((r) => setTimeout(r, 100));
+      return tx.$queryRaw`SELECT 1`;
+    });
+    await expect(ended).rejects.toThrow(/terminat|Connection/i);
+    const [again] = await systemLookup((tx) => tx.$queryRaw<Array<{ one: number }>>`SELECT 1 AS one`);
+    expect(again).toEqual({ one: 1 });
+  });
+
   it("bind no tenant for withSystemTx, and refuse a tenant id that is not a uuid", async () => {
     const [seen] = await withSystemTx((tx) => here(tx), { rawOnly: true });
     expect(seen!.tenant).toBe("");
