@@ -18,7 +18,8 @@ class AppRoleClient extends pg.Client {
   // one implementation serves both call forms (the pool uses the callback one).
   override connect(callback?: (err: Error | null) => void): Promise<void> | void {
     const ready = super.connect().then(async () => {
-      const results = (await this.query(`SET ROLE ${APP_ROLE}; SET TIME ZONE 'UTC'; SELECT strpos(version(), 'PGlite') = 0 AS "prepares"`)) as unknown as pg.QueryResult[];
+      // Three statements in one message: pg answers with one result each (its types say one).
+      const results = (await this.query(`SET ROLE ${APP_ROLE}; SET TIME ZONE 'UTC'; SELECT strpos(version(), 'PGlite') = 0 AS "prepares"`)) as unknown as Array<pg.QueryResult<{ prepares?: boolean }>>;
       this.preparesStatements = results.at(-1)?.rows[0]?.prepares === true;
     });
     if (!callback) return ready;

@@ -62,33 +62,51 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 async function rawOnlyTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, timeoutMs: number): Promise<T> {
   if (tenantId !== "" && !UUID.test(tenantId)) throw new Error(`Not a tenant id: ${tenantId}`);
+  const held = await holdRawClient();
+  let committed = false;
+  try {
+    await held.client.query(`BEGIN; ${binding(tenantId)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    const result = await watched(() => fn(held.tx));
+    held.end();
+    // PostgreSQL answers COMMIT with ROLLBACK, not an error, when a statement of the transaction
+    // failed (the callback caught it and went on): that is a failure, never a silent success.
+    const commit = await held.client.query("COMMIT");
+    committed = true;
+    if (commit.command !== "COMMIT") throw new Error("The transaction was rolled back: one of its statements failed");
+    return result;
+  } finally {
+    held.end();
+    // A connection that cannot even roll back is dropped by the pool.
+    held.release(committed || (!held.broken() && (await held.client.query("ROLLBACK").then(() => true, () => false))));
+  }
+}
+
+/**
+ * A pool connection with a raw-only client over it (rawOnlyClient), for rawOnlyTx and
+ * systemLookup. A checked-out client's errors (the server ending the session) are ours to hear
+ * while we hold it — unheard, they would end the process; the statement in flight fails on its
+ * own. `release(usable)` gives the connection back, or has the pool drop it when it broke or the
+ * caller found it unusable.
+ */
+async function holdRawClient() {
   const client = await appPool().connect();
   const { tx, end } = rawOnlyClient(client);
-  // A checked-out client's errors (the server ending the session) are ours to take while we hold
-  // it; unheard, they would end the process. The statement in flight fails on its own.
   let broken = false;
   const onError = () => {
     broken = true;
   };
   client.on("error", onError);
-  let committed = false;
-  try {
-    await client.query(`BEGIN; ${binding(tenantId)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-    const result = await watched(() => fn(tx));
-    end();
-    // PostgreSQL answers COMMIT with ROLLBACK, not an error, when a statement of the transaction
-    // failed (the callback caught it and went on): that is a failure, never a silent success.
-    const commit = await client.query("COMMIT");
-    committed = true;
-    if (commit.command !== "COMMIT") throw new Error("The transaction was rolled back: one of its statements failed");
-    return result;
-  } finally {
-    end();
-    // A connection that broke, or cannot even roll back, is dropped by the pool.
-    const usable = committed || (!broken && (await client.query("ROLLBACK").then(() => true, () => false)));
-    client.removeListener("error", onError);
-    client.release(usable && !broken ? undefined : true);
-  }
+  return {
+    client,
+    tx,
+    end,
+    broken: () => broken,
+    release(usable: boolean) {
+      end();
+      client.removeListener("error", onError);
+      client.release(usable && !broken ? undefined : true);
+    },
+  };
 }
 
 /**
@@ -130,20 +148,11 @@ export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
  * tenant rows, as in withSystemTx. The client takes raw SQL only (as with rawOnly).
  */
 export async function systemLookup<T>(lookup: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await appPool().connect();
-  const { tx, end } = rawOnlyClient(client);
-  // As in rawOnlyTx: a checked-out client's errors are ours to hear; a broken one is dropped.
-  let broken = false;
-  const onError = () => {
-    broken = true;
-  };
-  client.on("error", onError);
+  const held = await holdRawClient();
   try {
-    return await lookup(tx);
+    return await lookup(held.tx);
   } finally {
-    end();
-    client.removeListener("error", onError);
-    client.release(broken ? true : undefined);
+    held.release(true);
   }
 }
 

@@ -221,7 +221,8 @@ describe("raw-only transactions", () => {
     expect(await ownerQuery(db.url, `SELECT action FROM audit_log WHERE id = $1`, [id])).toEqual([{ action: "tx.raw" }]);
   });
 
-  it("roll back when the callback throws", async () => {
+  /** Writes an audit row in a raw-only transaction, then `then`; expects `refusal` and nothing kept. */
+  async function refusedAfterWrite(then: (tx: Tx) => Promise<unknown>, refusal: string | RegExp) {
     const t = await makeTenant();
     const id = randomUUID();
     await expect(
@@ -229,28 +230,22 @@ describe("raw-only transactions", () => {
         t.ctx.tenantId,
         async (tx) => {
           await insertAudit(tx, t.ctx.tenantId, id);
-          throw new Error("roll back");
+          return then(tx);
         },
         { rawOnly: true },
       ),
-    ).rejects.toThrow("roll back");
+    ).rejects.toThrow(refusal);
     expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
+  }
+
+  it("roll back when the callback throws", async () => {
+    await refusedAfterWrite(async () => {
+      throw new Error("roll back");
+    }, "roll back");
   });
 
   it("refuse a model query with an error that names it, and keep nothing", async () => {
-    const t = await makeTenant();
-    const id = randomUUID();
-    await expect(
-      withTenantTx(
-        t.ctx.tenantId,
-        async (tx) => {
-          await insertAudit(tx, t.ctx.tenantId, id);
-          return tx.auditLog.count();
-        },
-        { rawOnly: true },
-      ),
-    ).rejects.toThrow(/tx\.auditLog: this transaction is raw-only/);
-    expect(await ownerQuery(db.url, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).toEqual([]);
+    await refusedAfterWrite((tx) => tx.auditLog.count(), /tx\.auditLog: this transaction is raw-only/);
   });
 
   it("refuse a statement sent after the end, rather than run it on a pooled connection", async () => {

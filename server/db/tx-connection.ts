@@ -170,9 +170,12 @@ function statementName(text: string): string | undefined {
 /** SWITCHYARD_PREPARED_STATEMENTS=0: no names (a pooler in transaction mode that does not carry prepared statements). */
 const NAMES_OFF = process.env.SWITCHYARD_PREPARED_STATEMENTS === "0";
 
-async function send(client: pg.PoolClient, query: Query): Promise<pg.QueryResult> {
+/** Rows as objects of unknown values: the caller's $queryRaw<T> says what they are. */
+type Row = Record<string, unknown>;
+
+async function send(client: pg.PoolClient, query: Query): Promise<pg.QueryResult<Row>> {
   const name = !NAMES_OFF && preparesStatements(client) ? statementName(query.text) : undefined;
-  return client.query({ ...(name === undefined ? {} : { name }), text: query.text, values: query.values.map(param), types });
+  return client.query<Row>({ ...(name === undefined ? {} : { name }), text: query.text, values: query.values.map(param), types });
 }
 
 /**
