@@ -185,31 +185,32 @@ async function send(client: pg.PoolClient, query: Query): Promise<pg.QueryResult
  * Model queries go through Prisma unchanged.
  */
 export function withFastRaw(tx: Tx): Tx {
-  const rows = async (query: Query): Promise<unknown> => {
-    const client = connectionOf(fast);
-    return client ? (await send(client, query)).rows : tx.$queryRawUnsafe(query.text, ...query.values);
-  };
-  const count = async (query: Query): Promise<number> => {
-    const client = connectionOf(fast);
-    return client ? ((await send(client, query)).rowCount ?? 0) : tx.$executeRawUnsafe(query.text, ...query.values);
-  };
+  const raw = rawMethods(
+    async (query) => {
+      const client = connectionOf(fast);
+      return client ? (await send(client, query)).rows : tx.$queryRawUnsafe(query.text, ...query.values);
+    },
+    async (query) => {
+      const client = connectionOf(fast);
+      return client ? ((await send(client, query)).rowCount ?? 0) : tx.$executeRawUnsafe(query.text, ...query.values);
+    },
+  );
   const fast: Tx = new Proxy(tx, {
     get(target, prop) {
-      switch (prop) {
-        case "$queryRaw":
-          return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => rows(fromTemplate(first, values));
-        case "$executeRaw":
-          return (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => count(fromTemplate(first, values));
-        case "$queryRawUnsafe":
-          return (text: string, ...values: unknown[]) => rows({ text, values });
-        case "$executeRawUnsafe":
-          return (text: string, ...values: unknown[]) => count({ text, values });
-        default:
-          return Reflect.get(target, prop, target) as unknown;
-      }
+      return typeof prop === "string" && Object.hasOwn(raw, prop) ? raw[prop] : (Reflect.get(target, prop, target) as unknown);
     },
   });
   return fast;
+}
+
+/** `$queryRaw`, `$executeRaw` and their Unsafe forms, each turned into one Query for `rows` or `count`. */
+function rawMethods(rows: (query: Query) => Promise<unknown>, count: (query: Query) => Promise<number>): Record<string, unknown> {
+  return {
+    $queryRaw: (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => rows(fromTemplate(first, values)),
+    $executeRaw: (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => count(fromTemplate(first, values)),
+    $queryRawUnsafe: (text: string, ...values: unknown[]) => rows({ text, values }),
+    $executeRawUnsafe: (text: string, ...values: unknown[]) => count({ text, values }),
+  };
 }
 
 const rawOnlyClients = new WeakSet<object>();
@@ -231,12 +232,10 @@ export function rawOnlyClient(client: pg.PoolClient): { tx: Tx; end: () => void 
     if (!open) throw new Error("This transaction has ended: no statement can be sent on it any more");
     return client;
   };
-  const raw: Record<string, unknown> = {
-    $queryRaw: async (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => (await send(on(), fromTemplate(first, values))).rows,
-    $executeRaw: async (first: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => (await send(on(), fromTemplate(first, values))).rowCount ?? 0,
-    $queryRawUnsafe: async (text: string, ...values: unknown[]) => (await send(on(), { text, values })).rows,
-    $executeRawUnsafe: async (text: string, ...values: unknown[]) => (await send(on(), { text, values })).rowCount ?? 0,
-  };
+  const raw = rawMethods(
+    async (query) => (await send(on(), query)).rows,
+    async (query) => (await send(on(), query)).rowCount ?? 0,
+  );
   const tx = new Proxy(raw, {
     get(target, prop) {
       if (typeof prop !== "string" || prop === "then" || prop === "toJSON") return undefined;

@@ -9,7 +9,8 @@ import { setChannelHealth } from "./health";
 import { reserveLimits } from "./limits";
 import { saveFeeRule, saveMerchantLimit } from "./pricing";
 import { createRegistration } from "./registrations";
-import { configurationIssues, decideRoute, discardDraft, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, saveDraft, validateDraft } from "./routing";
+import { withTenantTx } from "@/server/db/tenant-tx";
+import { configurationIssues, decideRoute, discardDraft, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, routingConfig, saveDraft, validateDraft, withRoutingConfig } from "./routing";
 
 // The routing service over the database: configuration loaded and recompiled when it changes,
 // live counters per decision, decisions stored with their trace, rule sets versioned, dry runs.
@@ -194,5 +195,46 @@ describe("DIRECT mode", () => {
     // Still charged once, at the registered rate.
     const again = await t.run((tx) => decideRoute(tx, t.ctx, face(m.id)));
     expect(again.decision.outcome === "ROUTED" && again.decision.feeMinor).toBe(38n);
+  });
+});
+
+describe("routing inside a raw-only transaction (withRoutingConfig)", () => {
+  const rawRoute = (t: Awaited<ReturnType<typeof setUp>>, onRun: () => void) =>
+    withTenantTx(
+      t.tenantId,
+      async (tx) => {
+        onRun();
+        return (await routingConfig(tx, t.ctx)).config.feeRules.length;
+      },
+      { rawOnly: true },
+    );
+
+  it("loads a stale configuration in a transaction of its own and routes again; a cached one routes at once", async () => {
+    const t = await setUp();
+    let runs = 0;
+    // Nothing cached for a new tenant: the first run finds it stale, the second routes.
+    await withRoutingConfig(t.ctx, () => rawRoute(t, () => runs++));
+    expect(runs).toBe(2);
+    runs = 0;
+    await withRoutingConfig(t.ctx, () => rawRoute(t, () => runs++));
+    expect(runs).toBe(1);
+    // An edit makes it stale again: loaded once more, and the new rule is there.
+    const before = await withRoutingConfig(t.ctx, () => rawRoute(t, () => {}));
+    await t.run((tx) => saveFeeRule(tx, t.ctx, { product: "WECHAT_FACE", feeRatePpm: 6000, merchantId: t.m1.id }));
+    runs = 0;
+    expect(await withRoutingConfig(t.ctx, () => rawRoute(t, () => runs++))).toBe(before + 1);
+    expect(runs).toBe(2);
+  });
+
+  it("refuses with ROUTING_CONFIG_CHANGING when the configuration changes between every load and the route after it", async () => {
+    const t = await setUp();
+    let edits = 0;
+    const refused = withRoutingConfig(t.ctx, async () => {
+      // Another user edits a fee rule just before each try.
+      await t.run((tx) => saveFeeRule(tx, t.ctx, { product: "WECHAT_FACE", feeRatePpm: 6000 + ++edits, merchantId: t.m1.id }));
+      return rawRoute(t, () => {});
+    });
+    expect(await codeOf(refused)).toBe("ROUTING_CONFIG_CHANGING");
+    expect(edits).toBe(3);
   });
 });
