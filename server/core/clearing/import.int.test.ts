@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,7 +17,9 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { codeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
-import { importStatement } from "./import";
+import { withTenantTx } from "@/server/db/tenant-tx";
+import type { StatementLine } from "./parsers/types";
+import { importStatement, storeLines } from "./import";
 
 // Statement import end to end: payments through the WeChat simulator, the day's trade bill
 // downloaded through the WeChat connector (the simulator writes it in WeChat's format; the parser
@@ -119,5 +122,51 @@ describe("statement import", () => {
     const again = await cli(["recon", "import", "--tenant", t.slug, "--channel-account", t.wechat.id, "--date", billDate, "--file", file]);
     expect(again).toMatchObject({ outcome: "ALREADY_IMPORTED" });
     expect((await t.files())[0]).toMatchObject({ source: "CLI", importedBy: "cli", fileName: "wechat-all.csv" });
+  });
+});
+
+describe("storing lines (storeLines: the next chunk is read while the one before is stored)", () => {
+  // 12,001 lines = three chunks; `bad` breaks one of them, in the database or while it is read.
+  function* lines(bad: { lineNo: number; how: "CHECK" | "READ" } | null): Generator<StatementLine> {
+    for (let n = 1; n <= 12_001; n++) {
+      if (bad?.how === "READ" && n === bad.lineNo) throw new Error(`line ${n}: unreadable`);
+      yield { lineNo: bad?.how === "CHECK" && n === bad.lineNo ? 0 : n, kind: "PAYMENT", status: "SUCCESS", outTradeNo: `T${n}`, amountMinor: BigInt(n), settleableMinor: BigInt(n), feeMinor: 0n, raw: { n: String(n) } };
+    }
+  }
+  async function store(bad: { lineNo: number; how: "CHECK" | "READ" } | null) {
+    const t = await setUp();
+    const attempt = withTenantTx(t.tenantId, async (tx) => {
+      const file = await tx.statementFile.create({
+        data: { tenantId: t.tenantId, channelAccountId: t.wechat.id, billDate: new Date("2026-11-01T00:00:00Z"), billType: "ALL", format: "WECHAT_TRADE_BILL", contentHash: createHash("sha256").update(`lines ${Date.now()} ${Math.random()}`).digest("hex"), fileName: "x.csv", byteSize: 1, lineCount: 12_001, declaredCount: 12_001, declaredAmountMinor: 0n, source: "CLI", importedBy: "test" },
+        select: { id: true },
+      });
+      await storeLines(tx, t.ctx, file.id, lines(bad));
+    });
+    const outcome = await attempt.then(() => "stored", (e: Error) => e.message);
+    const [sums] = await t.run((tx) => tx.$queryRaw<Array<{ n: bigint; amounts: bigint; lines: bigint }>>`
+      SELECT count(*)::bigint AS n, coalesce(sum(amount_minor), 0)::bigint AS amounts, count(*) FILTER (WHERE amount_minor = line_no AND out_trade_no = 'T' || line_no)::bigint AS lines
+        FROM statement_line WHERE tenant_id = ${t.tenantId}::uuid`);
+    const stored = Number(sums!.n);
+    // Each line's values stayed with its own line number.
+    expect(sums!.lines).toBe(sums!.n);
+    if (stored > 0) expect(sums!.amounts).toBe(BigInt((12_001 * 12_002) / 2));
+    const files = await t.run((tx) => tx.statementFile.count({ where: { tenantId: t.tenantId } }));
+    return { outcome, stored, files };
+  }
+
+  it("stores every line of a file of several chunks, each with its own values", async () => {
+    expect(await store(null)).toEqual({ outcome: "stored", stored: 12_001, files: 1 });
+  });
+
+  it("a chunk the database refuses (while the next is being read) leaves nothing stored", async () => {
+    const r = await store({ lineNo: 3, how: "CHECK" });
+    expect(r.outcome).toMatch(/statement_line_no/);
+    expect(r).toMatchObject({ stored: 0, files: 0 });
+  });
+
+  it("a line that cannot be read while a chunk is in flight leaves nothing stored", async () => {
+    const r = await store({ lineNo: 7_000, how: "READ" });
+    expect(r.outcome).toBe("line 7000: unreadable");
+    expect(r).toMatchObject({ stored: 0, files: 0 });
   });
 });

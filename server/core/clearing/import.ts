@@ -198,22 +198,40 @@ export async function storeStatement(ctx: TenantContext, req: ImportRequest): Pr
 /**
  * The lines, in chunks of LINE_CHUNK, each chunk one INSERT … SELECT FROM unnest of one array per
  * column: one round trip and one statement per chunk, no per-row parameters and no JSON document
- * of the whole chunk to build and take apart.
+ * of the whole chunk to build and take apart. Node reads and builds the next chunk while
+ * PostgreSQL stores the one before (never more than one statement in flight): on two cores the two
+ * halves of the work overlap instead of taking turns.
  */
 export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, lines: Iterable<StatementLine>): Promise<void> {
-  for (const chunk of chunks(lines, LINE_CHUNK)) {
-    const col = <T,>(pick: (l: StatementLine) => T) => chunk.map(pick);
-    await tx.$executeRaw`
-      INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
-                                  channel_refund_no, out_payout_no, sub_merchant, amount_minor, settleable_minor, fee_minor, coupon_minor, raw)
-      SELECT ${ctx.tenantId}::uuid, ${fileId}::uuid, u.*
-        FROM unnest(${col((l) => l.lineNo)}::int[], ${col((l) => l.kind)}::text[], ${col((l) => l.payoutStatus ?? l.status)}::text[],
-                    ${col((l) => (l.occurredAt ? new Date(l.occurredAt).toISOString() : null))}::timestamptz[], ${col((l) => l.outTradeNo ?? null)}::text[],
-                    ${col((l) => l.channelTradeNo ?? null)}::text[], ${col((l) => l.outRefundNo ?? null)}::text[], ${col((l) => l.channelRefundNo ?? null)}::text[],
-                    ${col((l) => l.outPayoutNo ?? null)}::text[], ${col((l) => l.subMerchant ?? null)}::text[], ${col((l) => l.amountMinor.toString())}::bigint[],
-                    ${col((l) => l.settleableMinor.toString())}::bigint[], ${col((l) => l.feeMinor.toString())}::bigint[],
-                    ${col((l) => (l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString()))}::bigint[], ${col((l) => JSON.stringify(l.raw))}::jsonb[]) AS u`;
+  let inFlight: Promise<number> | null = null;
+  try {
+    for (const chunk of chunks(lines, LINE_CHUNK)) {
+      const col = <T,>(pick: (l: StatementLine) => T) => chunk.map(pick);
+      const columns = [
+        col((l) => l.lineNo), col((l) => l.kind), col((l) => l.payoutStatus ?? l.status), col((l) => (l.occurredAt ? new Date(l.occurredAt).toISOString() : null)),
+        col((l) => l.outTradeNo ?? null), col((l) => l.channelTradeNo ?? null), col((l) => l.outRefundNo ?? null), col((l) => l.channelRefundNo ?? null),
+        col((l) => l.outPayoutNo ?? null), col((l) => l.subMerchant ?? null), col((l) => l.amountMinor.toString()), col((l) => l.settleableMinor.toString()),
+        col((l) => l.feeMinor.toString()), col((l) => (l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString())), col((l) => JSON.stringify(l.raw)),
+      ] as const;
+      if (inFlight) await inFlight;
+      inFlight = insertChunk(tx, ctx, fileId, columns);
+    }
+    if (inFlight) await inFlight;
+  } catch (e) {
+    // A chunk that failed while the next was being built (or the reading that failed after it) must
+    // not be left unobserved; the transaction rolls back either way.
+    await inFlight?.catch(() => undefined);
+    throw e;
   }
+}
+
+function insertChunk(tx: Tx, ctx: TenantContext, fileId: string, c: readonly unknown[]): Promise<number> {
+  return tx.$executeRaw`
+    INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
+                                channel_refund_no, out_payout_no, sub_merchant, amount_minor, settleable_minor, fee_minor, coupon_minor, raw)
+    SELECT ${ctx.tenantId}::uuid, ${fileId}::uuid, u.*
+      FROM unnest(${c[0]}::int[], ${c[1]}::text[], ${c[2]}::text[], ${c[3]}::timestamptz[], ${c[4]}::text[], ${c[5]}::text[], ${c[6]}::text[], ${c[7]}::text[],
+                  ${c[8]}::text[], ${c[9]}::text[], ${c[10]}::bigint[], ${c[11]}::bigint[], ${c[12]}::bigint[], ${c[13]}::bigint[], ${c[14]}::jsonb[]) AS u`;
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
