@@ -206,6 +206,11 @@ describe("fallback and QR expiry", () => {
     expect(qr.status).toBe("PROCESSING");
     expect(qr.codeUrl).toMatch(/^sandbox:\/\/qr\//);
     expect(qr.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    // A QR order paid at once keeps its code too (written by the state change's own UPDATE).
+    const paid = await createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `QR-PAID-${Date.now()}`, amountMinor: 2_000n, product: "WECHAT_QR", subject: "Lunch" });
+    expect(paid.status).toBe("SUCCEEDED");
+    expect(paid.codeUrl).toMatch(/^sandbox:\/\/qr\//);
+    expect((await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: paid.id } }))).codeUrl).toBe(paid.codeUrl);
     // The payer has not paid by the time the code expires (the sandbox's first query still says "processing").
     await ownerQuery(db.url, `UPDATE payment SET expires_at = now() - interval '1 second', next_query_at = now() - interval '1 second' WHERE id = $1`, [qr.id]);
     await queryDuePayments(t.ctx, new Date(Date.now() + 1_000));

@@ -104,6 +104,8 @@ export interface ChannelResult {
   readonly payerId?: string;
   readonly failure?: { code: string; message: string };
   readonly exchanges?: readonly ChannelExchange[];
+  /** The QR code for the payer (pay answers of QR products), kept on the payment while it waits. */
+  readonly codeUrl?: string;
 }
 
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
@@ -116,20 +118,23 @@ async function announce(tx: Tx, ctx: TenantContext, p: PaymentView, type: Webhoo
   await publishWebhook(tx, ctx, { merchantId: p.merchantId, type, objectType: "payment", objectId: p.id, data: { ...presentPayment(p, channelType), ...extra }, notifyUrl: p.notifyUrl });
 }
 
+type TransitionInput = { fromStatus: PaymentStatus | null; toStatus: PaymentStatus; cause: string; reason?: string | null; exchanges?: readonly ChannelExchange[] | undefined };
+
+const TRANSITION_INSERT = Prisma.raw("INSERT INTO payment_transition (tenant_id, payment_id, from_status, to_status, cause, reason, actor, exchanges, created_at)");
+
 /**
- * Records a payment's transition: one raw INSERT (the payment path's most frequent write after the
- * payment itself). created_at is the moment of the call, as a model create would set it, so the
- * transitions of one transaction keep their order.
+ * A transition row's values, the payment's id given as SQL (a parameter, or `p.id` where the row
+ * is written in the same statement as the payment's own change). created_at is the moment of the
+ * call, as a model create would set it, so the transitions of one transaction keep their order.
  */
-async function recordTransition(
-  tx: Tx,
-  ctx: TenantContext,
-  t: { paymentId: string; fromStatus: PaymentStatus | null; toStatus: PaymentStatus; cause: string; reason?: string | null; exchanges?: readonly ChannelExchange[] | undefined },
-): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO payment_transition (tenant_id, payment_id, from_status, to_status, cause, reason, actor, exchanges, created_at)
-    VALUES (${ctx.tenantId}::uuid, ${t.paymentId}::uuid, ${t.fromStatus}::"PaymentStatus", ${t.toStatus}::"PaymentStatus", ${t.cause}, ${t.reason ?? null},
-            ${actorName(ctx)}, ${JSON.stringify(t.exchanges ?? [])}::jsonb, ${new Date()}::timestamptz)`;
+function transitionValues(ctx: TenantContext, paymentId: Prisma.Sql, t: TransitionInput): Prisma.Sql {
+  return Prisma.sql`${ctx.tenantId}::uuid, ${paymentId}, ${t.fromStatus}::"PaymentStatus", ${t.toStatus}::"PaymentStatus", ${t.cause}, ${t.reason ?? null},
+                    ${actorName(ctx)}, ${JSON.stringify(t.exchanges ?? [])}::jsonb, ${new Date()}::timestamptz`;
+}
+
+/** Records a payment's transition: one raw INSERT (the payment path's most frequent write after the payment itself). */
+async function recordTransition(tx: Tx, ctx: TenantContext, t: TransitionInput & { paymentId: string }): Promise<void> {
+  await tx.$executeRaw`${TRANSITION_INSERT} VALUES (${transitionValues(ctx, Prisma.sql`${t.paymentId}::uuid`, t)})`;
 }
 
 /**
@@ -153,18 +158,23 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   const to: PaymentStatus = result.status;
   const succeeded = to === "SUCCEEDED";
   // A success sets paid_at; a failure or close its code and message. The channel's trade number and payer, where it gave them.
+  // The payment's new state, its transition and the routing decision's outcome: one statement.
+  const transition: TransitionInput = { fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges };
   const [after] = await tx.$queryRaw<PaymentView[]>`
+    WITH p AS (
     UPDATE payment SET status = ${to}::"PaymentStatus", next_query_at = NULL,
            channel_trade_no = COALESCE(${result.channelTradeNo || null}, channel_trade_no), payer_id = COALESCE(${result.payerId || null}, payer_id),
+           code_url = COALESCE(${result.codeUrl || null}, code_url),
            paid_at = CASE WHEN ${succeeded} THEN ${result.paidAt ?? new Date()}::timestamptz ELSE paid_at END,
            failure_code = CASE WHEN ${succeeded} THEN failure_code ELSE ${result.failure?.code ?? (to === "CLOSED" ? "CLOSED" : "FAILED")} END,
            failure_message = CASE WHEN ${succeeded} THEN failure_message ELSE ${result.failure?.message ?? null} END,
            updated_at = ${new Date()}::timestamptz
      WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid
-    RETURNING ${PAYMENT_COLUMNS}`;
+    RETURNING ${PAYMENT_COLUMNS}
+    ), t AS (${TRANSITION_INSERT} SELECT ${transitionValues(ctx, Prisma.raw("p.id"), transition)} FROM p
+    ), d AS (UPDATE routing_decision SET succeeded = ${succeeded} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid AND EXISTS (SELECT 1 FROM p))
+    SELECT * FROM p`;
   if (!after) throw notFound("Payment");
-  await recordTransition(tx, ctx, { paymentId, fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges });
-  await tx.$executeRaw`UPDATE routing_decision SET succeeded = ${to === "SUCCEEDED"} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid`;
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
   // Last, the rows concurrent payments queue on (the merchant's ledger accounts and the tenant's
   // margin slots; the daily totals for a failure), so their locks are held for as little of the
@@ -405,7 +415,9 @@ export async function createPayment(
       // A recharge carries no merchant fee: the wallet gets all of it and the provider bears the channel's cost.
       const recharge = input.orderType === "RECHARGE";
       const expiresAt = QR_PRODUCTS.has(input.product) ? new Date(Date.now() + QR_EXPIRY_MINUTES * 60_000) : null;
+      // The payment and its CREATED transition, one statement.
       const [payment] = await tx.$queryRaw<PaymentView[]>`
+        WITH p AS (
         INSERT INTO payment (tenant_id, merchant_id, store_id, device_id, merchant_order_no, out_trade_no, order_type, product, amount_minor, currency,
                              subject, notify_url, metadata, channel_account_id, channel_version, registration_id, routing_decision_id,
                              fee_minor, cost_minor, margin_minor, wallet_id, expires_at, business_date)
@@ -415,9 +427,10 @@ export async function createPayment(
                 ${decision.chosen.registrationId}::uuid, ${routed.decisionId}::uuid,
                 ${recharge ? 0n : decision.feeMinor}::int8, ${decision.costMinor}::int8, ${recharge ? -decision.costMinor : decision.marginMinor}::int8,
                 ${input.walletId ?? null}::uuid, ${expiresAt}::timestamptz, ${routed.businessDate}::date)
-        RETURNING ${PAYMENT_COLUMNS}`;
+        RETURNING ${PAYMENT_COLUMNS}
+        ), t AS (${TRANSITION_INSERT} SELECT ${transitionValues(ctx, Prisma.raw("p.id"), { fromStatus: null, toStatus: "PROCESSING", cause: "CREATED" })} FROM p)
+        SELECT * FROM p`;
       if (!payment) throw new Error("INSERT … RETURNING gave no row");
-      await recordTransition(tx, ctx, { paymentId: payment.id, fromStatus: null, toStatus: "PROCESSING", cause: "CREATED" });
       const request: PayRequest = {
         outTradeNo,
         amountMinor: input.amountMinor,
@@ -460,15 +473,13 @@ export async function createPayment(
     }
     // Step 3: the answer.
     return withTenantTx(ctx.tenantId, async (tx) => {
-      // A QR code for the payer, kept while the order waits (set first: applying a success ends
-      // with the ledger's rows, which should be locked for as little as can be).
-      if (result.codeUrl) await tx.$executeRaw`UPDATE payment SET code_url = ${result.codeUrl}, updated_at = ${new Date()}::timestamptz WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${attempt.payment.id}::uuid`;
+      // The payer's QR code (result.codeUrl) is kept by the state change's own UPDATE, or by the
+      // one that schedules the first query of a payment still processing.
       const applied = await applyOrRecordContradiction(tx, ctx, attempt.payment.id, result, "CHANNEL_RESPONSE");
-      // The first query for a payment still processing.
       let after = applied;
       if (applied.status === "PROCESSING") {
         const [scheduled] = await tx.$queryRaw<PaymentView[]>`
-          UPDATE payment SET next_query_at = ${new Date(Date.now() + 5_000)}::timestamptz, updated_at = ${new Date()}::timestamptz
+          UPDATE payment SET next_query_at = ${new Date(Date.now() + 5_000)}::timestamptz, code_url = COALESCE(${result.codeUrl || null}, code_url), updated_at = ${new Date()}::timestamptz
            WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${applied.id}::uuid RETURNING ${PAYMENT_COLUMNS}`;
         if (!scheduled) throw notFound("Payment");
         after = scheduled;
