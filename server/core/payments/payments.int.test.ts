@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "@/server/core/errors/domain-error";
 import { sandboxNotificationSignature, SANDBOX_SIGNATURE_HEADER } from "@/server/channels/sandbox/connector";
 import { configureChannelAccount, createChannelAccount } from "@/server/core/channels/accounts";
 import { createRegistration } from "@/server/core/channels/registrations";
@@ -137,6 +138,11 @@ describe("refusals before the channel leave no payment", () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     for (const r of results) if (!r.ok) expect(r.code).toBe("MERCHANT_ORDER_NO_TAKEN");
     expect(await t.run((tx) => tx.payment.count({ where: { tenantId: t.tenantId, merchantOrderNo: input.merchantOrderNo } }))).toBe(1);
+    // Once it is there, the check before routing refuses it and names the payment that has it.
+    const existing = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, merchantOrderNo: input.merchantOrderNo }, select: { id: true } }));
+    const again = await createPayment(t.ctx, input).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DomainError);
+    expect(again).toMatchObject({ code: "MERCHANT_ORDER_NO_TAKEN", params: { paymentId: existing.id } });
   });
 
   it("no route (the face code is missing) is refused with the routing reason; the decision is kept", async () => {

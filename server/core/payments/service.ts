@@ -368,7 +368,11 @@ export async function createPayment(
   // Step 0: the order number, the merchant and store, then routing (its decision commits on its own).
   // Raw SQL only (the routing configuration, when stale, is loaded by withRoutingConfig outside it).
   const routed = await withRoutingConfig(ctx, () => withTenantTx(ctx.tenantId, async (tx) => {
-    const [merchant] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text FROM merchant WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.merchantId}::uuid`;
+    // The merchant's status and whether the order number is taken, in one statement.
+    const [merchant] = await tx.$queryRaw<Array<{ status: string; takenId: string | null }>>`
+      SELECT m.status::text AS status,
+             (SELECT p.id FROM payment p WHERE p.tenant_id = m.tenant_id AND p.merchant_id = m.id AND p.merchant_order_no = ${input.merchantOrderNo}) AS "takenId"
+        FROM merchant m WHERE m.tenant_id = ${ctx.tenantId}::uuid AND m.id = ${input.merchantId}::uuid`;
     if (!merchant) throw notFound("Merchant");
     if (merchant.status !== "ACTIVE") throw new DomainError("PRECONDITION", "MERCHANT_NOT_ACTIVE", "This merchant cannot take payments now");
     if (input.storeId) {
@@ -384,8 +388,7 @@ export async function createPayment(
       if (!wallet) throw new DomainError("NOT_FOUND", "WALLET_NOT_FOUND", "No such wallet of this merchant", { field: "walletId" });
       if (wallet.status !== "ACTIVE") throw new DomainError("PRECONDITION", "WALLET_NOT_ACTIVE", `This wallet is ${wallet.status.toLowerCase()}`, { field: "walletId" });
     }
-    const [taken] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid AND merchant_order_no = ${input.merchantOrderNo}`;
-    if (taken) throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo", params: { paymentId: taken.id } });
+    if (merchant.takenId) throw new DomainError("CONFLICT", "MERCHANT_ORDER_NO_TAKEN", `The order number ${input.merchantOrderNo} has already been used`, { field: "merchantOrderNo", params: { paymentId: merchant.takenId } });
     return decideRoute(tx, ctx, {
       ...(options.channelAccountId ? { onlyChannelAccountId: options.channelAccountId } : {}),
       merchantId: input.merchantId,
