@@ -5,12 +5,12 @@ import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { codeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { createChannelAccount, updateChannelAccount } from "./accounts";
-import { setChannelHealth } from "./health";
+import { recordChannelCall, setChannelHealth } from "./health";
 import { reserveLimits } from "./limits";
 import { saveFeeRule, saveMerchantLimit } from "./pricing";
 import { createRegistration } from "./registrations";
 import { withTenantTx } from "@/server/db/tenant-tx";
-import { configurationIssues, decideRoute, discardDraft, dryRunRuleSet, listRuleSets, offerProducts, publishRuleSet, rollbackRuleSet, routingConfig, saveDraft, validateDraft, withRoutingConfig } from "./routing";
+import { configurationIssues, decideRoute, discardDraft, dryRunRuleSet, listRuleSets, liveState, offerProducts, publishRuleSet, rollbackRuleSet, routingConfig, saveDraft, validateDraft, withRoutingConfig } from "./routing";
 
 // The routing service over the database: configuration loaded and recompiled when it changes,
 // live counters per decision, decisions stored with their trace, rule sets versioned, dry runs.
@@ -236,5 +236,35 @@ describe("routing inside a raw-only transaction (withRoutingConfig)", () => {
     });
     expect(await codeOf(refused)).toBe("ROUTING_CONFIG_CHANGING");
     expect(edits).toBe(3);
+  });
+});
+
+describe("the live state a decision reads (liveState, one statement)", () => {
+  it("has each account's health, today's totals and last hour's calls, and each merchant's totals; other days and tenants never show", async () => {
+    const t = await setUp();
+    const other = await setUp();
+    const today = "2026-11-29";
+    await t.run(async (tx) => {
+      await reserveLimits(tx, t.ctx, { businessDate: today, channelAccountId: t.sandbox.id, merchantId: t.m1.id, amountMinor: 1_000n });
+      await reserveLimits(tx, t.ctx, { businessDate: "2026-11-28", channelAccountId: t.sandbox.id, merchantId: t.m1.id, amountMinor: 7_000n });
+      for (const ok of [true, true, true, false]) await recordChannelCall(tx, t.ctx, t.sandbox.id, { ok, latencyMs: 5 });
+      await setChannelHealth(tx, t.ctx, { id: t.sandbox.id, state: "PAUSED", reason: "maintenance" });
+    });
+    await other.run((tx) => reserveLimits(tx, other.ctx, { businessDate: today, channelAccountId: other.sandbox.id, merchantId: other.m1.id, amountMinor: 9_000n }));
+
+    const live = await t.run((tx) => liveState(tx, t.ctx, today, new Date()));
+    expect(live.account(t.sandbox.id)).toEqual({ health: "PAUSED", todayAmountMinor: 1_000n, todayCount: 1, recentSuccessRatePpm: 750_000, recentSampleSize: 4 });
+    expect(live.merchant(t.m1.id)).toEqual({ todayAmountMinor: 1_000n, todayCount: 1 });
+    expect(live.merchant(t.m2.id)).toEqual({ todayAmountMinor: 0n, todayCount: 0 });
+    expect(live.account(other.sandbox.id)).toBeUndefined();
+    expect(live.merchant(other.m1.id)).toEqual({ todayAmountMinor: 0n, todayCount: 0 });
+    // An account nobody has used today: healthy, nothing counted.
+    expect((await other.run((tx) => liveState(tx, other.ctx, "2026-11-27", new Date()))).account(other.sandbox.id)).toEqual({
+      health: "HEALTHY",
+      todayAmountMinor: 0n,
+      todayCount: 0,
+      recentSuccessRatePpm: 0,
+      recentSampleSize: 0,
+    });
   });
 });

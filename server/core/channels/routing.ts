@@ -15,9 +15,8 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { isRawOnly } from "@/server/db/tx-connection";
 import { logger } from "@/server/lib/logger";
-import { effectiveHealth, recentStats, type HealthRow } from "./health";
+import { effectiveHealth, type HealthRow } from "./health";
 import { assessRisk, type RiskRefusal } from "./risk";
-import { usageOn } from "./limits";
 
 // The routing service: loads a tenant's configuration into the pure engine (server/core/routing),
 // compiled once per configuration version and reused until anything changes, reads the live
@@ -171,31 +170,53 @@ export async function withRoutingConfig<T>(ctx: TenantContext, route: () => Prom
   }
 }
 
-/** Today's totals, health and recent success rate, read fresh for one decision. */
+/** The window of channel calls whose success rate routing weighs. */
+const RECENT_CALLS_SECONDS = 3600;
+
+type LiveRow = { kind: "ACCOUNT" | "MERCHANT"; id: string; amountMinor: bigint | null; count: number | null; calls: bigint | null; failures: bigint | null } & Pick<
+  HealthRow,
+  "healthState" | "healthChangedAt" | "healthManual" | "healthCooldownSeconds"
+>;
+
+/**
+ * Today's totals, health and recent success rate, read fresh for one decision: one statement (routing
+ * reads this for every payment) with a row per channel account — its health, today's totals and the
+ * last hour's calls — and one per merchant with totals today.
+ */
 export async function liveState(tx: Tx, ctx: TenantContext, date: string, now: Date): Promise<LiveState> {
-  const usage = await usageOn(tx, ctx, date);
-  const healthRows = await tx.$queryRaw<Array<{ id: string } & Pick<HealthRow, "healthState" | "healthChangedAt" | "healthManual" | "healthCooldownSeconds">>>`
-    SELECT id, health_state::text AS "healthState", health_changed_at AS "healthChangedAt", health_manual AS "healthManual", health_cooldown_seconds AS "healthCooldownSeconds"
-      FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid`;
-  const stats = await recentStats(tx, ctx, 3600, now);
+  const since = new Date(now.getTime() - RECENT_CALLS_SECONDS * 1000);
+  const rows = await tx.$queryRaw<LiveRow[]>`
+    SELECT 'ACCOUNT' AS kind, a.id, a.health_state::text AS "healthState", a.health_changed_at AS "healthChangedAt", a.health_manual AS "healthManual",
+           a.health_cooldown_seconds AS "healthCooldownSeconds", u.amount_minor AS "amountMinor", u.count, s.calls, s.failures
+      FROM channel_account a
+      LEFT JOIN limit_usage u ON u.tenant_id = a.tenant_id AND u.scope = 'CHANNEL_ACCOUNT' AND u.scope_id = a.id AND u.business_date = ${date}::date
+      LEFT JOIN (SELECT channel_account_id, sum(calls)::int8 AS calls, sum(failures)::int8 AS failures
+                   FROM channel_call_stat WHERE tenant_id = ${ctx.tenantId}::uuid AND minute >= ${since}::timestamptz
+                  GROUP BY channel_account_id) s ON s.channel_account_id = a.id
+     WHERE a.tenant_id = ${ctx.tenantId}::uuid
+    UNION ALL
+    SELECT 'MERCHANT', u.scope_id, NULL, NULL, NULL, NULL, u.amount_minor, u.count, NULL, NULL
+      FROM limit_usage u WHERE u.tenant_id = ${ctx.tenantId}::uuid AND u.scope = 'MERCHANT' AND u.business_date = ${date}::date`;
   const accounts = new Map<string, AccountLive>();
-  for (const h of healthRows) {
-    const u = usage.channelAccounts.get(h.id);
-    const s = stats.get(h.id);
-    accounts.set(h.id, {
-      health: effectiveHealth(h, now),
-      todayAmountMinor: u?.amountMinor ?? 0n,
-      todayCount: u?.count ?? 0,
-      recentSuccessRatePpm: s?.successRate == null ? 0 : Math.round(s.successRate * 1_000_000),
-      recentSampleSize: s?.calls ?? 0,
+  const merchants = new Map<string, { todayAmountMinor: bigint; todayCount: number }>();
+  for (const r of rows) {
+    if (r.kind === "MERCHANT") {
+      merchants.set(r.id, { todayAmountMinor: r.amountMinor ?? 0n, todayCount: r.count ?? 0 });
+      continue;
+    }
+    const calls = Number(r.calls ?? 0n);
+    const failures = Number(r.failures ?? 0n);
+    accounts.set(r.id, {
+      health: effectiveHealth(r, now),
+      todayAmountMinor: r.amountMinor ?? 0n,
+      todayCount: r.count ?? 0,
+      recentSuccessRatePpm: calls ? Math.round(((calls - failures) / calls) * 1_000_000) : 0,
+      recentSampleSize: calls,
     });
   }
   return {
     account: (id) => accounts.get(id),
-    merchant: (id) => {
-      const u = usage.merchants.get(id);
-      return { todayAmountMinor: u?.amountMinor ?? 0n, todayCount: u?.count ?? 0 };
-    },
+    merchant: (id) => merchants.get(id) ?? { todayAmountMinor: 0n, todayCount: 0 },
   };
 }
 
