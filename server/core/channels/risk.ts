@@ -1,3 +1,4 @@
+import { Prisma } from "@/server/db/generated/prisma/client";
 import { localMinuteOfDay } from "@/server/core/routing/time-window";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
@@ -30,11 +31,25 @@ export interface RiskVerdict {
   readonly flags: readonly string[];
 }
 
-export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput): Promise<RiskVerdict> {
+/** A merchant's risk limits (its merchant_limit row; null when it has none). */
+export interface MerchantRiskLimits {
+  readonly devicePerMinuteMax: number | null;
+  readonly payerPerMinuteMax: number | null;
+  readonly nightLargeAmountMinor: bigint | null;
+}
+
+/** MerchantRiskLimits' columns of `merchant_limit l`, for statements that read them beside something else. */
+export const RISK_LIMIT_COLUMNS = Prisma.raw(
+  `l.device_per_minute_max AS "devicePerMinuteMax", l.payer_per_minute_max AS "payerPerMinuteMax", l.night_large_amount_minor AS "nightLargeAmountMinor"`,
+);
+
+/** `limits`: the merchant's limits where the caller has read them already (null: it has none); else they are read here. */
+export async function assessRisk(tx: Tx, ctx: TenantContext, input: RiskInput, limits?: MerchantRiskLimits | null): Promise<RiskVerdict> {
   // Raw SQL: every payment asks, in a raw-only transaction (withTenantTx rawOnly).
-  const [limit] = await tx.$queryRaw<Array<{ devicePerMinuteMax: number | null; payerPerMinuteMax: number | null; nightLargeAmountMinor: bigint | null }>>`
-    SELECT device_per_minute_max AS "devicePerMinuteMax", payer_per_minute_max AS "payerPerMinuteMax", night_large_amount_minor AS "nightLargeAmountMinor"
-      FROM merchant_limit WHERE tenant_id = ${ctx.tenantId}::uuid AND merchant_id = ${input.merchantId}::uuid`;
+  const limit =
+    limits !== undefined
+      ? limits
+      : ((await tx.$queryRaw<MerchantRiskLimits[]>`SELECT ${RISK_LIMIT_COLUMNS} FROM merchant_limit l WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.merchant_id = ${input.merchantId}::uuid`)[0] ?? null);
   if (!limit) return { flags: [] };
   const flags: string[] = [];
   let refusal: RiskRefusal | undefined;

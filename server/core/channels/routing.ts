@@ -1,5 +1,5 @@
 import { connectorFor } from "@/server/channels/registry";
-import { tenantSettings } from "@/server/core/tenancy/settings";
+import { TENANT_SETTINGS_COLUMNS, tenantSettings, type TenantSettings } from "@/server/core/tenancy/settings";
 import type { PaymentElement, ProductCode } from "@/server/channels/types";
 import { recordAudit } from "@/server/core/audit/service";
 import { businessDate } from "@/server/core/calendar/rules";
@@ -11,12 +11,12 @@ import { productsFor, type OfferRequest } from "@/server/core/routing/products";
 import { parseRoutingRule, toJson } from "@/server/core/routing/schema";
 import { validateConfig, validateRuleSet } from "@/server/core/routing/validate";
 import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
-import type { Prisma } from "@/server/db/generated/prisma/client";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { isRawOnly } from "@/server/db/tx-connection";
 import { logger } from "@/server/lib/logger";
 import { effectiveHealth, type HealthRow } from "./health";
-import { assessRisk, type RiskRefusal } from "./risk";
+import { assessRisk, RISK_LIMIT_COLUMNS, type MerchantRiskLimits, type RiskRefusal } from "./risk";
 
 // The routing service: loads a tenant's configuration into the pure engine (server/core/routing),
 // compiled once per configuration version and reused until anything changes, reads the live
@@ -26,17 +26,34 @@ import { assessRisk, type RiskRefusal } from "./risk";
 
 const compiled = new Map<string, { version: string; config: CompiledConfig }>();
 
-/** Changes whenever any routing input changes (counters excepted: they are read per decision). */
-async function configVersion(tx: Tx, ctx: TenantContext): Promise<string> {
-  const rows = await tx.$queryRaw<{ v: string }[]>`
-    SELECT concat_ws('|',
+/** Changes whenever any routing input changes (counters excepted: they are read per decision). As SQL, to read beside other things. */
+function configVersionSql(ctx: TenantContext): Prisma.Sql {
+  return Prisma.sql`concat_ws('|',
       (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM merchant_channel_registration WHERE tenant_id = ${ctx.tenantId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM fee_rule WHERE tenant_id = ${ctx.tenantId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM product_rule WHERE tenant_id = ${ctx.tenantId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM merchant_limit WHERE tenant_id = ${ctx.tenantId}::uuid),
-      (SELECT coalesce(max(version), 0)::text FROM routing_rule_set WHERE tenant_id = ${ctx.tenantId}::uuid AND status = 'PUBLISHED')) AS v`;
+      (SELECT coalesce(max(version), 0)::text FROM routing_rule_set WHERE tenant_id = ${ctx.tenantId}::uuid AND status = 'PUBLISHED'))`;
+}
+
+async function configVersion(tx: Tx, ctx: TenantContext): Promise<string> {
+  const rows = await tx.$queryRaw<{ v: string }[]>`SELECT ${configVersionSql(ctx)} AS v`;
   return rows[0]!.v;
+}
+
+/**
+ * What a decision reads of the tenant and the merchant before its live state, in one statement:
+ * the tenant's settings, the routing configuration's version and the merchant's risk limits.
+ */
+async function routingFacts(tx: Tx, ctx: TenantContext, merchantId: string): Promise<{ tenant: TenantSettings; version: string; riskLimits: MerchantRiskLimits | null }> {
+  const [row] = await tx.$queryRaw<Array<TenantSettings & MerchantRiskLimits & { version: string; hasRiskLimits: boolean }>>`
+    SELECT ${TENANT_SETTINGS_COLUMNS}, ${configVersionSql(ctx)} AS version, l.merchant_id IS NOT NULL AS "hasRiskLimits", ${RISK_LIMIT_COLUMNS}
+      FROM tenant t LEFT JOIN merchant_limit l ON l.tenant_id = t.id AND l.merchant_id = ${merchantId}::uuid
+     WHERE t.id = ${ctx.tenantId}::uuid`;
+  if (!row) throw notFound("Service provider");
+  const { timeZone, settlementMode, autoRefundLateSuccess, version, hasRiskLimits, devicePerMinuteMax, payerPerMinuteMax, nightLargeAmountMinor } = row;
+  return { tenant: { timeZone, settlementMode, autoRefundLateSuccess }, version, riskLimits: hasRiskLimits ? { devicePerMinuteMax, payerPerMinuteMax, nightLargeAmountMinor } : null };
 }
 
 /** Rules as stored (amounts as strings) → the engine's form. */
@@ -140,8 +157,8 @@ export class RoutingConfigStale extends Error {
 }
 
 /** The compiled configuration for the tenant as it stands now. */
-export async function routingConfig(tx: Tx, ctx: TenantContext): Promise<CompiledConfig> {
-  const version = await configVersion(tx, ctx);
+export async function routingConfig(tx: Tx, ctx: TenantContext, knownVersion?: string): Promise<CompiledConfig> {
+  const version = knownVersion ?? (await configVersion(tx, ctx));
   const hit = compiled.get(ctx.tenantId);
   if (hit && hit.version === version) return hit.config;
   if (isRawOnly(tx)) throw new RoutingConfigStale();
@@ -239,9 +256,9 @@ export interface DecideInput {
 
 async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
   const at = input.at ?? new Date();
-  const tenant = await tenantSettings(tx, ctx);
+  const { tenant, version, riskLimits } = await routingFacts(tx, ctx, input.merchantId);
   const date = businessDate(at, tenant.timeZone);
-  const compiled = await routingConfig(tx, ctx);
+  const compiled = await routingConfig(tx, ctx, version);
   const pinned = input.onlyChannelAccountId;
   const config: CompiledConfig =
     pinned === undefined
@@ -262,7 +279,7 @@ async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
     ...(input.metadata ? { metadata: input.metadata } : {}),
     random: input.random ?? Math.random(),
   };
-  return { decision: route(request, config, live), request, at, date };
+  return { decision: route(request, config, live), request, at, date, riskLimits };
 }
 
 /** Routes a hypothetical payment against the live configuration; nothing is stored (the console's "try it"). */
@@ -285,8 +302,13 @@ export type RoutingOutcome = Decision | RiskRefusedDecision;
  * the decision. A velocity rule refuses (outcome RISK_REFUSED); a large amount at night only flags.
  */
 export async function decideRoute(tx: Tx, ctx: TenantContext, input: DecideInput): Promise<{ decisionId: string; decision: RoutingOutcome; businessDate: string; riskFlags: readonly string[] }> {
-  const { decision: routed0, request, at, date } = await evaluateRoute(tx, ctx, input);
-  const risk = await assessRisk(tx, ctx, { merchantId: input.merchantId, ...(input.deviceId ? { deviceId: input.deviceId } : {}), ...(input.payerId ? { payerId: input.payerId } : {}), amountMinor: input.amountMinor, at, timeZone: request.timeZone });
+  const { decision: routed0, request, at, date, riskLimits } = await evaluateRoute(tx, ctx, input);
+  const risk = await assessRisk(
+    tx,
+    ctx,
+    { merchantId: input.merchantId, ...(input.deviceId ? { deviceId: input.deviceId } : {}), ...(input.payerId ? { payerId: input.payerId } : {}), amountMinor: input.amountMinor, at, timeZone: request.timeZone },
+    riskLimits,
+  );
   const decision: RoutingOutcome = risk.refusal ? { outcome: "RISK_REFUSED", reason: risk.refusal, trace: routed0.trace } : routed0;
   const routed = decision.outcome === "ROUTED" ? decision : undefined;
   if (risk.flags.length > 0) {

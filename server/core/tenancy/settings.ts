@@ -1,4 +1,5 @@
 import { notFound } from "@/server/core/errors/domain-error";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import type { SettlementMode } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
@@ -9,14 +10,15 @@ export interface TenantSettings {
   readonly autoRefundLateSuccess: boolean;
 }
 
+/** TenantSettings' columns of `tenant t`, for statements that read them beside something else. */
+export const TENANT_SETTINGS_COLUMNS = Prisma.raw(`t.time_zone AS "timeZone", t.settlement_mode::text AS "settlementMode", t.auto_refund_late_success AS "autoRefundLateSuccess"`);
+
 /**
  * The transaction's tenant's settings, in one raw statement on the transaction's connection (a
  * payment reads them two or three times; a model query costs several times the statement's CPU).
  */
 export async function tenantSettings(tx: Tx, ctx: TenantContext): Promise<TenantSettings> {
-  const [row] = await tx.$queryRaw<TenantSettings[]>`
-    SELECT time_zone AS "timeZone", settlement_mode::text AS "settlementMode", auto_refund_late_success AS "autoRefundLateSuccess"
-      FROM tenant WHERE id = ${ctx.tenantId}::uuid`;
+  const [row] = await tx.$queryRaw<TenantSettings[]>`SELECT ${TENANT_SETTINGS_COLUMNS} FROM tenant t WHERE t.id = ${ctx.tenantId}::uuid`;
   if (!row) throw notFound("Service provider");
   return row;
 }
