@@ -1,4 +1,5 @@
 import { DomainError } from "@/server/core/errors/domain-error";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import type { LimitScope } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
@@ -16,56 +17,46 @@ export interface LimitReservation {
   readonly amountMinor: bigint;
 }
 
-interface Caps {
-  amount: bigint | null;
-  count: number | null;
-}
-
-/**
- * Adds one payment of `amount` to the scope's day, unless that would pass a cap: one statement,
- * whether the day's row exists yet or not (the row is locked either way). False when refused.
- */
-async function take(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint, caps: Caps): Promise<boolean> {
-  const rows = await tx.$queryRaw<Array<{ ok: number }>>`
-    INSERT INTO limit_usage AS u (tenant_id, scope, scope_id, business_date, amount_minor, count)
-    SELECT ${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${date}::date, ${amount}::int8, 1
-     WHERE (${caps.amount}::bigint IS NULL OR ${amount}::int8 <= ${caps.amount}::bigint) AND (${caps.count}::int IS NULL OR 1 <= ${caps.count}::int)
-    ON CONFLICT (tenant_id, scope, scope_id, business_date) DO UPDATE
-      SET amount_minor = u.amount_minor + EXCLUDED.amount_minor, count = u.count + 1
-      WHERE (${caps.amount}::bigint IS NULL OR u.amount_minor + EXCLUDED.amount_minor <= ${caps.amount}::bigint)
-        AND (${caps.count}::int IS NULL OR u.count + 1 <= ${caps.count}::int)
-    RETURNING 1 AS ok`;
-  return rows.length === 1;
-}
-
 async function give(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: string, date: string, amount: bigint): Promise<void> {
   await tx.$executeRaw`
     UPDATE limit_usage SET amount_minor = GREATEST(amount_minor - ${amount}, 0), count = GREATEST(count - 1, 0)
      WHERE tenant_id = ${ctx.tenantId}::uuid AND scope = ${scope}::"LimitScope" AND scope_id = ${scopeId}::uuid AND business_date = ${date}::date`;
 }
 
-/** Reserves the payment's share of both daily caps, or refuses naming the cap; nothing is kept on refusal. */
+/**
+ * Reserves the payment's share of both daily caps, or refuses naming the cap; nothing is kept on
+ * refusal. One statement: the account's caps and the merchant's limits, then the account's day and
+ * after it (only if that was taken) the merchant's — each added unless that would pass a cap,
+ * whether the day's row exists yet or not (the row is locked either way).
+ */
 export async function reserveLimits(tx: Tx, ctx: TenantContext, r: LimitReservation): Promise<void> {
   if (r.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "AMOUNT_INVALID", "The amount must be positive");
-  // The account's caps and the merchant's limits (if it has any) in one statement.
-  const [caps] = await tx.$queryRaw<Array<{ accountAmount: bigint | null; accountCount: number | null; hasLimit: boolean; dailyAmountCap: bigint | null; dailyCountCap: number | null; perTxnMaxMinor: bigint | null }>>`
-    SELECT a.daily_amount_cap AS "accountAmount", a.daily_count_cap AS "accountCount", l.merchant_id IS NOT NULL AS "hasLimit",
-           l.daily_amount_cap AS "dailyAmountCap", l.daily_count_cap AS "dailyCountCap", l.per_txn_max_minor AS "perTxnMaxMinor"
-      FROM channel_account a LEFT JOIN merchant_limit l ON l.tenant_id = a.tenant_id AND l.merchant_id = ${r.merchantId}::uuid
-     WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.id = ${r.channelAccountId}::uuid`;
-  if (!caps) throw new DomainError("NOT_FOUND", "NOT_FOUND", "Channel account not found");
-  const account = { dailyAmountCap: caps.accountAmount, dailyCountCap: caps.accountCount };
-  const merchant = caps.hasLimit ? caps : null;
-  if (merchant?.perTxnMaxMinor != null && r.amountMinor > merchant.perTxnMaxMinor) {
-    throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The amount is above the merchant's per-payment limit", {
-      params: { limit: merchant.perTxnMaxMinor.toString() },
-    });
+  const amount = Prisma.sql`${r.amountMinor}::int8`;
+  const day = (scope: LimitScope, scopeId: string, capAmount: string, capCount: string, first: Prisma.Sql) => Prisma.sql`
+    INSERT INTO limit_usage AS u (tenant_id, scope, scope_id, business_date, amount_minor, count)
+    SELECT ${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${r.businessDate}::date, ${amount}, 1 FROM caps
+     WHERE ${first} AND (caps.${Prisma.raw(capAmount)} IS NULL OR ${amount} <= caps.${Prisma.raw(capAmount)}) AND (caps.${Prisma.raw(capCount)} IS NULL OR 1 <= caps.${Prisma.raw(capCount)})
+    ON CONFLICT (tenant_id, scope, scope_id, business_date) DO UPDATE
+      SET amount_minor = u.amount_minor + EXCLUDED.amount_minor, count = u.count + 1
+      WHERE ((SELECT ${Prisma.raw(capAmount)} FROM caps) IS NULL OR u.amount_minor + EXCLUDED.amount_minor <= (SELECT ${Prisma.raw(capAmount)} FROM caps))
+        AND ((SELECT ${Prisma.raw(capCount)} FROM caps) IS NULL OR u.count + 1 <= (SELECT ${Prisma.raw(capCount)} FROM caps))
+    RETURNING 1`;
+  const [got] = await tx.$queryRaw<Array<{ accountFound: boolean; perTxnMaxMinor: bigint | null; accountTaken: boolean; merchantTaken: boolean }>>`
+    WITH caps AS (
+      SELECT a.daily_amount_cap AS account_amount, a.daily_count_cap AS account_count, l.daily_amount_cap AS merchant_amount, l.daily_count_cap AS merchant_count,
+             l.per_txn_max_minor AS per_txn_max
+        FROM channel_account a LEFT JOIN merchant_limit l ON l.tenant_id = a.tenant_id AND l.merchant_id = ${r.merchantId}::uuid
+       WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.id = ${r.channelAccountId}::uuid
+    ), account AS (${day("CHANNEL_ACCOUNT", r.channelAccountId, "account_amount", "account_count", Prisma.sql`(caps.per_txn_max IS NULL OR ${amount} <= caps.per_txn_max)`)}
+    ), merchant AS (${day("MERCHANT", r.merchantId, "merchant_amount", "merchant_count", Prisma.sql`EXISTS (SELECT 1 FROM account)`)})
+    SELECT EXISTS (SELECT 1 FROM caps) AS "accountFound", (SELECT per_txn_max FROM caps) AS "perTxnMaxMinor",
+           EXISTS (SELECT 1 FROM account) AS "accountTaken", EXISTS (SELECT 1 FROM merchant) AS "merchantTaken"`;
+  if (!got?.accountFound) throw new DomainError("NOT_FOUND", "NOT_FOUND", "Channel account not found");
+  if (got.perTxnMaxMinor !== null && r.amountMinor > got.perTxnMaxMinor) {
+    throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The amount is above the merchant's per-payment limit", { params: { limit: got.perTxnMaxMinor.toString() } });
   }
-  if (!(await take(tx, ctx, "CHANNEL_ACCOUNT", r.channelAccountId, r.businessDate, r.amountMinor, { amount: account.dailyAmountCap, count: account.dailyCountCap }))) {
-    throw new DomainError("PRECONDITION", "DAILY_LIMIT_EXCEEDED", "The channel account's daily limit would be exceeded", { params: { scope: "CHANNEL_ACCOUNT" } });
-  }
-  const merchantCaps = { amount: merchant?.dailyAmountCap ?? null, count: merchant?.dailyCountCap ?? null };
-  if (!(await take(tx, ctx, "MERCHANT", r.merchantId, r.businessDate, r.amountMinor, merchantCaps))) {
+  if (!got.accountTaken) throw new DomainError("PRECONDITION", "DAILY_LIMIT_EXCEEDED", "The channel account's daily limit would be exceeded", { params: { scope: "CHANNEL_ACCOUNT" } });
+  if (!got.merchantTaken) {
     await give(tx, ctx, "CHANNEL_ACCOUNT", r.channelAccountId, r.businessDate, r.amountMinor);
     throw new DomainError("PRECONDITION", "MERCHANT_LIMIT_EXCEEDED", "The merchant's daily limit would be exceeded", { params: { scope: "MERCHANT" } });
   }
