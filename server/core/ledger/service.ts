@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DomainError, badInput, notFound } from "@/server/core/errors/domain-error";
 import { recordAudit } from "@/server/core/audit/service";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import type { LedgerBook } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 import { channelAccountDefs, CUSTODIAL_ACCOUNTS, merchantAccountDefs, OWN_ACCOUNTS, walletAccountDefs, type AccountDef, type AccountRef } from "./chart";
@@ -189,8 +190,17 @@ export async function postEntry(tx: Tx, ctx: TenantContext, draft: EntryDraft, o
   return toResult(rows[0]);
 }
 
-/** Many entries in one transaction and one round trip, all locks taken first in one order. */
-export async function postEntries(tx: Tx, ctx: TenantContext, items: Array<{ draft: EntryDraft; opts: PostOptions }>): Promise<PostResult[]> {
+/**
+ * Many entries in one transaction and one round trip, all locks taken first in one order.
+ * `link`: an UPDATE that records the first entry's id where it belongs (say, on the payment it
+ * posts), given that id as SQL: it runs in the same statement, after the entries.
+ */
+export async function postEntries(
+  tx: Tx,
+  ctx: TenantContext,
+  items: Array<{ draft: EntryDraft; opts: PostOptions }>,
+  link?: (firstEntryId: Prisma.Sql) => Prisma.Sql,
+): Promise<PostResult[]> {
   if (!items.length) return [];
   // The accounts of the whole batch in one query per currency.
   const byCurrency = new Map<string, Map<string, string>>();
@@ -200,7 +210,14 @@ export async function postEntries(tx: Tx, ctx: TenantContext, items: Array<{ dra
   const entries = [];
   for (const i of items) entries.push(await entryJson(tx, ctx, i.draft, i.opts, byCurrency.get(i.opts.currency ?? "CNY")));
   const json = JSON.stringify({ entries });
-  const rows = await call(() => tx.$queryRaw<Row[]>`SELECT * FROM ledger_post_entries(${json}::jsonb)`);
+  const rows = await call(() =>
+    link
+      ? tx.$queryRaw<Row[]>`
+          WITH posted AS (SELECT * FROM ledger_post_entries(${json}::jsonb) WITH ORDINALITY AS e(entry_id, entry_seq, replayed, n)),
+               linked AS (${link(Prisma.sql`(SELECT entry_id FROM posted WHERE n = 1)`)})
+          SELECT entry_id, entry_seq, replayed FROM posted ORDER BY n`
+      : tx.$queryRaw<Row[]>`SELECT * FROM ledger_post_entries(${json}::jsonb)`,
+  );
   return rows.map(toResult);
 }
 

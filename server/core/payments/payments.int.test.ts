@@ -70,6 +70,11 @@ describe("a face payment through the sandbox", () => {
     expect(usage.channelAccounts.get(t.sandbox.id)).toEqual({ amountMinor: 10_000n, count: 1 });
     const decision = await t.run((tx) => tx.routingDecision.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.routingDecisionId } }));
     expect(decision.succeeded).toBe(true);
+    // The payment records the entry it posted (written in the posting's own statement).
+    const stored = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: p.id }, select: { ledgerEntryId: true } }));
+    const entry = await t.run((tx) => tx.journalEntry.findFirstOrThrow({ where: { tenantId: t.tenantId, causeType: "payment", causeId: p.id }, select: { id: true } }));
+    expect(stored.ledgerEntryId).toBe(entry.id);
+    expect(p.ledgerEntryId).toBe(entry.id);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 

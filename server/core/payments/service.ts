@@ -183,8 +183,7 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
     await releaseLimits(tx, ctx, { businessDate: dateOf(p.businessDate), channelAccountId: p.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
     return after;
   }
-  const ledgerEntryId = await postPaymentEntries(tx, ctx, p);
-  await tx.$executeRaw`UPDATE payment SET ledger_entry_id = ${ledgerEntryId}::uuid WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid`;
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, p, { link: true });
   return { ...after, ledgerEntryId };
 }
 
@@ -304,12 +303,14 @@ export function paymentLockRefs(mode: "DIRECT" | "CUSTODIAL", payments: Readonly
 }
 
 /** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
-async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string; lockAlso?: LockPlan } = {}): Promise<string> {
+async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string; lockAlso?: LockPlan; link?: boolean } = {}): Promise<string> {
   const items = await paymentEntries(tx, ctx, p, options);
   // Anything else the transaction will post (a late success's automatic refund) is locked with
   // the payment's own accounts, in one order; the entries then post in one round trip.
   if (options.lockAlso) await lockAhead(tx, ctx, { ...options.lockAlso, drafts: [...(options.lockAlso.drafts ?? []), ...items.map((i) => i.draft)] });
-  const [posted] = await postEntries(tx, ctx, items);
+  // link: the payment records its entry in the same statement.
+  const link = options.link ? (entryId: Prisma.Sql) => Prisma.sql`UPDATE payment SET ledger_entry_id = ${entryId} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.id}::uuid` : undefined;
+  const [posted] = await postEntries(tx, ctx, items, link);
   return posted!.entryId;
 }
 
