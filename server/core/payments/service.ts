@@ -6,7 +6,7 @@ import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute, withRoutingConfig } from "@/server/core/channels/routing";
 import type { RouteOption } from "@/server/core/routing/types";
-import { tenantSettings } from "@/server/core/tenancy/settings";
+import { settlementModeOf, tenantSettings } from "@/server/core/tenancy/settings";
 import { requireCustodial } from "@/server/core/wallets/mode";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { businessDate } from "@/server/core/calendar/rules";
@@ -315,7 +315,7 @@ async function postPaymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, op
 }
 
 async function paymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, options: { idempotencySuffix?: string }): Promise<Array<{ draft: EntryDraft; opts: PostOptions }>> {
-  const tenant = await tenantSettings(tx, ctx);
+  const settlementMode = await settlementModeOf(tx, ctx);
   const attrs = connectorFor(await channelTypeOf(tx, ctx, p.channelAccountId)).attributes;
   const businessDate = dateOf(p.businessDate);
   const key = `payment:${p.id}${options.idempotencySuffix ?? ""}`;
@@ -329,7 +329,7 @@ async function paymentEntries(tx: Tx, ctx: TenantContext, p: PaymentView, option
     ];
   }
   const amounts = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, amountMinor: p.amountMinor, feeMinor: p.feeMinor, costMinor: p.costMinor };
-  if (tenant.settlementMode === "DIRECT") {
+  if (settlementMode === "DIRECT") {
     // The acquirer owes the provider its 分润 (CUSTODIAL books the margin as fee income less channel
     // cost in the payment entry itself).
     return [

@@ -22,3 +22,20 @@ export async function tenantSettings(tx: Tx, ctx: TenantContext): Promise<Tenant
   if (!row) throw notFound("Service provider");
   return row;
 }
+
+const settlementModes = new Map<string, SettlementMode>();
+const SETTLEMENT_MODE_CACHE_MAX = 10_000;
+
+/**
+ * The tenant's settlement mode, kept per process once read: it is fixed when the tenant is created
+ * (a trigger refuses any change, migration 20261205000000), and the payment path needs it for every
+ * success's entries.
+ */
+export async function settlementModeOf(tx: Tx, ctx: TenantContext): Promise<SettlementMode> {
+  const known = settlementModes.get(ctx.tenantId);
+  if (known) return known;
+  const { settlementMode } = await tenantSettings(tx, ctx);
+  if (settlementModes.size >= SETTLEMENT_MODE_CACHE_MAX) settlementModes.clear();
+  settlementModes.set(ctx.tenantId, settlementMode);
+  return settlementMode;
+}
