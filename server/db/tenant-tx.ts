@@ -142,10 +142,11 @@ function binding(tenantId: string): string {
 export const BATCH_TX_TIMEOUT_MS = 15 * 60_000;
 
 /**
- * One read-only system_* lookup that is a single statement (host → tenant, a tenant's logo), sent
- * outside any transaction: no BEGIN or COMMIT round trips. The pool's connections are the app role
- * already (pool.ts) and no tenant is bound outside a transaction, so row-level security shows no
- * tenant rows, as in withSystemTx. The client takes raw SQL only (as with rawOnly).
+ * One statement outside any transaction, calling a function that confines itself: a system_*
+ * lookup (host → tenant, a tenant's logo) or a SECURITY DEFINER write that names its rows itself
+ * (api_idempotency_complete). No BEGIN or COMMIT round trips. The pool's connections are the app
+ * role already (pool.ts) and no tenant is bound outside a transaction, so row-level security shows
+ * no tenant rows, as in withSystemTx. The client takes raw SQL only (as with rawOnly).
  */
 export async function systemLookup<T>(lookup: (tx: Tx) => Promise<T>): Promise<T> {
   const held = await holdRawClient();

@@ -9,7 +9,7 @@ import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@
 import { logger } from "@/server/lib/logger";
 import { authenticateRequest, checkAuthorizationHeader, type ApiPrincipal } from "./auth";
 import type { ParsedAuthorization, SignedParts } from "./signature";
-import { checkIdempotencyKey, claimIdempotencyKey, completeIdempotencyKey, LostClaimError, releaseIdempotencyKey, requestHash } from "./idempotency";
+import { checkIdempotencyKey, claimIdempotencyKey, completeIdempotencyKey, LostClaimError, releaseIdempotencyKey, requestHash, storeIdempotentResponse } from "./idempotency";
 import { toApiJson } from "./json";
 
 // The one wrapper every /api/v1 route goes through (Web-standard Request → Response, no Next.js):
@@ -277,9 +277,8 @@ async function failure(
     // The handler refused: its work is rolled back, and this refusal is the request's response from
     // now on. A lost claim belongs to whoever took it over, so nothing is stored for it.
     if (claimed && principal && !(error instanceof LostClaimError)) {
-      const who = principal;
       try {
-        await withTenantTx(who.tenantId, (tx) => completeIdempotencyKey(tx, who, claimed.key, claimed.token, API_STATUS_BY_KIND[error.kind], errorBody(error)), { rawOnly: true });
+        await storeIdempotentResponse(principal, claimed.key, claimed.token, API_STATUS_BY_KIND[error.kind], errorBody(error));
       } catch (storeError) {
         if (!(storeError instanceof LostClaimError)) logger.error({ ...where, err: (storeError as Error).message }, "could not store an idempotent error response");
       }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DomainError } from "@/server/core/errors/domain-error";
-import type { TenantId, Tx } from "@/server/db/tenant-tx";
+import { systemLookup, type TenantId, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import type { ApiPrincipal } from "./auth";
 
@@ -110,6 +110,19 @@ export async function completeIdempotencyKey(tx: Tx, principal: ApiPrincipal, ke
      WHERE tenant_id = ${principal.tenantId}::uuid AND merchant_id = ${principal.merchantId}::uuid AND key = ${key}
        AND claim_token = ${token}::uuid AND status = 'IN_PROGRESS'`;
   if (n !== 1) throw new LostClaimError();
+}
+
+/**
+ * completeIdempotencyKey outside any transaction, for an operation whose work has committed in
+ * transactions of its own: one statement (api_idempotency_complete, which touches only the claim
+ * this token holds) instead of a transaction's three round trips.
+ */
+export async function storeIdempotentResponse(principal: ApiPrincipal, key: string, token: string, status: number, body: string): Promise<void> {
+  const [row] = await systemLookup((tx) =>
+    tx.$queryRaw<Array<{ stored: boolean }>>`
+      SELECT api_idempotency_complete(${principal.tenantId}::uuid, ${principal.merchantId}::uuid, ${key}, ${token}::uuid, ${status}::int, ${body}) AS stored`,
+  );
+  if (!row?.stored) throw new LostClaimError();
 }
 
 /** Gives a claim back after an unexpected failure, so a retry runs the request again. */

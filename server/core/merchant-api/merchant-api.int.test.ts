@@ -188,6 +188,32 @@ describe("in the database", () => {
     expect(await lookup()).toEqual([]);
   });
 
+  it("api_idempotency_complete stores a response only for the claim's own token, once, while it is in progress", async () => {
+    const [k] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM merchant_api_key WHERE tenant_id = $1 LIMIT 1`, [acme.id]);
+    const token = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+    await ownerQuery(db.url, `INSERT INTO api_idempotency (tenant_id, merchant_id, key, request_hash, claim_token, api_key_id) VALUES ($1, $2, 'held-key', $3, $4, $5)`, [acme.id, merchantId, "0".repeat(64), token, k!.id]);
+    // Called as the app role outside any transaction, with no tenant bound (as storeIdempotentResponse does).
+    const complete = async (tenantId: string, claim: string) => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await c.query("SET ROLE switchyard_app");
+        const r = await c.query<{ stored: boolean }>(`SELECT api_idempotency_complete($1, $2, 'held-key', $3, 201, '{"ok":true}') AS stored`, [tenantId, merchantId, claim]);
+        return r.rows[0]!.stored;
+      } finally {
+        await c.end();
+      }
+    };
+    expect(await complete(acme.id, "00000000-0000-4000-8000-000000000000")).toBe(false);
+    expect(await complete(beta.id, token)).toBe(false);
+    const untouched = await ownerQuery(db.url, `SELECT status, response_body FROM api_idempotency WHERE tenant_id = $1 AND key = 'held-key'`, [acme.id]);
+    expect(untouched).toEqual([{ status: "IN_PROGRESS", response_body: null }]);
+    expect(await complete(acme.id, token)).toBe(true);
+    expect(await complete(acme.id, token)).toBe(false);
+    const stored = await ownerQuery(db.url, `SELECT status, response_status, response_body FROM api_idempotency WHERE tenant_id = $1 AND key = 'held-key'`, [acme.id]);
+    expect(stored).toEqual([{ status: "COMPLETED", response_status: 201, response_body: '{"ok":true}' }]);
+  });
+
   it("checks refuse malformed key ids, nonces and idempotency keys from any writer", async () => {
     const [k] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM merchant_api_key WHERE tenant_id = $1 LIMIT 1`, [acme.id]);
     await expect(ownerQuery(db.url, `INSERT INTO api_nonce VALUES ($1, $2, 'short', now())`, [acme.id, k!.id])).rejects.toMatchObject({ code: "23514" });

@@ -1,7 +1,7 @@
 import { withTenantTx, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
 import { signedApiRoute, type ApiCall, type ApiReply, type ApiRoute, type SignedRouteOptions } from "./handler";
-import { completeIdempotencyKey, LostClaimError, releaseIdempotencyKey } from "./idempotency";
+import { LostClaimError, releaseIdempotencyKey, storeIdempotentResponse } from "./idempotency";
 import { toApiJson } from "./json";
 
 // The multi-step variant of the /api/v1 wrapper, for operations that must not run inside one
@@ -42,7 +42,7 @@ export function merchantApiOperation(operation: ApiOperation, options: SignedRou
     const body = toApiJson(reply.body);
     if (held) {
       try {
-        await withTenantTx(principal.tenantId, (tx) => completeIdempotencyKey(tx, principal, held.key, held.token, reply.status, body), { rawOnly: true });
+        await storeIdempotentResponse(principal, held.key, held.token, reply.status, body);
       } catch (e) {
         const where = { requestId: call.requestId, tenantId: principal.tenantId, merchantId: principal.merchantId, idempotencyKey: held.key };
         if (e instanceof LostClaimError) {
