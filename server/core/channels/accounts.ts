@@ -257,9 +257,14 @@ export async function connectorConfig(tx: Tx, ctx: TenantContext, accountId: str
   const [account] = await tx.$queryRaw<Array<{ channelType: ChannelType; currentVersion: number }>>`
     SELECT channel_type::text AS "channelType", current_version AS "currentVersion" FROM channel_account WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${accountId}::uuid`;
   if (!account) throw notFound("Channel account");
-  const loaded = await cachedVersion(tx, ctx, accountId, version ?? account.currentVersion);
+  return connectorConfigAt(tx, ctx, accountId, account.channelType, version ?? account.currentVersion);
+}
+
+/** connectorConfig for a caller that has read the account's type (and chosen the version) itself. */
+export async function connectorConfigAt(tx: Tx, ctx: TenantContext, accountId: string, channelType: ChannelType, version: number): Promise<ChannelAccountConfig> {
+  const loaded = await cachedVersion(tx, ctx, accountId, version);
   // Copies: a caller may not change what the next call gets.
-  return { channelAccountId: accountId, version: loaded.version, channelType: account.channelType, params: { ...loaded.params }, credentials: { ...loaded.credentials } };
+  return { channelAccountId: accountId, version: loaded.version, channelType, params: { ...loaded.params }, credentials: { ...loaded.credentials } };
 }
 
 /** Every version of an account, newest first, for verifying a callback that may predate an edit. */

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
 import { refusedBeforeSending, type RefundResult } from "@/server/channels/types";
-import { connectorConfig } from "@/server/core/channels/accounts";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { lockAhead } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
-import { registrationIdentity } from "@/server/core/payments/common";
+import { channelTarget } from "@/server/core/payments/common";
 import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { publish, registerOutboxHandler, type HandlerResult } from "@/server/jobs/outbox";
 import { logger } from "@/server/lib/logger";
@@ -109,7 +108,7 @@ export async function submitCustomerRefund(ctx: TenantContext, id: string, attem
         JOIN recon_item i ON i.tenant_id = e.tenant_id AND i.id = e.cause_id
         JOIN statement_line l ON l.tenant_id = i.tenant_id AND l.id = i.line_id
        WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.id = ${refund.exceptionId}::uuid`;
-    return { refund, totalMinor: line[0]?.amount_minor ?? refund.amountMinor, account: await connectorConfig(tx, ctx, refund.channelAccountId), registration: await registrationIdentity(tx, ctx, refund.registrationId) };
+    return { refund, totalMinor: line[0]?.amount_minor ?? refund.amountMinor, ...(await channelTarget(tx, ctx, refund.channelAccountId, refund.registrationId)) };
   });
   if (!loaded) return;
   const { refund, totalMinor, account, registration } = loaded;

@@ -1,24 +1,27 @@
 import { connectorFor } from "@/server/channels/registry";
-import type { ChannelType, FeeCollection, RegistrationIdentity } from "@/server/channels/types";
+import type { ChannelAccountConfig, ChannelType, FeeCollection, RegistrationIdentity } from "@/server/channels/types";
+import { connectorConfigAt } from "@/server/core/channels/accounts";
 import { notFound } from "@/server/core/errors/domain-error";
 import { open } from "@/server/core/secrets/envelope";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
 export { actorName } from "@/server/db/tenant-tx";
 
 // Small pieces payments and refunds share.
 
-export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
-  // Raw: every payment, query and refund reads it.
-  const [r] = await tx.$queryRaw<
-    Array<{ id: string; subMchId: string | null; subAppId: string | null; smid: string | null; appAuthToken: string | null; shopId: string | null; acquirerMerchantNo: string | null; terminalNo: string | null }>
-  >`SELECT id, sub_mch_id AS "subMchId", sub_app_id AS "subAppId", smid, app_auth_token_enc AS "appAuthToken", shop_id AS "shopId",
-           acquirer_merchant_no AS "acquirerMerchantNo", terminal_no AS "terminalNo"
-      FROM merchant_channel_registration WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${registrationId}::uuid`;
-  if (!r) throw notFound("Registration");
-  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.id, field: "appAuthToken" }, r.appAuthToken) : undefined;
+type RegistrationRow = { registrationId: string | null; subMchId: string | null; subAppId: string | null; smid: string | null; appAuthToken: string | null; shopId: string | null; acquirerMerchantNo: string | null; terminalNo: string | null };
+
+/** A registration's identity columns of `merchant_channel_registration r`. */
+const REGISTRATION_COLUMNS = Prisma.raw(
+  `r.id AS "registrationId", r.sub_mch_id AS "subMchId", r.sub_app_id AS "subAppId", r.smid, r.app_auth_token_enc AS "appAuthToken", r.shop_id AS "shopId",
+   r.acquirer_merchant_no AS "acquirerMerchantNo", r.terminal_no AS "terminalNo"`,
+);
+
+function identityOf(ctx: TenantContext, r: RegistrationRow & { registrationId: string }): RegistrationIdentity {
+  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.registrationId, field: "appAuthToken" }, r.appAuthToken) : undefined;
   return {
-    registrationId: r.id,
+    registrationId: r.registrationId,
     ...(r.subMchId ? { subMchId: r.subMchId } : {}),
     ...(r.subAppId ? { subAppId: r.subAppId } : {}),
     ...(r.smid ? { smid: r.smid } : {}),
@@ -27,6 +30,35 @@ export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrat
     ...(r.acquirerMerchantNo ? { acquirerMerchantNo: r.acquirerMerchantNo } : {}),
     ...(r.terminalNo ? { terminalNo: r.terminalNo } : {}),
   };
+}
+
+/** The merchant's identity at a channel (its registration), as a connector call needs it. */
+export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
+  // Raw: refunds and queries read it.
+  const [r] = await tx.$queryRaw<RegistrationRow[]>`SELECT ${REGISTRATION_COLUMNS} FROM merchant_channel_registration r WHERE r.tenant_id = ${ctx.tenantId}::uuid AND r.id = ${registrationId}::uuid`;
+  if (!r?.registrationId) throw notFound("Registration");
+  return identityOf(ctx, { ...r, registrationId: r.registrationId });
+}
+
+/**
+ * What a pay, query, refund or reverse call needs: the account's connector configuration (its
+ * current version, or the one given) and the merchant's registration at it, read in one statement.
+ */
+export async function channelTarget(
+  tx: Tx,
+  ctx: TenantContext,
+  accountId: string,
+  registrationId: string,
+  version?: number,
+): Promise<{ account: ChannelAccountConfig; registration: RegistrationIdentity }> {
+  const [row] = await tx.$queryRaw<Array<RegistrationRow & { channelType: ChannelType; currentVersion: number }>>`
+    SELECT a.channel_type::text AS "channelType", a.current_version AS "currentVersion", ${REGISTRATION_COLUMNS}
+      FROM channel_account a LEFT JOIN merchant_channel_registration r ON r.tenant_id = a.tenant_id AND r.id = ${registrationId}::uuid
+     WHERE a.tenant_id = ${ctx.tenantId}::uuid AND a.id = ${accountId}::uuid`;
+  if (!row) throw notFound("Channel account");
+  if (!row.registrationId) throw notFound("Registration");
+  const account = await connectorConfigAt(tx, ctx, accountId, row.channelType, version ?? row.currentVersion);
+  return { account, registration: identityOf(ctx, { ...row, registrationId: row.registrationId }) };
 }
 
 /** The channel attribute's fee collection in the ledger templates' terms. */

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
 import { refusedBeforeSending, type RefundResult } from "@/server/channels/types";
-import { connectorConfig } from "@/server/core/channels/accounts";
 import { businessDate as businessDateAt } from "@/server/core/calendar/rules";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { accounts, directMemoRefund, marginClawback, merchantDebtForRefund, refundCompletion, refundHold, type RefundAmounts } from "@/server/core/ledger/templates";
@@ -12,7 +11,7 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { RefundStatus } from "@/server/db/generated/prisma/enums";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { logger } from "@/server/lib/logger";
-import { actorName, channelTypeOf, feeCollectionOf, registrationIdentity, templateFeeCollection } from "./common";
+import { actorName, channelTarget, channelTypeOf, feeCollectionOf, templateFeeCollection } from "./common";
 import { assertRefundMove } from "./state";
 import { openException, resolveException } from "./exceptions";
 
@@ -258,8 +257,7 @@ export async function submitRefund(ctx: TenantContext, refundId: string): Promis
       where: { tenantId: ctx.tenantId, id: refund.paymentId },
       select: { outTradeNo: true, channelTradeNo: true, amountMinor: true, channelAccountId: true, channelVersion: true, registrationId: true },
     });
-    const account = await connectorConfig(tx, ctx, p.channelAccountId, p.channelVersion);
-    const registration = await registrationIdentity(tx, ctx, p.registrationId);
+    const { account, registration } = await channelTarget(tx, ctx, p.channelAccountId, p.registrationId, p.channelVersion);
     return { refund, payment: p, account, registration };
   });
   if (!loaded.payment || !loaded.account || !loaded.registration) return loaded.refund;
@@ -410,8 +408,7 @@ export async function queryRefund(ctx: TenantContext, refundId: string): Promise
     if (!refund) throw notFound("Refund");
     if (refund.status !== "PROCESSING" || refund.submittedAt === null) return { refund };
     const p = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: refund.paymentId }, select: { outTradeNo: true, channelAccountId: true, channelVersion: true, registrationId: true } });
-    const account = await connectorConfig(tx, ctx, p.channelAccountId, p.channelVersion);
-    const registration = await registrationIdentity(tx, ctx, p.registrationId);
+    const { account, registration } = await channelTarget(tx, ctx, p.channelAccountId, p.registrationId, p.channelVersion);
     return { refund, outTradeNo: p.outTradeNo, account, registration };
   });
   if (loaded.refund.status !== "PROCESSING") return loaded.refund;

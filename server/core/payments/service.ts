@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectorFor } from "@/server/channels/registry";
 import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, type ChannelExchange, type PayRequest, type RegistrationIdentity } from "@/server/channels/types";
-import { connectorConfig } from "@/server/core/channels/accounts";
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute, withRoutingConfig } from "@/server/core/channels/routing";
@@ -24,7 +23,7 @@ import { ZPaymentCreate, type TPaymentCreate } from "./schema";
 import { openException } from "./exceptions";
 import { presentPayment } from "./present";
 import { applyRefundNotification, applyRefundResult, custodialRefundAccounts, recordRefund } from "./refunds";
-import { actorName, channelTypeOf, registrationIdentity, templateFeeCollection } from "./common";
+import { actorName, channelTarget, channelTypeOf, templateFeeCollection } from "./common";
 import { assertCorrection, assertMove, isLateSuccess } from "./state";
 
 // The payment (issue 5, first slice). Three steps, so that no database transaction waits on a
@@ -412,8 +411,7 @@ export async function createPayment(
 
   // Step 1: limits and the payment, PROCESSING.
   const prepared: Prepared = await withTenantTx(ctx.tenantId, async (tx) => {
-    const account = await connectorConfig(tx, ctx, decision.chosen.channelAccountId);
-    const registration = await registrationIdentity(tx, ctx, decision.chosen.registrationId);
+    const { account, registration } = await channelTarget(tx, ctx, decision.chosen.channelAccountId, decision.chosen.registrationId);
     const outTradeNo = newOutTradeNo();
     try {
       // A recharge carries no merchant fee: the wallet gets all of it and the provider bears the channel's cost.
@@ -458,7 +456,7 @@ export async function createPayment(
       }
       throw e;
     }
-    // Raw SQL only (connectorConfig, registrationIdentity, the payment, its transition, the limits).
+    // Raw SQL only (channelTarget, the payment with its transition, the limits).
   }, { rawOnly: true });
 
   // Step 2: the channel, outside any transaction. A definite decline that proves no money moved
@@ -550,8 +548,7 @@ async function fallBack(
         const p = from.payment;
         await releaseLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: from.account.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
         await reserveLimits(tx, ctx, { businessDate: meta.businessDate, channelAccountId: next.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
-        const account = await connectorConfig(tx, ctx, next.channelAccountId);
-        const registration = await registrationIdentity(tx, ctx, next.registrationId);
+        const { account, registration } = await channelTarget(tx, ctx, next.channelAccountId, next.registrationId);
         const outTradeNo = newOutTradeNo();
         const payment = await tx.payment.update({
           where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
@@ -601,8 +598,7 @@ export async function queryPayment(ctx: TenantContext, paymentId: string): Promi
     const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: { ...paymentSelect, queryAttempts: true } });
     if (!payment) throw notFound("Payment");
     if (payment.status !== "PROCESSING") return { payment };
-    const account = await connectorConfig(tx, ctx, payment.channelAccountId, payment.channelVersion);
-    const registration = await registrationIdentity(tx, ctx, payment.registrationId);
+    const { account, registration } = await channelTarget(tx, ctx, payment.channelAccountId, payment.registrationId, payment.channelVersion);
     return { payment, account, registration };
   });
   if (!loaded.account || !loaded.registration) return loaded.payment;
@@ -649,8 +645,7 @@ export async function reversePayment(ctx: TenantContext, paymentId: string, why:
     const payment = await tx.payment.findFirst({ where: { tenantId: ctx.tenantId, id: paymentId }, select: paymentSelect });
     if (!payment) throw notFound("Payment");
     if (payment.status !== "PROCESSING") return { payment };
-    const account = await connectorConfig(tx, ctx, payment.channelAccountId, payment.channelVersion);
-    const registration = await registrationIdentity(tx, ctx, payment.registrationId);
+    const { account, registration } = await channelTarget(tx, ctx, payment.channelAccountId, payment.registrationId, payment.channelVersion);
     return { payment, account, registration };
   });
   if (!loaded.account || !loaded.registration) return loaded.payment;
