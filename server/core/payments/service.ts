@@ -143,6 +143,14 @@ async function recordTransition(tx: Tx, ctx: TenantContext, t: TransitionInput &
  * CLOSED is a late success (never dropped); any other answer that contradicts a final state is refused.
  */
 export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: string, result: ChannelResult, cause: string): Promise<PaymentView> {
+  // The usual answer, a definite one for a payment still PROCESSING, moves it in one statement that
+  // is also its lock (the UPDATE applies only to a PROCESSING row; a concurrent move makes it apply
+  // to none). Anything else — the same answer again, a late success, a contradiction — reads the
+  // locked row first and decides.
+  if (result.status !== "PROCESSING") {
+    const moved = await movePayment(tx, ctx, paymentId, "PROCESSING", result, cause);
+    if (moved) return afterMove(tx, ctx, moved, result.status);
+  }
   const p = await lockPayment(tx, ctx, paymentId);
   if (!p) throw notFound("Payment");
   if (result.status === p.status || result.status === "PROCESSING") {
@@ -154,11 +162,21 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
   }
   if (isLateSuccess(p.status, result.status)) return applyLateSuccess(tx, ctx, p, result, cause);
   assertMove(p.status, result.status);
-  const to: PaymentStatus = result.status;
+  const moved = await movePayment(tx, ctx, paymentId, p.status, result, cause);
+  if (!moved) throw notFound("Payment");
+  return afterMove(tx, ctx, moved, result.status);
+}
+
+/**
+ * Moves a payment that is in `from` to the answer's state, with its transition and the routing
+ * decision's outcome, in one statement; null when the payment is not in `from` (or not there). A
+ * success sets paid_at; a failure or close its code and message; the channel's trade number, payer
+ * and QR code where it gave them.
+ */
+async function movePayment(tx: Tx, ctx: TenantContext, paymentId: string, from: PaymentStatus, result: ChannelResult & { status: PaymentStatus }, cause: string): Promise<PaymentView | null> {
+  const to = result.status;
   const succeeded = to === "SUCCEEDED";
-  // A success sets paid_at; a failure or close its code and message. The channel's trade number and payer, where it gave them.
-  // The payment's new state, its transition and the routing decision's outcome: one statement.
-  const transition: TransitionInput = { fromStatus: p.status, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges };
+  const transition: TransitionInput = { fromStatus: from, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges };
   const [after] = await tx.$queryRaw<PaymentView[]>`
     WITH p AS (
     UPDATE payment SET status = ${to}::"PaymentStatus", next_query_at = NULL,
@@ -168,21 +186,25 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
            failure_code = CASE WHEN ${succeeded} THEN failure_code ELSE ${result.failure?.code ?? (to === "CLOSED" ? "CLOSED" : "FAILED")} END,
            failure_message = CASE WHEN ${succeeded} THEN failure_message ELSE ${result.failure?.message ?? null} END,
            updated_at = ${new Date()}::timestamptz
-     WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid
+     WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${paymentId}::uuid AND status = ${from}::"PaymentStatus"
     RETURNING ${PAYMENT_COLUMNS}
     ), t AS (${TRANSITION_INSERT} SELECT ${transitionValues(ctx, Prisma.raw("p.id"), transition)} FROM p
-    ), d AS (UPDATE routing_decision SET succeeded = ${succeeded} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${p.routingDecisionId}::uuid AND EXISTS (SELECT 1 FROM p))
+    ), d AS (UPDATE routing_decision SET succeeded = ${succeeded} WHERE tenant_id = ${ctx.tenantId}::uuid AND id = (SELECT "routingDecisionId" FROM p))
     SELECT * FROM p`;
-  if (!after) throw notFound("Payment");
+  return after ?? null;
+}
+
+/** A move's webhook, then its limits (a failure or close gives its share back) or its ledger entries (a success). */
+async function afterMove(tx: Tx, ctx: TenantContext, after: PaymentView, to: keyof typeof PAYMENT_WEBHOOK): Promise<PaymentView> {
   await announce(tx, ctx, after, PAYMENT_WEBHOOK[to]);
   // Last, the rows concurrent payments queue on (the merchant's ledger accounts and the tenant's
   // margin slots; the daily totals for a failure), so their locks are held for as little of the
   // transaction as can be. Nothing above reads them.
   if (to !== "SUCCEEDED") {
-    await releaseLimits(tx, ctx, { businessDate: dateOf(p.businessDate), channelAccountId: p.channelAccountId, merchantId: p.merchantId, amountMinor: p.amountMinor });
+    await releaseLimits(tx, ctx, { businessDate: dateOf(after.businessDate), channelAccountId: after.channelAccountId, merchantId: after.merchantId, amountMinor: after.amountMinor });
     return after;
   }
-  const ledgerEntryId = await postPaymentEntries(tx, ctx, p, { link: true });
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, after, { link: true });
   return { ...after, ledgerEntryId };
 }
 
