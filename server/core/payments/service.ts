@@ -248,7 +248,16 @@ async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, resu
   const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
   const after = await tx.payment.update({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
-    data: { status: "SUCCEEDED", lateSuccess: true, paidAt: result.paidAt ?? new Date(), ledgerEntryId, nextQueryAt: null, ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}), ...(result.payerId ? { payerId: result.payerId } : {}) },
+    data: {
+      status: "SUCCEEDED",
+      lateSuccess: true,
+      paidAt: result.paidAt ?? new Date(),
+      ledgerEntryId,
+      nextQueryAt: null,
+      ...(result.channelTradeNo ? { channelTradeNo: result.channelTradeNo } : {}),
+      ...(result.payerId ? { payerId: result.payerId } : {}),
+      ...(result.codeUrl ? { codeUrl: result.codeUrl } : {}),
+    },
     select: paymentSelect,
   });
   await recordTransition(tx, ctx, { paymentId: p.id, fromStatus: p.status, toStatus: "SUCCEEDED", cause: "LATE_SUCCESS", reason: `the channel reported a success (${cause}) for a payment held as ${p.status} (${p.failureCode ?? p.status})`.slice(0, 500), exchanges: result.exchanges });
