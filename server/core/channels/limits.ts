@@ -32,15 +32,18 @@ async function give(tx: Tx, ctx: TenantContext, scope: LimitScope, scopeId: stri
 export async function reserveLimits(tx: Tx, ctx: TenantContext, r: LimitReservation): Promise<void> {
   if (r.amountMinor <= 0n) throw new DomainError("BAD_INPUT", "AMOUNT_INVALID", "The amount must be positive");
   const amount = Prisma.sql`${r.amountMinor}::int8`;
-  const day = (scope: LimitScope, scopeId: string, capAmount: string, capCount: string, first: Prisma.Sql) => Prisma.sql`
+  // One scope's day, added unless a cap of `caps` (its columns `capAmount`, `capCount`) would be passed, and only where `first` holds.
+  const day = (scope: LimitScope, scopeId: string, capAmount: string, capCount: string, first: Prisma.Sql) => {
+    const [capA, capN] = [Prisma.raw(`(SELECT ${capAmount} FROM caps)`), Prisma.raw(`(SELECT ${capCount} FROM caps)`)];
+    return Prisma.sql`
     INSERT INTO limit_usage AS u (tenant_id, scope, scope_id, business_date, amount_minor, count)
     SELECT ${ctx.tenantId}::uuid, ${scope}::"LimitScope", ${scopeId}::uuid, ${r.businessDate}::date, ${amount}, 1 FROM caps
-     WHERE ${first} AND (caps.${Prisma.raw(capAmount)} IS NULL OR ${amount} <= caps.${Prisma.raw(capAmount)}) AND (caps.${Prisma.raw(capCount)} IS NULL OR 1 <= caps.${Prisma.raw(capCount)})
+     WHERE ${first} AND (${capA} IS NULL OR ${amount} <= ${capA}) AND (${capN} IS NULL OR 1 <= ${capN})
     ON CONFLICT (tenant_id, scope, scope_id, business_date) DO UPDATE
       SET amount_minor = u.amount_minor + EXCLUDED.amount_minor, count = u.count + 1
-      WHERE ((SELECT ${Prisma.raw(capAmount)} FROM caps) IS NULL OR u.amount_minor + EXCLUDED.amount_minor <= (SELECT ${Prisma.raw(capAmount)} FROM caps))
-        AND ((SELECT ${Prisma.raw(capCount)} FROM caps) IS NULL OR u.count + 1 <= (SELECT ${Prisma.raw(capCount)} FROM caps))
+      WHERE (${capA} IS NULL OR u.amount_minor + EXCLUDED.amount_minor <= ${capA}) AND (${capN} IS NULL OR u.count + 1 <= ${capN})
     RETURNING 1`;
+  };
   const [got] = await tx.$queryRaw<Array<{ accountFound: boolean; perTxnMaxMinor: bigint | null; accountTaken: boolean; merchantTaken: boolean }>>`
     WITH caps AS (
       SELECT a.daily_amount_cap AS account_amount, a.daily_count_cap AS account_count, l.daily_amount_cap AS merchant_amount, l.daily_count_cap AS merchant_count,

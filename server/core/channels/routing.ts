@@ -147,8 +147,8 @@ async function loadConfig(tx: Tx, ctx: TenantContext, version: string): Promise<
 
 /**
  * A raw-only transaction (withTenantTx rawOnly) found the process's routing configuration stale:
- * loading it takes model queries. The caller loads it (refreshRoutingConfig, in a transaction of
- * its own) and runs its transaction again; withRoutingConfig does both.
+ * loading it takes model queries. The caller loads it (routingConfig in a transaction of its own)
+ * and runs its transaction again; withRoutingConfig does both.
  */
 export class RoutingConfigStale extends Error {
   constructor() {

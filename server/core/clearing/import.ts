@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ChannelType } from "@/server/channels/types";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { Prisma } from "@/server/db/generated/prisma/client";
 import { createProposal } from "@/server/core/proposals/service";
 import { actorName, BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { streamStatement } from "./parsers";
@@ -207,14 +208,18 @@ export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, lin
   try {
     for (const chunk of chunks(lines, LINE_CHUNK)) {
       const col = <T,>(pick: (l: StatementLine) => T) => chunk.map(pick);
-      const columns = [
-        col((l) => l.lineNo), col((l) => l.kind), col((l) => l.payoutStatus ?? l.status), col((l) => (l.occurredAt ? new Date(l.occurredAt).toISOString() : null)),
-        col((l) => l.outTradeNo ?? null), col((l) => l.channelTradeNo ?? null), col((l) => l.outRefundNo ?? null), col((l) => l.channelRefundNo ?? null),
-        col((l) => l.outPayoutNo ?? null), col((l) => l.subMerchant ?? null), col((l) => l.amountMinor.toString()), col((l) => l.settleableMinor.toString()),
-        col((l) => l.feeMinor.toString()), col((l) => (l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString())), col((l) => JSON.stringify(l.raw)),
-      ] as const;
+      const insert = Prisma.sql`
+        INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
+                                    channel_refund_no, out_payout_no, sub_merchant, amount_minor, settleable_minor, fee_minor, coupon_minor, raw)
+        SELECT ${ctx.tenantId}::uuid, ${fileId}::uuid, u.*
+          FROM unnest(${col((l) => l.lineNo)}::int[], ${col((l) => l.kind)}::text[], ${col((l) => l.payoutStatus ?? l.status)}::text[],
+                      ${col((l) => (l.occurredAt ? new Date(l.occurredAt).toISOString() : null))}::timestamptz[], ${col((l) => l.outTradeNo ?? null)}::text[],
+                      ${col((l) => l.channelTradeNo ?? null)}::text[], ${col((l) => l.outRefundNo ?? null)}::text[], ${col((l) => l.channelRefundNo ?? null)}::text[],
+                      ${col((l) => l.outPayoutNo ?? null)}::text[], ${col((l) => l.subMerchant ?? null)}::text[], ${col((l) => l.amountMinor.toString())}::bigint[],
+                      ${col((l) => l.settleableMinor.toString())}::bigint[], ${col((l) => l.feeMinor.toString())}::bigint[],
+                      ${col((l) => (l.couponMinor === undefined || l.couponMinor === null ? null : l.couponMinor.toString()))}::bigint[], ${col((l) => JSON.stringify(l.raw))}::jsonb[]) AS u`;
       if (inFlight) await inFlight;
-      inFlight = insertChunk(tx, ctx, fileId, columns);
+      inFlight = tx.$executeRaw(insert);
     }
     if (inFlight) await inFlight;
   } catch (e) {
@@ -223,15 +228,6 @@ export async function storeLines(tx: Tx, ctx: TenantContext, fileId: string, lin
     await inFlight?.catch(() => undefined);
     throw e;
   }
-}
-
-function insertChunk(tx: Tx, ctx: TenantContext, fileId: string, c: readonly unknown[]): Promise<number> {
-  return tx.$executeRaw`
-    INSERT INTO statement_line (tenant_id, file_id, line_no, kind, channel_status, occurred_at, out_trade_no, channel_trade_no, out_refund_no,
-                                channel_refund_no, out_payout_no, sub_merchant, amount_minor, settleable_minor, fee_minor, coupon_minor, raw)
-    SELECT ${ctx.tenantId}::uuid, ${fileId}::uuid, u.*
-      FROM unnest(${c[0]}::int[], ${c[1]}::text[], ${c[2]}::text[], ${c[3]}::timestamptz[], ${c[4]}::text[], ${c[5]}::text[], ${c[6]}::text[], ${c[7]}::text[],
-                  ${c[8]}::text[], ${c[9]}::text[], ${c[10]}::bigint[], ${c[11]}::bigint[], ${c[12]}::bigint[], ${c[13]}::bigint[], ${c[14]}::jsonb[]) AS u`;
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {

@@ -18,10 +18,10 @@ const REGISTRATION_COLUMNS = Prisma.raw(
    r.acquirer_merchant_no AS "acquirerMerchantNo", r.terminal_no AS "terminalNo"`,
 );
 
-function identityOf(ctx: TenantContext, r: RegistrationRow & { registrationId: string }): RegistrationIdentity {
-  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: r.registrationId, field: "appAuthToken" }, r.appAuthToken) : undefined;
+function identityOf(ctx: TenantContext, registrationId: string, r: RegistrationRow): RegistrationIdentity {
+  const token = r.appAuthToken ? open({ tenantId: ctx.tenantId, table: "merchant_channel_registration", rowId: registrationId, field: "appAuthToken" }, r.appAuthToken) : undefined;
   return {
-    registrationId: r.registrationId,
+    registrationId,
     ...(r.subMchId ? { subMchId: r.subMchId } : {}),
     ...(r.subAppId ? { subAppId: r.subAppId } : {}),
     ...(r.smid ? { smid: r.smid } : {}),
@@ -34,10 +34,9 @@ function identityOf(ctx: TenantContext, r: RegistrationRow & { registrationId: s
 
 /** The merchant's identity at a channel (its registration), as a connector call needs it. */
 export async function registrationIdentity(tx: Tx, ctx: TenantContext, registrationId: string): Promise<RegistrationIdentity> {
-  // Raw: refunds and queries read it.
   const [r] = await tx.$queryRaw<RegistrationRow[]>`SELECT ${REGISTRATION_COLUMNS} FROM merchant_channel_registration r WHERE r.tenant_id = ${ctx.tenantId}::uuid AND r.id = ${registrationId}::uuid`;
   if (!r?.registrationId) throw notFound("Registration");
-  return identityOf(ctx, { ...r, registrationId: r.registrationId });
+  return identityOf(ctx, r.registrationId, r);
 }
 
 /**
@@ -58,7 +57,7 @@ export async function channelTarget(
   if (!row) throw notFound("Channel account");
   if (!row.registrationId) throw notFound("Registration");
   const account = await connectorConfigAt(tx, ctx, accountId, row.channelType, version ?? row.currentVersion);
-  return { account, registration: identityOf(ctx, { ...row, registrationId: row.registrationId }) };
+  return { account, registration: identityOf(ctx, row.registrationId, row) };
 }
 
 /** The channel attribute's fee collection in the ledger templates' terms. */

@@ -173,7 +173,7 @@ export async function applyChannelResult(tx: Tx, ctx: TenantContext, paymentId: 
  * success sets paid_at; a failure or close its code and message; the channel's trade number, payer
  * and QR code where it gave them.
  */
-async function movePayment(tx: Tx, ctx: TenantContext, paymentId: string, from: PaymentStatus, result: ChannelResult & { status: PaymentStatus }, cause: string): Promise<PaymentView | null> {
+async function movePayment(tx: Tx, ctx: TenantContext, paymentId: string, from: PaymentStatus, result: ChannelResult, cause: string): Promise<PaymentView | null> {
   const to = result.status;
   const succeeded = to === "SUCCEEDED";
   const transition: TransitionInput = { fromStatus: from, toStatus: to, cause, reason: result.failure ? `${result.failure.code}: ${result.failure.message}`.slice(0, 500) : null, exchanges: result.exchanges };
