@@ -7,6 +7,7 @@ import { openChannelAccountAccounts } from "@/server/core/ledger/service";
 import { open, seal } from "@/server/core/secrets/envelope";
 import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { BoundedMap } from "@/server/lib/bounded-map";
 import {
   ZChannelAccountConfigure,
   ZChannelAccountCreate,
@@ -236,18 +237,16 @@ async function loadVersion(tx: Tx, ctx: TenantContext, accountId: string, versio
 // A version's parameters and opened credentials, per process. Versions never change once written
 // (the app role may only insert them), so an entry is never stale; every payment, query and refund
 // needs one, and opening the sealed credentials each time cost a model query and a decryption.
-// Bounded: the oldest entry goes first. (A version read here inside the transaction that inserts
+// The oldest entry goes first. (A version read here inside the transaction that inserts
 // it, which then rolls back, would stay cached; nothing does that: configuring an account reads
 // versions through loadVersion.)
-const VERSION_CACHE_MAX = 1_000;
-const versionCache = new Map<string, { version: number; params: Record<string, string>; credentials: Record<string, string> }>();
+const versionCache = new BoundedMap<string, { version: number; params: Record<string, string>; credentials: Record<string, string> }>(1_000);
 
 async function cachedVersion(tx: Tx, ctx: TenantContext, accountId: string, version: number) {
   const key = `${ctx.tenantId}:${accountId}:${version}`;
   const hit = versionCache.get(key);
   if (hit) return hit;
   const loaded = await loadVersion(tx, ctx, accountId, version);
-  if (versionCache.size >= VERSION_CACHE_MAX) versionCache.delete(versionCache.keys().next().value!);
   versionCache.set(key, loaded);
   return loaded;
 }

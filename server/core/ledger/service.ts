@@ -4,6 +4,7 @@ import { recordAudit } from "@/server/core/audit/service";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import type { LedgerBook } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { BoundedMap } from "@/server/lib/bounded-map";
 import { channelAccountDefs, CUSTODIAL_ACCOUNTS, merchantAccountDefs, OWN_ACCOUNTS, walletAccountDefs, type AccountDef, type AccountRef } from "./chart";
 import { ledgerError } from "./errors";
 import type { EntryDraft } from "./templates";
@@ -109,10 +110,9 @@ export async function openWalletAccount(tx: Tx, ctx: TenantContext, walletId: st
  * Account ids never change once an account exists, so they are remembered per process (tenant,
  * currency, book and code) and the query only asks for the ones not seen yet: a posting then costs
  * one round trip less. Only accounts created before this transaction began are remembered — one
- * created in it might still be rolled back — and the memory holds at most ACCOUNT_ID_CACHE_MAX.
+ * created in it might still be rolled back — and the memory holds at most 100,000.
  */
-const ACCOUNT_ID_CACHE_MAX = 100_000;
-const accountIdCache = new Map<string, string>();
+const accountIdCache = new BoundedMap<string, string>(100_000);
 
 /**
  * Account ids for refs, resolved in one query (none for those already known); a missing account is a
@@ -138,7 +138,6 @@ export async function resolveAccounts(tx: Tx, ctx: TenantContext, refs: AccountR
     for (const r of rows) {
       map.set(`${r.book}|${r.code}`, r.id);
       if (r.settled) {
-        if (accountIdCache.size >= ACCOUNT_ID_CACHE_MAX) accountIdCache.clear();
         accountIdCache.set(cacheKey(`${r.book}|${r.code}`), r.id);
       }
     }

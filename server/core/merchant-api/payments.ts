@@ -1,5 +1,6 @@
 import type { PaymentElement } from "@/server/channels/types";
 import { DomainError } from "@/server/core/errors/domain-error";
+import { channelTypeKey, channelTypes as channelTypeCache } from "@/server/core/payments/common";
 import { presentPayment, type ApiPayment } from "@/server/core/payments/present";
 import { createPayment, findPayments, getPayment, queryPayment, type PaymentView } from "@/server/core/payments/service";
 import type { Tx } from "@/server/db/tenant-tx";
@@ -25,10 +26,8 @@ const ELEMENT_FIELD: Partial<Record<PaymentElement, string>> = {
 
 export { presentPayment, type ApiPayment } from "@/server/core/payments/present";
 
-// A channel account's type is fixed when it is created, so it is cached per process: a payment's
-// response then needs no transaction of its own for it.
-const CHANNEL_TYPE_CACHE_MAX = 10_000;
-const channelTypeCache = new Map<string, string>();
+// A payment's response names its channel type, from the per-process cache the payment path keeps
+// (a channel account's type is fixed when it is created): it then needs no transaction of its own.
 
 /** The channel type of each account (of the key's tenant). */
 async function channelTypes(call: ApiOperationCall, accountIds: readonly string[]): Promise<Map<string, string>> {
@@ -36,15 +35,14 @@ async function channelTypes(call: ApiOperationCall, accountIds: readonly string[
   const out = new Map<string, string>();
   const missing: string[] = [];
   for (const id of new Set(accountIds)) {
-    const cached = channelTypeCache.get(`${tenantId}:${id}`);
+    const cached = channelTypeCache.get(channelTypeKey(tenantId, id));
     if (cached === undefined) missing.push(id);
     else out.set(id, cached);
   }
   if (missing.length === 0) return out;
   const rows = await call.inTx((tx) => tx.channelAccount.findMany({ where: { tenantId, id: { in: missing } }, select: { id: true, channelType: true } }));
-  if (channelTypeCache.size + rows.length > CHANNEL_TYPE_CACHE_MAX) channelTypeCache.clear();
   for (const r of rows) {
-    channelTypeCache.set(`${tenantId}:${r.id}`, r.channelType);
+    channelTypeCache.set(channelTypeKey(tenantId, r.id), r.channelType);
     out.set(r.id, r.channelType);
   }
   return out;

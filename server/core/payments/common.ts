@@ -5,6 +5,7 @@ import { notFound } from "@/server/core/errors/domain-error";
 import { open } from "@/server/core/secrets/envelope";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { BoundedMap } from "@/server/lib/bounded-map";
 
 export { actorName } from "@/server/db/tenant-tx";
 
@@ -66,17 +67,17 @@ export const templateFeeCollection = (fc: FeeCollection): "AT_SOURCE" | "BILLED_
 
 // A channel account's type never changes after it is created, so it is cached per process: the
 // payment path asks for it several times per payment.
-const CHANNEL_TYPE_CACHE_MAX = 10_000;
-const channelTypes = new Map<string, ChannelType>();
+// The merchant API's responses read it too (channelTypeKey).
+export const channelTypes = new BoundedMap<string, ChannelType>(10_000);
+export const channelTypeKey = (tenantId: string, channelAccountId: string) => `${tenantId}:${channelAccountId}`;
 
 /** The channel type of one of the tenant's accounts (NOT_FOUND when it is not the tenant's). */
 export async function channelTypeOf(tx: Tx, ctx: TenantContext, channelAccountId: string): Promise<ChannelType> {
-  const key = `${ctx.tenantId}:${channelAccountId}`;
+  const key = channelTypeKey(ctx.tenantId, channelAccountId);
   const cached = channelTypes.get(key);
   if (cached) return cached;
   const row = await tx.channelAccount.findFirst({ where: { tenantId: ctx.tenantId, id: channelAccountId }, select: { channelType: true } });
   if (!row) throw notFound("Channel account");
-  if (channelTypes.size >= CHANNEL_TYPE_CACHE_MAX) channelTypes.clear();
   channelTypes.set(key, row.channelType);
   return row.channelType;
 }

@@ -3,6 +3,7 @@
 // baseline the benchmark compares against, and the oracle the tests compare with). Both feed the
 // same engine, so they must answer identically; engine.property.test.ts checks that they do.
 import { PRODUCT_CODES, type ProductCode } from "@/server/channels/types";
+import { BoundedMap } from "@/server/lib/bounded-map";
 import { applicableFeeRule } from "./fees";
 import { parseWindow, type ParsedWindow } from "./time-window";
 import type {
@@ -237,24 +238,18 @@ export function isCompiled(config: RoutingConfig | CompiledConfig): config is Co
  * each other's entries by accident). The key includes the tenant: versions are per-tenant numbers.
  */
 export class CompiledConfigCache {
-  private readonly entries = new Map<string, CompiledConfig>();
+  private readonly entries: BoundedMap<string, CompiledConfig>;
 
-  constructor(private readonly maxEntries = 64) {}
+  constructor(maxEntries = 64) {
+    this.entries = new BoundedMap(maxEntries, "use");
+  }
 
   get(config: RoutingConfig): CompiledConfig {
     const key = config.tenantId + SEP + config.version;
     const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const compiled = compileConfig(config);
     this.entries.set(key, compiled);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
     return compiled;
   }
 

@@ -2,6 +2,7 @@ import { notFound } from "@/server/core/errors/domain-error";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import type { SettlementMode } from "@/server/db/generated/prisma/enums";
 import type { TenantContext, Tx } from "@/server/db/tenant-tx";
+import { BoundedMap } from "@/server/lib/bounded-map";
 
 /** The tenant settings the payment path reads on every payment. */
 export interface TenantSettings {
@@ -23,8 +24,7 @@ export async function tenantSettings(tx: Tx, ctx: TenantContext): Promise<Tenant
   return row;
 }
 
-const settlementModes = new Map<string, SettlementMode>();
-const SETTLEMENT_MODE_CACHE_MAX = 10_000;
+const settlementModes = new BoundedMap<string, SettlementMode>(10_000);
 
 /**
  * The tenant's settlement mode, kept per process once read: it is fixed when the tenant is created
@@ -35,7 +35,6 @@ export async function settlementModeOf(tx: Tx, ctx: TenantContext): Promise<Sett
   const known = settlementModes.get(ctx.tenantId);
   if (known) return known;
   const { settlementMode } = await tenantSettings(tx, ctx);
-  if (settlementModes.size >= SETTLEMENT_MODE_CACHE_MAX) settlementModes.clear();
   settlementModes.set(ctx.tenantId, settlementMode);
   return settlementMode;
 }

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { BoundedMap } from "@/server/lib/bounded-map";
 import { addressRefusal, type TargetPolicy } from "./rules";
 
 // Where a webhook may go. The URL's host is resolved here, every address it resolves to is
@@ -29,13 +30,12 @@ export const systemResolver: Resolver = async (hostname) => {
  * connection goes to exactly the (checked) addresses remembered. Failures are not remembered.
  */
 export function cachedResolver(resolve: Resolver, ttlMs = 30_000, maxEntries = 10_000): Resolver {
-  const cache = new Map<string, { addresses: ResolvedAddress[]; until: number }>();
+  const cache = new BoundedMap<string, { addresses: ResolvedAddress[]; until: number }>(maxEntries);
   return async (hostname) => {
     const now = Date.now();
     const hit = cache.get(hostname);
     if (hit && hit.until > now) return hit.addresses;
     const addresses = await resolve(hostname);
-    if (cache.size >= maxEntries) cache.clear();
     cache.set(hostname, { addresses, until: now + ttlMs });
     return addresses;
   };
