@@ -277,6 +277,36 @@ describe("refund hold and completion", () => {
     }
   });
 
+  it("a recharge's refund is its mirror out of the wallet: Dr wallet R / Cr clearing R−c, Cr cost c; recharge then full refund leaves every balance at zero", async () => {
+    const b = await custodialBook();
+    const [ch, w] = [b.channels[0]!, b.wallets[0]!];
+    const amounts = { merchantId: b.merchants[0]!, channelAccountId: ch, refundMinor: 5000n, feeReturnedMinor: 0n, costReturnedMinor: 10n, feeCollection: "AT_SOURCE" as const, source: "WALLET" as const, walletId: w };
+    expect(lines(refund(amounts))).toEqual([
+      [key(accounts.wallet(w)), 5000n],
+      [key(accounts.clearing(ch)), -4990n],
+      [key(accounts.channelCost), -10n],
+    ]);
+    const hold = refundHold(amounts);
+    expect(hold).toEqual({ kind: "refund.hold", debit: accounts.wallet(w), credit: accounts.clearing(ch), amountMinor: 5000n });
+    expect(() => refund({ ...amounts, walletId: null })).toThrow(/needs the wallet/);
+    expect(() => refund({ ...amounts, feeReturnedMinor: 1n })).toThrow(/no merchant fee/);
+    await post(b, walletRecharge(ch, w, 5000n));
+    await post(b, rechargeChannelCost(ch, 10n, "AT_SOURCE"));
+    await withTenantTx(b.tenantId, async (tx) => {
+      await lockAhead(tx, b.ctx, { refs: [hold.debit, hold.credit], drafts: [refundCompletion(amounts)] });
+      const h = await createHold(tx, b.ctx, hold, { businessDate: D, idempotencyKey: "recharge-refund-hold" });
+      expect((await getBalanceByRef(tx, b.ctx, accounts.wallet(w))).availableMinor).toBe(0n);
+      await postHold(tx, b.ctx, h.holdId, { businessDate: D, idempotencyKey: "recharge-refund-post" });
+      await postEntry(tx, b.ctx, refundCompletion(amounts), { businessDate: D, idempotencyKey: "recharge-refund-completion" });
+    });
+    await expectPosted(b, [
+      [accounts.wallet(w), 0n],
+      [accounts.clearing(ch), 0n],
+      [accounts.channelCost, 0n],
+    ]);
+    await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
+  });
+
   it("a recharge's channel cost: Dr cost / Cr clearing at source, Cr channel fee payable when billed monthly", () => {
     expect(lines(rechargeChannelCost("ch", 24n, "AT_SOURCE"))).toEqual([
       [key(accounts.channelCost), 24n],

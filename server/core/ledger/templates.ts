@@ -90,14 +90,32 @@ export interface RefundAmounts {
   feeReturnedMinor: bigint; // f: the merchant fee returned with this refund (proportionalShare)
   costReturnedMinor: bigint; // c: the channel cost the channel returns (0 when it keeps its fee)
   feeCollection: "AT_SOURCE" | "BILLED_MONTHLY";
-  /** Which merchant payable funds the refund: pending (not yet settled) or available. */
-  source: "PENDING" | "AVAILABLE";
+  /**
+   * What funds the refund: the merchant's payable, pending (not yet settled) or available; or, for
+   * a wallet recharge, the customer wallet the recharge went into (`walletId`).
+   */
+  source: "PENDING" | "AVAILABLE" | "WALLET";
+  walletId?: string | null;
 }
 
-/** The proportional mirror of the payment: Dr merchant payable R−f, Dr fee income f / Cr clearing R−c, Cr cost c (at source). */
+/** The account a refund takes its money from (see RefundAmounts.source). */
+function refundFunding(p: RefundAmounts): AccountRef {
+  if (p.source === "WALLET") {
+    if (!p.walletId) throw new Error("a refund funded from a wallet needs the wallet");
+    return accounts.wallet(p.walletId);
+  }
+  return p.source === "PENDING" ? accounts.merchantPending(p.merchantId) : accounts.merchantAvailable(p.merchantId);
+}
+
+/**
+ * The proportional mirror of the payment: Dr merchant payable R−f, Dr fee income f / Cr clearing
+ * R−c, Cr cost c (at source). A recharge's refund is the mirror of the recharge and its cost: Dr
+ * wallet R / Cr clearing R−c, Cr cost c (a recharge carries no merchant fee, so f = 0).
+ */
 export function refund(p: RefundAmounts): EntryDraft {
   assertNonNegative({ refund: p.refundMinor, fee: p.feeReturnedMinor, cost: p.costReturnedMinor });
-  const payable = p.source === "PENDING" ? accounts.merchantPending(p.merchantId) : accounts.merchantAvailable(p.merchantId);
+  if (p.source === "WALLET" && p.feeReturnedMinor !== 0n) throw new Error("a recharge's refund returns no merchant fee");
+  const payable = refundFunding(p);
   const lines =
     p.feeCollection === "AT_SOURCE"
       ? [dr(payable, p.refundMinor - p.feeReturnedMinor), dr(accounts.feeIncome, p.feeReturnedMinor), cr(accounts.clearing(p.channelAccountId), p.refundMinor - p.costReturnedMinor), cr(accounts.channelCost, p.costReturnedMinor)]
@@ -113,8 +131,7 @@ export function refund(p: RefundAmounts): EntryDraft {
 export function refundHold(p: RefundAmounts): { kind: string; debit: AccountRef; credit: AccountRef; amountMinor: bigint } {
   assertNonNegative({ refund: p.refundMinor, fee: p.feeReturnedMinor });
   if (p.feeReturnedMinor > p.refundMinor) throw new Error("the fee returned cannot exceed the refund");
-  const payable = p.source === "PENDING" ? accounts.merchantPending(p.merchantId) : accounts.merchantAvailable(p.merchantId);
-  return { kind: "refund.hold", debit: payable, credit: accounts.clearing(p.channelAccountId), amountMinor: p.refundMinor - p.feeReturnedMinor };
+  return { kind: "refund.hold", debit: refundFunding(p), credit: accounts.clearing(p.channelAccountId), amountMinor: p.refundMinor - p.feeReturnedMinor };
 }
 
 /**

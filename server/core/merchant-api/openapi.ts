@@ -157,7 +157,7 @@ export function openApiDocument() {
             "422": {
               ...errorRef,
               description:
-                "`PAYMENT_NOT_REFUNDABLE` (the payment has not succeeded), `REFUND_EXCEEDS_CAPTURED` (`error.params.refundableMinor` says how much is left), `INSUFFICIENT_MERCHANT_BALANCE` (your balance with the service provider cannot cover the refund and its policy refuses).",
+                "`PAYMENT_NOT_REFUNDABLE` (the payment has not succeeded), `REFUND_EXCEEDS_CAPTURED` (`error.params.refundableMinor` says how much is left), `INSUFFICIENT_MERCHANT_BALANCE` (your balance with the service provider cannot cover the refund and its policy refuses), `INSUFFICIENT_WALLET_BALANCE` (a wallet recharge is refunded out of the wallet it went into, which no longer holds that much available).",
             },
           },
         },

@@ -8,6 +8,7 @@ import { accounts, merchantSettle, payoutHold } from "@/server/core/ledger/templ
 import { createMerchant } from "@/server/core/merchants/service";
 import { createProposal, decideProposal } from "@/server/core/proposals/service";
 import { createUser } from "@/server/core/users/service";
+import { createWallet, walletBalances } from "@/server/core/wallets/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
 import { drainOutboxOnce } from "@/server/jobs/outbox";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
@@ -194,6 +195,69 @@ describe("CUSTODIAL refunds", () => {
     const other = await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Other Noodles")));
     expect(await codeOf(createRefund(t.ctx, refundOf(p.id, 100n, { merchantId: other!.id })))).toBe("PAYMENT_NOT_FOUND");
     expect(await codeOf(createRefund(t.ctx, refundOf(p.id, 0n)))).toBe("INVALID_REQUEST");
+  });
+});
+
+describe("refunds of wallet recharges", () => {
+  async function recharged(amountMinor: bigint) {
+    const t = await setUp();
+    const { wallet } = await t.run((tx) => createWallet(tx, t.ctx, { merchantId: t.m.id, externalUserId: `user-${++n}` }));
+    const wallet$ = async () => (await t.run((tx) => walletBalances(tx, t.ctx, [wallet.id]))).get(wallet.id);
+    const p = await createPayment(t.ctx, { merchantId: t.m.id, merchantOrderNo: `RC-${Date.now()}-${++n}`, orderType: "RECHARGE", walletId: wallet.id, amountMinor, product: "WECHAT_QR", subject: "Top up" });
+    return { t, wallet, wallet$, p };
+  }
+
+  it("come back out of the wallet the recharge went into, never the merchant's payable; a wallet is never overdrawn, whatever the shortfall policy", async () => {
+    const { t, wallet, wallet$, p } = await recharged(5_000n);
+    expect(p).toMatchObject({ status: "SUCCEEDED", feeMinor: 0n, costMinor: 10n });
+    const merchant$ = async () => [(await t.bal(accounts.merchantPending(t.m.id))).postedMinor, (await t.bal(accounts.merchantAvailable(t.m.id))).postedMinor];
+
+    // 2,000 back to the payer: the wallet pays it, the channel returns its cost pro rata (0.2 % → 4).
+    const r1 = await createRefund(t.ctx, refundOf(p.id, 2_000n));
+    expect(r1).toMatchObject({ status: "SUCCEEDED", fundedFrom: "WALLET", feeReturnedMinor: 0n, costReturnedMinor: 4n });
+    expect(await wallet$()).toEqual({ postedMinor: 3_000n, availableMinor: 3_000n });
+    expect(await merchant$()).toEqual([0n, 0n]);
+    expect((await t.bal(accounts.channelCost)).postedMinor).toBe(10n - 4n);
+
+    // A declined refund (…01) releases what it held; a processing one (…02) holds it until the channel answers.
+    expect(await createRefund(t.ctx, refundOf(p.id, 1_001n))).toMatchObject({ status: "FAILED", fundedFrom: "WALLET" });
+    expect(await wallet$()).toEqual({ postedMinor: 3_000n, availableMinor: 3_000n });
+    const processing = await createRefund(t.ctx, refundOf(p.id, 1_002n));
+    expect(processing).toMatchObject({ status: "PROCESSING", fundedFrom: "WALLET" });
+    expect(await wallet$()).toEqual({ postedMinor: 3_000n, availableMinor: 3_000n - 1_002n });
+
+    // The customer spends the rest but 500 (a withdrawal on hold): a refund of more than the wallet
+    // holds is refused and writes nothing, even under ALLOW_DEBT (that policy is the merchant's debt).
+    await ownerQuery(db.url, `UPDATE tenant SET refund_shortfall_policy = 'ALLOW_DEBT' WHERE id = $1`, [t.tenantId]);
+    await t.run((tx) => createHold(tx, t.ctx, payoutHold(accounts.wallet(wallet.id), 1_498n), { businessDate: p.businessDate.toISOString().slice(0, 10), idempotencyKey: "withdrawal" }));
+    const before = await t.run((tx) => tx.refund.count({ where: { tenantId: t.tenantId } }));
+    const refused = await outcomeOf(createRefund(t.ctx, refundOf(p.id, 501n)));
+    expect(refused.ok ? "ok" : [refused.code, (refused.error as Error).message]).toEqual(["INSUFFICIENT_WALLET_BALANCE", expect.stringContaining("holds 500 minor units available; the refund needs 501")]);
+    expect(await t.run((tx) => tx.refund.count({ where: { tenantId: t.tenantId } }))).toBe(before);
+    expect(await createRefund(t.ctx, refundOf(p.id, 500n))).toMatchObject({ status: "SUCCEEDED", fundedFrom: "WALLET" });
+    expect(await wallet$()).toEqual({ postedMinor: 2_500n, availableMinor: 0n });
+    expect(await merchant$()).toEqual([0n, 0n]);
+    expect((await t.bal(accounts.merchantReceivable(t.m.id))).postedMinor).toBe(0n);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a recharge that succeeds late is credited to the wallet and refunded from it automatically", async () => {
+    const { t, wallet$, p } = await recharged(3_003n);
+    // The result is unknown (…03); our side closes the payment, then the channel reports it paid
+    // (a query settles the sandbox's trade).
+    expect(p.status).toBe("PROCESSING");
+    await t.run((tx) => applyChannelResult(tx, t.ctx, p.id, { status: "CLOSED", failure: { code: "CLOSED", message: "closed" } }, "CLOSE"));
+    const channel = await t.run(async (tx) => ({ account: await connectorConfig(tx, t.ctx, t.sandbox.id), registration: await registrationIdentity(tx, t.ctx, p.registrationId) }));
+    expect((await connectorFor("SANDBOX").query(channel, { outTradeNo: p.outTradeNo })).status).toBe("SUCCEEDED");
+    await t.run((tx) => applyChannelResult(tx, t.ctx, p.id, { status: "SUCCEEDED" }, "QUERY"));
+    const auto = await t.run((tx) => tx.refund.findFirstOrThrow({ where: { tenantId: t.tenantId, paymentId: p.id } }));
+    expect(auto).toMatchObject({ origin: "LATE_SUCCESS", amountMinor: 3_003n, status: "PROCESSING", fundedFrom: "WALLET" });
+    expect(await wallet$()).toEqual({ postedMinor: 3_003n, availableMinor: 0n });
+    for (let i = 0; i < 50; i++) if ((await drainOutboxOnce(200)).claimed === 0) break;
+    expect((await t.run((tx) => tx.refund.findFirstOrThrow({ where: { tenantId: t.tenantId, id: auto.id } }))).status).toBe("SUCCEEDED");
+    expect(await wallet$()).toEqual({ postedMinor: 0n, availableMinor: 0n });
+    expect((await t.bal(accounts.merchantPending(t.m.id))).postedMinor).toBe(0n);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });
 

@@ -103,9 +103,10 @@ export function presentRefund(r: RefundView) {
 
 /**
  * Every account a CUSTODIAL refund may touch, from its debt and hold to its completion, for
- * lock-ahead (a reversal records and completes a refund in one transaction).
+ * lock-ahead (a reversal records and completes a refund in one transaction). A recharge's refund
+ * takes its money from the wallet the recharge went into.
  */
-export const custodialRefundAccounts = (merchantId: string, channelAccountId: string) => [
+export const custodialRefundAccounts = (merchantId: string, channelAccountId: string, walletId?: string | null) => [
   accounts.merchantPending(merchantId),
   accounts.merchantAvailable(merchantId),
   accounts.merchantReceivable(merchantId),
@@ -113,6 +114,7 @@ export const custodialRefundAccounts = (merchantId: string, channelAccountId: st
   accounts.feeIncome,
   accounts.channelCost,
   accounts.channelFeePayable,
+  ...(walletId ? [accounts.wallet(walletId)] : []),
 ];
 
 /**
@@ -125,7 +127,7 @@ export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequ
   await tx.$queryRaw`SELECT 1 FROM payment WHERE tenant_id = ${ctx.tenantId}::uuid AND id = ${input.paymentId}::uuid FOR UPDATE`;
   const p = await tx.payment.findFirst({
     where: { tenantId: ctx.tenantId, id: input.paymentId, ...(input.merchantId ? { merchantId: input.merchantId } : {}) },
-    select: { id: true, merchantId: true, status: true, amountMinor: true, feeMinor: true, costMinor: true, marginMinor: true, channelAccountId: true, merchantOrderNo: true, notifyUrl: true },
+    select: { id: true, merchantId: true, status: true, orderType: true, walletId: true, amountMinor: true, feeMinor: true, costMinor: true, marginMinor: true, channelAccountId: true, merchantOrderNo: true, notifyUrl: true },
   });
   if (!p) throw new DomainError("NOT_FOUND", "PAYMENT_NOT_FOUND", "No such payment");
   if (p.status !== "SUCCEEDED") throw new DomainError("PRECONDITION", "PAYMENT_NOT_REFUNDABLE", `Only a succeeded payment can be refunded; this one is ${p.status}`, { params: { status: p.status } });
@@ -156,10 +158,32 @@ export async function recordRefund(tx: Tx, ctx: TenantContext, input: RefundRequ
   const id = randomUUID();
 
   let holdId: string | null = null;
-  let fundedFrom: "PENDING" | "AVAILABLE" | null = null;
+  let fundedFrom: "PENDING" | "AVAILABLE" | "WALLET" | null = null;
   let debt = 0n;
-  if (tenant.settlementMode === "CUSTODIAL") {
-    const base = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, refundMinor: R, feeReturnedMinor: f, costReturnedMinor: c, feeCollection: templateFeeCollection(attrs.feeCollection) };
+  const base = { merchantId: p.merchantId, channelAccountId: p.channelAccountId, refundMinor: R, feeReturnedMinor: f, costReturnedMinor: c, feeCollection: templateFeeCollection(attrs.feeCollection) };
+  if (p.orderType === "RECHARGE") {
+    // The recharge's money sits in the customer's wallet (recharges exist only for CUSTODIAL
+    // tenants): its refund takes it back from there, never from the merchant, and a wallet is
+    // never overdrawn, whatever the shortfall policy.
+    if (!p.walletId) throw new DomainError("INVARIANT", "RECHARGE_WITHOUT_WALLET", "A recharge payment has no wallet");
+    await lockAhead(tx, ctx, { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId, p.walletId) });
+    const wallet = await getBalanceByRef(tx, ctx, accounts.wallet(p.walletId));
+    if (wallet.availableMinor < R) {
+      throw new DomainError("PRECONDITION", "INSUFFICIENT_WALLET_BALANCE", `The wallet this recharge went into holds ${wallet.availableMinor} minor units available; the refund needs ${R}`, {
+        field: "amountMinor",
+        params: { neededMinor: R.toString(), availableMinor: wallet.availableMinor.toString() },
+      });
+    }
+    fundedFrom = "WALLET";
+    const hold = await createHold(tx, ctx, refundHold({ ...base, source: "WALLET", walletId: p.walletId }), {
+      businessDate: date,
+      idempotencyKey: `refund:${id}:hold`,
+      causeType: "refund",
+      causeId: id,
+      description: `Refund ${input.merchantRefundNo} of recharge ${p.merchantOrderNo}`,
+    });
+    holdId = hold.holdId;
+  } else if (tenant.settlementMode === "CUSTODIAL") {
     const need = R - f;
     // Both payables are locked before they are read, so concurrent refunds of one merchant's
     // different payments cannot both spend the same balance; with them every account the debt and
@@ -325,11 +349,11 @@ export async function applyRefundResult(tx: Tx, ctx: TenantContext, refundId: st
   const date = await todayOf(tx, ctx);
   const data: Prisma.RefundUpdateInput = { status: to, nextQueryAt: null };
   if (result.channelRefundNo) data.channelRefundNo = result.channelRefundNo;
-  const p = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: r.paymentId }, select: { channelAccountId: true, merchantOrderNo: true } });
+  const p = await tx.payment.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: r.paymentId }, select: { channelAccountId: true, merchantOrderNo: true, walletId: true } });
 
   if (to === "SUCCEEDED") {
     data.refundedAt = result.refundedAt ?? new Date();
-    data.ledgerEntryId = await postRefundEntries(tx, ctx, r, p.channelAccountId, date);
+    data.ledgerEntryId = await postRefundEntries(tx, ctx, r, p, date);
     await tx.payment.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: r.paymentId } }, data: { refundedMinor: { increment: r.amountMinor } } });
     if (r.origin === "LATE_SUCCESS") await resolveException(tx, ctx, "LATE_SUCCESS", r.paymentId, "Refunded to the payer automatically");
     if (result.resolution !== undefined) {
@@ -370,7 +394,8 @@ export async function applyRefundResult(tx: Tx, ctx: TenantContext, refundId: st
 }
 
 /** The refund's entries on success, from the templates: CUSTODIAL posts the hold and the completion; DIRECT the memo mirror and the margin clawback. */
-async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, channelAccountId: string, date: string): Promise<string> {
+async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, payment: { channelAccountId: string; walletId: string | null }, date: string): Promise<string> {
+  const { channelAccountId } = payment;
   const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } });
   const opts = (suffix: string, description: string) => ({ businessDate: date, idempotencyKey: `refund:${r.id}:${suffix}`, causeType: "refund", causeId: r.id, description });
   if (tenant.settlementMode === "DIRECT") {
@@ -387,7 +412,8 @@ async function postRefundEntries(tx: Tx, ctx: TenantContext, r: RefundView, chan
     feeReturnedMinor: r.feeReturnedMinor,
     costReturnedMinor: r.costReturnedMinor,
     feeCollection: await feeCollectionOf(tx, ctx, channelAccountId),
-    source: r.fundedFrom === "AVAILABLE" ? "AVAILABLE" : "PENDING",
+    source: r.fundedFrom === "AVAILABLE" || r.fundedFrom === "WALLET" ? r.fundedFrom : "PENDING",
+    walletId: payment.walletId,
   };
   const completion = refundCompletion(amounts);
   await lockAhead(tx, ctx, { holdIds: [r.holdId], drafts: [completion] });

@@ -245,7 +245,7 @@ export const REFUND_SUBMIT_TOPIC = "refund.submit";
 async function applyLateSuccess(tx: Tx, ctx: TenantContext, p: PaymentView, result: ChannelResult, cause: string): Promise<PaymentView> {
   const tenant = await tenantSettings(tx, ctx);
   const refunding = tenant.autoRefundLateSuccess;
-  const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId) } } : {});
+  const ledgerEntryId = await postPaymentEntries(tx, ctx, p, refunding && tenant.settlementMode === "CUSTODIAL" ? { lockAlso: { refs: custodialRefundAccounts(p.merchantId, p.channelAccountId, p.walletId) } } : {});
   const after = await tx.payment.update({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: p.id } },
     data: {
@@ -329,7 +329,7 @@ export async function correctPaymentByRecon(tx: Tx, ctx: TenantContext, paymentI
  */
 export function paymentLockRefs(mode: "DIRECT" | "CUSTODIAL", payments: ReadonlyArray<{ merchantId: string; channelAccountId: string; walletId: string | null }>): AccountRef[] {
   if (mode === "DIRECT") return [accounts.marginReceivable, accounts.marginIncome, ...payments.flatMap((p) => [accounts.memoFunds(p.merchantId), accounts.memoDue(p.merchantId)])];
-  return payments.flatMap((p) => [...custodialRefundAccounts(p.merchantId, p.channelAccountId), ...(p.walletId ? [accounts.wallet(p.walletId)] : [])]);
+  return payments.flatMap((p) => custodialRefundAccounts(p.merchantId, p.channelAccountId, p.walletId));
 }
 
 /** The success's ledger entries, by settlement mode, order type and the channel's fee collection: the templates, never hand-built postings. */
