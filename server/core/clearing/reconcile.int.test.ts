@@ -20,6 +20,8 @@ import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { dayCloseBlockers } from "./day-close";
 import { importStatement, storeStatement } from "./import";
+import { saveStatementTemplate } from "./templates";
+import { createTestPayment } from "@/server/core/payments/test-payment";
 import { reconcileRound, reconcileStatementFile } from "./reconcile";
 import "@/server/core/payments/register";
 
@@ -82,6 +84,7 @@ describe("transaction reconciliation", () => {
     const moved = await pay(990n);
     const dropped = await pay(660n);
     const fee = await pay(20_000n);
+    const coupon = await pay(2_000n);
     // The payer is still confirming when our side gives up; then pays.
     const late = await pay(3_300n, "Recon sim:userpaying");
     expect(late.status).toBe("PROCESSING");
@@ -94,6 +97,7 @@ describe("transaction reconciliation", () => {
     const diffs = [
       { kind: "amount", outTradeNo: amount.outTradeNo, deltaMinor: 1 },
       { kind: "fee", outTradeNo: fee.outTradeNo, deltaMinor: 5 },
+      { kind: "coupon", outTradeNo: coupon.outTradeNo, deltaMinor: 100 },
       { kind: "late", outTradeNo: moved.outTradeNo },
       { kind: "drop", outTradeNo: dropped.outTradeNo },
       { kind: "extra", amountMinor: 777 },
@@ -109,6 +113,8 @@ describe("transaction reconciliation", () => {
     expect(of(matched.id)).toMatchObject({ outcome: "MATCHED" });
     expect(of(amount.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "AMOUNT", direction: "OVERAGE", diffMinor: 1n });
     expect(of(fee.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "FEE", direction: "SHORTAGE", diffMinor: -5n });
+    // A coupon the merchant funds: the order's 20.00 was booked, WeChat settles 19.00 (应结订单金额).
+    expect(of(coupon.id)).toMatchObject({ outcome: "DIFFERENCE", diffType: "AMOUNT", direction: "SHORTAGE", ourMinor: 2_000n, theirMinor: 1_900n, diffMinor: -100n, note: "order 2000, settleable 1900: a coupon of 100 the merchant funds" });
     expect(of(moved.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY", lineId: null });
     expect(of(dropped.id)).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY" });
     expect(of(late.id)).toMatchObject({ outcome: "MATCHED", note: "LATE_SUCCESS" });
@@ -118,7 +124,7 @@ describe("transaction reconciliation", () => {
     // Every line of the file has exactly one outcome.
     const lines = await t.run((tx) => tx.statementLine.count({ where: { tenantId: t.tenantId, fileId: imported.fileId } }));
     expect(items.filter((i) => i.lineId !== null)).toHaveLength(lines);
-    expect(imported.reconciliation).toMatchObject({ reconciled: true, differences: { AMOUNT: 1, FEE: 1, CHANNEL_ONLY: 1 } });
+    expect(imported.reconciliation).toMatchObject({ reconciled: true, differences: { AMOUNT: 2, FEE: 1, CHANNEL_ONLY: 1 } });
 
     // The late success surfaced the payments application's way.
     const after = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: late.id } }));
@@ -256,6 +262,71 @@ describe("transaction reconciliation", () => {
     expect(open.map((e) => [e.kind, e.amountMinor]).sort()).toEqual([["RECON_AMOUNT", 2n], ["RECON_CHANNEL_ONLY", 333n]]);
     expect((await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor).toBe(335n);
     expect((await t.run((tx) => dayCloseBlockers(tx, t.ctx, billDate))).find((b) => b.code === "STATEMENT_NOT_RECONCILED")).toBeUndefined();
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("matches a payment or a refund once: a repeat in the same bill or a later one is a CHANNEL_ONLY difference naming the first line; a refund shown processing is released when a later bill shows it final", async () => {
+    const t = await makeTenant();
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Twice Noodles"))))!;
+    const sandbox = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const paid = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 12_300n, product: "WECHAT_QR", subject: "twice" });
+    const other = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 4_000n, product: "WECHAT_QR", subject: "twice" });
+    const refund = await createRefund(t.ctx, { paymentId: paid.id, merchantRefundNo: `TW-${Date.now()}`, amountMinor: 500n, reason: "one item", origin: "CONSOLE" });
+    const slow = await createRefund(t.ctx, { paymentId: other.id, merchantRefundNo: `TW-${Date.now()}-s`, amountMinor: 700n, reason: "one item", origin: "CONSOLE" });
+    expect([refund.status, slow.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    const cost = async (id: string) => (await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id } }))).costMinor;
+    const billDate = paid.businessDate.toISOString().slice(0, 10);
+    const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
+    // An acquirer's CSV read by a template: refunds positive with a kind column, a status column.
+    const csv = (rows: string[][]) => {
+      const net = rows.reduce((s, r) => s + (r[3] === "退货" ? -1n : 1n) * BigInt(r[1]!.replace(".", "")), 0n);
+      return Buffer.from(["商户订单号,金额,手续费,类型,交易时间,退款单号,状态", ...rows.map((r) => r.join(",")), `${rows.length},${yuan(net)}`].join("\n") + "\n");
+    };
+    const sale = (p: { outTradeNo: string; amountMinor: bigint }, fee: bigint) => [p.outTradeNo, yuan(p.amountMinor), yuan(fee), "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
+    const back = (outTradeNo: string, r: { outRefundNo: string; amountMinor: bigint }, status: string) => [outTradeNo, yuan(r.amountMinor), "0.00", "退货", "2026-11-01 11:00:00", r.outRefundNo, status];
+    const day1 = csv([sale(paid, await cost(paid.id)), sale(paid, await cost(paid.id)), sale(other, await cost(other.id)), back(paid.outTradeNo, refund, "SUCCESS"), back(paid.outTradeNo, refund, "SUCCESS"), back(other.outTradeNo, slow, "PROCESSING")]);
+    const template = await t.run((tx) =>
+      saveStatementTemplate(tx, t.ctx, {
+        definition: {
+          name: "Twice CSV",
+          encoding: "utf-8",
+          layout: { kind: "delimited", delimiter: "," },
+          headerLines: 1,
+          footerLines: 1,
+          columns: { outTradeNo: "商户订单号", outRefundNo: "退款单号", occurredAt: "交易时间", amount: "金额", fee: "手续费", status: "状态", kind: { by: "COLUMN", column: "类型", payment: ["消费"], refund: ["退货"] } },
+          amountUnit: "YUAN",
+          dateFormat: "YYYY-MM-DD HH:mm:ss",
+          signConvention: "REFUNDS_POSITIVE_BY_KIND",
+          summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
+        },
+        sampleBase64: day1.toString("base64"),
+      }),
+    );
+    const first = await importStatement(t.ctx, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "day1.csv", bytes: day1, source: "UPLOAD" });
+    /** A file's items by the line number of their statement line. */
+    const itemsByLine = async (fileId: string) => {
+      const lineNos = new Map((await t.run((tx) => tx.statementLine.findMany({ where: { tenantId: t.tenantId, fileId }, select: { id: true, lineNo: true } }))).map((l) => [l.id, l.lineNo]));
+      const items = await t.run((tx) => tx.reconItem.findMany({ where: { tenantId: t.tenantId, fileId, lineId: { not: null } } }));
+      return (lineNo: number) => items.find((i) => lineNos.get(i.lineId!) === lineNo);
+    };
+    const at = await itemsByLine(first.fileId);
+    expect(at(2)).toMatchObject({ outcome: "MATCHED", paymentId: paid.id });
+    expect(at(3)).toMatchObject({ outcome: "DIFFERENCE", diffType: "CHANNEL_ONLY", direction: "OVERAGE", diffMinor: 12_300n, paymentId: null, note: `payment ${paid.outTradeNo} shown again: already on line 2 of this bill` });
+    expect(at(4)).toMatchObject({ outcome: "MATCHED", paymentId: other.id });
+    expect(at(5)).toMatchObject({ outcome: "MATCHED", refundId: refund.id });
+    expect(at(6)).toMatchObject({ outcome: "DIFFERENCE", diffType: "CHANNEL_ONLY", direction: "SHORTAGE", diffMinor: -500n, refundId: null, note: `refund ${refund.outRefundNo} shown again: already on line 5 of this bill` });
+    expect(at(7)).toMatchObject({ outcome: "PENDING", refundId: slow.id });
+    expect(first.reconciliation?.differences).toEqual({ CHANNEL_ONLY: 2 });
+    // One exception per repeat, with the amount the channel showed twice.
+    expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, kind: "RECON_CHANNEL_ONLY" } }))).toBe(2);
+
+    // The next day's bill shows the payment once more, and the slow refund final.
+    const day2 = csv([sale(paid, await cost(paid.id)), back(other.outTradeNo, slow, "SUCCESS")]);
+    const second = await importStatement(t.ctx, { channelAccountId: sandbox.id, billDate: addDay(billDate), templateId: template.id, fileName: "day2.csv", bytes: day2, source: "UPLOAD" });
+    const at2 = await itemsByLine(second.fileId);
+    expect(at2(2)).toMatchObject({ outcome: "DIFFERENCE", diffType: "CHANNEL_ONLY", direction: "OVERAGE", note: `payment ${paid.outTradeNo} shown again: already on line 2 of day1.csv (${billDate})` });
+    expect(at2(3)).toMatchObject({ outcome: "MATCHED", refundId: slow.id });
+    expect((await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, id: at(7)!.id } }))).outcome).toBe("RELEASED");
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

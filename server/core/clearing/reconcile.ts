@@ -13,13 +13,21 @@ import { PAYMENT_FORMATS } from "./parsers/types";
 // against our payments and refunds. Every line ends in exactly one outcome, and so does every
 // succeeded payment of ours for the account and day that the file lacks:
 //
-//   MATCHED     amounts agree (a fee differing by at most FEE_TOLERANCE_MINOR is accepted and noted)
+//   MATCHED     the settleable amounts agree (a fee differing by at most FEE_TOLERANCE_MINOR is
+//               accepted and noted). The settleable amount is what the channel pays or takes back:
+//               WeChat's 应结订单金额 / 退款金额, Alipay's 商家实收, the order less the coupons the
+//               merchant funds; a coupon of that kind is an AMOUNT 短款 (the order's amount was booked)
 //   DIFFERENCE  with a type (CHANNEL_ONLY, PLATFORM_ONLY, AMOUNT, STATUS, FEE, UNKNOWN_SUB_MERCHANT)
 //               and a direction decided by money: more than booked → OVERAGE (长款), less → SHORTAGE
 //               (短款); a channel-only refund is a shortage
 //   PENDING     a refund the channel still shows processing; a payment of ours the file lacks,
 //               waiting in the cross-day pool (it may be on the next day's bill)
-//   RELEASED    a pooled payment that a later file showed after all
+//   RELEASED    a pooled payment that a later file showed after all; a refund the channel showed
+//               processing that a later file showed final
+//
+// A payment or refund is matched once: a second line for it (in the same bill or a later one) is
+// money shown twice, a CHANNEL_ONLY difference (长款 for a payment, 短款 for a refund) that names
+// the line that matched first.
 //
 // What the statement proves moves our records the way a channel answer would: a payment we hold
 // PROCESSING becomes SUCCEEDED (or CLOSED for a revoked line); a success on a payment we hold FAILED
@@ -192,7 +200,26 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
   const pooled = paymentsByNo.size
     ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, diffType: "PLATFORM_ONLY", outcome: { in: ["PENDING", "DIFFERENCE"] } }, select: { id: true, paymentId: true, outcome: true } })
     : [];
+  // Refunds a bill showed processing wait in the pending pool until a bill shows them final.
+  const waitingRefunds = refundsByNo.size
+    ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, refundId: { in: [...refundsByNo.values()].map((r) => r.id) }, outcome: "PENDING" }, select: { id: true, refundId: true } })
+    : [];
   const released: string[] = [];
+  const seen = await matchedBefore(tx, ctx, [...paymentsByNo.values()].map((p) => p.id), [...refundsByNo.keys()]);
+  /**
+   * A second line for a payment or refund already matched: the money shown twice, a CHANNEL_ONLY
+   * difference (a payment's 长款 of its settleable amount, a refund's 短款).
+   */
+  const shownTwice = (id: string, line: Line, what: string): Item | null => {
+    const first = seen.get(id);
+    if (first === undefined) {
+      seen.set(id, `line ${line.lineNo} of this bill`);
+      return null;
+    }
+    const note = `${what} shown again: already on ${first}`;
+    if (line.kind === "REFUND") return difference("SHORTAGE", "CHANNEL_ONLY", { itemKey: line.id, lineId: line.id, theirMinor: -line.settleableMinor, diffMinor: line.settleableMinor, note });
+    return difference("OVERAGE", "CHANNEL_ONLY", { itemKey: line.id, lineId: line.id, theirMinor: line.settleableMinor, diffMinor: line.settleableMinor, note });
+  };
 
   for (const line of lines) {
     const key = { itemKey: line.id, lineId: line.id };
@@ -212,6 +239,11 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         else items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "revoked" });
         continue;
       }
+      const twice = shownTwice(p.id, line, `payment ${p.outTradeNo}`);
+      if (twice) {
+        items.push(twice);
+        continue;
+      }
       let status = p.status;
       let note: string | undefined;
       if (status !== "SUCCEEDED") {
@@ -228,9 +260,11 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         item.outcome = "RELEASED"; // once, if the file shows the payment twice
         await releaseByLateLine(tx, ctx, item.id, billDate);
       }
-      const diff = line.amountMinor - p.amountMinor;
+      // What the channel settles against what we booked (the order's amount, the merchant's request).
+      const diff = line.settleableMinor - p.amountMinor;
       if (diff !== 0n) {
-        items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.amountMinor, diffMinor: diff }));
+        const coupon = line.amountMinor - line.settleableMinor;
+        items.push(difference(byMoney(diff), "AMOUNT", { ...key, paymentId: p.id, ourMinor: p.amountMinor, theirMinor: line.settleableMinor, diffMinor: diff, ...(coupon !== 0n ? { note: `order ${line.amountMinor}, settleable ${line.settleableMinor}: a coupon of ${coupon} the merchant funds` } : {}) }));
         continue;
       }
       // The channel's fee is our channel cost; it takes money away, so a higher fee is a shortage.
@@ -244,24 +278,32 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
     }
     if (line.kind === "REFUND") {
       const r = line.outRefundNo ? refundsByNo.get(line.outRefundNo) : undefined;
-      const theirs = -line.amountMinor;
+      // What the channel takes back (退款金额: the request less the merchant-funded coupons' share).
+      const theirs = -line.settleableMinor;
       if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
         items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" });
         continue;
       }
       if (!r) {
         // Money went back to a payer that we never refunded: less money than booked.
-        items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.amountMinor }));
+        items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.settleableMinor }));
         continue;
       }
       if (line.channelStatus === "PROCESSING") {
         items.push({ ...key, outcome: "PENDING", refundId: r.id, note: "the channel shows the refund processing" });
         continue;
       }
+      const twice = shownTwice(r.id, line, `refund ${r.outRefundNo}`);
+      if (twice) {
+        items.push(twice);
+        continue;
+      }
+      // The processing snapshot an earlier bill showed is settled by this one.
+      for (const item of waitingRefunds) if (item.refundId === r.id) released.push(item.id);
       let status = r.status;
       if (status === "PROCESSING") r.status = status = (await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", ...(line.channelRefundNo ? { channelRefundNo: line.channelRefundNo } : {}) }, "STATEMENT")).status;
       if (status === "FAILED" || status === "CLOSED") {
-        items.push(difference("SHORTAGE", "STATUS", { ...key, refundId: r.id, ourMinor: 0n, theirMinor: theirs, diffMinor: line.amountMinor, note: `refunded at the channel, ${status.toLowerCase()} here` }));
+        items.push(difference("SHORTAGE", "STATUS", { ...key, refundId: r.id, ourMinor: 0n, theirMinor: theirs, diffMinor: line.settleableMinor, note: `refunded at the channel, ${status.toLowerCase()} here` }));
         continue;
       }
       const diff = r.amountMinor - theirs;
@@ -274,6 +316,32 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
   }
   if (released.length) await tx.reconItem.updateMany({ where: { tenantId: ctx.tenantId, id: { in: [...new Set(released)] }, outcome: "PENDING" }, data: { outcome: "RELEASED", note: `shown on the bill of ${billDate}` } });
   await writeItems(tx, ctx, mode, file, items);
+}
+
+/**
+ * Where each of these payments and refunds was matched to a statement line already (this bill's
+ * earlier rounds or an earlier bill), by id: a payment line, or a refund line the channel showed
+ * final. Pool items (no line) and revoked lines do not count.
+ */
+async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly string[], refundNos: readonly string[]): Promise<Map<string, string>> {
+  if (paymentIds.length === 0 && refundNos.length === 0) return new Map();
+  // Payments by recon_item's payment index; refunds by their lines' refund number, then each
+  // line's own item (item_key is the line's id).
+  const rows = await tx.$queryRaw<Array<{ id: string; lineNo: number; billDate: Date; fileName: string }>>`
+    SELECT m.id, m.line_no AS "lineNo", f.bill_date AS "billDate", f.file_name AS "fileName" FROM (
+      SELECT i.payment_id::text AS id, l.file_id, l.line_no
+        FROM recon_item i JOIN statement_line l ON l.tenant_id = i.tenant_id AND l.id = i.line_id
+       WHERE i.tenant_id = ${ctx.tenantId}::uuid AND i.payment_id = ANY (${paymentIds}::uuid[]) AND i.outcome IN ('MATCHED', 'DIFFERENCE') AND l.kind = 'PAYMENT'
+      UNION ALL
+      SELECT i.refund_id::text, l.file_id, l.line_no
+        FROM statement_line l JOIN recon_item i ON i.tenant_id = l.tenant_id AND i.file_id = l.file_id AND i.item_key = l.id::text
+       WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.out_refund_no = ANY (${refundNos}::text[]) AND l.kind = 'REFUND'
+         AND i.refund_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE')) m
+      JOIN statement_file f ON f.tenant_id = ${ctx.tenantId}::uuid AND f.id = m.file_id
+     ORDER BY f.bill_date, m.line_no`;
+  const out = new Map<string, string>();
+  for (const r of rows) if (!out.has(r.id)) out.set(r.id, `line ${r.lineNo} of ${r.fileName} (${r.billDate.toISOString().slice(0, 10)})`);
+  return out;
 }
 
 /** The last round: our succeeded payments of the day the file lacks wait in the cross-day pool; pooled payments missing for too long become differences. */
