@@ -30,7 +30,29 @@ const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foregro
 const td = "px-3 py-2 align-top";
 const link = "text-primary underline-offset-2 hover:underline";
 
-export const KINDS = ["RECON_CHANNEL_ONLY", "RECON_PLATFORM_ONLY", "RECON_AMOUNT", "RECON_STATUS", "RECON_FEE", "RECON_UNKNOWN_SUB_MERCHANT", "LATE_SUCCESS", "REFUND_ABNORMAL"] as const;
+// Every exception kind the server opens (the SLA defaults in server/core/clearing/exceptions.ts
+// list the same; exception-kinds.test.ts checks both and the labels): payment statement
+// differences, bank credits against channel settlements (FUNDS_*), bank payout results
+// (PAYOUT_*), profit-share statements, DIRECT settlements, and the payment application's own.
+export const KINDS = [
+  "RECON_CHANNEL_ONLY",
+  "RECON_PLATFORM_ONLY",
+  "RECON_AMOUNT",
+  "RECON_STATUS",
+  "RECON_FEE",
+  "RECON_UNKNOWN_SUB_MERCHANT",
+  "RECON_UNKNOWN",
+  "RECON_FUNDS_AMOUNT",
+  "RECON_FUNDS_MISSING",
+  "RECON_PAYOUT_UNKNOWN",
+  "RECON_PAYOUT_AMOUNT",
+  "RECON_PAYOUT_STATUS",
+  "RECON_PROFIT_SHARE",
+  "SETTLEMENT_DIFFERENCE",
+  "LATE_SUCCESS",
+  "REFUND_ABNORMAL",
+  "REVERSED_AFTER_SUCCESS",
+] as const;
 export const STATUSES = ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED", "RESOLVED", "WRITTEN_OFF"] as const;
 const AGES = ["0-3", "4-7", "8-30", ">30"] as const;
 

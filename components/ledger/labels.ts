@@ -31,6 +31,7 @@ const ACCOUNT_CODES = [
   "wallet",
   "merchant_funds_at_channel",
   "merchant_settlement_due",
+  "merchant_reserve",
 ] as const;
 type AccountCode = (typeof ACCOUNT_CODES)[number];
 
@@ -59,22 +60,24 @@ export function proposalStatusLabel(t: Translate, status: ProposalStatus): strin
 
 export const PROPOSAL_STATUS_TONE = { PENDING: "warning", APPROVED: "success", REJECTED: "danger", CANCELLED: "neutral" } as const;
 
+// Every kind the code writes (components/ledger/labels.test.ts keeps the list). Entries come from
+// the templates (server/core/ledger/templates.ts), holds from createHold, `reversal` and
+// `hold.expire` from the ledger's SQL functions; proposals share the lookup.
 const ENTRY_KINDS = {
   "payment.fee_at_source": "kind_payment_fee_at_source",
   "payment.fee_billed_monthly": "kind_payment_fee_billed_monthly",
   refund: "kind_refund",
   "refund.merchant_debt": "kind_refund_merchant_debt",
   "refund.hold": "kind_refund_hold",
-  "refund.hold_post": "kind_refund_hold_post",
-  "refund.void": "kind_refund_void",
   "refund.completion": "kind_refund_completion",
   "wallet.recharge_cost": "kind_wallet_recharge_cost",
   "settlement.make_available": "kind_settlement_make_available",
+  "settlement.reserve_hold": "kind_settlement_reserve_hold",
+  "settlement.reserve_release": "kind_settlement_reserve_release",
+  "settlement.debt_recovery": "kind_settlement_debt_recovery",
   "wallet.recharge": "kind_wallet_recharge",
   "wallet.transfer": "kind_wallet_transfer",
   "payout.hold": "kind_payout_hold",
-  "payout.hold.post": "kind_payout_hold_post",
-  "payout.hold.release": "kind_payout_hold_release",
   "payout.bank_success": "kind_payout_bank_success",
   "payout.bank_failure": "kind_payout_bank_failure",
   "payout.returned": "kind_payout_returned",
@@ -82,6 +85,8 @@ const ENTRY_KINDS = {
   "recon.shortage": "kind_recon_shortage",
   "recon.write_off_shortage": "kind_recon_write_off_shortage",
   "recon.write_off_overage": "kind_recon_write_off_overage",
+  "recon.amount_correction": "kind_recon_amount_correction",
+  "recon.channel_cost_correction": "kind_recon_channel_cost_correction",
   "funds.bank_credit": "kind_funds_bank_credit",
   "memo.payment": "kind_memo_payment",
   "memo.refund": "kind_memo_refund",
@@ -90,6 +95,9 @@ const ENTRY_KINDS = {
   "income.margin_clawback": "kind_income_margin_clawback",
   "income.platform_fee": "kind_income_platform_fee",
   "hold.expire": "kind_hold_expire",
+  // A hold resolved without a kind of its own (ledger_resolve_hold's default).
+  "hold.post": "kind_hold_post",
+  "hold.release": "kind_hold_release",
   adjustment: "kind_adjustment",
   reversal: "kind_reversal",
   "ledger.adjustment": "kind_proposal_adjustment",
@@ -98,12 +106,32 @@ const ENTRY_KINDS = {
   "recon.write_off": "kind_proposal_recon_write_off",
   "recon.resolve": "kind_proposal_recon_resolve",
   "statement.supersede": "kind_proposal_statement_supersede",
+  "payout.batch_release": "kind_proposal_payout_batch_release",
 } as const;
+type EntryKindKey = (typeof ENTRY_KINDS)[keyof typeof ENTRY_KINDS];
+
+// What a hold was resolved for: the kind postHold/voidHold passes. The SQL function writes the
+// release of the reservation as `<kind>.release` and, when posting, the posting as `<kind>.post`;
+// the kind alone is never an entry's, so these name the event and the ending names the step.
+const HOLD_RESOLUTIONS = {
+  "refund.hold_post": "kind_refund_hold_post",
+  "refund.void": "kind_refund_void",
+  "payout.release": "kind_payout_release",
+  "payout.cancel": "kind_payout_cancel",
+} as const;
+type HoldResolutionKey = (typeof HOLD_RESOLUTIONS)[keyof typeof HOLD_RESOLUTIONS];
+
+const lookup = <K extends string>(table: Readonly<Record<string, K>>, kind: string): K | undefined => (Object.hasOwn(table, kind) ? table[kind] : undefined);
 
 /** An entry's or proposal's kind in words; an unknown kind (a later module's) shows as its code. */
 export function kindLabel(t: Translate, kind: string): string {
-  const key = (ENTRY_KINDS as Record<string, (typeof ENTRY_KINDS)[keyof typeof ENTRY_KINDS] | undefined>)[kind];
-  return key ? t(`ledger.${key}`) : kind;
+  const own = lookup<EntryKindKey>(ENTRY_KINDS, kind);
+  if (own) return t(`ledger.${own}`);
+  // `<kind>.post` / `<kind>.release` from ledger_resolve_hold: the resolution's name, then the step.
+  const m = /^(.+)\.(post|release)$/.exec(kind);
+  const base = m?.[1] ? (lookup<HoldResolutionKey>(HOLD_RESOLUTIONS, m[1]) ?? lookup<EntryKindKey>(ENTRY_KINDS, m[1])) : undefined;
+  if (!m || !base) return kind;
+  return t(m[2] === "post" ? "ledger.kind_resolved_post" : "ledger.kind_resolved_release", { kind: t(`ledger.${base}`) });
 }
 
 // Domain codes the ledger pages can run into. The server's own message is English and carries

@@ -6,6 +6,7 @@ import { getBalanceByRef } from "@/server/core/ledger/service";
 import { accounts } from "@/server/core/ledger/templates";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createProposal, decideProposal, cancelProposal } from "@/server/core/proposals/service";
+import { openException } from "@/server/core/payments/exceptions";
 import { createPayment } from "@/server/core/payments/service";
 import { createUser } from "@/server/core/users/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
@@ -156,6 +157,10 @@ describe("the exception queue", () => {
     expect((await t.run((tx) => findQueue(tx, t.ctx, { direction: "SHORTAGE" }))).items.map((e) => e.kind)).toEqual(["RECON_FEE"]);
     expect((await t.run((tx) => findQueue(tx, t.ctx, { type: "CHANNEL_ONLY" }))).items).toHaveLength(2);
     expect((await t.run((tx) => findQueue(tx, t.ctx, { age: ">30" }))).items).toHaveLength(0);
+    // Kinds outside transaction reconciliation are filtered by their whole name.
+    const settlementEx = await t.run((tx) => openException(tx, t.ctx, { kind: "SETTLEMENT_DIFFERENCE", causeType: "settlement", causeId: "00000000-0000-4000-8000-000000000001", amountMinor: 12n, businessDate: "2026-11-01" }));
+    expect((await t.run((tx) => findQueue(tx, t.ctx, { type: "SETTLEMENT_DIFFERENCE" }))).items.map((e) => e.id)).toEqual([settlementEx.id]);
+    await t.run((tx) => tx.exception.update({ where: { tenantId_id: { tenantId: t.tenantId, id: settlementEx.id } }, data: { status: "RESOLVED", resolvedAt: new Date(), resolution: "not this test's subject" } }));
 
     // Illegal transitions are refused with a reason; a person takes it, assigns, comments.
     expect(await codeOf(t.run((tx) => transitionException(tx, maker, amountEx.id, "RESOLVED")))).toBe("ILLEGAL_EXCEPTION_TRANSITION");

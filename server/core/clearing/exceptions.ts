@@ -29,16 +29,32 @@ import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 export const OPEN_STATUSES: ExceptionStatus[] = ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED"];
 export const CLOSED_STATUSES: ExceptionStatus[] = ["RESOLVED", "WRITTEN_OFF"];
 
-/** Hours from an exception's creation to its SLA due time, by kind; a tenant overrides them in exception_sla. */
+/**
+ * Hours from an exception's creation to its SLA due time, by kind; a tenant overrides them in
+ * exception_sla. Every kind the server opens is listed (the SLA editor shows these, and only these
+ * can be overridden); the queue's KINDS (components/clearing/exception-queue.tsx) is the same list.
+ * Shortest where money may have gone twice or not at all (a payout's bank result, funds that did
+ * not arrive, a payer refunded at the channel but not in our books); longest for the monthly
+ * profit-share statement.
+ */
 export const DEFAULT_SLA_HOURS: Readonly<Record<string, number>> = {
   RECON_STATUS: 24,
   RECON_AMOUNT: 48,
   RECON_CHANNEL_ONLY: 72,
   RECON_PLATFORM_ONLY: 72,
   RECON_UNKNOWN_SUB_MERCHANT: 72,
+  RECON_UNKNOWN: 72,
   RECON_FEE: 120,
+  RECON_FUNDS_MISSING: 24,
+  RECON_FUNDS_AMOUNT: 48,
+  RECON_PAYOUT_UNKNOWN: 24,
+  RECON_PAYOUT_AMOUNT: 24,
+  RECON_PAYOUT_STATUS: 24,
+  RECON_PROFIT_SHARE: 168,
+  SETTLEMENT_DIFFERENCE: 48,
   LATE_SUCCESS: 24,
   REFUND_ABNORMAL: 72,
+  REVERSED_AFTER_SUCCESS: 24,
 };
 export const FALLBACK_SLA_HOURS = 72;
 
@@ -330,7 +346,9 @@ export async function findQueue(tx: Tx, ctx: TenantContext, input: QueueFilter, 
   const and: Prisma.ExceptionWhereInput[] = [];
   if (input.status === "ACTIVE" || !input.status) and.push({ status: { in: OPEN_STATUSES } });
   else and.push({ status: input.status });
-  if (input.type) and.push({ kind: input.type.startsWith("RECON_") || input.type === "LATE_SUCCESS" || input.type === "REFUND_ABNORMAL" ? input.type : `RECON_${input.type}` });
+  // The queue names a reconciliation kind without its RECON_ prefix (AMOUNT, FUNDS_MISSING…) and
+  // every other kind whole (LATE_SUCCESS, SETTLEMENT_DIFFERENCE…).
+  if (input.type) and.push({ kind: input.type.startsWith("RECON_") || Object.hasOwn(DEFAULT_SLA_HOURS, input.type) ? input.type : `RECON_${input.type}` });
   if (input.direction) and.push({ details: { path: ["direction"], equals: input.direction } });
   if (input.channelAccountId) and.push({ details: { path: ["channelAccountId"], equals: input.channelAccountId } });
   if (range) and.push({ businessDate: { ...(range.from ? { gte: asDate(range.from) } : {}), lte: asDate(range.to) } });
