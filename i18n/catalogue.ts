@@ -18,6 +18,7 @@ import { payoutResults } from "./messages/payout-results";
 import { settlement } from "./messages/settlement";
 import { business } from "./messages/business-dashboard";
 import { devices } from "./messages/devices";
+import { policies } from "./messages/policies";
 
 export const catalogue = {
   common,
@@ -49,6 +50,7 @@ export const catalogue = {
   settlement,
   business,
   devices,
+  policies,
 } as const;
 
 export type Catalogue = typeof catalogue;

@@ -569,6 +569,15 @@ function expectNoLeak(value: unknown, allowed: string[] = []): void {
   expect(leaked, `tenant A's data leaked into ${text.slice(0, 400)}`).toEqual([]);
 }
 
+/** A tenant's business policies as stored (read as the owner). */
+function tenantPolicies(tenantId: string) {
+  return ownerQuery<{ shortfall: string; auto: boolean; threshold: string }>(
+    db.url,
+    `SELECT refund_shortfall_policy::text AS shortfall, auto_refund_late_success AS auto, approval_admin_threshold_minor::text AS threshold FROM tenant WHERE id = $1`,
+    [tenantId],
+  );
+}
+
 async function expectNotFound(call: Promise<unknown>): Promise<void> {
   const r = await outcome(call);
   expect(r.code).toBe("NOT_FOUND");
@@ -644,6 +653,8 @@ const rungs: Record<string, Rung> = {
   "settings.updateBranding": "console",
   "settings.uploadLogo": "console",
   "settings.removeLogo": "console",
+  "settings.policies": "console",
+  "settings.updatePolicies": "console",
   "audit.find": "console",
   "users.find": "console",
   "users.create": "console",
@@ -878,6 +889,7 @@ const mutationPermissions: Record<string, Permission> = {
   "settlement.confirmDirect": "settlement.run",
   "settlement.updateSettings": "settlement.settings",
   "settlement.setPolicy": "settlement.settings",
+  "settings.updatePolicies": "settings.manage",
   "devices.import": "devices.manage",
   "devices.assign": "devices.manage",
   "devices.bulkAction": "devices.manage",
@@ -911,6 +923,9 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "settings.updateBranding": () => ({ ...BRANDING, productName: "Hijacked" }),
   "settings.uploadLogo": () => ({ dataUrl: GIF }),
   "settings.removeLogo": () => undefined,
+  "settings.policies": () => undefined,
+  // A threshold no proposal reaches (no admin would ever have to approve) and no automatic refunds.
+  "settings.updatePolicies": () => ({ approvalAdminThresholdMinor: 99_999_999_999_999_999n, autoRefundLateSuccess: false }),
   "audit.find": () => ({}),
   "users.find": () => ({}),
   "users.create": () => ({ email: "intruder@evil.test", name: "Intruder", role: "ADMIN", password: TEST_PASSWORD }),
@@ -1219,6 +1234,25 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     await asB("admin").settings.removeLogo();
     const rows = await ownerQuery<{ logo: Buffer | null }>(db.url, `SELECT logo FROM tenant WHERE id = $1`, [e.b.tenant.id]);
     expect(rows[0]!.logo).toBeNull();
+  },
+  async "settings.policies"(e) {
+    const own = await asB("viewer").settings.policies();
+    const [row] = await tenantPolicies(e.b.tenant.id);
+    expect(own).toMatchObject({ settlementMode: "DIRECT", refundShortfallPolicy: row!.shortfall, autoRefundLateSuccess: row!.auto, approvalAdminThresholdMinor: BigInt(row!.threshold) });
+    expectNoLeak(own);
+  },
+  async "settings.updatePolicies"(e) {
+    // The procedure takes no tenant (an id slipped into the input is dropped): B's owner changes B's policies, never A's.
+    const [aPolicies] = await tenantPolicies(e.a.tenant.id);
+    const [bPolicies] = await tenantPolicies(e.b.tenant.id);
+    await asB("owner").settings.updatePolicies({ tenantId: e.a.tenant.id, id: e.a.tenant.id, approvalAdminThresholdMinor: 1n, autoRefundLateSuccess: !bPolicies!.auto } as never);
+    expect(await tenantPolicies(e.a.tenant.id)).toEqual([aPolicies]);
+    expect(await tenantPolicies(e.b.tenant.id)).toEqual([{ ...bPolicies, threshold: "1", auto: !bPolicies!.auto }]);
+    // B is DIRECT: letting merchants owe a shortfall is refused for it, whatever A's mode.
+    expect(await failureCode(asB("owner").settings.updatePolicies({ refundShortfallPolicy: "ALLOW_DEBT" }))).toBe("PRECONDITION_FAILED");
+    await asB("owner").settings.updatePolicies({ approvalAdminThresholdMinor: BigInt(bPolicies!.threshold), autoRefundLateSuccess: bPolicies!.auto });
+    expect(await tenantPolicies(e.b.tenant.id)).toEqual([bPolicies]);
+    expect(await tenantPolicies(e.a.tenant.id)).toEqual([aPolicies]);
   },
 
   async "audit.find"(e) {

@@ -32,6 +32,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   if (can(me.role, "recon.import")) nav.push({ href: "/statements", label: "clearing.navTitle", group: "business" });
   if (can(me.role, "users.manage")) nav.push({ href: "/users", label: "nav.users", group: "administration" });
   if (can(me.role, "branding.manage")) nav.push({ href: "/branding", label: "nav.branding", group: "administration" });
+  // Everyone may read the policies (finance works by the approval threshold); owners and admins change them.
+  nav.push({ href: "/policies", label: "nav.policies", group: "administration" });
   if (can(me.role, "audit.read")) nav.push({ href: "/audit", label: "nav.audit", group: "administration" });
   return (
     <ConsoleShell
