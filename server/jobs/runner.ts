@@ -14,6 +14,7 @@ import "@/server/core/payouts/register";
 import "@/server/core/devices/register";
 // Refunds to customers of payments only the channel showed (a reconciliation resolution).
 import "@/server/core/clearing/customer-refunds";
+import "@/server/core/clearing/supersede";
 import { purgeExpiredDeviceNonces } from "@/server/core/devices/auth";
 import { queryDuePayouts } from "@/server/core/payouts/send";
 import { runSettlement } from "@/server/core/settlement/service";

@@ -159,10 +159,23 @@ export async function storeStatement(ctx: TenantContext, req: ImportRequest): Pr
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`statement:${ctx.tenantId}:${req.channelAccountId}:${req.billDate}:${billType}`}))`;
     const billDate = new Date(`${req.billDate}T00:00:00Z`);
     const same = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, channelAccountId: req.channelAccountId, billDate, billType, contentHash }, select: { id: true, status: true, proposalId: true } });
+    const current = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, channelAccountId: req.channelAccountId, billDate, billType, status: "IMPORTED" }, select: { id: true } });
+    const proposeSupersede = async (fileId: string) => {
+      if (!current || ctx.actor.kind !== "USER") return null;
+      const proposal = await createProposal(tx, ctx, { kind: "statement.supersede", reason: `A different ${billType} statement for ${req.billDate} (${req.fileName})`, payload: { fileId } });
+      await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { proposalId: proposal.id } });
+      return proposal.id;
+    };
+    if (same?.status === "REJECTED") {
+      // A file whose supersede was rejected (or withdrawn) is offered again: current if the day has
+      // no statement now, else waiting for a new approval. Its lines are stored already.
+      await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: same.id } }, data: { status: current ? "PENDING_SUPERSEDE" : "IMPORTED", supersedesId: current?.id ?? null, proposalId: null } });
+      const proposalId = await proposeSupersede(same.id);
+      return { fileId: same.id, outcome: current ? "PENDING_SUPERSEDE" : "IMPORTED", format, billType, lines: source.count, byKind, declared, proposalId };
+    }
     if (same) {
       return { fileId: same.id, outcome: same.status === "PENDING_SUPERSEDE" ? "PENDING_SUPERSEDE" : "ALREADY_IMPORTED", format, billType, lines: source.count, byKind, declared, proposalId: same.proposalId };
     }
-    const current = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, channelAccountId: req.channelAccountId, billDate, billType, status: "IMPORTED" }, select: { id: true } });
     const file = await tx.statementFile.create({
       data: {
         tenantId: ctx.tenantId,
@@ -186,12 +199,7 @@ export async function storeStatement(ctx: TenantContext, req: ImportRequest): Pr
       select: { id: true },
     });
     await storeLines(tx, ctx, file.id, source.lines());
-    let proposalId: string | null = null;
-    if (current && ctx.actor.kind === "USER") {
-      const proposal = await createProposal(tx, ctx, { kind: "statement.supersede", reason: `A different ${billType} statement for ${req.billDate} (${req.fileName})`, payload: { fileId: file.id } });
-      proposalId = proposal.id;
-      await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: file.id } }, data: { proposalId } });
-    }
+    const proposalId = await proposeSupersede(file.id);
     return { fileId: file.id, outcome: current ? "PENDING_SUPERSEDE" : "IMPORTED", format, billType, lines: source.count, byKind, declared, proposalId };
   }, { timeoutMs: BATCH_TX_TIMEOUT_MS }); // a million lines take longer than a request's 60 s on a busy machine
 }

@@ -321,7 +321,7 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
 /**
  * Where each of these payments and refunds was matched to a statement line already (this bill's
  * earlier rounds or an earlier bill), by id: a payment line, or a refund line the channel showed
- * final. Pool items (no line) and revoked lines do not count.
+ * final. Pool items (no line), revoked lines and superseded statements do not count.
  */
 async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly string[], refundNos: readonly string[]): Promise<Map<string, string>> {
   if (paymentIds.length === 0 && refundNos.length === 0) return new Map();
@@ -338,6 +338,8 @@ async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly st
        WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.out_refund_no = ANY (${refundNos}::text[]) AND l.kind = 'REFUND'
          AND i.refund_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE')) m
       JOIN statement_file f ON f.tenant_id = ${ctx.tenantId}::uuid AND f.id = m.file_id
+     -- A superseded statement's matches do not count: its replacement is reconciled again.
+     WHERE f.status <> 'SUPERSEDED'
      ORDER BY f.bill_date, m.line_no`;
   const out = new Map<string, string>();
   for (const r of rows) if (!out.has(r.id)) out.set(r.id, `line ${r.lineNo} of ${r.fileName} (${r.billDate.toISOString().slice(0, 10)})`);
