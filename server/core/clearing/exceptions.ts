@@ -248,18 +248,19 @@ export async function closeException(tx: Tx, ctx: TenantContext, e: { id: string
 }
 
 /**
- * A late line shows a payment whose PLATFORM_ONLY difference is in suspense: release it (reverse its
+ * A late line shows a payment or refund whose PLATFORM_ONLY difference is in suspense: release it (reverse its
  * suspense entry, close the exception, withdraw a pending resolution), in the caller's transaction.
  */
 export async function releaseByLateLine(tx: Tx, ctx: TenantContext, itemId: string, billDate: string): Promise<boolean> {
-  const ex = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, kind: "RECON_PLATFORM_ONLY", causeId: itemId, status: { in: OPEN_STATUSES } }, select: { id: true } });
+  const ex = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, kind: "RECON_PLATFORM_ONLY", causeId: itemId, status: { in: OPEN_STATUSES } }, select: { id: true, details: true } });
   if (!ex) return false;
+  const what = (ex.details as { refundId?: unknown } | null)?.refundId ? "refund" : "payment";
   const e = await lockException(tx, ctx, ex.id);
   if (e.proposalId) {
-    await tx.proposal.updateMany({ where: { tenantId: ctx.tenantId, id: e.proposalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: new Date(), decisionNote: `withdrawn: the payment was shown on the bill of ${billDate}` } });
+    await tx.proposal.updateMany({ where: { tenantId: ctx.tenantId, id: e.proposalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: new Date(), decisionNote: `withdrawn: the ${what} was shown on the bill of ${billDate}` } });
   }
   const reversal = await releaseSuspenseOf(tx, ctx, e, `recon:${itemId}:late:${billDate}`, `Released: shown on the bill of ${billDate}`);
-  await closeException(tx, ctx, e, "RESOLVED", `Released automatically: the payment was shown on the bill of ${billDate}`, { reversalEntryId: reversal });
+  await closeException(tx, ctx, e, "RESOLVED", `Released automatically: the ${what} was shown on the bill of ${billDate}`, { reversalEntryId: reversal });
   await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: itemId } }, data: { outcome: "RELEASED", direction: null, note: `shown on the bill of ${billDate}` } });
   return true;
 }

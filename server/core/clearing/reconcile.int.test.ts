@@ -63,6 +63,33 @@ async function custodialWechat(sim: RunningWechatSimulator, orderPrefix: string,
 
 const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
+const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
+// An acquirer's CSV read by a template: refunds positive with a kind column, a status column.
+const csv = (rows: string[][]) => {
+  const net = rows.reduce((s, r) => s + (r[3] === "退货" ? -1n : 1n) * BigInt(r[1]!.replace(".", "")), 0n);
+  return Buffer.from(["商户订单号,金额,手续费,类型,交易时间,退款单号,状态", ...rows.map((r) => r.join(",")), `${rows.length},${yuan(net)}`].join("\n") + "\n");
+};
+const sale = (p: { outTradeNo: string; amountMinor: bigint }, fee: bigint) => [p.outTradeNo, yuan(p.amountMinor), yuan(fee), "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
+const back = (outTradeNo: string, r: { outRefundNo: string; amountMinor: bigint }, status: string) => [outTradeNo, yuan(r.amountMinor), "0.00", "退货", "2026-11-01 11:00:00", r.outRefundNo, status];
+const acquirerTemplate = (t: Awaited<ReturnType<typeof makeTenant>>, sample: Buffer) =>
+  t.run((tx) =>
+    saveStatementTemplate(tx, t.ctx, {
+      definition: {
+        name: "Acquirer CSV",
+        encoding: "utf-8",
+        layout: { kind: "delimited", delimiter: "," },
+        headerLines: 1,
+        footerLines: 1,
+        columns: { outTradeNo: "商户订单号", outRefundNo: "退款单号", occurredAt: "交易时间", amount: "金额", fee: "手续费", status: "状态", kind: { by: "COLUMN", column: "类型", payment: ["消费"], refund: ["退货"] } },
+        amountUnit: "YUAN",
+        dateFormat: "YYYY-MM-DD HH:mm:ss",
+        signConvention: "REFUNDS_POSITIVE_BY_KIND",
+        summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
+      },
+      sampleBase64: sample.toString("base64"),
+    }),
+  );
+
 describe("transaction reconciliation", () => {
   it("classifies every line by type and direction, surfaces a late success, pools what is missing and releases it the next day", async () => {
     // Two lines a round, so matching, pooling and releasing cross rounds (the default is 2,000).
@@ -276,32 +303,8 @@ describe("transaction reconciliation", () => {
     expect([refund.status, slow.status]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     const cost = async (id: string) => (await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id } }))).costMinor;
     const billDate = paid.businessDate.toISOString().slice(0, 10);
-    const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
-    // An acquirer's CSV read by a template: refunds positive with a kind column, a status column.
-    const csv = (rows: string[][]) => {
-      const net = rows.reduce((s, r) => s + (r[3] === "退货" ? -1n : 1n) * BigInt(r[1]!.replace(".", "")), 0n);
-      return Buffer.from(["商户订单号,金额,手续费,类型,交易时间,退款单号,状态", ...rows.map((r) => r.join(",")), `${rows.length},${yuan(net)}`].join("\n") + "\n");
-    };
-    const sale = (p: { outTradeNo: string; amountMinor: bigint }, fee: bigint) => [p.outTradeNo, yuan(p.amountMinor), yuan(fee), "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
-    const back = (outTradeNo: string, r: { outRefundNo: string; amountMinor: bigint }, status: string) => [outTradeNo, yuan(r.amountMinor), "0.00", "退货", "2026-11-01 11:00:00", r.outRefundNo, status];
     const day1 = csv([sale(paid, await cost(paid.id)), sale(paid, await cost(paid.id)), sale(other, await cost(other.id)), back(paid.outTradeNo, refund, "SUCCESS"), back(paid.outTradeNo, refund, "SUCCESS"), back(other.outTradeNo, slow, "PROCESSING")]);
-    const template = await t.run((tx) =>
-      saveStatementTemplate(tx, t.ctx, {
-        definition: {
-          name: "Twice CSV",
-          encoding: "utf-8",
-          layout: { kind: "delimited", delimiter: "," },
-          headerLines: 1,
-          footerLines: 1,
-          columns: { outTradeNo: "商户订单号", outRefundNo: "退款单号", occurredAt: "交易时间", amount: "金额", fee: "手续费", status: "状态", kind: { by: "COLUMN", column: "类型", payment: ["消费"], refund: ["退货"] } },
-          amountUnit: "YUAN",
-          dateFormat: "YYYY-MM-DD HH:mm:ss",
-          signConvention: "REFUNDS_POSITIVE_BY_KIND",
-          summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
-        },
-        sampleBase64: day1.toString("base64"),
-      }),
-    );
+    const template = await acquirerTemplate(t, day1);
     const first = await importStatement(t.ctx, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "day1.csv", bytes: day1, source: "UPLOAD" });
     /** A file's items by the line number of their statement line. */
     const itemsByLine = async (fileId: string) => {
@@ -327,6 +330,45 @@ describe("transaction reconciliation", () => {
     expect(at2(2)).toMatchObject({ outcome: "DIFFERENCE", diffType: "CHANNEL_ONLY", direction: "OVERAGE", note: `payment ${paid.outTradeNo} shown again: already on line 2 of day1.csv (${billDate})` });
     expect(at2(3)).toMatchObject({ outcome: "MATCHED", refundId: slow.id });
     expect((await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, id: at(7)!.id } }))).outcome).toBe("RELEASED");
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a refund we booked that a bill listing refunds lacks waits in the pool, then is a PLATFORM_ONLY 长款 with its suspense entry, released when a later bill shows it", async () => {
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Missing Refund Noodles"))))!;
+    const sandbox = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const paid = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 12_300n, product: "WECHAT_QR", subject: "missing refund" });
+    const shown = await createRefund(t.ctx, { paymentId: paid.id, merchantRefundNo: `MR-${Date.now()}-a`, amountMinor: 500n, reason: "one item", origin: "CONSOLE" });
+    const lost = await createRefund(t.ctx, { paymentId: paid.id, merchantRefundNo: `MR-${Date.now()}-b`, amountMinor: 700n, reason: "one item", origin: "CONSOLE" });
+    const { costMinor } = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: paid.id } }));
+    const billDate = paid.businessDate.toISOString().slice(0, 10);
+    const overage = async () => (await t.run((tx) => getBalanceByRef(tx, t.ctx, accounts.overageSuspense))).postedMinor;
+    const day1 = csv([sale(paid, costMinor), back(paid.outTradeNo, shown, "SUCCESS")]);
+    const template = await acquirerTemplate(t, day1);
+    const imports = (date: string, fileName: string, bytes: Buffer) => importStatement(t.ctx, { channelAccountId: sandbox.id, billDate: date, templateId: template.id, fileName, bytes, source: "UPLOAD" });
+
+    const first = await imports(billDate, "day1.csv", day1);
+    expect(first.reconciliation?.byOutcome).toEqual({ MATCHED: 2, PENDING: 1 });
+    const pooled = await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, refundId: lost.id } }));
+    expect(pooled).toMatchObject({ outcome: "PENDING", diffType: "PLATFORM_ONLY", fileId: first.fileId, lineId: null, diffMinor: 700n });
+
+    // The next day's bill lacks it too: the pool expires into a 长款 (we booked money out that the channel still holds).
+    const day2 = csv([["NOT-OURS-1", "5.00", "0.00", "消费", "2026-11-02 10:00:00", "", "SUCCESS"]]);
+    await imports(addDay(billDate), "day2.csv", day2);
+    expect(await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, id: pooled.id } }))).toMatchObject({ outcome: "DIFFERENCE", direction: "OVERAGE" });
+    const ex = await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, kind: "RECON_PLATFORM_ONLY", causeId: pooled.id } }));
+    expect(ex).toMatchObject({ status: "OPEN", amountMinor: 700n });
+    expect((ex.details as { refundId?: string }).refundId).toBe(lost.id);
+    expect(await overage()).toBe(700n + 500n);
+
+    // A later bill shows the refund after all: released with its suspense entry.
+    const day3 = csv([back(paid.outTradeNo, lost, "SUCCESS")]);
+    const third = await imports(addDay(addDay(billDate)), "day3.csv", day3);
+    expect(third.reconciliation?.byOutcome).toEqual({ MATCHED: 1 });
+    expect((await t.run((tx) => tx.reconItem.findFirstOrThrow({ where: { tenantId: t.tenantId, id: pooled.id } }))).outcome).toBe("RELEASED");
+    const released = await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: ex.id } }));
+    expect([released.status, released.resolution]).toEqual(["RESOLVED", `Released automatically: the refund was shown on the bill of ${addDay(addDay(billDate))}`]);
+    expect(await overage()).toBe(500n);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

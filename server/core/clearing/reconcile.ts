@@ -41,7 +41,10 @@ import { PAYMENT_FORMATS } from "./parsers/types";
 // owes their merchants directly, so their differences are exceptions without postings.
 //
 // A payment of ours missing from the bill waits in the cross-day pool; once CROSS_DAY_POOL_DAYS
-// later bills of the account have been reconciled without it, it becomes a PLATFORM_ONLY 短款.
+// later bills of the account have been reconciled without it, it becomes a PLATFORM_ONLY 短款. So
+// does a refund we booked as succeeded that a bill listing refunds lacks, as a 长款 (the money we
+// booked out is still with the channel): a REFUND bill, an ALL bill of a format that lists every
+// refund, or any bill with refund lines of its own (a payments-only export says nothing of refunds).
 //
 // The exception queue (exceptions.ts, resolutions.ts) works the differences: a late line releases an
 // expired pool difference here; a difference sent back to the pool by an approved WAIT expires again
@@ -120,7 +123,10 @@ async function writeItems(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
 }
 
 /** What a round reads of its file. */
-type ReconFile = { id: string; channelAccountId: string; billDate: Date; billType: string };
+type ReconFile = { id: string; channelAccountId: string; billDate: Date; billType: string; format: string };
+
+/** Formats whose ALL bill lists every refund of the day (a day without refund rows had none). */
+const REFUND_LISTING_FORMATS: ReadonlySet<string> = new Set(["WECHAT_TRADE_BILL", "ALIPAY_BUSINESS_DETAIL"]);
 
 /**
  * Reconciles one IMPORTED payment statement, round by round (reconcileRound) until its last round;
@@ -200,9 +206,10 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
   const pooled = paymentsByNo.size
     ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, diffType: "PLATFORM_ONLY", outcome: { in: ["PENDING", "DIFFERENCE"] } }, select: { id: true, paymentId: true, outcome: true } })
     : [];
-  // Refunds a bill showed processing wait in the pending pool until a bill shows them final.
+  // Refunds a bill showed processing, or that a bill lacked, wait in the pending pool until a bill
+  // shows them final; one whose pool expired into a 长款 is released with its suspense entry.
   const waitingRefunds = refundsByNo.size
-    ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, refundId: { in: [...refundsByNo.values()].map((r) => r.id) }, outcome: "PENDING" }, select: { id: true, refundId: true } })
+    ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, refundId: { in: [...refundsByNo.values()].map((r) => r.id) }, OR: [{ outcome: "PENDING" }, { outcome: "DIFFERENCE", diffType: "PLATFORM_ONLY" }] }, select: { id: true, refundId: true, outcome: true } })
     : [];
   const released: string[] = [];
   const seen = await matchedBefore(tx, ctx, [...paymentsByNo.values()].map((p) => p.id), [...refundsByNo.keys()]);
@@ -298,8 +305,15 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         items.push(twice);
         continue;
       }
-      // The processing snapshot an earlier bill showed is settled by this one.
-      for (const item of waitingRefunds) if (item.refundId === r.id) released.push(item.id);
+      // The processing snapshot an earlier bill showed, or the pool of a bill that lacked it, is settled by this one.
+      for (const item of waitingRefunds) {
+        if (item.refundId !== r.id) continue;
+        if (item.outcome === "PENDING") released.push(item.id);
+        else if (item.outcome === "DIFFERENCE") {
+          item.outcome = "RELEASED";
+          await releaseByLateLine(tx, ctx, item.id, billDate);
+        }
+      }
       let status = r.status;
       if (status === "PROCESSING") r.status = status = (await applyRefundResult(tx, ctx, r.id, { status: "SUCCEEDED", ...(line.channelRefundNo ? { channelRefundNo: line.channelRefundNo } : {}) }, "STATEMENT")).status;
       if (status === "FAILED" || status === "CLOSED") {
@@ -365,28 +379,47 @@ async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
       await writeItems(tx, ctx, mode, file, pending);
     }
   }
+  // Our succeeded refunds of the day the file lacks, where the file lists refunds.
+  const [{ refundLines } = { refundLines: false }] = await tx.$queryRaw<Array<{ refundLines: boolean }>>`
+    SELECT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${fileId}::uuid AND l.kind = 'REFUND') AS "refundLines"`;
+  if (file.billType === "REFUND" || (file.billType === "ALL" && (REFUND_LISTING_FORMATS.has(file.format) || refundLines))) {
+    const missing = await tx.$queryRaw<Array<{ id: string; amountMinor: bigint }>>`
+      SELECT r.id, r.amount_minor AS "amountMinor" FROM refund r JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
+       WHERE r.tenant_id = ${ctx.tenantId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND r.business_date = ${file.billDate} AND r.status = 'SUCCEEDED'
+         AND NOT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = r.tenant_id AND l.file_id = ${fileId}::uuid AND l.out_refund_no = r.out_refund_no AND l.kind = 'REFUND')
+         AND NOT EXISTS (SELECT 1 FROM recon_item i WHERE i.tenant_id = r.tenant_id AND i.refund_id = r.id AND i.file_id = ${fileId}::uuid)
+       ORDER BY r.id`;
+    for (let i = 0; i < missing.length; i += chunk) {
+      const pending = missing.slice(i, i + chunk).map((r): Item => ({ itemKey: `refund:${r.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", refundId: r.id, ourMinor: r.amountMinor, theirMinor: 0n, diffMinor: r.amountMinor, note: "refund not on this bill: waiting in the cross-day pool" }));
+      await writeItems(tx, ctx, mode, file, pending);
+    }
+  }
   // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
-  // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found).
+  // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found; a refund's 长款).
   const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
   const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", OR: [{ poolUntil: null, billDate: { lte: cutoff } }, { poolUntil: { lte: cutoff } }] } });
   for (const item of expired) await expirePooledItem(tx, ctx, mode, item, billDate, `not on any bill up to ${billDate}`);
 }
 
-/** A pooled payment of ours that no bill showed in time: a PLATFORM_ONLY 短款, found on foundOn (its exception and, CUSTODIAL, its suspense entry). */
+/**
+ * A pooled payment of ours that no bill showed in time: a PLATFORM_ONLY 短款 (a refund's: 长款),
+ * found on foundOn (its exception and, CUSTODIAL, its suspense entry).
+ */
 export async function expirePooledItem(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", item: ReconItem, foundOn: string, note: string): Promise<void> {
-  await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction: "SHORTAGE", note } });
+  const direction = item.refundId ? "OVERAGE" : "SHORTAGE";
+  await tx.reconItem.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: item.id } }, data: { outcome: "DIFFERENCE", direction, note } });
   await recordDifference(tx, ctx, mode, {
     id: item.id,
     foundOn,
     fileId: item.fileId,
     channelAccountId: item.channelAccountId,
     billDate: item.billDate.toISOString().slice(0, 10),
-    direction: "SHORTAGE",
+    direction,
     diffType: "PLATFORM_ONLY",
     diffMinor: item.diffMinor,
     lineId: null,
     paymentId: item.paymentId,
-    refundId: null,
+    refundId: item.refundId,
     note,
   });
 }
