@@ -109,6 +109,22 @@ export interface ChannelFailure {
   readonly message: string;
 }
 
+/**
+ * The merchant's terminal as it describes it (the merchant API's `terminalInfo`), bounded by the
+ * payment schema. Connectors send what their protocol has a place for: WeChat `device_info` /
+ * `scene_info.device_id` and micropay's `spbill_create_ip`, Alipay `terminal_id`; the rest is kept
+ * with the payment only.
+ */
+export interface TerminalInfo {
+  /** The merchant's own terminal number (≤ 32 of A–Z a–z 0–9 _ -). */
+  readonly terminalId?: string;
+  readonly deviceModel?: string;
+  /** The terminal's IPv4 or IPv6 address. */
+  readonly ip?: string;
+  /** "latitude,longitude" in decimal degrees. */
+  readonly location?: string;
+}
+
 export interface PayRequest {
   readonly outTradeNo: string;
   readonly amountMinor: bigint;
@@ -120,6 +136,7 @@ export interface PayRequest {
   readonly deviceId?: string;
   readonly storeId?: string;
   readonly payerIp?: string;
+  readonly terminalInfo?: TerminalInfo;
   readonly contractId?: string;
   readonly notifyUrl?: string;
   readonly expiresAt?: Date;

@@ -204,6 +204,24 @@ describe("face and payment-code payments", () => {
     expect(await alipayConnector.query(ctx, { outTradeNo: req.outTradeNo })).toMatchObject({ status: "SUCCEEDED", amountMinor: 1000n, channelTradeNo: result.channelTradeNo, payerId: result.payerId });
   });
 
+  it("terminal_id: the face device, else the merchant's terminalInfo.terminalId, else the registration's terminal", async () => {
+    const ctx = contextFor({ terminalNo: "REG-TERM-1" });
+    const terminalInfo = { terminalId: "POS-0007", ip: "10.1.2.3", deviceModel: "Sunmi T2" };
+    const cases: Array<[Partial<PayRequest>, string]> = [
+      [{ deviceId: undefined, terminalInfo }, "POS-0007"],
+      [{ deviceId: "SN8A1F0001", terminalInfo }, "SN8A1F0001"],
+      [{ deviceId: undefined }, "REG-TERM-1"],
+    ];
+    for (const [extra, terminalId] of cases) {
+      const req = payRequest("ALIPAY_CODE", 1200n, extra);
+      expect((await alipayConnector.pay(ctx, req)).status).toBe("SUCCEEDED");
+      const sent = await requestFor("alipay.trade.pay", req.outTradeNo);
+      expect(sent?.biz.terminal_id).toBe(terminalId);
+      // Alipay's pay has no place for the rest: it is not sent.
+      expect(JSON.stringify(sent?.biz)).not.toContain("Sunmi");
+    }
+  });
+
   it("payment code: user paying (10003), then success on query", async () => {
     const ctx = contextFor();
     const req = payRequest("ALIPAY_CODE", 2550n);

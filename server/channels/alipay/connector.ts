@@ -98,7 +98,9 @@ async function pay(ctx: ConnectorContext, req: PayRequest): Promise<PayResult> {
     total_amount: fenToYuan(req.amountMinor, "amountMinor"),
     subject: req.description.slice(0, 256) || req.outTradeNo,
     store_id: req.storeId ?? merchant.storeId,
-    terminal_id: req.deviceId ?? merchant.terminalId,
+    // The face device (it must match the one smile-pay was initialised on), else the merchant's
+    // own terminal number, else the one registered for the merchant.
+    terminal_id: req.deviceId ?? req.terminalInfo?.terminalId ?? merchant.terminalId,
     extend_params: { sys_service_provider_id: config.sysServiceProviderId },
   };
   // 直付通 / institution mode: the secondary merchant the money is for.

@@ -53,6 +53,13 @@ describe("sandbox amount rules", () => {
     expect((await sandbox.pay(ctx, payment("T5", 104n, "WECHAT_QR"))).codeUrl).toMatch(/^sandbox:\/\/qr\//);
   });
 
+  it("records the request's terminalInfo in the pay exchange, as a channel's log would", async () => {
+    const terminalInfo = { terminalId: "POS-0007", ip: "10.1.2.3", deviceModel: "Sunmi T2", location: "31.2304,121.4737" };
+    const result = await sandbox.pay(account(), { ...payment("T7", 700n), terminalInfo });
+    expect(JSON.parse(result.exchanges[0]?.requestBody ?? "{}")).toEqual({ outTradeNo: "T7", amountMinor: "700", product: "WECHAT_FACE", terminalInfo });
+    expect(JSON.parse((await sandbox.pay(account(), payment("T8", 700n))).exchanges[0]?.requestBody ?? "{}")).not.toHaveProperty("terminalInfo");
+  });
+
   it("forgets nothing within a process but knows only its own account's trades", async () => {
     const ctx = account();
     await sandbox.pay(ctx, payment("T6", 500n));

@@ -181,7 +181,8 @@ async function pay(ctx: ConnectorContext, req: PayRequest): Promise<PayResult> {
   feeRatePpm(ctx);
   const key = tradeKey(ctx, req.outTradeNo);
   const existing = trades.get(key);
-  const request = { outTradeNo: req.outTradeNo, amountMinor: req.amountMinor, product: req.product };
+  // The terminal as the request described it, recorded in the exchange like a channel's log would.
+  const request = { outTradeNo: req.outTradeNo, amountMinor: req.amountMinor, product: req.product, ...(req.terminalInfo ? { terminalInfo: req.terminalInfo } : {}) };
   // A repeated order number is the same order, as at a real channel: answer its state, charge nothing.
   if (existing) return payResult(existing, [exchange("pay", request, { duplicate: true, status: existing.status })]);
 

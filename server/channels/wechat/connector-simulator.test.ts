@@ -134,6 +134,28 @@ describe("WeChat connector ↔ simulator: payments, callbacks, refunds", () => {
     expect(result.status).toBe("SUCCEEDED");
   });
 
+  it("terminalInfo: micropay sends the terminal number as device_info (a face device's own id wins) and its IP as spbill_create_ip", async () => {
+    const terminalInfo = { terminalId: "POS-0007", ip: "10.1.2.3", deviceModel: "Sunmi T2", location: "31.2304,121.4737" };
+    const code = facePay({ product: "WECHAT_CODE", deviceId: undefined, terminalInfo, payerIp: "192.0.2.9" });
+    const result = await wechatConnector.pay(ctx, code);
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.exchanges[0]?.requestBody).toContain("<device_info><![CDATA[POS-0007]]></device_info>");
+    expect(result.exchanges[0]?.requestBody).toContain("<spbill_create_ip><![CDATA[10.1.2.3]]></spbill_create_ip>");
+    expect(result.exchanges[0]?.requestBody).not.toContain("Sunmi");
+    expect(sim.state.trades.get(code.outTradeNo)?.deviceId).toBe("POS-0007");
+
+    const face = facePay({ terminalInfo });
+    expect((await wechatConnector.pay(ctx, face)).exchanges[0]?.requestBody).toContain("<device_info><![CDATA[SN8A1F0001]]></device_info>");
+  });
+
+  it("terminalInfo: a QR order names the terminal in scene_info.device_id", async () => {
+    const outTradeNo = orderNo("QR");
+    const result = await wechatConnector.pay(ctx, { outTradeNo, amountMinor: 100n, currency: "CNY", product: "WECHAT_QR", description: "扫码点单", notifyUrl: target.url, terminalInfo: { terminalId: "POS-0008" } });
+    expect(result.status).toBe("PROCESSING");
+    expect(JSON.parse(result.exchanges[0]?.requestBody ?? "{}")).toMatchObject({ scene_info: { payer_client_ip: "127.0.0.1", device_id: "POS-0008" } });
+    expect(sim.state.trades.get(outTradeNo)?.deviceId).toBe("POS-0008");
+  });
+
   it("user paying: PROCESSING, then the query finds SUCCESS after the configured polls", async () => {
     const req = facePay();
     const control = await fetch(`${sim.url}/__sim/behaviour`, { method: "POST", body: JSON.stringify({ outTradeNo: req.outTradeNo, behaviour: "userpaying", polls: 2 }) });

@@ -276,13 +276,15 @@ async function micropay(ctx: ConnectorContext, config: WechatConfig, subMerchant
       mch_id: config.spMchId,
       sub_appid: subMerchant.subAppId,
       sub_mch_id: subMerchant.subMchId,
-      device_info: req.deviceId,
+      // 终端设备号: the face device (it must match the one the face code was issued to), else the
+      // merchant's own terminal number.
+      device_info: req.deviceId ?? req.terminalInfo?.terminalId,
       body: truncate(req.description, 128),
       out_trade_no: req.outTradeNo,
       total_fee: String(toFen(req.amountMinor)),
       fee_type: "CNY",
       // For micropay this is the terminal's (or our server's) IP, not the payer's phone.
-      spbill_create_ip: req.payerIp ?? "127.0.0.1",
+      spbill_create_ip: req.terminalInfo?.ip ?? req.payerIp ?? "127.0.0.1",
       auth_code: req.authCode,
       time_expire: req.expiresAt ? beijingCompact(req.expiresAt) : undefined,
       scene_info: req.storeId ? JSON.stringify({ store_info: { id: req.storeId } }) : undefined,
@@ -312,6 +314,13 @@ async function micropay(ctx: ConnectorContext, config: WechatConfig, subMerchant
   };
 }
 
+/** Native's scene_info: the payer's IP (required once scene_info is sent) and the device or terminal that showed the code. */
+function sceneInfo(req: PayRequest): { scene_info?: { payer_client_ip: string; device_id?: string } } {
+  const deviceId = req.deviceId ?? req.terminalInfo?.terminalId;
+  if (!deviceId && !req.payerIp) return {};
+  return { scene_info: { payer_client_ip: req.payerIp ?? "127.0.0.1", ...(deviceId ? { device_id: deviceId } : {}) } };
+}
+
 async function nativePay(ctx: ConnectorContext, config: WechatConfig, subMerchant: SubMerchant, req: PayRequest): Promise<PayResult> {
   const notifyUrl = req.notifyUrl ?? config.notifyUrl;
   if (!notifyUrl) throw new ChannelError("CONFIG_INVALID", "WECHAT_QR needs a notifyUrl (on the request or params.notifyUrl)");
@@ -330,7 +339,7 @@ async function nativePay(ctx: ConnectorContext, config: WechatConfig, subMerchan
       ...(req.expiresAt ? { time_expire: beijingRfc3339(req.expiresAt) } : {}),
       notify_url: notifyUrl,
       amount: { total: toFen(req.amountMinor), currency: "CNY" },
-      ...(req.deviceId || req.payerIp ? { scene_info: { payer_client_ip: req.payerIp ?? "127.0.0.1", ...(req.deviceId ? { device_id: req.deviceId } : {}) } } : {}),
+      ...sceneInfo(req),
     },
   });
   if (reply.kind === "unknown" || (reply.kind === "error" && isTransient(reply))) return { status: "PROCESSING", noMoneyMoved: false, failure: failureOf(reply), exchanges };

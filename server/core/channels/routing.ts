@@ -10,7 +10,7 @@ import { dryRun, historyItemFromStored, type HistoryItem } from "@/server/core/r
 import { productsFor, type OfferRequest } from "@/server/core/routing/products";
 import { parseRoutingRule, toJson } from "@/server/core/routing/schema";
 import { validateConfig, validateRuleSet } from "@/server/core/routing/validate";
-import type { AccountLive, ChannelAccountCandidate, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
+import type { AccountLive, ChannelAccountCandidate, ChannelFilter, ConfigIssue, Decision, LiveState, RoutingConfig, RoutingOrderType, RoutingRule, RoutingStrategy, RuleSet } from "@/server/core/routing/types";
 import { Prisma } from "@/server/db/generated/prisma/client";
 import { withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { isRawOnly } from "@/server/db/tx-connection";
@@ -252,6 +252,12 @@ export interface DecideInput {
   readonly random?: number;
   /** Only this channel account may be chosen (a face device's binding, issue 7). */
   readonly onlyChannelAccountId?: string;
+  /**
+   * The payment's own forceChannel / excludeChannels (the merchant API's `routing`): applied by the
+   * engine to the candidates before eligibility and rules, stored with the decision's request and
+   * trace; the fallbacks come from the same filtered ranking.
+   */
+  readonly channelFilter?: ChannelFilter;
 }
 
 async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
@@ -278,6 +284,7 @@ async function evaluateRoute(tx: Tx, ctx: TenantContext, input: DecideInput) {
     elements: input.elements,
     ...(input.metadata ? { metadata: input.metadata } : {}),
     random: input.random ?? Math.random(),
+    ...(input.channelFilter ? { channelFilter: input.channelFilter } : {}),
   };
   return { decision: route(request, config, live), request, at, date, riskLimits };
 }

@@ -2,6 +2,7 @@ import { CHANNEL_TYPES, PAYMENT_ELEMENTS, PRODUCT_CODES } from "@/server/channel
 import { NO_ROUTE_CODES } from "@/server/core/routing/types";
 import { MAX_BODY_BYTES } from "./handler";
 import { IDEMPOTENCY_RETENTION_HOURS } from "./idempotency";
+import { MAX_EXCLUDED_CHANNELS } from "@/server/core/payments/schema";
 import { MAX_PAYMENT_AMOUNT_MINOR } from "./schema";
 import { MAX_WALLET_AMOUNT_MINOR } from "@/server/core/wallets/schema";
 import { NOT_AVAILABLE_IN_DIRECT_MODE } from "@/server/core/wallets/mode";
@@ -113,8 +114,11 @@ export function openApiDocument() {
             "409": { ...errorRef, description: "`MERCHANT_ORDER_NO_TAKEN` (with `error.params.paymentId`), `IDEMPOTENCY_KEY_REUSED` or `IDEMPOTENCY_KEY_IN_PROGRESS`." },
             "422": {
               ...errorRef,
-              description:
+              description: [
                 `No channel can take the payment, with the routing or risk reason as \`code\`: ${REFUSAL_CODES.map((c) => `\`${c}\``).join(", ")}. \`ELEMENT_MISSING\` adds \`error.params.missing\` (the element codes to supply, comma-separated) and \`error.field\` (the first one's member, e.g. \`elements.faceCode\`).`,
+                "`ALL_EXCLUDED` is also the answer when your own `routing.forceChannel` or `routing.excludeChannels` leave none of the channel accounts your merchant could be paid through for this payment: `error.field` names that member and `error.params.filter` says which (`forceChannel` or `excludeChannels`); nothing is created. A forced account that is there but cannot take this payment gives its own reason instead (e.g. `CHANNEL_PAUSED`, `AMOUNT_OUT_OF_RANGE`).",
+                `\`${NOT_AVAILABLE_IN_DIRECT_MODE}\`: a RECHARGE order (or a \`walletId\`) at a service provider that does not hold funds.`,
+              ].join(" "),
             },
           },
         },
@@ -359,10 +363,48 @@ export function openApiDocument() {
             storeId: { type: "string", format: "uuid", description: "One of your stores" },
             walletId: { type: "string", format: "uuid", description: "RECHARGE (licensed service providers only): the wallet the money goes into; other tenants get 422 `NOT_AVAILABLE_IN_DIRECT_MODE`" },
             deviceId: { type: "string", minLength: 1, maxLength: 64, description: "DEVICE: the device's id" },
+            terminalInfo: {
+              type: "object",
+              additionalProperties: false,
+              description:
+                "Your terminal (the till, POS or kiosk taking the payment), kept with the payment and passed to the channel where its protocol has a place: `terminalId` goes to WeChat Pay as `device_info` (micropay) or `scene_info.device_id` (QR) and to Alipay as `terminal_id`, unless `deviceId` is given (a face device's own id always goes there); `ip` goes to WeChat Pay's micropay as `spbill_create_ip`. `deviceModel` and `location` are kept with the payment only. Unknown members and anything longer than stated are 400 `INVALID_REQUEST` naming the member.",
+              properties: {
+                terminalId: { type: "string", minLength: 1, maxLength: 32, pattern: "^[A-Za-z0-9_-]+$", description: "Your own number for the terminal" },
+                deviceModel: { type: "string", minLength: 1, maxLength: 64, description: "The terminal's make and model, e.g. `Sunmi T2`" },
+                ip: { type: "string", anyOf: [{ format: "ipv4" }, { format: "ipv6" }], description: "The terminal's IPv4 or IPv6 address" },
+                location: {
+                  type: "string",
+                  pattern: "^[+-]?[0-9]{1,2}(\\.[0-9]{1,8})?,[+-]?[0-9]{1,3}(\\.[0-9]{1,8})?$",
+                  description: "Where the terminal is: `latitude,longitude` in decimal degrees, e.g. `31.2304,121.4737`",
+                },
+              },
+            },
+            routing: {
+              type: "object",
+              additionalProperties: false,
+              description:
+                "Your own narrowing of routing for this payment. Each entry is either a channel type (every channel account of that type) or a channel account id — the `channel.type` and `channel.accountId` a payment shows. It applies to the channel accounts your merchant is registered at before routing chooses, and a fallback after a decline stays inside it too. When it leaves none that could carry the payment the answer is 422 `ALL_EXCLUDED` naming the member in `error.field`. An unknown channel type is 400 `INVALID_REQUEST`; an id that is not one of the accounts your merchant can use simply matches nothing.",
+              properties: {
+                forceChannel: { $ref: "#/components/schemas/ChannelRef", description: "Only this channel type or account" },
+                excludeChannels: {
+                  type: "array",
+                  maxItems: MAX_EXCLUDED_CHANNELS,
+                  items: { $ref: "#/components/schemas/ChannelRef" },
+                  description: "Never these channel types or accounts (an exclusion wins over `forceChannel`)",
+                },
+              },
+            },
             subject: { type: "string", minLength: 1, maxLength: 128, description: "What the payer sees" },
             notifyUrl: { type: "string", format: "uri", maxLength: 512 },
             metadata: { type: "object", additionalProperties: { type: "string", maxLength: 512 }, description: "Your own string values, kept with the payment" },
           },
+        },
+        ChannelRef: {
+          description: "A channel: a channel type, or one channel account by its id",
+          anyOf: [
+            { type: "string", enum: [...CHANNEL_TYPES], description: "A channel type: every channel account of that type" },
+            { type: "string", format: "uuid", description: "One channel account: the `channel.accountId` of a payment" },
+          ],
         },
         Payment: {
           type: "object",

@@ -55,7 +55,8 @@ const elementShape = ZPaymentCreate.shape.elements.unwrap().shape;
 /**
  * The body of POST /api/v1/payments: the payment schema without `merchantId` (always the key's
  * merchant), amounts as JSON integers, and unknown members refused (named in `error.field`), so a
- * misspelt element is a 400 rather than a silent ELEMENT_MISSING.
+ * misspelt element is a 400 rather than a silent ELEMENT_MISSING. `routing` and `terminalInfo`
+ * refuse unknown members in the payment schema itself.
  */
 export const ZApiPaymentCreate = ZPaymentCreate.omit({ merchantId: true })
   .extend({

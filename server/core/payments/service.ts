@@ -4,7 +4,7 @@ import { NO_FALLBACK_PRODUCTS, refusedBeforeSending, type ChannelAccountConfig, 
 import { recordChannelCall } from "@/server/core/channels/health";
 import { releaseLimits, reserveLimits } from "@/server/core/channels/limits";
 import { decideRoute, withRoutingConfig } from "@/server/core/channels/routing";
-import type { RouteOption } from "@/server/core/routing/types";
+import type { ChannelFilter, RouteOption } from "@/server/core/routing/types";
 import { settlementModeOf, tenantSettings } from "@/server/core/tenancy/settings";
 import { requireCustodial } from "@/server/core/wallets/mode";
 import { DomainError, notFound } from "@/server/core/errors/domain-error";
@@ -395,6 +395,13 @@ export async function createPayment(
     ...(input.elements.payerIp ? (["PAYER_IP"] as const) : []),
     ...(input.deviceId ? (["DEVICE"] as const) : []),
   ];
+  // The merchant's terminal and its own narrowing of routing: an empty one is none.
+  const terminalInfo = input.terminalInfo && Object.values(input.terminalInfo).some((v) => v !== undefined) ? input.terminalInfo : undefined;
+  const { forceChannel, excludeChannels } = input.routing ?? {};
+  const channelFilter: ChannelFilter | undefined =
+    forceChannel !== undefined || (excludeChannels?.length ?? 0) > 0
+      ? { ...(forceChannel !== undefined ? { forceChannel } : {}), ...(excludeChannels?.length ? { excludeChannels } : {}) }
+      : undefined;
 
   // Step 0: the order number, the merchant and store, then routing (its decision commits on its own).
   // Raw SQL only (the routing configuration, when stale, is loaded by withRoutingConfig outside it).
@@ -430,6 +437,7 @@ export async function createPayment(
       amountMinor: input.amountMinor,
       elements,
       ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...(channelFilter ? { channelFilter } : {}),
     });
   }, { rawOnly: true }));
   const decision = routed.decision;
@@ -437,7 +445,10 @@ export async function createPayment(
     // The reason's parameters travel with the refusal (lists joined), so clients can say what is missing.
     const params: Record<string, string | number> = { decisionId: routed.decisionId };
     for (const [k, v] of Object.entries(decision.reason.params ?? {})) params[k] = Array.isArray(v) ? v.join(",") : typeof v === "boolean" ? String(v) : (v as string | number);
-    throw new DomainError("PRECONDITION", decision.reason.code, decision.reason.message, { params });
+    // ALL_EXCLUDED by the payment's own forceChannel / excludeChannels names that member.
+    const filter = decision.reason.code === "ALL_EXCLUDED" ? decision.reason.params.filter : undefined;
+    const field = filter === "forceChannel" || filter === "excludeChannels" ? `routing.${filter}` : undefined;
+    throw new DomainError("PRECONDITION", decision.reason.code, field ? `${field}: ${decision.reason.message}` : decision.reason.message, { params, ...(field ? { field } : {}) });
   }
 
   // Step 1: limits and the payment, PROCESSING.
@@ -452,11 +463,12 @@ export async function createPayment(
       const [payment] = await tx.$queryRaw<PaymentView[]>`
         WITH p AS (
         INSERT INTO payment (tenant_id, merchant_id, store_id, device_id, merchant_order_no, out_trade_no, order_type, product, amount_minor, currency,
-                             subject, notify_url, metadata, channel_account_id, channel_version, registration_id, routing_decision_id,
+                             subject, notify_url, metadata, terminal_info, channel_account_id, channel_version, registration_id, routing_decision_id,
                              fee_minor, cost_minor, margin_minor, wallet_id, expires_at, business_date)
         VALUES (${ctx.tenantId}::uuid, ${input.merchantId}::uuid, ${input.storeId ?? null}::uuid, ${input.deviceId ?? null}, ${input.merchantOrderNo}, ${outTradeNo},
                 ${input.orderType}::"OrderType", ${input.product}::"ProductCode", ${input.amountMinor}::int8, ${input.currency},
-                ${input.subject}, ${input.notifyUrl ?? null}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${decision.chosen.channelAccountId}::uuid, ${account.version}::int,
+                ${input.subject}, ${input.notifyUrl ?? null}, ${JSON.stringify(input.metadata ?? {})}::jsonb,
+                ${terminalInfo ? JSON.stringify(terminalInfo) : null}::jsonb, ${decision.chosen.channelAccountId}::uuid, ${account.version}::int,
                 ${decision.chosen.registrationId}::uuid, ${routed.decisionId}::uuid,
                 ${recharge ? 0n : decision.feeMinor}::int8, ${decision.costMinor}::int8, ${recharge ? -decision.costMinor : decision.marginMinor}::int8,
                 ${input.walletId ?? null}::uuid, ${expiresAt}::timestamptz, ${routed.businessDate}::date)
@@ -474,6 +486,7 @@ export async function createPayment(
         ...(input.deviceId ? { deviceId: input.deviceId } : {}),
         ...(input.storeId ? { storeId: input.storeId } : {}),
         ...(input.elements.payerIp ? { payerIp: input.elements.payerIp } : {}),
+        ...(terminalInfo ? { terminalInfo } : {}),
         ...(options.notifyUrlFor ? { notifyUrl: options.notifyUrlFor(account.channelType, account.channelAccountId) } : {}),
       };
       // The daily totals are rows every payment of the account and of the merchant updates: taken
@@ -492,7 +505,8 @@ export async function createPayment(
 
   // Step 2: the channel, outside any transaction. A definite decline that proves no money moved
   // may fall back to the decision's next option (never for face or code products): the payment
-  // moves to that account with a FALLBACK transition and the channel is called again.
+  // moves to that account with a FALLBACK transition and the channel is called again. The options
+  // are the rest of the ranking, which the payment's channel filter already narrowed.
   const fallbacks = NO_FALLBACK_PRODUCTS.has(input.product) ? [] : [...decision.fallbacks];
   let attempt = prepared;
   for (;;) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CompiledConfigCache, compileConfig } from "./compile";
 import { route, routeUncompiled } from "./engine";
+import { parseRoutingRequest, toJson } from "./schema";
 import { account, config, feeRule, M1, M2, NOON_BEIJING, registration, request, rule, ruleSet } from "./test-fixtures";
 import { TRACE_MAX_CANDIDATES, type Decision, type LiveState, type NoRouteDecision, type RoutedDecision, type RoutingConfig, type RoutingRequest, type RuleConditions } from "./types";
 
@@ -282,6 +283,80 @@ describe("rules", () => {
     expect(chosen(request(), only({ products: ["WECHAT_FACE"] }))).toBe("a1");
     const disabled = three({ ruleSet: ruleSet({ rules: [rule("f", { enabled: false, targetChannelAccountIds: ["a3"], conditions: { merchantIds: [M1] } })] }) });
     expect(chosen(request(), disabled)).toBe("a1");
+  });
+});
+
+describe("the request's channel filter", () => {
+  // a1 WECHAT, a2 and a3 SANDBOX, all carrying WECHAT_QR; PRIORITY ranks them a1, a2, a3.
+  const mixed = (over: Partial<RoutingConfig> = {}) =>
+    three({
+      accounts: [account("a1", { priority: 10 }), account("a2", { channelType: "SANDBOX", priority: 20 }), account("a3", { channelType: "SANDBOX", priority: 30 })],
+      ...over,
+    });
+  const filtered = (channelFilter: RoutingRequest["channelFilter"], over: Partial<RoutingRequest> = {}) => request({ channelFilter, ...over });
+
+  it("forceChannel by type keeps that type's accounts only, for the choice and the fallbacks, and the trace says what it took out", () => {
+    expect(routed(decide(request(), mixed())).chosen.channelAccountId).toBe("a1");
+    const d = routed(decide(filtered({ forceChannel: "SANDBOX" }), mixed()));
+    expect(d.chosen).toMatchObject({ channelAccountId: "a2", channelType: "SANDBOX" });
+    expect(d.fallbacks.map((f) => f.channelAccountId)).toEqual(["a3"]);
+    expect(d.trace.channelFilter).toEqual({ forceChannel: "SANDBOX", removedAccounts: 1 });
+    // Taken out before any check: counted, not listed (like accounts without a registration).
+    expect(d.trace.candidates.map((c) => c.channelAccountId)).toEqual(["a2", "a3"]);
+    expect(JSON.parse(JSON.stringify(d.trace))).toEqual(d.trace);
+  });
+
+  it("forceChannel by account id keeps that account only", () => {
+    const d = routed(decide(filtered({ forceChannel: "a3" }), mixed()));
+    expect(d.chosen.channelAccountId).toBe("a3");
+    expect(d.fallbacks).toEqual([]);
+    expect(d.trace.channelFilter).toEqual({ forceChannel: "a3", removedAccounts: 2 });
+  });
+
+  it("excludeChannels removes types and accounts; an exclusion wins over the force", () => {
+    const d = routed(decide(filtered({ excludeChannels: ["WECHAT", "a2"] }), mixed()));
+    expect(d.chosen.channelAccountId).toBe("a3");
+    expect(d.fallbacks).toEqual([]);
+    const noSandbox = routed(decide(filtered({ excludeChannels: ["SANDBOX"] }), mixed()));
+    expect([noSandbox.chosen.channelAccountId, noSandbox.fallbacks]).toEqual(["a1", []]);
+    const both = routed(decide(filtered({ forceChannel: "SANDBOX", excludeChannels: ["a2"] }), mixed()));
+    expect([both.chosen.channelAccountId, both.fallbacks]).toEqual(["a3", []]);
+  });
+
+  it("says ALL_EXCLUDED with the half that emptied the set when nothing is left", () => {
+    const forced = refused(decide(filtered({ forceChannel: "ALIPAY" }), mixed()));
+    expect(forced.reason).toMatchObject({ code: "ALL_EXCLUDED", params: { channelAccounts: 3, filter: "forceChannel" }, userActionNeeded: false });
+    expect(forced.reason.message).toMatch(/forced channel/);
+    expect(forced.trace).toMatchObject({ outcome: "NO_ROUTE", reason: "ALL_EXCLUDED", channelFilter: { forceChannel: "ALIPAY", removedAccounts: 3 }, candidates: [] });
+    expect(refused(decide(filtered({ forceChannel: "no-such-account" }), mixed())).reason.params).toEqual({ channelAccounts: 3, filter: "forceChannel" });
+    const excluded = refused(decide(filtered({ forceChannel: "SANDBOX", excludeChannels: ["SANDBOX"] }), mixed()));
+    expect(excluded.reason).toMatchObject({ code: "ALL_EXCLUDED", params: { channelAccounts: 3, filter: "excludeChannels" } });
+    expect(excluded.reason.message).toMatch(/excluded channels/);
+    // No registration at all is still NO_REGISTRATION: the filter did not cause it.
+    expect(refused(decide(filtered({ forceChannel: "SANDBOX" }, { merchantId: M2 }), mixed())).reason.code).toBe("NO_REGISTRATION");
+  });
+
+  it("a forced account that is there but ineligible gives its own drop code", () => {
+    const cfg = mixed({ accounts: [account("a1", { priority: 10 }), account("a2", { channelType: "SANDBOX", enabled: false }), account("a3", { channelType: "SANDBOX", maxAmountMinor: 100n })] });
+    expect(refused(decide(filtered({ forceChannel: "a2" }), cfg)).reason.code).toBe("CHANNEL_DISABLED");
+    expect(refused(decide(filtered({ forceChannel: "SANDBOX" }), cfg)).reason.code).toBe("AMOUNT_OUT_OF_RANGE");
+  });
+
+  it("applies before the tenant's rules: a FORCE rule on a filtered-out account is skipped, an EXCLUDE rule still applies", () => {
+    const forceA1 = mixed({ ruleSet: ruleSet({ rules: [rule("f", { targetChannelAccountIds: ["a1"] })] }) });
+    expect(routed(decide(request(), forceA1)).chosen.channelAccountId).toBe("a1");
+    const d = routed(decide(filtered({ excludeChannels: ["WECHAT"] }), forceA1));
+    expect(d.chosen.channelAccountId).toBe("a2");
+    expect(d.trace.rules[0]?.effect).toBe("NO_ELIGIBLE_TARGET");
+    const excludeA2 = mixed({ ruleSet: ruleSet({ rules: [rule("x", { action: "EXCLUDE", targetChannelAccountIds: ["a2"] })] }) });
+    expect(routed(decide(filtered({ forceChannel: "SANDBOX" }), excludeA2)).chosen.channelAccountId).toBe("a3");
+    expect(refused(decide(filtered({ forceChannel: "a2" }), excludeA2)).reason).toMatchObject({ code: "ALL_EXCLUDED", params: { channelAccounts: 1 } });
+  });
+
+  it("survives storage: the stored request parses back with its filter, for replays", () => {
+    const req = filtered({ forceChannel: "SANDBOX", excludeChannels: ["a3"] });
+    expect(parseRoutingRequest(toJson(req))).toEqual(req);
+    expect(routed(decide(parseRoutingRequest(toJson(req)), mixed())).chosen.channelAccountId).toBe("a2");
   });
 });
 

@@ -1,7 +1,8 @@
 // route(request, config) → Decision. Order: the request's own checks (product offered, merchant
 // limits, a fee rule), then every account carrying the product where the merchant is registered
-// (eligibility.ts), then the routing rules (EXCLUDE, then FORCE), then the strategy. Each decision
-// carries a bounded JSON trace saying what happened to every candidate and why.
+// and the request's channel filter admits (eligibility.ts), then the routing rules (EXCLUDE, then
+// FORCE), then the strategy. Each decision carries a bounded JSON trace saying what happened to
+// every candidate and why.
 import { NO_FALLBACK_PRODUCTS, type PaymentElement } from "@/server/channels/types";
 import { badInput } from "@/server/core/errors/domain-error";
 import { compileConfig, isCompiled, scanningLookup, type CompiledConfig, type RegisteredCandidate, type RoutingLookup } from "./compile";
@@ -25,6 +26,8 @@ import {
   TRACE_FORMAT,
   TRACE_MAX_CANDIDATES,
   TRACE_MAX_RULES,
+  type ChannelAccountCandidate,
+  type ChannelFilter,
   type CodeParams,
   type Decision,
   type DropCode,
@@ -170,8 +173,35 @@ export function noRouteMessage(code: NoRouteCode, p: CodeParams): string {
     case "ELEMENT_MISSING":
       return `The payer or device must supply: ${listOf(p.missing)}.`;
     case "ALL_EXCLUDED":
+      // `filter`: the payment's own forceChannel / excludeChannels emptied the set, not a rule.
+      if (p.filter === "forceChannel") return `The forced channel is none of the ${String(p.channelAccounts)} channel account(s) that could carry this payment.`;
+      if (p.filter === "excludeChannels") return `The excluded channels leave none of the ${String(p.channelAccounts)} channel account(s) that could carry this payment.`;
       return "Routing rules exclude every channel account that could carry this payment.";
   }
+}
+
+const admits = (ref: string, account: ChannelAccountCandidate): boolean => ref === account.channelType || ref === account.id;
+
+/**
+ * The candidates the request's channel filter keeps (the list itself when it keeps them all), and
+ * which half emptied it. One pass over the merchant's registered accounts: nothing is recompiled.
+ */
+export function filterCandidates(
+  filter: ChannelFilter,
+  candidates: readonly RegisteredCandidate[],
+): { kept: readonly RegisteredCandidate[]; emptiedBy?: "forceChannel" | "excludeChannels" } {
+  let kept = candidates;
+  const force = filter.forceChannel;
+  if (force !== undefined) {
+    kept = kept.filter((c) => admits(force, c.account));
+    if (kept.length === 0) return { kept, emptiedBy: "forceChannel" };
+  }
+  const exclude = filter.excludeChannels;
+  if (exclude !== undefined && exclude.length > 0) {
+    kept = kept.filter((c) => !exclude.some((ref) => admits(ref, c.account)));
+    if (kept.length === 0) return { kept, emptiedBy: "excludeChannels" };
+  }
+  return { kept };
 }
 
 /** The NO_ROUTE reason from the accounts that got furthest, with their parameters merged. */
@@ -246,6 +276,12 @@ export function evaluate(req: RoutingRequest, lookup: RoutingLookup, live: LiveS
   let omittedRules = 0;
   let unregistered = 0;
   let merchantToday: RoutingTrace["merchantToday"];
+  let channelFilter: RoutingTrace["channelFilter"] = req.channelFilter
+    ? {
+        ...(req.channelFilter.forceChannel !== undefined ? { forceChannel: req.channelFilter.forceChannel } : {}),
+        ...(req.channelFilter.excludeChannels !== undefined ? { excludeChannels: [...req.channelFilter.excludeChannels] } : {}),
+      }
+    : undefined;
   let strategy: RoutingTrace["strategy"] = { configured: ruleSet.strategy, applied: ruleSet.strategy };
 
   const trace = (outcome: "ROUTED" | "NO_ROUTE", chosen: string | null, fallbacks: readonly string[], reason?: NoRouteCode): RoutingTrace => {
@@ -270,6 +306,7 @@ export function evaluate(req: RoutingRequest, lookup: RoutingLookup, live: LiveS
       checks,
       ...(merchantToday ? { merchantToday } : {}),
       unregisteredAccounts: unregistered,
+      ...(channelFilter ? { channelFilter } : {}),
       candidates,
       omittedCandidates: omitted,
       rules: traceRules,
@@ -319,10 +356,18 @@ export function evaluate(req: RoutingRequest, lookup: RoutingLookup, live: LiveS
     checks.push({ check: "FEE_RULE", ok: true, code: "DIRECT_REGISTRATION_RATE", ...(feeRule ? { ruleId: feeRule.id } : {}) });
   }
 
-  // 4. Eligibility of every account carrying the product where the merchant is registered.
-  const registered = lookup.registeredCandidates(req.merchantId, req.storeId, req.product);
+  // 4. Eligibility of every account carrying the product where the merchant is registered, less
+  // those the request's own channel filter leaves out: before any check, so a refusal speaks of
+  // the accounts the merchant asked for, and before the rules, so no rule or fallback brings one back.
+  let registered = lookup.registeredCandidates(req.merchantId, req.storeId, req.product);
   unregistered = carrying - registered.length;
   if (registered.length === 0) return noRoute("NO_REGISTRATION", { product: req.product });
+  if (req.channelFilter) {
+    const { kept, emptiedBy } = filterCandidates(req.channelFilter, registered);
+    channelFilter = { ...channelFilter, removedAccounts: registered.length - kept.length };
+    if (emptiedBy) return noRoute("ALL_EXCLUDED", { channelAccounts: registered.length, filter: emptiedBy });
+    registered = kept;
+  }
 
   const ctx = new CheckContext(req, live, opts.ignoreElements);
   let eligible: CandidateRecord[] = [];

@@ -179,6 +179,7 @@ export const ZRoutingRequestJson = z.object({
   elements: z.array(ZPaymentElement),
   metadata: opt(z.record(z.string().min(1).max(64), z.string().max(256))),
   random: z.number().min(0).lt(1),
+  channelFilter: opt(z.object({ forceChannel: opt(ZId), excludeChannels: opt(z.array(ZId)) })),
 });
 
 /** A null in the input parses to undefined; drop those keys so parsed objects look like built ones. */

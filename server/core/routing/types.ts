@@ -184,6 +184,17 @@ export interface RoutingConfig {
   readonly ruleSet: RuleSet;
 }
 
+/**
+ * The payment's own narrowing of its candidates (the merchant API's `routing`); each entry names a
+ * channel type ("WECHAT") or a channel account id. It applies to the accounts the merchant is
+ * registered at before any check or rule: `forceChannel` keeps only that type or account, then
+ * `excludeChannels` removes theirs. The ranking, and so the fallbacks, hold nothing else.
+ */
+export interface ChannelFilter {
+  readonly forceChannel?: string;
+  readonly excludeChannels?: readonly string[];
+}
+
 export interface RoutingRequest {
   readonly settlementMode: SettlementMode;
   readonly merchantId: string;
@@ -200,6 +211,7 @@ export interface RoutingRequest {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Uniform in [0, 1): the draw for WEIGHTED. Math.random() in production, fixed in tests. */
   readonly random: number;
+  readonly channelFilter?: ChannelFilter;
 }
 
 /** Counters that change with every payment, read fresh per decision (they override the config's). */
@@ -378,6 +390,11 @@ export interface RoutingTrace {
   readonly merchantToday?: { readonly amountMinor: string; readonly count: number };
   /** Accounts carrying the product where this merchant (or store) has no registration: counted, not listed. */
   readonly unregisteredAccounts: number;
+  /**
+   * The request's channel filter, when it had one, and how many of the merchant's accounts it took
+   * out (counted, not listed, like unregistered ones; absent when the decision ended before it).
+   */
+  readonly channelFilter?: ChannelFilter & { readonly removedAccounts?: number };
   /** Ranked first (in rank order), then dropped ones, nearest to eligible first. */
   readonly candidates: readonly TraceCandidate[];
   readonly omittedCandidates: { readonly count: number; readonly byCode: Readonly<Record<string, number>> };

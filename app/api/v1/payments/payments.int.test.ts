@@ -208,6 +208,14 @@ describe("POST /api/v1/payments", () => {
     expect(paid.status, paid.text).toBe(201);
   });
 
+  it("a RECHARGE order at a DIRECT provider is 422 NOT_AVAILABLE_IN_DIRECT_MODE, with or without a wallet; nothing is created", async () => {
+    for (const [i, extra] of [{ walletId: "00000000-0000-4000-8000-000000000001" }, {}].entries()) {
+      const body = order(1_000, { orderType: "RECHARGE", product: "WECHAT_QR", elements: {}, deviceId: undefined, ...extra });
+      expectError(await post(a, body, `pay-recharge-direct-${i}`), 422, "NOT_AVAILABLE_IN_DIRECT_MODE");
+      expect(await paymentRows(body.merchantOrderNo as string)).toEqual([]);
+    }
+  });
+
   it("a risk refusal is 422 with its code (device velocity)", async () => {
     const c = await addMerchant(a.tenant, "Acme Risky");
     await ownerQuery(db.url, `INSERT INTO merchant_limit (tenant_id, merchant_id, device_per_minute_max) VALUES ($1, $2, 1)`, [a.tenant.id, c.merchantId]);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHold, lockAhead, postEntry } from "@/server/core/ledger/service";
+import { accounts, merchantSettle, payoutHold } from "@/server/core/ledger/templates";
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createMerchant } from "@/server/core/merchants/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
@@ -20,6 +22,7 @@ let db: TestDatabase;
 interface Side {
   tenant: TestTenant;
   host: string;
+  merchantId: string;
   key: TestApiKey;
 }
 let a: Side;
@@ -31,7 +34,7 @@ async function addMerchant(tenant: TestTenant, name: string): Promise<Side> {
   return withTenantTx(tenant.id, async (tx) => {
     const m = await createMerchant(tx, ctx, merchantInput(name));
     const k = await createApiKey(tx, ctx, { merchantId: m.id, label: "test" });
-    return { tenant, host: tenantHost(tenant.slug), key: { keyId: k.keyId, secret: k.secret } };
+    return { tenant, host: tenantHost(tenant.slug), merchantId: m.id, key: { keyId: k.keyId, secret: k.secret } };
   });
 }
 
@@ -121,5 +124,26 @@ describe("POST /api/v1/payments/{id}/refunds", () => {
     expect(declined.json).toMatchObject({ status: "FAILED", failure: { code: "SANDBOX_REFUND_DECLINED" } });
     const hidden = await getRefund(b, id);
     expect({ status: hidden.status, code: errorCode(hidden) }).toEqual({ status: 404, code: "REFUND_NOT_FOUND" });
+  });
+
+  it("422 INSUFFICIENT_MERCHANT_BALANCE when a custodial provider's refusing policy meets a payable that cannot cover the refund; nothing is created", async () => {
+    const c = await addMerchant(await makeTenant("gamma", { mode: "CUSTODIAL", licence: "Z-GAMMA" }), "Gamma Noodles");
+    await ownerQuery(db.url, `UPDATE tenant SET refund_shortfall_policy = 'REFUSE' WHERE id = $1`, [c.tenant.id]);
+    const paymentId = await paid(c, 10_000);
+    // The merchant was settled (10,000 less the 38 fee) and all of it is on its way out in a payout.
+    const [row] = await ownerQuery<{ business_date: string }>(db.url, `SELECT business_date::text FROM payment WHERE id = $1`, [paymentId]);
+    const ctx = ownerContext(c.tenant);
+    await withTenantTx(c.tenant.id, async (tx) => {
+      await lockAhead(tx, ctx, { drafts: [merchantSettle(c.merchantId, 9_962n)], refs: [accounts.withdrawalsInTransit] });
+      await postEntry(tx, ctx, merchantSettle(c.merchantId, 9_962n), { businessDate: row!.business_date, idempotencyKey: "settle" });
+      await createHold(tx, ctx, payoutHold(accounts.merchantAvailable(c.merchantId), 9_962n), { businessDate: row!.business_date, idempotencyKey: "payout" });
+    });
+    const r = await refund(c, paymentId, { merchantRefundNo: "RF-SHORT", amountMinor: 5_000, reason: "cannot be covered" }, "short-1");
+    expect({ status: r.status, code: errorCode(r) }, r.text).toEqual({ status: 422, code: "INSUFFICIENT_MERCHANT_BALANCE" });
+    expect(Object.keys(r.json as object)).toEqual(["error"]);
+    const rows = await ownerQuery<{ n: string }>(db.url, `SELECT count(*)::text AS n FROM refund WHERE payment_id = $1`, [paymentId]);
+    expect(rows[0]!.n).toBe("0");
+    // The refusal is the stored answer to that key.
+    expect((await refund(c, paymentId, { merchantRefundNo: "RF-SHORT", amountMinor: 5_000, reason: "cannot be covered" }, "short-1")).text).toBe(r.text);
   });
 });
