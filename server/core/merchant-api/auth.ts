@@ -22,6 +22,9 @@ export interface ApiPrincipal {
   readonly idempotencyScope?: string;
 }
 
+/** How long a nonce is kept after its request's timestamp has left the window. */
+export const NONCE_KEPT_PAST_WINDOW_SECONDS = 60;
+
 const unauthorized = (code: string, message: string) => new DomainError("UNAUTHORIZED", code, message);
 
 /** Header syntax and the timestamp window: everything that needs neither the key nor the database. */
@@ -68,10 +71,12 @@ export async function authenticateRequest(
   if (key.status !== "ACTIVE") throw unauthorized("KEY_REVOKED", "This API key has been revoked");
   if (key.merchant_status !== "ACTIVE") throw new DomainError("FORBIDDEN", "MERCHANT_NOT_ACTIVE", "The merchant of this API key is not active");
 
-  // The nonce is kept until the request's timestamp has left the window (a replay before then
-  // finds it; a replay after then fails the timestamp check). last_used_at is written at most
+  // The nonce is kept past the moment the request's timestamp leaves the window (a replay before
+  // then finds it; a replay after then fails the timestamp check). The window is checked in whole
+  // seconds, so a timestamp is still accepted up to a second after its window's end: the margin
+  // keeps the nonce well beyond that, whenever housekeeping runs. last_used_at is written at most
   // once a minute, so a busy key does not rewrite its row on every request.
-  const expiresAt = new Date((Number(auth.timestamp) + TIMESTAMP_WINDOW_SECONDS) * 1000);
+  const expiresAt = new Date((Number(auth.timestamp) + TIMESTAMP_WINDOW_SECONDS + NONCE_KEPT_PAST_WINDOW_SECONDS) * 1000);
   const consumed = await tx.$queryRaw<{ fresh: boolean }[]>`
     WITH n AS (
       INSERT INTO api_nonce (tenant_id, api_key_id, nonce, expires_at)

@@ -245,6 +245,20 @@ describe("in the database", () => {
     expect((await ownerQuery(db.url, `SELECT key FROM api_idempotency`)).map((r) => r.key)).toEqual(["recent"]);
   });
 
+  it("a nonce outlives its request's window: housekeeping just past the window's end keeps it, so a replay still in the window is refused", async () => {
+    const key = await withTenantTx(acme.id, (tx) => createApiKey(tx, ownerContext(acme), { merchantId }));
+    // Signed 299 s ago: still inside the 300 s window now, and (rounded to the second) for up to 2 s more.
+    const timestamp = Math.floor(Date.now() / 1000) - 299;
+    const nonce = "edge-of-window-nonce-01";
+    const send = async () => readResult(await pingGET(signedRequest({ host: tenantHost(acme.slug), path: "/api/v1/ping", key, timestamp, nonce })));
+    expect((await send()).status).toBe(200);
+    // Housekeeping at the moment the timestamp leaves the window (and a little after) keeps the nonce.
+    await withTenantTx(acme.id, (tx) => purgeMerchantApiState(tx, systemContext(acme, "housekeeping"), new Date((timestamp + 300) * 1000 + 900)));
+    expect(await ownerQuery(db.url, `SELECT nonce FROM api_nonce WHERE nonce = $1`, [nonce])).toHaveLength(1);
+    const replay = await send();
+    expect([replay.status, errorCode(replay)]).toEqual([401, "NONCE_REUSED"]);
+  });
+
   it("key rotation (secrets rotate) re-seals API secrets, and they still verify", async () => {
     const key = await withTenantTx(acme.id, (tx) => createApiKey(tx, ownerContext(acme), { merchantId }));
     const ring = JSON.stringify({ active: "k2", keys: { k1: K1, k2: randomBytes(32).toString("base64") } });

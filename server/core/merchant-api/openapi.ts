@@ -395,7 +395,7 @@ export function openApiDocument() {
               },
             },
             subject: { type: "string", minLength: 1, maxLength: 128, description: "What the payer sees" },
-            notifyUrl: { type: "string", format: "uri", maxLength: 512 },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this payment's events. Notifications are signed with your webhook endpoint's secret, so a notifyUrl needs an endpoint: without one the request is 422 `WEBHOOK_ENDPOINT_REQUIRED`." },
             metadata: { type: "object", additionalProperties: { type: "string", maxLength: 512 }, description: "Your own string values, kept with the payment" },
           },
         },
@@ -450,7 +450,7 @@ export function openApiDocument() {
             merchantRefundNo: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "Your refund number, unique per merchant" },
             amountMinor: { type: "integer", minimum: 1, description: "The amount to refund in minor units (fen)" },
             reason: { type: "string", minLength: 1, maxLength: 256 },
-            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this refund's events (default: the payment's notifyUrl, else your endpoint)" },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this refund's events (default: the payment's notifyUrl, else your endpoint). Notifications are signed with your webhook endpoint's secret, so a notifyUrl needs an endpoint: without one the request is 422 `WEBHOOK_ENDPOINT_REQUIRED`." },
           },
         },
         Refund: {
@@ -563,7 +563,7 @@ export function openApiDocument() {
                 bankCode: { type: "string", pattern: "^[0-9A-Za-z]{3,12}$", description: "The bank's code (e.g. its CNAPS or short code such as ICBC)" },
               },
             },
-            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this withdrawal's events" },
+            notifyUrl: { type: "string", format: "uri", maxLength: 512, description: "Overrides your webhook endpoint for this withdrawal's events. Notifications are signed with your webhook endpoint's secret, so a notifyUrl needs an endpoint: without one the request is 422 `WEBHOOK_ENDPOINT_REQUIRED`." },
           },
         },
         Withdrawal: {

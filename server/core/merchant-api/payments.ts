@@ -4,6 +4,7 @@ import { channelTypeKey, channelTypes as channelTypeCache } from "@/server/core/
 import { presentPayment, type ApiPayment } from "@/server/core/payments/present";
 import { createPayment, findPayments, getPayment, queryPayment, type PaymentView } from "@/server/core/payments/service";
 import type { Tx } from "@/server/db/tenant-tx";
+import { requireNotifyTarget } from "@/server/core/webhooks/service";
 import { logger } from "@/server/lib/logger";
 import { created, ok, type ApiReply } from "./handler";
 import type { ApiOperationCall } from "./operation";
@@ -90,6 +91,7 @@ export async function createPaymentEndpoint(call: ApiOperationCall): Promise<Api
   const input = ZApiPaymentCreate.parse(call.body);
   const merchantId = call.principal.merchantId;
   const { tenantId } = call.ctx;
+  if (input.notifyUrl !== undefined) await call.inTx((tx) => requireNotifyTarget(tx, call.ctx, merchantId, input.notifyUrl));
   if (input.storeId !== undefined) {
     const storeId = input.storeId;
     const store = await call.inTx((tx) => tx.store.findFirst({ where: { tenantId, merchantId, id: storeId }, select: { id: true } }));

@@ -1,5 +1,6 @@
 import { DomainError } from "@/server/core/errors/domain-error";
 import { createRefund, getRefund, presentRefund, queryRefund, refundsOfPayment, type RefundView } from "@/server/core/payments/refunds";
+import { requireNotifyTarget } from "@/server/core/webhooks/service";
 import { logger } from "@/server/lib/logger";
 import { created, ok, type ApiReply } from "./handler";
 import type { ApiOperationCall } from "./operation";
@@ -20,6 +21,7 @@ export async function createRefundEndpoint(call: ApiOperationCall): Promise<ApiR
   const paymentId = call.params.id ?? "";
   if (!UUID.test(paymentId)) throw paymentNotFound();
   const input = ZApiRefundCreate.parse(call.body);
+  if (input.notifyUrl !== undefined) await call.inTx((tx) => requireNotifyTarget(tx, call.ctx, call.principal.merchantId, input.notifyUrl));
   const refund = await createRefund(call.ctx, {
     paymentId,
     merchantId: call.principal.merchantId,

@@ -4,6 +4,7 @@ import { presentWithdrawal, type ApiWithdrawal } from "@/server/core/payouts/pre
 import { getPayout, requestWithdrawal } from "@/server/core/payouts/service";
 import { MAX_WALLET_AMOUNT_MINOR } from "@/server/core/wallets/schema";
 import { createTransfer, createWallet, getTransfer, getWallet, type TransferView, type WalletView } from "@/server/core/wallets/service";
+import { requireNotifyTarget } from "@/server/core/webhooks/service";
 import { created, ok, type ApiCall, type ApiReply } from "./handler";
 import { ZAmountMinor } from "./schema";
 
@@ -99,6 +100,7 @@ const withdrawalNotFound = () => new DomainError("NOT_FOUND", "WITHDRAWAL_NOT_FO
 /** POST /api/v1/withdrawals: the amount goes on hold in the wallet at once; the payout follows. */
 export async function createWithdrawalEndpoint(call: ApiCall): Promise<ApiReply> {
   const input = ZApiWithdrawalCreate.parse(call.body);
+  await requireNotifyTarget(call.tx, call.ctx, call.principal.merchantId, input.notifyUrl);
   const p = await requestWithdrawal(call.tx, call.ctx, {
     merchantId: call.principal.merchantId,
     merchantWithdrawalNo: input.merchantWithdrawalNo,

@@ -110,6 +110,27 @@ function refuseUrl(url: string, policy: TargetPolicy): void {
   if (!check.ok) throw new DomainError("BAD_INPUT", check.code, check.message, { field: "url" });
 }
 
+/**
+ * A merchant API request's notifyUrl: a URL webhooks may go to, and a merchant with an endpoint,
+ * whose secret signs every notification (without one nothing could be delivered: refused up front
+ * rather than dropped later).
+ */
+export async function requireNotifyTarget(tx: Tx, ctx: TenantContext, merchantId: string, notifyUrl: string | undefined, policy: TargetPolicy = targetPolicyFromEnv()): Promise<void> {
+  if (notifyUrl === undefined) return;
+  const check = checkUrlOffline(notifyUrl, policy);
+  // A malformed URL is an invalid request like any other field; a refused target says why.
+  if (!check.ok) throw new DomainError("BAD_INPUT", check.code === "WEBHOOK_URL_INVALID" ? "INVALID_REQUEST" : check.code, `notifyUrl: ${check.message}`, { field: "notifyUrl" });
+  const endpoint = await tx.webhookEndpoint.findFirst({ where: { tenantId: ctx.tenantId, merchantId }, select: { id: true } });
+  if (!endpoint) {
+    throw new DomainError(
+      "PRECONDITION",
+      "WEBHOOK_ENDPOINT_REQUIRED",
+      "notifyUrl: notifications are signed with your webhook endpoint's secret and this merchant has no endpoint; ask your service provider to set one up (or leave notifyUrl out)",
+      { field: "notifyUrl" },
+    );
+  }
+}
+
 /** The merchant's endpoint (never its secret), or null if it has none. */
 export async function getWebhookEndpoint(tx: Tx, ctx: TenantContext, raw: TWebhookEndpointGet, now = new Date()): Promise<WebhookEndpointView | null> {
   const input = ZWebhookEndpointGet.parse(raw);

@@ -165,6 +165,12 @@ describe("POST /api/v1/payments", () => {
     }
   });
 
+  it("a notifyUrl without the merchant's webhook endpoint (whose secret signs notifications) is 422 WEBHOOK_ENDPOINT_REQUIRED; nothing is created", async () => {
+    const body = order(1_000, { notifyUrl: "https://pos.example/notify" });
+    expectError(await post(a, body, "pay-notify-1"), 422, "WEBHOOK_ENDPOINT_REQUIRED", "notifyUrl");
+    expect(await paymentRows(body.merchantOrderNo as string)).toEqual([]);
+  });
+
   it("400 naming the field; a merchantId in the body is refused; nothing is created", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ merchantId: a2.merchantId }, "merchantId"],

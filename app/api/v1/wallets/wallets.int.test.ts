@@ -3,6 +3,7 @@ import { postEntry } from "@/server/core/ledger/service";
 import { walletRecharge } from "@/server/core/ledger/templates";
 import { createApiKey } from "@/server/core/merchant-api/keys";
 import { createMerchant } from "@/server/core/merchants/service";
+import { createWebhookEndpoint } from "@/server/core/webhooks/service";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant, merchantInput, ownerContext, useTestKeyring, type TestTenant } from "@/server/testing/fixtures";
@@ -183,6 +184,10 @@ describe("POST /api/v1/withdrawals and GET /api/v1/withdrawals/{id}", () => {
 
   it("201 HELD: the amount is on hold in the wallet; the account number is never shown again", async () => {
     const w = await newWallet(a, 10_000);
+    // A notifyUrl needs the merchant's webhook endpoint, whose secret signs the notifications.
+    const withoutEndpoint = await post(withdrawalsPOST, "/api/v1/withdrawals", a, { merchantWithdrawalNo: key("W"), walletId: w.id, amountMinor: 3_000, bankAccount, notifyUrl: "https://acme.example/hooks" });
+    expectError(withoutEndpoint, 422, "WEBHOOK_ENDPOINT_REQUIRED", "notifyUrl");
+    await withTenantTx(a.tenant.id, (tx) => createWebhookEndpoint(tx, ownerContext(a.tenant), { merchantId: a.merchantId, url: "https://acme.example/hooks" }));
     const body = { merchantWithdrawalNo: key("W"), walletId: w.id, amountMinor: 3_000, bankAccount, notifyUrl: "https://acme.example/hooks" };
     const r = await post(withdrawalsPOST, "/api/v1/withdrawals", a, body);
     expect(r.status, r.text).toBe(201);
