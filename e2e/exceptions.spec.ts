@@ -61,7 +61,7 @@ async function upload(page: Page, billDate = BILL_DATE, bytes = bill(), differen
   await form.getByRole("button", { name: "Import" }).click();
   await expect(page.getByTestId("upload-result")).toHaveText(differences === 1 ? "Imported: 1 line" : `Imported: ${differences} lines`);
   // The run: every line is a difference.
-  await expect(page.getByTestId("statement-file").first().getByTestId("statement-outcomes")).toHaveText(differences === 1 ? "1 difference" : `${differences} differences`);
+  await expect(page.getByTestId("statement-files").locator("tbody tr").first().getByTestId("statement-outcomes")).toHaveText(differences === 1 ? "1 difference" : `${differences} differences`);
   // A new provider's scheduled fetch has not run yet: the page says when it will.
   await expect(page.getByTestId("fetch-status")).toContainText("No automatic fetches yet");
 }
@@ -96,7 +96,8 @@ test.describe("exception queue", () => {
 
     await nav(page, "Exceptions").click();
     await expect(page.getByRole("heading", { level: 1, name: "Exceptions" })).toBeVisible();
-    const rows = page.getByTestId("queue-row");
+    // The queue is a DataTable: its body rows.
+    const rows = page.getByTestId("queue-table").locator("tbody tr");
     await expect(rows).toHaveCount(2);
     await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥15.80");
     await expect(page.getByText("Σ open items equals the suspense balance")).toBeVisible();
@@ -186,7 +187,7 @@ test.describe("exception queue", () => {
     await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
     await expect(page.getByRole("heading", { level: 1, name: "差错处理" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "处理时限（SLA）" })).toBeVisible();
-    await expect(page.getByTestId("queue-row").first()).toContainText("调查中");
+    await expect(page.getByTestId("queue-table").locator("tbody tr").first()).toContainText("调查中");
   });
   test("the channel billed more than our order: its amount is accepted, the merchant is owed the difference, the suspense falls", async ({ page }) => {
     const tenant = await createTenant({ locale: "en", mode: "CUSTODIAL" });
@@ -207,7 +208,7 @@ test.describe("exception queue", () => {
     await upload(page, billDate, billOf(billDate, [{ outTradeNo: paid.outTradeNo, channelTradeNo: "4200000001202611270042", amountMinor: 2_300n, paidAt: new Date(paid.paidAt) }]), 1);
     await nav(page, "Exceptions").click();
     await expect(page.getByTestId("suspense-overage-balance")).toHaveText("¥3.00");
-    await page.getByTestId("queue-row").first().getByTestId("open-exception").click();
+    await page.getByTestId("queue-table").locator("tbody tr").first().getByTestId("open-exception").click();
     await expect(page.getByTestId("side-ours")).toContainText(paid.merchantOrderNo);
     await expect(page.getByTestId("side-ours")).toContainText("¥20.00");
 

@@ -114,7 +114,7 @@ test.describe("statement templates", () => {
     await form.getByLabel("File").setInputFiles({ name: "bank-20261127.csv", mimeType: "text/csv", buffer: SAMPLE });
     await form.getByRole("button", { name: "Import" }).click();
     await expect(page.getByTestId("upload-result")).toHaveText("Imported: 2 lines");
-    const files = page.getByTestId("statement-file");
+    const files = page.getByTestId("statement-files").locator("tbody tr");
     await expect(files).toHaveCount(1);
     await expect(files.first()).toContainText("bank-20261127.csv");
     await expect(files.first()).toContainText("¥7.50");

@@ -67,7 +67,8 @@ test.describe("statements", () => {
     const good = bill(1_280n);
     await importFile(page, "wechat-20261127-all.csv", good);
     await expect(page.getByTestId("upload-result")).toHaveText("Imported: 1 line");
-    const rows = page.getByTestId("statement-file");
+    // The list is a DataTable: its body rows, inside the page's list.
+    const rows = page.getByTestId("statement-files").locator("tbody tr");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("wechat-20261127-all.csv");
     await expect(rows.first()).toContainText("¥12.80");
@@ -82,11 +83,12 @@ test.describe("statements", () => {
     // The detail line says 12.81 while the summary still says 12.80.
     const tampered = Buffer.from(good.toString("utf8").replace("`12.80", "`12.81"), "utf8");
     await importFile(page, "tampered.csv", tampered);
-    await expect(page.getByTestId("upload-result")).toContainText("Not imported:");
+    await expect(page.getByTestId("upload-result")).toContainText("Not imported: the lines do not add up to the file's own totals");
+    await expect(page.getByTestId("upload-refusal-detail")).toHaveText("Line 4: summary 应结订单总金额 is 12.80 but the 应结订单金额 of the detail rows adds up to 12.81");
     await expect(rows).toHaveCount(1);
 
     await page.getByRole("combobox", { name: L.language }).selectOption("zh-CN");
     await expect(page.getByRole("heading", { level: 1, name: "对账单" })).toBeVisible();
-    await expect(page.getByTestId("statement-file").first()).toContainText("当前");
+    await expect(rows.first()).toContainText("当前");
   });
 });

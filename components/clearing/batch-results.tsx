@@ -14,6 +14,7 @@ import { Money } from "@/components/ui/money";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import { CURRENCY, type BatchDetail } from "@/components/wallets/types";
 import { useI18n } from "@/i18n/client";
+import { readRefusal, refusalDetail } from "./refusal";
 import { uploadStatement } from "./upload-statement";
 
 const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
@@ -41,7 +42,7 @@ export function BatchResults({ batchId, canImport }: { batchId: string; canImpor
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.wallets.batches.get.queryOptions({ id: batchId }));
   const [file, setFile] = useState<File | null>(null);
-  const [phase, setPhase] = useState<{ kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; text: string; ok: boolean }>({ kind: "idle" });
+  const [phase, setPhase] = useState<{ kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; text: string; ok: boolean; detail?: string | null }>({ kind: "idle" });
 
   if (detail.isPending) return <LoadingState rows={3} />;
   if (detail.isError) return <ErrorState error={detail.error} onRetry={() => void detail.refetch()} compact />;
@@ -70,8 +71,9 @@ export function BatchResults({ batchId, canImport }: { batchId: string; canImpor
         });
         await queryClient.invalidateQueries({ queryKey: trpc.wallets.batches.get.queryKey({ id: batchId }) });
       } else {
-        const message = (answer.body as { error?: { message?: string } } | null)?.error?.message ?? String(answer.status);
-        setPhase({ kind: "done", ok: false, text: t("payoutResults.refused", { message }) });
+        // By the server's code, in the reader's language; the parser's line and words under it.
+        const refusal = readRefusal(t, answer.status, answer.body);
+        setPhase({ kind: "done", ok: false, text: t("payoutResults.refused", { message: refusal.headline }), detail: refusalDetail(t, refusal) });
       }
     } catch {
       setPhase({ kind: "done", ok: false, text: t("common.errorTitle") });
@@ -164,6 +166,11 @@ export function BatchResults({ batchId, canImport }: { batchId: string; canImpor
             {phase.kind === "done" ? (
               <p role="status" className={`mt-2 text-sm ${phase.ok ? "text-success" : "text-danger"}`} data-testid="result-outcome">
                 {phase.text}
+                {phase.detail ? (
+                  <span className="mt-1 block break-words text-xs" data-testid="result-refusal-detail">
+                    {phase.detail}
+                  </span>
+                ) : null}
               </p>
             ) : null}
           </CardContent>

@@ -21,6 +21,7 @@ import { useI18n } from "@/i18n/client";
 import type { AppRouter } from "@/server/api/root";
 import { actionsFor, type ResolutionAction as Action } from "./exception-actions";
 import { kindLabel, statusLabel, statusTone } from "./exception-queue";
+import { channelStatusLabel, lineKindLabel, paymentStatusLabel, refundStatusLabel } from "./record-labels";
 
 type Item = inferRouterOutputs<AppRouter>["exceptionQueue"]["get"];
 const EVENTS = ["CREATED", "STATUS", "ASSIGN", "COMMENT", "PROPOSED", "DECLINED", "RESOLVED", "REOPENED", "REFUND_REQUESTED", "REFUND_FAILED"] as const;
@@ -82,7 +83,7 @@ export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: 
           {e.line ? (
             <dl>
               {e.file ? <p className="mb-1 text-xs text-muted-foreground">{t("exceptionQueue.fileOf", { file: e.file.fileName, date: e.file.billDate })}</p> : null}
-              <Row label={t("exceptionQueue.line", { no: String(e.line.lineNo) })}>{e.line.kind}</Row>
+              <Row label={t("exceptionQueue.line", { no: String(e.line.lineNo) })}>{lineKindLabel(t, e.line.kind)}</Row>
               <Row label={t("exceptionQueue.orderNo")}>{e.line.outTradeNo ?? e.line.outRefundNo ?? "—"}</Row>
               <Row label={t("exceptionQueue.tradeNo")}>{e.line.channelTradeNo ?? "—"}</Row>
               <Row label={t("exceptionQueue.occurredAt")}>{e.line.occurredAt ? <DateTime value={e.line.occurredAt} /> : "—"}</Row>
@@ -95,7 +96,7 @@ export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: 
               <Row label={t("exceptionQueue.fee")}>
                 <Money amountMinor={e.line.feeMinor} currency="CNY" inline />
               </Row>
-              <Row label={t("exceptionQueue.channelStatus")}>{e.line.channelStatus ?? "—"}</Row>
+              <Row label={t("exceptionQueue.channelStatus")}>{e.line.channelStatus ? <ChannelStatus status={e.line.channelStatus} /> : "—"}</Row>
               <Row label={t("exceptionQueue.subMerchant")}>{e.line.subMerchant ?? "—"}</Row>
             </dl>
           ) : (
@@ -112,7 +113,7 @@ export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: 
                 </Link>
               </Row>
               <Row label={t("exceptionQueue.tradeNo")}>{e.payment.channelTradeNo ?? "—"}</Row>
-              <Row label={t("exceptionQueue.paymentStatus")}>{e.payment.status}</Row>
+              <Row label={t("exceptionQueue.paymentStatus")}>{paymentStatusLabel(t, e.payment.status)}</Row>
               <Row label={t("exceptionQueue.amount")}>
                 <Money amountMinor={e.payment.amountMinor} currency="CNY" inline />
               </Row>
@@ -126,7 +127,7 @@ export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: 
           ) : e.refund ? (
             <dl>
               <Row label={t("exceptionQueue.refundNo")}>{e.refund.outRefundNo}</Row>
-              <Row label={t("exceptionQueue.paymentStatus")}>{e.refund.status}</Row>
+              <Row label={t("exceptionQueue.paymentStatus")}>{refundStatusLabel(t, e.refund.status)}</Row>
               <Row label={t("exceptionQueue.amount")}>
                 <Money amountMinor={e.refund.amountMinor} currency="CNY" inline />
               </Row>
@@ -155,6 +156,18 @@ export function ExceptionItem({ initial, canWork, canPropose, canResolveNote }: 
         <History e={e} canWork={canWork} onDone={refresh} />
       </div>
     </div>
+  );
+}
+
+/** The channel's word in the reader's language, with the word as printed beside it (finance matches it against the file). */
+function ChannelStatus({ status }: { status: string }) {
+  const { t } = useI18n();
+  const label = channelStatusLabel(t, status);
+  if (label === null) return <span className="font-mono text-xs">{status}</span>;
+  return (
+    <>
+      {label} <span className="font-mono text-xs text-muted-foreground">{status}</span>
+    </>
   );
 }
 
@@ -341,7 +354,7 @@ function Suggestions({ e, canPropose, onDone }: { e: Item; canPropose: boolean; 
                 <Link href={`/payments/${s.paymentId}`} className="text-primary underline-offset-2 hover:underline">
                   {s.merchantOrderNo}
                 </Link>{" "}
-                · <Money amountMinor={s.amountMinor} currency="CNY" inline /> · <DateTime value={s.at} /> · {s.status}
+                · <Money amountMinor={s.amountMinor} currency="CNY" inline /> · <DateTime value={s.at} /> · {paymentStatusLabel(t, s.status)}
                 <Badge tone="info" className="ms-2">
                   {t("exceptionQueue.confidence", { percent: String(Math.round(s.confidence * 100)) })}
                 </Badge>

@@ -1,12 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
 import type { inferRouterOutputs } from "@trpc/server";
-import { useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { ChartCard } from "@/components/charts/chart-card";
 import { minorToChartNumber, moneyFormatter } from "@/components/charts/chart-utils";
-import { useTRPC } from "@/components/providers/trpc";
+import type { CsvColumn } from "@/components/data-table/csv";
+import { DataTable, type FetchPageArgs } from "@/components/data-table/data-table";
+import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -15,7 +18,7 @@ import { errorText } from "@/components/ui/form-errors";
 import { Input } from "@/components/ui/input";
 import { Money } from "@/components/ui/money";
 import { Select } from "@/components/ui/select";
-import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { ErrorState, LoadingState } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { DateTime } from "@/components/ui/date-time";
 import { useI18n } from "@/i18n/client";
@@ -26,8 +29,6 @@ import { SlaSettings } from "./sla-settings";
 type Out = inferRouterOutputs<AppRouter>;
 export type QueueItem = Out["exceptionQueue"]["find"]["items"][number];
 
-const th = "whitespace-nowrap px-3 py-2 text-left font-medium text-muted-foreground";
-const td = "px-3 py-2 align-top";
 const link = "text-primary underline-offset-2 hover:underline";
 
 // Every exception kind the server opens (the SLA defaults in server/core/clearing/exceptions.ts
@@ -62,29 +63,60 @@ export const statusTone = (status: string) => (status === "OPEN" ? "warning" : s
 
 type Filters = { status: string; type: string; direction: string; channelAccountId: string; age: string; assigneeId: string };
 
-export function ExceptionQueue({ canWork, canClose }: { canWork: boolean; canClose: boolean }) {
-  const { t } = useI18n();
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  const toast = useToast();
-  const [f, setF] = useState<Filters>({ status: "ACTIVE", type: "", direction: "", channelAccountId: "", age: "", assigneeId: "" });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [assignee, setAssignee] = useState("");
-  const input = {
+/** Names the queue's list in the query cache (with the filters; DataTable adds its own page size). */
+export const QUEUE_TABLE_KEY = ["clearing", "exceptionQueue"] as const;
+
+/** The filters as exceptionQueue.find's input. */
+export function queueInput(f: Filters) {
+  return {
     status: f.status as "ACTIVE",
     ...(f.type ? { type: f.type } : {}),
     ...(f.direction ? { diffDirection: f.direction as "OVERAGE" } : {}),
     ...(f.channelAccountId ? { channelAccountId: f.channelAccountId } : {}),
     ...(f.age ? { age: f.age as "0-3" } : {}),
     ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
-    limit: 50,
   };
-  // Always fresh when the page is shown again: the item page changes what these show.
-  const list = useInfiniteQuery({ ...trpc.exceptionQueue.find.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor, initialCursor: null }), staleTime: 0 });
+}
+
+// Codes and integer minor units (fen), as every CSV of the console; the kind also in words.
+export function queueCsvColumns(t: Translate): CsvColumn<QueueItem>[] {
+  return [
+    { header: "id", value: (e) => e.id },
+    { header: "kind", value: (e) => e.kind },
+    { header: "kind_label", value: (e) => kindLabel(t, e.kind) },
+    { header: "status", value: (e) => e.status },
+    { header: "direction", value: (e) => e.direction },
+    { header: "amount_minor", value: (e) => e.amountMinor },
+    { header: "business_date", value: (e) => e.businessDate },
+    { header: "age_days", value: (e) => e.ageDays },
+    { header: "channel_account_id", value: (e) => e.channelAccountId },
+    { header: "sla_due_at", value: (e) => e.slaDueAt.toISOString() },
+    { header: "sla_breached", value: (e) => (e.slaBreached ? "yes" : "no") },
+    { header: "assignee", value: (e) => e.assigneeName },
+    { header: "resolution", value: (e) => e.resolution },
+    { header: "created_at", value: (e) => e.createdAt.toISOString() },
+  ];
+}
+
+export function ExceptionQueue({ canWork, canClose }: { canWork: boolean; canClose: boolean }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [f, setF] = useState<Filters>({ status: "ACTIVE", type: "", direction: "", channelAccountId: "", age: "", assigneeId: "" });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [assignee, setAssignee] = useState("");
+  // The filters are part of the table's query key as well as of what fetchPage asks for.
+  const input = useMemo(() => queueInput(f), [f]);
+  const fetchPage = useCallback(({ cursor, limit, signal }: FetchPageArgs) => client.exceptionQueue.find.query({ ...input, cursor, limit }, { signal }), [client, input]);
+  // Always fresh when the page is shown again: the item page changes what the list shows.
+  useEffect(() => {
+    void qc.invalidateQueries({ queryKey: QUEUE_TABLE_KEY });
+  }, [qc]);
   const stats = useQuery({ ...trpc.exceptionQueue.stats.queryOptions({}), staleTime: 0 });
   const accounts = useQuery(trpc.channels.list.queryOptions());
   const assign = useMutation(trpc.exceptionQueue.assign.mutationOptions());
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const users = stats.data?.users ?? [];
   const set = (k: keyof Filters) => (e: { target: { value: string } }) => {
     setF({ ...f, [k]: e.target.value });
@@ -101,79 +133,77 @@ export function ExceptionQueue({ canWork, canClose }: { canWork: boolean; canClo
       const r = await assign.mutateAsync({ ids: [...selected], assigneeId: assignee || null });
       toast.success(t("exceptionQueue.assigned", { count: String(r.changed) }));
       setSelected(new Set());
-      await qc.invalidateQueries({ queryKey: trpc.exceptionQueue.find.pathKey() });
+      await Promise.all([qc.invalidateQueries({ queryKey: QUEUE_TABLE_KEY }), qc.invalidateQueries({ queryKey: trpc.exceptionQueue.find.pathKey() })]);
     } catch (e) {
       toast.error(errorText(e) ?? String(e));
     }
   };
 
-  let body;
-  if (list.isPending) body = <LoadingState rows={4} />;
-  else if (list.isError) body = <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
-  else if (items.length === 0) body = <EmptyState title={t("exceptionQueue.empty")} description={t("exceptionQueue.emptyBody")} />;
-  else
-    body = (
-      <div className="overflow-x-auto">
-        <table className="w-full border-collapse text-sm" data-testid="queue-table">
-          <thead className="bg-muted">
-            <tr>
-              <th scope="col" className={th}>
-                {canWork ? (
-                  <input
-                    type="checkbox"
-                    aria-label={t("exceptionQueue.selectAll")}
-                    checked={items.length > 0 && items.every((i) => selected.has(i.id))}
-                    onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.id)) : new Set())}
-                  />
-                ) : null}
-              </th>
-              {[t("exceptionQueue.type"), t("exceptionQueue.status"), t("exceptionQueue.amount"), t("exceptionQueue.businessDate"), t("exceptionQueue.age"), t("exceptionQueue.sla"), t("exceptionQueue.assignee"), ""].map((h, i) => (
-                <th key={i} scope="col" className={th}>
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id} className={`border-t border-border ${e.slaBreached ? "bg-danger/5" : ""}`} data-testid="queue-row" data-kind={e.kind} data-status={e.status} data-id={e.id}>
-                <td className={td}>{canWork ? <input type="checkbox" aria-label={t("exceptionQueue.select")} checked={selected.has(e.id)} onChange={() => toggle(e.id)} /> : null}</td>
-                <td className={td}>
-                  {kindLabel(t, e.kind)}
-                  {e.direction === "OVERAGE" || e.direction === "SHORTAGE" ? <span className="block text-xs text-muted-foreground">{t(`payments.direction_${e.direction}`)}</span> : null}
-                </td>
-                <td className={td}>
-                  <Badge tone={statusTone(e.status)}>{statusLabel(t, e.status)}</Badge>
-                </td>
-                <td className={`${td} tabular`}>
-                  <Money amountMinor={e.amountMinor} currency="CNY" inline />
-                </td>
-                <td className={`${td} tabular`}>{e.businessDate}</td>
-                <td className={`${td} tabular`}>{t("exceptionQueue.ageDays", { days: String(e.ageDays) })}</td>
-                <td className={td}>
-                  <DateTime value={e.slaDueAt} />
-                  {e.slaBreached ? (
-                    <Badge tone="danger" className="ms-1">
-                      {t("exceptionQueue.slaBreached")}
-                    </Badge>
-                  ) : e.slaDueSoon ? (
-                    <Badge tone="warning" className="ms-1">
-                      {t("exceptionQueue.slaSoon")}
-                    </Badge>
-                  ) : null}
-                </td>
-                <td className={td}>{e.assigneeName ?? <span className="text-muted-foreground">{t("exceptionQueue.unassigned")}</span>}</td>
-                <td className={`${td} text-right`}>
-                  <Link href={`/exceptions/${e.id}`} className={link} data-testid="open-exception">
-                    {t("exceptionQueue.open")}
-                  </Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    );
+  const columns: ColumnDef<QueueItem, unknown>[] = [
+    ...(canWork
+      ? [
+          {
+            id: "select",
+            meta: { label: t("exceptionQueue.select") },
+            header: ({ table }) => {
+              const ids = table.getRowModel().rows.map((r) => r.id);
+              return (
+                <input
+                  type="checkbox"
+                  aria-label={t("exceptionQueue.selectAll")}
+                  checked={ids.length > 0 && ids.every((id) => selected.has(id))}
+                  onChange={(e) => setSelected(e.target.checked ? new Set(ids) : new Set())}
+                />
+              );
+            },
+            cell: ({ row }) => <input type="checkbox" aria-label={t("exceptionQueue.select")} checked={selected.has(row.original.id)} onChange={() => toggle(row.original.id)} />,
+          } satisfies ColumnDef<QueueItem, unknown>,
+        ]
+      : []),
+    {
+      id: "type",
+      header: t("exceptionQueue.type"),
+      cell: ({ row: { original: e } }) => (
+        <span className="block min-w-40" data-kind={e.kind}>
+          {kindLabel(t, e.kind)}
+          {e.direction === "OVERAGE" || e.direction === "SHORTAGE" ? <span className="block text-xs text-muted-foreground">{t(`payments.direction_${e.direction}`)}</span> : null}
+        </span>
+      ),
+    },
+    { id: "status", header: t("exceptionQueue.status"), cell: ({ row: { original: e } }) => <Badge tone={statusTone(e.status)}>{statusLabel(t, e.status)}</Badge> },
+    { id: "amount", header: t("exceptionQueue.amount"), meta: { align: "right" }, cell: ({ row: { original: e } }) => <Money amountMinor={e.amountMinor} currency="CNY" /> },
+    { id: "businessDate", header: t("exceptionQueue.businessDate"), cell: ({ row: { original: e } }) => <span className="tabular whitespace-nowrap">{e.businessDate}</span> },
+    { id: "age", header: t("exceptionQueue.age"), meta: { align: "right" }, cell: ({ row: { original: e } }) => <span className="tabular whitespace-nowrap">{t("exceptionQueue.ageDays", { days: String(e.ageDays) })}</span> },
+    {
+      id: "sla",
+      header: t("exceptionQueue.sla"),
+      cell: ({ row: { original: e } }) => (
+        <span className="whitespace-nowrap">
+          <DateTime value={e.slaDueAt} />
+          {e.slaBreached ? (
+            <Badge tone="danger" className="ms-1">
+              {t("exceptionQueue.slaBreached")}
+            </Badge>
+          ) : e.slaDueSoon ? (
+            <Badge tone="warning" className="ms-1">
+              {t("exceptionQueue.slaSoon")}
+            </Badge>
+          ) : null}
+        </span>
+      ),
+    },
+    { id: "assignee", header: t("exceptionQueue.assignee"), cell: ({ row: { original: e } }) => e.assigneeName ?? <span className="text-muted-foreground">{t("exceptionQueue.unassigned")}</span> },
+    {
+      id: "open",
+      header: () => <span className="sr-only">{t("common.actions")}</span>,
+      meta: { align: "right" },
+      cell: ({ row: { original: e } }) => (
+        <Link href={`/exceptions/${e.id}`} className={link} data-testid="open-exception">
+          {t("exceptionQueue.open")}
+        </Link>
+      ),
+    },
+  ];
 
   const opt = (value: string, label: string) => ({ value, label });
   return (
@@ -211,12 +241,20 @@ export function ExceptionQueue({ canWork, canClose }: { canWork: boolean; canClo
             </Button>
           </div>
         ) : null}
-        {body}
-        {list.hasNextPage ? (
-          <Button variant="secondary" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-            {t("exceptionQueue.loadMore")}
-          </Button>
-        ) : null}
+        <div data-testid="queue-table">
+          <DataTable<QueueItem>
+            label={t("exceptionQueue.listLabel")}
+            queryKey={[...QUEUE_TABLE_KEY, input]}
+            fetchPage={fetchPage}
+            // The filters above are part of the query key, which also keys DataTable's saved column
+            // choice: with no column to hide, a choice cannot come and go with the filters.
+            columns={columns.map((c) => ({ ...c, enableHiding: false }))}
+            getRowId={(e) => e.id}
+            csv={{ filename: "exceptions.csv", columns: queueCsvColumns(t) }}
+            emptyTitle={t("exceptionQueue.empty")}
+            emptyDescription={t("exceptionQueue.emptyBody")}
+          />
+        </div>
       </Card>
       <DayClose canClose={canClose} today={stats.data?.today} />
       <SlaSettings canEdit={canWork} />

@@ -11,6 +11,8 @@ export function uploadStatement(query: URLSearchParams, file: File, onProgress: 
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
     };
+    // Every byte is sent (a small file may end without a progress event): the server is checking it now.
+    xhr.upload.onload = () => onProgress(100);
     xhr.onload = () => {
       let body: unknown = null;
       try {

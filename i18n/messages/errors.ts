@@ -175,6 +175,9 @@ export const errors = defineMessages(
     TRANSFER_NOT_FOUND: "No such transfer",
     ALREADY_EXISTS: "One with these details already exists",
     TIME_ZONE_INVALID: "Not a time zone: use an IANA name such as Asia/Shanghai",
+    // Refusals of the console's upload routes (statements, settlement statements) before any domain code runs.
+    UNAUTHENTICATED: "Your session has ended: sign in again",
+    UNKNOWN_TENANT: "Unknown service provider",
   },
   {
     INVALID_CREDENTIALS: "邮箱或密码不正确",
@@ -343,6 +346,8 @@ export const errors = defineMessages(
     TRANSFER_NOT_FOUND: "没有这笔转账",
     ALREADY_EXISTS: "已存在相同信息的记录",
     TIME_ZONE_INVALID: "不是有效的时区，请使用 IANA 名称，例如 Asia/Shanghai",
+    UNAUTHENTICATED: "登录已失效，请重新登录",
+    UNKNOWN_TENANT: "未知的服务商",
   },
 );
 

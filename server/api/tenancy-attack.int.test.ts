@@ -2081,9 +2081,9 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   // statements
   async "statements.find"(e) {
     // A's channel account names no files for B; B's own list holds only B's (none in this suite).
-    expect(await asB("viewer").statements.find({ channelAccountId: e.a.channel.accountId })).toEqual([]);
+    expect(await asB("viewer").statements.find({ channelAccountId: e.a.channel.accountId })).toEqual({ items: [], nextCursor: null });
     const own = await asB("viewer").statements.find({});
-    for (const f of own) expect(f.channelAccountId).not.toBe(e.a.channel.accountId);
+    for (const f of own.items) expect(f.channelAccountId).not.toBe(e.a.channel.accountId);
     expectNoLeak(own);
   },
   async "statements.fetches"(e) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fetchStatuses } from "@/server/core/clearing/fetch-job";
-import { findStatementFiles } from "@/server/core/clearing/import";
+import { listStatementFiles, ZStatementFileFind } from "@/server/core/clearing/files";
 import { closeReconciledDay, dayCloseBlockers } from "@/server/core/clearing/day-close";
 import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, findQueue, getExceptionItem, queueStats, setSla, slaSettings, transitionException } from "@/server/core/clearing/exceptions";
 import "@/server/core/clearing/proposal-kinds";
@@ -12,9 +12,8 @@ import { permissionProcedure, router, tenantProcedure } from "../trpc";
 // Clearing in the console. Files are uploaded through /api/console/statements (raw bytes, so the
 // browser can show progress); the list is here.
 export const statementsRouter = router({
-  find: tenantProcedure
-    .input(z.object({ channelAccountId: z.string().uuid().optional(), billDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), limit: z.number().int().min(1).max(200).optional() }))
-    .query(({ ctx, input }) => findStatementFiles(ctx.tx, ctx.tctx, input)),
+  /** The imported files, newest first, a keyset page at a time, with their reconciliation outcomes. */
+  find: tenantProcedure.input(ZStatementFileFind).query(({ ctx, input }) => listStatementFiles(ctx.tx, ctx.tctx, input)),
   /** The scheduled fetch's tries per account and bill date (late or refused bills). */
   fetches: tenantProcedure.input(z.object({ days: z.number().int().min(1).max(31).optional() })).query(({ ctx, input }) => fetchStatuses(ctx.tx, ctx.tctx, input)),
   /** Finance-defined templates for files we have no parser for: each name's newest version. */

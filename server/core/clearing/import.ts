@@ -249,26 +249,3 @@ function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
   }
   if (chunk.length > 0) yield chunk;
 }
-
-export async function findStatementFiles(tx: Tx, ctx: TenantContext, input: { channelAccountId?: string; billDate?: string; limit?: number }) {
-  const files = await tx.statementFile.findMany({
-    where: {
-      tenantId: ctx.tenantId,
-      ...(input.channelAccountId ? { channelAccountId: input.channelAccountId } : {}),
-      ...(input.billDate ? { billDate: new Date(`${input.billDate}T00:00:00Z`) } : {}),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: Math.min(input.limit ?? 50, 200),
-    // A template file names the version that read it.
-    include: { template: { select: { name: true, version: true } } },
-  });
-  // Each file's reconciliation outcomes, counted in one query.
-  const counts = files.length
-    ? await tx.reconItem.groupBy({ by: ["fileId", "outcome"], where: { tenantId: ctx.tenantId, fileId: { in: files.map((f) => f.id) } }, _count: { _all: true } })
-    : [];
-  return files.map((f) => {
-    const outcomes: Record<string, number> = {};
-    for (const c of counts) if (c.fileId === f.id) outcomes[c.outcome] = c._count._all;
-    return { ...f, outcomes };
-  });
-}

@@ -206,23 +206,61 @@ const LABELS = {
 } as const;
 export type StatementLocale = keyof typeof LABELS;
 
-export const MOVEMENT_KIND_LABELS: Record<string, { "zh-CN": string; en: string }> = {
+type KindLabel = { readonly "zh-CN": string; readonly en: string };
+
+// The merchant's words for every journal entry kind that can move its balance (the accounts of
+// merchantBalanceRefs), and the kinds that move money between those accounts only (they net to
+// nothing, so a statement leaves them out, but an adjustment touching one of them would not).
+// The console's own names (components/ledger/labels.ts) are finance's; these are what a merchant
+// reads on its statement. statement.test.ts checks the list against server/core/ledger/templates.ts.
+export const MOVEMENT_KIND_LABELS: Readonly<Record<string, KindLabel>> = {
   "payment.fee_at_source": { "zh-CN": "收款", en: "Payment" },
   "payment.fee_billed_monthly": { "zh-CN": "收款", en: "Payment" },
   refund: { "zh-CN": "退款", en: "Refund" },
   "refund.completion": { "zh-CN": "退款", en: "Refund" },
   "refund.hold": { "zh-CN": "退款", en: "Refund" },
   "refund.merchant_debt": { "zh-CN": "退款垫付", en: "Refund debt" },
+  "settlement.make_available": { "zh-CN": "待结算转可结算", en: "Made available for settlement" },
+  "settlement.reserve_hold": { "zh-CN": "风险保证金留存", en: "Risk reserve held" },
+  "settlement.reserve_release": { "zh-CN": "风险保证金释放", en: "Risk reserve released" },
+  "settlement.debt_recovery": { "zh-CN": "扣回垫付", en: "Debt recovered" },
   "payout.hold": { "zh-CN": "结算出款", en: "Payout" },
+  "payout.bank_success": { "zh-CN": "出款成功", en: "Payout paid" },
   "payout.bank_failure": { "zh-CN": "出款退回", en: "Payout failed" },
   "payout.returned": { "zh-CN": "退汇", en: "Payout returned" },
-  "settlement.debt_recovery": { "zh-CN": "扣回垫付", en: "Debt recovered" },
+  "recon.amount_correction": { "zh-CN": "对账金额调整", en: "Amount corrected by reconciliation" },
   "memo.payment": { "zh-CN": "收款", en: "Payment" },
   "memo.refund": { "zh-CN": "退款", en: "Refund" },
   "memo.settled": { "zh-CN": "渠道结算", en: "Settled by channel" },
   adjustment: { "zh-CN": "调账", en: "Adjustment" },
+  reversal: { "zh-CN": "冲正", en: "Reversing entry" },
+  // A hold resolved without a kind of its own (ledger_resolve_hold's default), and one that expired.
+  "hold.post": { "zh-CN": "冻结资金入账", en: "Held funds posted" },
+  "hold.release": { "zh-CN": "解除冻结", en: "Hold released" },
+  "hold.expire": { "zh-CN": "冻结到期释放", en: "Hold expired" },
 };
-const kindLabel = (kind: string, locale: StatementLocale) => MOVEMENT_KIND_LABELS[kind]?.[locale] ?? kind;
+
+// What a hold was resolved for: the kind postHold / voidHold pass. ledger_resolve_hold writes the
+// posting as `<kind>.post` (and the release of the reservation as `<kind>.release`, never posted):
+// these are the entries a merchant's balance shows, named by what happened (a refund went through,
+// a payout was sent), as the console names them (components/ledger/labels.ts kindLabel).
+const HOLD_RESOLUTION_LABELS: Readonly<Record<string, KindLabel>> = {
+  "refund.hold_post": { "zh-CN": "退款", en: "Refund" },
+  "refund.void": { "zh-CN": "退款失败", en: "Refund failed" },
+  "payout.release": { "zh-CN": "结算出款", en: "Payout" },
+  "payout.cancel": { "zh-CN": "出款撤销", en: "Payout cancelled" },
+};
+
+const lookup = (table: Readonly<Record<string, KindLabel>>, kind: string): KindLabel | undefined => (Object.hasOwn(table, kind) ? table[kind] : undefined);
+
+/** A movement's kind in the merchant's words; a kind without one (a later module's) shows as its code. */
+function kindLabel(kind: string, locale: StatementLocale): string {
+  const own = lookup(MOVEMENT_KIND_LABELS, kind);
+  if (own) return own[locale];
+  const m = /^(.+)\.(post|release)$/.exec(kind);
+  const base = m?.[1] ? (lookup(HOLD_RESOLUTION_LABELS, m[1]) ?? lookup(MOVEMENT_KIND_LABELS, m[1])) : undefined;
+  return base ? base[locale] : kind;
+}
 
 export function statementCsv(s: MerchantStatement, locale: StatementLocale): string {
   const L = LABELS[locale];
