@@ -59,11 +59,17 @@ export const ZWriteOff = z.object({ exceptionId: z.string().uuid(), note });
 
 type ExceptionRow = Awaited<ReturnType<typeof lockException>>;
 
-const directionOf = (e: ExceptionRow): "OVERAGE" | "SHORTAGE" => {
+/** 长款 or 短款; null for a difference that moved no money (a payout's status, a bank line we cannot place). */
+const directionOf = (e: ExceptionRow): "OVERAGE" | "SHORTAGE" | null => {
   const d = (e.details as { direction?: unknown } | null)?.direction;
-  if (d !== "OVERAGE" && d !== "SHORTAGE") throw new DomainError("INVARIANT", "EXCEPTION_WITHOUT_DIRECTION", "This difference has no direction");
-  return d;
+  return d === "OVERAGE" || d === "SHORTAGE" ? d : null;
 };
+
+/** A write-off moves the difference's money to loss or unclaimed funds: it needs a direction. */
+function writeOffDirection(direction: "OVERAGE" | "SHORTAGE" | null): "OVERAGE" | "SHORTAGE" {
+  if (direction) return direction;
+  throw new DomainError("PRECONDITION", "EXCEPTION_WITHOUT_DIRECTION", "This difference moved no money, so there is nothing to write off: accept our record (with evidence) or the channel's");
+}
 
 /** The difference, resolvable: a RECON_* exception not closed, with no other resolution pending. */
 async function resolvable(tx: Tx, ctx: TenantContext, exceptionId: string, proposalId?: string) {
@@ -258,7 +264,9 @@ async function executeResolve(tx: Tx, ctx: TenantContext, payload: unknown, prop
 
 async function executeWriteOff(tx: Tx, ctx: TenantContext, payload: unknown, proposal: { id: string }) {
   const p = ZWriteOff.parse(payload);
-  const { e, direction } = await resolvable(tx, ctx, p.exceptionId, proposal.id);
+  const resolved = await resolvable(tx, ctx, p.exceptionId, proposal.id);
+  const { e } = resolved;
+  const direction = writeOffDirection(resolved.direction);
   let entryId: string | null = null;
   // A suspense entry leaves suspense to loss (短款) or to unclaimed funds (长款); DIRECT tenants hold none.
   if (e.suspenseEntryId && e.amountMinor > 0n) {
@@ -299,7 +307,8 @@ registerProposalKind("recon.resolve", {
 
 registerProposalKind("recon.write_off", {
   async validate(tx, ctx, payload) {
-    const { e } = await resolvable(tx, ctx, ZWriteOff.parse(payload).exceptionId);
+    const { e, direction } = await resolvable(tx, ctx, ZWriteOff.parse(payload).exceptionId);
+    writeOffDirection(direction);
     return { amountMinor: e.amountMinor };
   },
   execute: executeWriteOff,

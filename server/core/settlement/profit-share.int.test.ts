@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importStatement } from "@/server/core/clearing/import";
+import { proposeResolution } from "@/server/core/clearing/resolutions";
+import "@/server/core/clearing/proposal-kinds";
+import { decideProposal } from "@/server/core/proposals/service";
+import { createUser } from "@/server/core/users/service";
+import type { TenantContext } from "@/server/db/tenant-tx";
 import { incomeStatement } from "./income";
 import { createMerchant } from "@/server/core/merchants/service";
 import { createTestPayment } from "@/server/core/payments/test-payment";
@@ -74,7 +79,7 @@ describe("profit-share reconciliation", () => {
     expect(exceptions.map((e) => [e.merchant_id, e.details.diffType, e.details.direction ?? null])).toEqual(
       expect.arrayContaining([
         [ids[1], "AMOUNT", "OVERAGE"],
-        [null, "UNKNOWN_SUB_MERCHANT", null],
+        [null, "UNKNOWN_SUB_MERCHANT", "OVERAGE"],
         [ids[2], "PLATFORM_ONLY", "SHORTAGE"],
       ]),
     );
@@ -84,6 +89,24 @@ describe("profit-share reconciliation", () => {
     expect(again.outcome).toBe("ALREADY_IMPORTED");
     const [n] = await ownerQuery<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM exception WHERE tenant_id = $1 AND kind = 'RECON_PROFIT_SHARE'`, [t.id]);
     expect(n!.n).toBe(3);
+    // Each outcome is an item of the file (the statement list counts them), and the file is reconciled.
+    const items = await ownerQuery<{ outcome: string; diff_type: string | null; direction: string | null }>(db.url, `SELECT outcome, diff_type, direction FROM recon_item WHERE file_id = $1 ORDER BY outcome, diff_type`, [result.fileId]);
+    expect(items.map((i) => [i.outcome, i.diff_type, i.direction])).toEqual([
+      ["DIFFERENCE", "AMOUNT", "OVERAGE"],
+      ["DIFFERENCE", "PLATFORM_ONLY", "SHORTAGE"],
+      ["DIFFERENCE", "UNKNOWN_SUB_MERCHANT", "OVERAGE"],
+      ["MATCHED", null, null],
+    ]);
+    expect((await ownerQuery<{ reconciled_at: Date | null }>(db.url, `SELECT reconciled_at FROM statement_file WHERE id = $1`, [result.fileId]))[0]!.reconciled_at).not.toBeNull();
+    // A difference is worked in the queue like any other: the unknown merchant number, our record accepted by a second person.
+    const [unknown] = await ownerQuery<{ id: string }>(db.url, `SELECT id FROM exception WHERE tenant_id = $1 AND kind = 'RECON_PROFIT_SHARE' AND details->>'diffType' = 'UNKNOWN_SUB_MERCHANT'`, [t.id]);
+    const checker: TenantContext = await withTenantTx(t.id, async (tx) => {
+      const u = await createUser(tx, ctx, { email: `finance@${t.slug}.test`, name: "Finance", role: "FINANCE", password: "Test-password-1" });
+      return { tenantId: t.id, actor: { kind: "USER", userId: u!.id, email: u!.email, role: "FINANCE", merchantId: null } };
+    });
+    const proposal = await withTenantTx(t.id, (tx) => proposeResolution(tx, ctx, { exceptionId: unknown!.id, action: "ACCEPT_OURS", note: "not our merchant", evidence: "the acquirer confirmed a typo in its statement", reason: "acquirer's error" }));
+    await withTenantTx(t.id, (tx) => decideProposal(tx, checker, { id: proposal.id, decision: "APPROVE" }));
+    expect((await ownerQuery<{ status: string }>(db.url, `SELECT status FROM exception WHERE id = $1`, [unknown!.id]))[0]!.status).toBe("RESOLVED");
 
     // The month's income statement: every grouping adds up to the same totals, equal to the payments'.
     const totals = await Promise.all((["merchant", "channel", "product", "store", "device"] as const).map((by) => withTenantTx(t.id, (tx) => incomeStatement(tx, ctx, { month, by }))));

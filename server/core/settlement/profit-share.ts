@@ -1,5 +1,5 @@
 import { openException } from "@/server/core/payments/exceptions";
-import { authorizedTenantId, withTenantTx, type TenantContext } from "@/server/db/tenant-tx";
+import { authorizedTenantId, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { monthRange } from "./cycle";
 
 // The acquirer's profit-share (分润) statement against the margin we computed (issue 8). Each line
@@ -8,12 +8,16 @@ import { monthRange } from "./cycle";
 // payment and refund templates booked for that merchant at that channel account in that month,
 // net of claw-backs — read from the daily statistics, whose margin is exactly that. Every line
 // ends in one outcome: MATCHED, DIFFERENCE (an exception: more than we computed is 长款, less is
-// 短款) or UNKNOWN_SUB_MERCHANT (an exception); a merchant we computed a margin for that the file
-// does not list is PLATFORM_ONLY (an exception). Re-running a file raises nothing twice.
+// 短款) or UNKNOWN_SUB_MERCHANT (an exception: a share for a merchant number we cannot place, 长款);
+// a merchant we computed a margin for that the file does not list is PLATFORM_ONLY (an exception,
+// 短款). Each outcome is a reconciliation item of the file, as for a payment statement, so the file
+// shows its outcomes and its exceptions are worked in the queue like any difference (accept ours
+// with evidence, write off); the file is then marked reconciled. Re-running a file raises nothing twice.
 
 export const PROFIT_SHARE_EXCEPTION = "RECON_PROFIT_SHARE";
 
 export interface ProfitShareOutcome {
+  lineId: string | null;
   lineNo: number | null;
   month: string;
   subMerchant: string | null;
@@ -33,7 +37,7 @@ export interface ProfitShareSummary {
 
 export async function reconcileProfitShareFile(ctx: TenantContext, fileId: string): Promise<ProfitShareSummary> {
   return withTenantTx(authorizedTenantId(ctx.tenantId), async (tx) => {
-    const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId }, select: { id: true, channelAccountId: true } });
+    const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId }, select: { id: true, channelAccountId: true, billDate: true } });
     if (!file) throw new Error(`statement file ${fileId} not found`);
     const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId, kind: "PROFIT_SHARE" }, orderBy: { lineNo: "asc" }, select: { id: true, lineNo: true, subMerchant: true, amountMinor: true, raw: true } });
     const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, subMchId: { not: null } }, select: { merchantId: true, subMchId: true } });
@@ -59,49 +63,22 @@ export async function reconcileProfitShareFile(ctx: TenantContext, fileId: strin
       const month = String((l.raw as { month?: string }).month ?? "");
       const merchantId = l.subMerchant ? (merchantOf.get(l.subMerchant) ?? null) : null;
       if (!merchantId) {
-        outcomes.push({ lineNo: l.lineNo, month, subMerchant: l.subMerchant, merchantId: null, theirsMinor: l.amountMinor, oursMinor: null, outcome: "UNKNOWN_SUB_MERCHANT" });
-        await openException(tx, ctx, {
-          kind: PROFIT_SHARE_EXCEPTION,
-          causeType: "statement_line",
-          causeId: l.id,
-          amountMinor: l.amountMinor < 0n ? -l.amountMinor : l.amountMinor,
-          businessDate: `${month}-01`,
-          details: { diffType: "UNKNOWN_SUB_MERCHANT", month, subMerchant: l.subMerchant, theirsMinor: l.amountMinor.toString() },
-        });
+        outcomes.push({ lineId: l.id, lineNo: l.lineNo, month, subMerchant: l.subMerchant, merchantId: null, theirsMinor: l.amountMinor, oursMinor: null, outcome: "UNKNOWN_SUB_MERCHANT" });
         continue;
       }
       seen.add(`${month}|${merchantId}`);
       const oursMinor = ours.get(`${month}|${merchantId}`) ?? 0n;
       const diff = l.amountMinor - oursMinor;
-      outcomes.push({ lineNo: l.lineNo, month, subMerchant: l.subMerchant, merchantId, theirsMinor: l.amountMinor, oursMinor, outcome: diff === 0n ? "MATCHED" : "DIFFERENCE" });
-      if (diff !== 0n) {
-        await openException(tx, ctx, {
-          kind: PROFIT_SHARE_EXCEPTION,
-          causeType: "statement_line",
-          causeId: l.id,
-          merchantId,
-          amountMinor: diff < 0n ? -diff : diff,
-          businessDate: `${month}-01`,
-          details: { diffType: "AMOUNT", direction: diff > 0n ? "OVERAGE" : "SHORTAGE", month, subMerchant: l.subMerchant, theirsMinor: l.amountMinor.toString(), oursMinor: oursMinor.toString() },
-        });
-      }
+      outcomes.push({ lineId: l.id, lineNo: l.lineNo, month, subMerchant: l.subMerchant, merchantId, theirsMinor: l.amountMinor, oursMinor, outcome: diff === 0n ? "MATCHED" : "DIFFERENCE" });
     }
     // Margins we booked that the acquirer's statement does not pay.
     for (const [key, oursMinor] of ours) {
       if (seen.has(key) || oursMinor === 0n) continue;
       const [month, merchantId] = key.split("|") as [string, string];
-      outcomes.push({ lineNo: null, month, subMerchant: subOf.get(merchantId) ?? null, merchantId, theirsMinor: null, oursMinor, outcome: "PLATFORM_ONLY" });
-      await openException(tx, ctx, {
-        kind: PROFIT_SHARE_EXCEPTION,
-        causeType: "statement_file",
-        // One per file, merchant and month: a stable id derived from them.
-        causeId: await tx.$queryRaw<Array<{ id: string }>>`SELECT md5(${`${fileId}|${merchantId}|${month}`})::uuid::text AS id`.then((r) => r[0]!.id),
-        merchantId,
-        amountMinor: oursMinor < 0n ? -oursMinor : oursMinor,
-        businessDate: `${month}-01`,
-        details: { diffType: "PLATFORM_ONLY", direction: "SHORTAGE", month, fileId, oursMinor: oursMinor.toString() },
-      });
+      outcomes.push({ lineId: null, lineNo: null, month, subMerchant: subOf.get(merchantId) ?? null, merchantId, theirsMinor: null, oursMinor, outcome: "PLATFORM_ONLY" });
     }
+    await recordItems(tx, ctx, file, outcomes);
+    await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { reconciledAt: new Date() } });
     const byOutcome: Record<string, number> = {};
     const differences: Record<string, number> = {};
     for (const o of outcomes) {
@@ -111,4 +88,57 @@ export async function reconcileProfitShareFile(ctx: TenantContext, fileId: strin
     }
     return { fileId, reconciled: true, byOutcome, differences, outcomes };
   });
+}
+
+/**
+ * The outcomes as the file's reconciliation items (one per line; one per merchant and month the
+ * file lacks), and an exception for each difference with its direction, caused by its item. Items
+ * already there (the same file again) are kept, and their exceptions are not raised twice.
+ */
+async function recordItems(tx: Tx, ctx: TenantContext, file: { id: string; channelAccountId: string; billDate: Date }, outcomes: readonly ProfitShareOutcome[]): Promise<void> {
+  const items = outcomes.map((o) => {
+    const theirs = o.theirsMinor ?? 0n;
+    const ours = o.oursMinor ?? 0n;
+    const diffType = o.outcome === "DIFFERENCE" ? "AMOUNT" : o.outcome === "MATCHED" ? null : o.outcome;
+    // Money: a share we did not compute is 长款 (an unknown merchant number's too), one we computed
+    // and were not paid 短款.
+    const diffMinor = o.outcome === "MATCHED" ? 0n : theirs - ours;
+    const direction = o.outcome === "MATCHED" ? null : diffMinor > 0n ? "OVERAGE" : "SHORTAGE";
+    return { o, itemKey: o.lineId ?? `platform:${o.merchantId}:${o.month}`, diffType, diffMinor, direction } as const;
+  });
+  if (items.length === 0) return;
+  const col = <T,>(pick: (i: (typeof items)[number]) => T) => items.map(pick);
+  await tx.$executeRaw`
+    INSERT INTO recon_item (tenant_id, file_id, item_key, line_id, channel_account_id, bill_date, outcome, diff_type, direction, our_minor, their_minor, diff_minor, note)
+    SELECT ${ctx.tenantId}::uuid, ${file.id}::uuid, u.item_key, u.line_id, ${file.channelAccountId}::uuid, ${file.billDate}::date,
+           CASE WHEN u.direction IS NULL THEN 'MATCHED' ELSE 'DIFFERENCE' END, u.diff_type, u.direction, u.our_minor, u.their_minor, u.diff_minor, u.note
+      FROM unnest(${col((i) => i.itemKey)}::text[], ${col((i) => i.o.lineId)}::uuid[], ${col((i) => i.diffType)}::text[], ${col((i) => i.direction)}::text[],
+                  ${col((i) => i.o.oursMinor?.toString() ?? null)}::bigint[], ${col((i) => i.o.theirsMinor?.toString() ?? null)}::bigint[], ${col((i) => i.diffMinor.toString())}::bigint[],
+                  ${col((i) => `profit share ${i.o.month}${i.o.subMerchant ? ` of ${i.o.subMerchant}` : ""}`)}::text[])
+        AS u(item_key, line_id, diff_type, direction, our_minor, their_minor, diff_minor, note)
+    ON CONFLICT (tenant_id, file_id, item_key) DO NOTHING`;
+  const ids = new Map((await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, fileId: file.id }, select: { id: true, itemKey: true } })).map((r) => [r.itemKey, r.id]));
+  for (const i of items) {
+    if (!i.direction) continue;
+    const { o } = i;
+    await openException(tx, ctx, {
+      kind: PROFIT_SHARE_EXCEPTION,
+      causeType: "recon_item",
+      causeId: ids.get(i.itemKey)!,
+      ...(o.merchantId ? { merchantId: o.merchantId } : {}),
+      amountMinor: i.diffMinor < 0n ? -i.diffMinor : i.diffMinor,
+      businessDate: `${o.month}-01`,
+      details: {
+        diffType: i.diffType,
+        direction: i.direction,
+        month: o.month,
+        fileId: file.id,
+        lineId: o.lineId,
+        subMerchant: o.subMerchant,
+        channelAccountId: file.channelAccountId,
+        ...(o.theirsMinor !== null ? { theirsMinor: o.theirsMinor.toString() } : {}),
+        ...(o.oursMinor !== null ? { oursMinor: o.oursMinor.toString() } : {}),
+      },
+    });
+  }
 }
