@@ -1,6 +1,6 @@
 "use client";
 
-import { skipToken, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { skipToken, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
@@ -11,11 +11,13 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { Field } from "@/components/ui/field";
+import { errorText } from "@/components/ui/form-errors";
 import { Input } from "@/components/ui/input";
 import { Money } from "@/components/ui/money";
 import { ProgressBar } from "@/components/ui/progress";
 import { Select } from "@/components/ui/select";
 import { LoadingState } from "@/components/ui/states";
+import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
 import type { MessageKey } from "@/i18n/catalogue";
 import type { Translate } from "@/i18n/translate";
@@ -292,6 +294,46 @@ const FILE_CSV_COLUMNS: Array<{ header: string; value: (f: StatementFileRow) => 
   { header: "imported_at", value: (f) => f.createdAt.toISOString() },
 ];
 
+/** A file waiting to replace the day's statement: its proposal, or (imported without one) a button to propose it. */
+function SupersedeAction({ fileId, proposalId }: { fileId: string; proposalId: string | null }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const propose = useMutation(trpc.statements.proposeSupersede.mutationOptions());
+  const link = "text-xs text-primary underline-offset-2 hover:underline";
+  if (proposalId) {
+    return (
+      <Link href={`/ledger/adjustments/${proposalId}`} className={link} data-testid="supersede-proposal">
+        {t("clearing.reviewSupersede")}
+      </Link>
+    );
+  }
+  return (
+    <Button
+      size="sm"
+      variant="secondary"
+      title={t("clearing.proposeSupersedeHint")}
+      disabled={propose.isPending}
+      data-testid="propose-supersede"
+      onClick={() =>
+        propose.mutate(
+          { fileId },
+          {
+            onSuccess: () => {
+              toast.success(t("clearing.supersedeProposed"));
+              void queryClient.invalidateQueries({ queryKey: STATEMENTS_TABLE_KEY });
+            },
+            onError: (err: unknown) => toast.error(errorText(err) ?? String(err)),
+          },
+        )
+      }
+    >
+      {t("clearing.proposeSupersede")}
+    </Button>
+  );
+}
+
 /** The list's columns; `inFlightId` is the file the running upload stored, reconciled before the request answers. */
 function fileColumns(t: Translate, inFlightId: string | null): ColumnDef<StatementFileRow, unknown>[] {
   return [
@@ -317,7 +359,16 @@ function fileColumns(t: Translate, inFlightId: string | null): ColumnDef<Stateme
     { id: "billType", header: t("clearing.billType"), cell: ({ row: { original: f } }) => f.billType },
     { id: "lines", header: t("clearing.lines"), meta: { align: "right" }, cell: ({ row: { original: f } }) => <span className="tabular">{f.lineCount}</span> },
     { id: "declared", header: t("clearing.declared"), meta: { align: "right" }, cell: ({ row: { original: f } }) => <Money amountMinor={f.declaredAmountMinor} currency="CNY" /> },
-    { id: "status", header: t("clearing.status"), cell: ({ row: { original: f } }) => <Badge tone={STATUS_TONE[f.status] ?? "neutral"}>{statusLabel(t, f.status)}</Badge> },
+    {
+      id: "status",
+      header: t("clearing.status"),
+      cell: ({ row: { original: f } }) => (
+        <span className="flex flex-col items-start gap-1">
+          <Badge tone={STATUS_TONE[f.status] ?? "neutral"}>{statusLabel(t, f.status)}</Badge>
+          {f.status === "PENDING_SUPERSEDE" ? <SupersedeAction fileId={f.id} proposalId={f.proposalId} /> : null}
+        </span>
+      ),
+    },
     {
       id: "reconciliation",
       header: t("clearing.reconciliation"),

@@ -761,6 +761,7 @@ const rungs: Record<string, Rung> = {
   "statements.template": "console",
   "statements.previewTemplate": "console",
   "statements.saveTemplate": "console",
+  "statements.proposeSupersede": "console",
   // the exception queue (clearing)
   "exceptionQueue.find": "console",
   "exceptionQueue.get": "console",
@@ -869,6 +870,7 @@ const mutationPermissions: Record<string, Permission> = {
   "exceptionQueue.setSla": "recon.import",
   "statements.previewTemplate": "recon.import",
   "statements.saveTemplate": "recon.import",
+  "statements.proposeSupersede": "recon.import",
   "exceptionQueue.propose": "ledger.propose",
   "exceptionQueue.closeDay": "ledger.close",
   // wallets and payouts
@@ -1042,6 +1044,8 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   "statements.fetches": () => ({}),
   "statements.templates": () => ({}),
   "statements.template": (s) => ({ id: s.channel.templateId }),
+  // No side has a file waiting to supersede another: a file of nobody's.
+  "statements.proposeSupersede": () => ({ fileId: "00000000-0000-4000-8000-00000000f11e" }),
   "statements.previewTemplate": () => ({ definition: attackTemplate("hostile preview"), sampleBase64: ATTACK_SAMPLE }),
   // A new version of the side's own template.
   "statements.saveTemplate": (s) => ({ definition: { ...attackTemplate(s.channel.templateName), footerLines: 0, headerLines: 1, encoding: "gbk" }, sampleBase64: ATTACK_SAMPLE }),
@@ -2101,6 +2105,18 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
   },
   async "statements.template"(e) {
     await expectNotFound(asB("viewer").statements.template({ id: e.a.channel.templateId }));
+  },
+  async "statements.proposeSupersede"(e) {
+    // A's file waiting to replace A's statement of a day: B cannot propose it, and it stays without a proposal.
+    const [file] = await ownerQuery<{ id: string }>(
+      db.url,
+      `INSERT INTO statement_file (tenant_id, channel_account_id, bill_date, bill_type, format, content_hash, file_name, byte_size, line_count, declared_count, declared_amount_minor, status, source, imported_by)
+       VALUES ($1, $2, '2026-01-02', 'ALL', 'WECHAT_TRADE_BILL', repeat('b', 64), 'a.csv', 1, 0, 0, 0, 'PENDING_SUPERSEDE', 'CLI', 'attack') RETURNING id`,
+      [e.a.tenant.id, e.a.channel.accountId],
+    );
+    await expectNotFound(asB("finance").statements.proposeSupersede({ fileId: file!.id }));
+    expect(await ownerQuery(db.url, `SELECT proposal_id FROM statement_file WHERE id = $1`, [file!.id])).toEqual([{ proposal_id: null }]);
+    await ownerQuery(db.url, `DELETE FROM statement_file WHERE id = $1`, [file!.id]);
   },
   async "statements.previewTemplate"() {
     // Reads nothing stored: B's preview of its own sample is B's computation.

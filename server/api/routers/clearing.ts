@@ -6,6 +6,7 @@ import { AGE_BUCKETS, assignableUsers, assignExceptions, commentOnException, fin
 import "@/server/core/clearing/proposal-kinds";
 import { proposeResolution, ZResolve } from "@/server/core/clearing/resolutions";
 import { suggestMatches } from "@/server/core/clearing/suggestions";
+import { proposeSupersede } from "@/server/core/clearing/supersede";
 import { getStatementTemplate, listStatementTemplates, previewStatementTemplate, saveStatementTemplate, ZTemplateId, ZTemplatePreview, ZTemplateSave } from "@/server/core/clearing/templates";
 import { permissionProcedure, router, tenantProcedure } from "../trpc";
 
@@ -14,6 +15,10 @@ import { permissionProcedure, router, tenantProcedure } from "../trpc";
 export const statementsRouter = router({
   /** The imported files, newest first, a keyset page at a time, with their reconciliation outcomes. */
   find: tenantProcedure.input(ZStatementFileFind).query(({ ctx, input }) => listStatementFiles(ctx.tx, ctx.tctx, input)),
+  /** A file waiting to replace the day's statement without a proposal (imported by the CLI or the fetch job): a person proposes it. */
+  proposeSupersede: permissionProcedure("recon.import")
+    .input(z.object({ fileId: z.string().uuid() }))
+    .mutation(({ ctx, input }) => proposeSupersede(ctx.tx, ctx.tctx, input.fileId)),
   /** The scheduled fetch's tries per account and bill date (late or refused bills). */
   fetches: tenantProcedure.input(z.object({ days: z.number().int().min(1).max(31).optional() })).query(({ ctx, input }) => fetchStatuses(ctx.tx, ctx.tctx, input)),
   /** Finance-defined templates for files we have no parser for: each name's newest version. */

@@ -13,6 +13,7 @@ import { checkLedgerInvariants, codeOf } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
 import { dayCloseBlockers } from "./day-close";
 import { importStatement } from "./import";
+import { proposeSupersede } from "./supersede";
 import { saveStatementTemplate } from "./templates";
 import "./proposal-kinds";
 import "@/server/core/payments/register";
@@ -115,5 +116,42 @@ describe("statement supersede", () => {
     expect((await t.run((tx) => dayCloseBlockers(tx, t.ctx, billDate))).map((b) => b.code)).not.toContain("STATEMENT_NOT_RECONCILED");
     expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, status: { in: ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED"] } } }))).toBe(0);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("a file the CLI or the fetch job imported to replace a statement waits without a proposal until a person proposes it", async () => {
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("CLI Noodles"))))!;
+    const sandbox = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const paid = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 12_300n, product: "WECHAT_QR", subject: "cli" });
+    const billDate = paid.businessDate.toISOString().slice(0, 10);
+    const { costMinor } = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: paid.id } }));
+    const one = csv([[paid.outTradeNo, 12_301n, costMinor]]);
+    const template = await t.run((tx) =>
+      saveStatementTemplate(tx, t.ctx, {
+        definition: {
+          name: "CLI CSV",
+          encoding: "utf-8",
+          layout: { kind: "delimited", delimiter: "," },
+          headerLines: 1,
+          footerLines: 1,
+          columns: { outTradeNo: "商户订单号", amount: "金额", fee: "手续费", kind: { by: "SIGN" } },
+          amountUnit: "YUAN",
+          dateFormat: "YYYY-MM-DD HH:mm:ss",
+          signConvention: "REFUNDS_NEGATIVE",
+          summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
+        },
+        sampleBase64: one.toString("base64"),
+      }),
+    );
+    const system: TenantContext = { tenantId: t.tenantId, actor: { kind: "SYSTEM", name: "statement-fetch" } };
+    await importStatement(system, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "one.csv", bytes: one, source: "JOB" });
+    const later = await importStatement(system, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "two.csv", bytes: csv([[paid.outTradeNo, 12_300n, costMinor]]), source: "JOB" });
+    expect(later).toMatchObject({ outcome: "PENDING_SUPERSEDE", proposalId: null });
+
+    const proposal = await t.run((tx) => proposeSupersede(tx, t.ctx, later.fileId));
+    expect((await t.run((tx) => tx.statementFile.findFirstOrThrow({ where: { tenantId: t.tenantId, id: later.fileId } }))).proposalId).toBe(proposal.id);
+    expect(await codeOf(t.run((tx) => proposeSupersede(tx, t.ctx, later.fileId)))).toBe("SUPERSEDE_ALREADY_PROPOSED");
+    const first = await t.run((tx) => tx.statementFile.findFirstOrThrow({ where: { tenantId: t.tenantId, fileName: "one.csv" } }));
+    expect(await codeOf(t.run((tx) => proposeSupersede(tx, t.ctx, first.id)))).toBe("STATEMENT_NOT_PENDING");
   });
 });

@@ -1,4 +1,5 @@
-import { DomainError } from "@/server/core/errors/domain-error";
+import { DomainError, notFound } from "@/server/core/errors/domain-error";
+import { createProposal } from "@/server/core/proposals/service";
 import { lockAhead } from "@/server/core/ledger/service";
 import { settlementModeOf } from "@/server/core/tenancy/settings";
 import { authorizedTenantId, type TenantContext, type Tx } from "@/server/db/tenant-tx";
@@ -74,6 +75,24 @@ export async function rerunDay(tx: Tx, ctx: TenantContext, replaced: { id: strin
   });
   await publish(tx, ctx, RECONCILE_FILE_TOPIC, { fileId: replacement.id });
   return open.length;
+}
+
+/**
+ * A person proposes the supersede of a file waiting for one without a proposal: imported by the CLI
+ * or the scheduled fetch (no person to propose it then), or whose proposal was rejected elsewhere.
+ */
+export async function proposeSupersede(tx: Tx, ctx: TenantContext, fileId: string) {
+  const file = await tx.statementFile.findFirst({ where: { tenantId: ctx.tenantId, id: fileId }, select: { id: true, status: true, proposalId: true, billType: true, billDate: true, fileName: true } });
+  if (!file) throw notFound("Statement file");
+  if (file.status !== "PENDING_SUPERSEDE") throw new DomainError("PRECONDITION", "STATEMENT_NOT_PENDING", `This statement file is ${file.status.toLowerCase()}, not waiting to supersede another`);
+  if (file.proposalId) {
+    const waiting = await tx.proposal.findFirst({ where: { tenantId: ctx.tenantId, id: file.proposalId, status: "PENDING" }, select: { id: true } });
+    if (waiting) throw new DomainError("PRECONDITION", "SUPERSEDE_ALREADY_PROPOSED", "Replacing the current statement with this file is already waiting for approval", { params: { proposalId: waiting.id } });
+  }
+  const billDate = file.billDate.toISOString().slice(0, 10);
+  const proposal = await createProposal(tx, ctx, { kind: "statement.supersede", reason: `A different ${file.billType} statement for ${billDate} (${file.fileName})`, payload: { fileId: file.id } });
+  await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: file.id } }, data: { proposalId: proposal.id } });
+  return proposal;
 }
 
 registerOutboxHandler(RECONCILE_FILE_TOPIC, async (event) => {
