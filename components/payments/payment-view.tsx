@@ -151,6 +151,11 @@ export function PaymentView({
               </Detail>
               <Detail label={t("payments.store")}>{p.storeId ? (p.storeName ?? p.storeId.slice(0, 8)) : t("payments.noStore")}</Detail>
               <Detail label={t("payments.device")}>{p.deviceId ? <span className="font-mono text-xs">{p.deviceId}</span> : <Dash />}</Detail>
+              {terminalText(p.terminalInfo) ? (
+                <Detail label={t("payments.terminal")} testId="payment-terminal">
+                  <span className="font-mono text-xs">{terminalText(p.terminalInfo)}</span>
+                </Detail>
+              ) : null}
               <Detail label={t("payments.channelAccount")} testId="payment-channel-account">
                 <Link href={`/channels/${p.channelAccountId}`} className={link}>
                   {p.channelAccountName ?? p.channelAccountId.slice(0, 8)}
@@ -208,4 +213,12 @@ export function PaymentView({
       <PaymentEntries paymentId={p.id} canReadLedger={canReadLedger} />
     </div>
   );
+}
+
+/** The merchant API's terminalInfo as one line: terminal id · model · ip · location (what was given). */
+export function terminalText(info: unknown): string | null {
+  if (typeof info !== "object" || info === null) return null;
+  const v = info as Record<string, unknown>;
+  const parts = [v.terminalId, v.deviceModel, v.ip, v.location].filter((x): x is string => typeof x === "string" && x.length > 0);
+  return parts.length > 0 ? parts.join(" · ") : null;
 }

@@ -14,6 +14,7 @@ const PAYMENT: PaymentDetail = {
   merchantId: "8a1f2c3d-0000-4000-8000-000000000005",
   storeId: null,
   deviceId: "CONSOLE-TEST",
+  terminalInfo: { terminalId: "POS-07", deviceModel: "SUNMI T2", ip: "203.0.113.7" },
   merchantOrderNo: "TEST-20261127-AB12CD34",
   outTradeNo: "SYABC123",
   orderType: "CONSUMPTION",
@@ -78,6 +79,9 @@ describe("PaymentView", () => {
     expect(html).toContain("Still Processing");
     expect(html).toContain("pay · 200 · 0 ms");
     expect(html).toContain('data-testid="processing-note"');
+    // The merchant's terminal as its request described it.
+    expect(html).toContain("Merchant&#x27;s terminal");
+    expect(html).toContain("POS-07 · SUNMI T2 · 203.0.113.7");
   });
 
   it("has no query button without the permission, or once the payment is final; in Chinese", () => {

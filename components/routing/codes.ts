@@ -292,6 +292,11 @@ export function noRouteText(ctx: CodeContext, code: NoRouteCode | string, params
   switch (code) {
     case "AMOUNT_OUT_OF_RANGE":
       return params.scope === "PRODUCT" ? t("routing.noRoute_AMOUNT_OUT_OF_RANGE_PRODUCT", vars) : t("routing.noRoute_AMOUNT_OUT_OF_RANGE_CHANNEL", vars);
+    case "ALL_EXCLUDED":
+      // The payment's own routing.forceChannel / excludeChannels emptied the set, not a rule.
+      if (params.filter === "forceChannel") return t("routing.noRoute_ALL_EXCLUDED_FORCE", vars);
+      if (params.filter === "excludeChannels") return t("routing.noRoute_ALL_EXCLUDED_EXCLUDE", vars);
+      return t("routing.noRoute_ALL_EXCLUDED", vars);
     case "MERCHANT_LIMIT_EXCEEDED":
       if (params.limit === "DAILY_AMOUNT") return t("routing.noRoute_MERCHANT_LIMIT_EXCEEDED_DAILY_AMOUNT", vars);
       if (params.limit === "DAILY_COUNT") return t("routing.noRoute_MERCHANT_LIMIT_EXCEEDED_DAILY_COUNT", vars);

@@ -103,6 +103,10 @@ describe("codes with their params", () => {
     expect(noRouteText(ctxEn, "AMOUNT_OUT_OF_RANGE", { scope: "PRODUCT", maxMinor: "100" })).toBe("The amount is outside the range the product accepts (… – ¥1.00).");
     expect(noRouteText(ctxEn, "MERCHANT_LIMIT_EXCEEDED", { limit: "PER_TRANSACTION", capMinor: "50000" })).toBe("The payment is above the merchant's per-payment maximum of ¥500.00.");
     expect(noRouteText(ctxEn, "ALL_EXCLUDED", null)).toBe("Excluded by rules");
+    // The payment's own channel filter, not a rule, emptied the set.
+    expect(noRouteText(ctxEn, "ALL_EXCLUDED", { channelAccounts: 3, filter: "forceChannel" })).toBe("The channel the merchant's request forced is none of the 3 channel account(s) that could carry this payment.");
+    expect(noRouteText(ctxZh, "ALL_EXCLUDED", { channelAccounts: 2, filter: "excludeChannels" })).toBe("商户请求排除的渠道覆盖了可承载该笔支付的全部 2 个渠道账户。");
+    expect(noRouteText(ctxEn, "ALL_EXCLUDED", { channelAccounts: 2 })).toBe("Routing rules exclude every channel account that could carry this payment.");
     expect(noRouteText(ctxZh, "PRODUCT_NOT_OFFERED", { product: "WECHAT_QR", orderType: "RECHARGE" })).toBe(`${zh("channels.orderType_RECHARGE")}订单未开通${zh("channels.product_WECHAT_QR")}。`);
     expect(noRouteText(ctxEn, "SOMETHING_NEW", null)).toBe("SOMETHING_NEW");
   });

@@ -129,6 +129,12 @@ describe("TraceView", () => {
     expect(html).toContain("Face code and Face device");
     expect(html).toContain("¥12.34");
     expect(html).toContain("Success 95.3% of 40");
+    expect(html).not.toContain("trace-channel-filter");
+  });
+
+  it("says how the merchant's request narrowed the channels", () => {
+    const html = render(<TraceView trace={{ ...trace, channelFilter: { forceChannel: "WECHAT", excludeChannels: ["acc-sbx"], removedAccounts: 2 } }} lookups={lookups()} />);
+    expect(html).toContain("The merchant&#x27;s request narrowed the channels (forced WECHAT; excluded acc-sbx): 2 account(s) left out before any check.");
   });
 
   it("gives a stored no-route decision's reason from what the trace kept", () => {

@@ -150,6 +150,17 @@ export function TraceView({ trace, reason, money, lookups }: { trace: RoutingTra
           </p>
         ) : null}
         {trace.unregisteredAccounts > 0 ? <p className="text-sm text-muted-foreground">{t("routing.unregisteredAccounts", { count: formatNumber(trace.unregisteredAccounts, locale) })}</p> : null}
+        {trace.channelFilter ? (
+          <p className="text-sm text-muted-foreground" data-testid="trace-channel-filter">
+            {t("routing.traceChannelFilter", {
+              filter: [
+                ...(trace.channelFilter.forceChannel ? [t("routing.traceForced", { channel: trace.channelFilter.forceChannel })] : []),
+                ...(trace.channelFilter.excludeChannels?.length ? [t("routing.traceExcluded", { channels: trace.channelFilter.excludeChannels.join(", ") })] : []),
+              ].join("; "),
+              count: formatNumber(trace.channelFilter.removedAccounts ?? 0, locale),
+            })}
+          </p>
+        ) : null}
       </Section>
 
       <Section title={t("routing.traceRules")}>

@@ -146,7 +146,7 @@ export async function summarizePayments(tx: Tx, ctx: TenantContext, raw: TPaymen
 export async function getPaymentDetail(tx: Tx, ctx: TenantContext, id: string) {
   const p = await tx.payment.findFirst({
     where: { tenantId: ctx.tenantId, id },
-    select: { ...paymentSelect, queryAttempts: true, nextQueryAt: true },
+    select: { ...paymentSelect, queryAttempts: true, nextQueryAt: true, terminalInfo: true },
   });
   if (!p) throw notFound("Payment");
   const names = await namesFor(tx, ctx, [p]);
