@@ -9,13 +9,26 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { Field } from "@/components/ui/field";
 import { formErrors } from "@/components/ui/form-errors";
+import { Input } from "@/components/ui/input";
 import { Money } from "@/components/ui/money";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { useT } from "@/i18n/client";
 import type { Translate } from "@/i18n/translate";
-import { readHistoryValues, readPolicies, SHORTFALL_POLICIES, type PolicyEdits, type PolicyHistoryValues, type SavedPolicies, type ThresholdProblem } from "./policies-draft";
+import {
+  FEE_TOLERANCE_MAX_FEN,
+  POOL_DAYS_MAX,
+  readHistoryValues,
+  readPolicies,
+  SHORTFALL_POLICIES,
+  type PolicyEdits,
+  type PolicyHistoryValues,
+  type SavedPolicies,
+  type ThresholdProblem,
+  type WholeProblem,
+} from "./policies-draft";
 
 const CURRENCY = "CNY";
 /** The policies page's audit records (updateTenantPolicies writes them). */
@@ -23,6 +36,14 @@ export const POLICY_HISTORY_INPUT = { action: "tenant.policies", limit: 10 } as 
 
 function thresholdMessage(t: Translate, problem: ThresholdProblem): string {
   return problem === "required" ? t("policies.thresholdRequired") : t(`policies.amountError_${problem}`);
+}
+
+function toleranceMessage(t: Translate, problem: WholeProblem): string {
+  return t(`policies.toleranceError_${problem}`, { max: FEE_TOLERANCE_MAX_FEN });
+}
+
+function poolDaysMessage(t: Translate, problem: WholeProblem): string {
+  return t(`policies.poolDaysError_${problem}`, { max: POOL_DAYS_MAX });
 }
 
 /** A refusal from the server in the reader's language; the field it concerns, when it names one. */
@@ -33,7 +54,7 @@ function saveErrors(t: Translate, error: unknown): { fields: Record<string, stri
   return formErrors(error);
 }
 
-/** The Policies page: the three policies (editable with settings.manage) and, for those who may read the audit log, their recent changes. */
+/** The Policies page: the policies (editable with settings.manage) and, for those who may read the audit log, their recent changes. */
 export function PoliciesView({ canEdit, canSeeHistory }: { canEdit: boolean; canSeeHistory: boolean }) {
   const t = useT();
   const trpc = useTRPC();
@@ -106,6 +127,8 @@ export function PoliciesForm({ saved, canEdit }: { saved: SavedPolicies; canEdit
 
   const shortfallError = (v.shortfallProblem ? t("policies.error_debtNeedsCustodial") : null) ?? server.fields.refundShortfallPolicy ?? null;
   const thresholdError = (v.thresholdProblem ? thresholdMessage(t, v.thresholdProblem) : null) ?? server.fields.approvalAdminThresholdMinor;
+  const toleranceError = (v.toleranceProblem ? toleranceMessage(t, v.toleranceProblem) : null) ?? server.fields.reconFeeToleranceMinor;
+  const poolDaysError = (v.poolDaysProblem ? poolDaysMessage(t, v.poolDaysProblem) : null) ?? server.fields.reconPoolDays;
 
   return (
     <Card>
@@ -181,6 +204,39 @@ export function PoliciesForm({ saved, canEdit }: { saved: SavedPolicies; canEdit
           </div>
         </Section>
 
+        <Section title={t("policies.reconTitle")} help={t("policies.reconHelp")}>
+          <div className="grid max-w-3xl gap-4 sm:grid-cols-2">
+            <Field label={t("policies.toleranceLabel")} hint={t("policies.toleranceHelp", { max: FEE_TOLERANCE_MAX_FEN })} error={toleranceError}>
+              <Input
+                type="number"
+                name="reconFeeToleranceMinor"
+                inputMode="numeric"
+                min={0}
+                max={FEE_TOLERANCE_MAX_FEN}
+                step={1}
+                className="max-w-32 text-right tabular"
+                value={v.toleranceText}
+                disabled={disabled}
+                onChange={(e) => edit({ toleranceText: e.target.value })}
+              />
+            </Field>
+            <Field label={t("policies.poolDaysLabel")} hint={t("policies.poolDaysHelp", { max: POOL_DAYS_MAX })} error={poolDaysError}>
+              <Input
+                type="number"
+                name="reconPoolDays"
+                inputMode="numeric"
+                min={0}
+                max={POOL_DAYS_MAX}
+                step={1}
+                className="max-w-32 text-right tabular"
+                value={v.poolDaysText}
+                disabled={disabled}
+                onChange={(e) => edit({ poolDaysText: e.target.value })}
+              />
+            </Field>
+          </div>
+        </Section>
+
         {canEdit ? (
           <CardFooter className="flex-wrap">
             {server.general ? (
@@ -211,6 +267,8 @@ function HistoryValue({ field, values }: { field: keyof PolicyHistoryValues; val
   if (field === "approvalAdminThresholdMinor") {
     return values.approvalAdminThresholdMinor === undefined ? <span>—</span> : <Money amountMinor={values.approvalAdminThresholdMinor} currency={CURRENCY} inline />;
   }
+  // Plain numbers: the row's label carries the unit (fen, days).
+  if (field === "reconFeeToleranceMinor" || field === "reconPoolDays") return <span className="tabular">{values[field]?.toString() ?? "—"}</span>;
   if (field === "autoRefundLateSuccess") return <span>{values.autoRefundLateSuccess === undefined ? "—" : values.autoRefundLateSuccess ? t("policies.on") : t("policies.off")}</span>;
   return <span>{values.refundShortfallPolicy ? t(`policies.shortfall_${values.refundShortfallPolicy}`) : "—"}</span>;
 }
@@ -219,6 +277,8 @@ const HISTORY_FIELDS = [
   ["refundShortfallPolicy", "policies.shortfallTitle"],
   ["autoRefundLateSuccess", "policies.lateSuccessTitle"],
   ["approvalAdminThresholdMinor", "policies.thresholdTitle"],
+  ["reconFeeToleranceMinor", "policies.toleranceLabel"],
+  ["reconPoolDays", "policies.poolDaysLabel"],
 ] as const;
 
 /** The last changes of the policies, from the audit log (audit.read). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { serverRenderer } from "@/components/testing/server-render";
-import { readHistoryValues, readPolicies, type SavedPolicies } from "./policies-draft";
+import { parseWhole, readHistoryValues, readPolicies, type SavedPolicies } from "./policies-draft";
 import { POLICY_HISTORY_INPUT, PoliciesView } from "./policies-view";
 
 // The Policies page: what the form sends (only what changed, amounts typed in yuan as fen), and
@@ -11,6 +11,8 @@ const CUSTODIAL: SavedPolicies = {
   refundShortfallPolicy: "REFUSE",
   autoRefundLateSuccess: true,
   approvalAdminThresholdMinor: 1_000_000n,
+  reconFeeToleranceMinor: 1n,
+  reconPoolDays: 1,
   updatedAt: new Date("2026-11-27T08:00:00Z"),
 };
 const DIRECT: SavedPolicies = { ...CUSTODIAL, settlementMode: "DIRECT" };
@@ -28,6 +30,26 @@ describe("the policies draft", () => {
     // The same amount typed differently is no change.
     expect(readPolicies(CUSTODIAL, { thresholdText: "１００００" }).change).toEqual({});
     expect(readPolicies(CUSTODIAL, { thresholdText: "0" }).change).toEqual({ approvalAdminThresholdMinor: 0n });
+  });
+
+  it("the reconciliation settings: whole fen and days, sent only when they differ", () => {
+    expect(readPolicies(CUSTODIAL, {})).toMatchObject({ toleranceText: "1", poolDaysText: "1", toleranceProblem: null, poolDaysProblem: null });
+    expect(readPolicies(CUSTODIAL, { toleranceText: "0", poolDaysText: "3" })).toMatchObject({ change: { reconFeeToleranceMinor: 0n, reconPoolDays: 3 }, canSave: true });
+    expect(readPolicies(CUSTODIAL, { toleranceText: " 100 ", poolDaysText: "１４" }).change).toEqual({ reconFeeToleranceMinor: 100n, reconPoolDays: 14 });
+    // "01" is the saved 1: no change.
+    expect(readPolicies(CUSTODIAL, { toleranceText: "01", poolDaysText: "1" })).toMatchObject({ change: {}, isDirty: false });
+
+    expect(parseWhole("", 14)).toEqual({ ok: false, error: "required" });
+    expect(parseWhole("1.5", 14)).toEqual({ ok: false, error: "whole" });
+    expect(parseWhole("1e1", 14)).toEqual({ ok: false, error: "whole" });
+    expect(parseWhole("-1", 14)).toEqual({ ok: false, error: "range" });
+    expect(parseWhole("15", 14)).toEqual({ ok: false, error: "range" });
+    expect(parseWhole("0", 14)).toEqual({ ok: true, value: 0 });
+    expect(readPolicies(CUSTODIAL, { toleranceText: "101" })).toMatchObject({ toleranceProblem: "range", canSave: false });
+    expect(readPolicies(CUSTODIAL, { toleranceText: "0.5" })).toMatchObject({ toleranceProblem: "whole", canSave: false });
+    expect(readPolicies(CUSTODIAL, { poolDaysText: "" })).toMatchObject({ poolDaysProblem: "required", canSave: false });
+    // A valid change beside an invalid one is not sent either.
+    expect(readPolicies(CUSTODIAL, { toleranceText: "2", poolDaysText: "15" })).toMatchObject({ poolDaysProblem: "range", canSave: false });
   });
 
   it("refuses what the server would refuse, before sending it", () => {
@@ -48,12 +70,14 @@ describe("the policies draft", () => {
       autoRefundLateSuccess: false,
     });
     expect(readHistoryValues({ approvalAdminThresholdMinor: "-1", refundShortfallPolicy: "FORGIVE", autoRefundLateSuccess: "yes" })).toEqual({});
+    expect(readHistoryValues({ reconFeeToleranceMinor: "2", reconPoolDays: 0 })).toEqual({ reconFeeToleranceMinor: 2n, reconPoolDays: 0 });
+    expect(readHistoryValues({ reconFeeToleranceMinor: "-2", reconPoolDays: "3" })).toEqual({});
     expect(readHistoryValues(null)).toEqual({});
   });
 });
 
 describe("the policies page", () => {
-  it("an owner of a CUSTODIAL provider: the three policies, Save, and the recent changes", () => {
+  it("an owner of a CUSTODIAL provider: the policies, Save, and the recent changes", () => {
     const { queryClient, trpc, render } = serverRenderer();
     queryClient.setQueryData(trpc.settings.policies.queryKey(), CUSTODIAL);
     queryClient.setQueryData(trpc.audit.find.queryKey(POLICY_HISTORY_INPUT), {
@@ -65,8 +89,8 @@ describe("the policies page", () => {
           action: "tenant.policies",
           entityType: "tenant",
           entityId: "8a1f2c3d-0000-4000-8000-000000000002",
-          before: { refundShortfallPolicy: "REFUSE", approvalAdminThresholdMinor: "1000000" },
-          after: { refundShortfallPolicy: "ALLOW_DEBT", approvalAdminThresholdMinor: "500000" },
+          before: { refundShortfallPolicy: "REFUSE", approvalAdminThresholdMinor: "1000000", reconPoolDays: 1 },
+          after: { refundShortfallPolicy: "ALLOW_DEBT", approvalAdminThresholdMinor: "500000", reconPoolDays: 3 },
           requestId: null,
           createdAt: new Date("2026-11-27T08:00:00Z"),
         },
@@ -88,6 +112,16 @@ describe("the policies page", () => {
     expect(html).toContain("¥10,000.00");
     expect(html).toContain("¥5,000.00");
     expect(html).toContain("Refuse the refund");
+    // The reconciliation settings, explained, and the pool's change in the history.
+    expect(html).toContain("Reconciliation");
+    expect(inputTag(html, 'name="reconFeeToleranceMinor"')).toContain('value="1"');
+    expect(inputTag(html, 'name="reconFeeToleranceMinor"')).toContain('max="100"');
+    expect(inputTag(html, 'name="reconPoolDays"')).toContain('value="1"');
+    expect(inputTag(html, 'name="reconPoolDays"')).toContain('max="14"');
+    expect(html).toContain("a larger difference is a fee exception. 0: a difference of 1 fen is an exception. At most 100.");
+    expect(html).toContain("before it becomes a platform-only shortage exception. 0: an exception at once. At most 14.");
+    expect(html).toMatch(/Cross-day pool \(days\)<\/dt><dd[^>]*><span[^>]*>1<\/span><span>→<\/span><span[^>]*>3<\/span>/);
+    expect(html).not.toContain("Fee tolerance (fen)</dt>");
     noRawKeys(html);
   });
 
@@ -107,12 +141,15 @@ describe("the policies page", () => {
     const { queryClient, trpc, render } = serverRenderer();
     queryClient.setQueryData(trpc.settings.policies.queryKey(), DIRECT);
     const html = render(<PoliciesView canEdit={false} canSeeHistory={false} />, "zh-CN");
-    for (const attr of ['value="REFUSE"', 'value="ALLOW_DEBT"', 'name="autoRefundLateSuccess"', 'name="approvalAdminThresholdMinor"']) expect(inputTag(html, attr), attr).toContain('disabled=""');
+    for (const attr of ['value="REFUSE"', 'value="ALLOW_DEBT"', 'name="autoRefundLateSuccess"', 'name="approvalAdminThresholdMinor"', 'name="reconFeeToleranceMinor"', 'name="reconPoolDays"']) expect(inputTag(html, attr), attr).toContain('disabled=""');
     expect(html).toContain("直清（DIRECT）模式下不可用");
     expect(html).toContain("仅所有者或管理员可以修改业务策略。");
     expect(html).not.toContain("保存策略");
     expect(html).not.toContain("最近的修改");
     expect(html).toContain("需管理员审批的金额起点（元）");
+    expect(html).toContain("手续费容差（分）");
+    expect(html).toContain("跨日待匹配天数");
+    expect(html).toContain("填 0 表示立即记为差错。最多 14 天。");
     noRawKeys(html);
   });
 

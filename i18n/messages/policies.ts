@@ -1,10 +1,10 @@
 import { defineMessages } from "../define";
 
-// The Policies page (业务策略): the service provider's refund, late-success and approval rules.
+// The Policies page (业务策略): the service provider's refund, late-success, approval and reconciliation rules.
 export const policies = defineMessages(
   {
     title: "Policies",
-    description: "Rules that apply to every merchant of this service provider: refunds a merchant cannot cover, payments that succeed after we gave up on them, and who approves large proposals.",
+    description: "Rules that apply to every merchant of this service provider: refunds a merchant cannot cover, payments that succeed after we gave up on them, who approves large proposals, and how strictly statements are reconciled.",
     readOnly: "Only an owner or admin can change these policies.",
     loadError: "The policies could not be loaded",
     save: "Save policies",
@@ -37,15 +37,28 @@ export const policies = defineMessages(
     amountError_tooLarge: "This amount is too large",
     error_debtNeedsCustodial: "Letting merchants owe a refund shortfall needs CUSTODIAL settlement.",
 
+    reconTitle: "Reconciliation",
+    reconHelp: "How a channel's payment statement is matched against our payments. A change applies from the next statement reconciled; what is already reconciled keeps its outcome.",
+    toleranceLabel: "Fee tolerance (fen)",
+    toleranceHelp: "A channel fee that differs from our channel cost by at most this many fen (rounding) is matched, noted on the item and counted as within tolerance in the statement's summary; a larger difference is a fee exception. 0: a difference of 1 fen is an exception. At most {max}.",
+    toleranceError_required: "Enter a number of fen (0 for no tolerance)",
+    toleranceError_whole: "Enter a whole number of fen, e.g. 1",
+    toleranceError_range: "The fee tolerance is from 0 to {max} fen",
+    poolDaysLabel: "Cross-day pool (days)",
+    poolDaysHelp: "A successful payment of ours missing from its day's statement waits for this many later days' statements (a payment just before midnight may be on the next day's) before it becomes a platform-only shortage exception. 0: an exception at once. At most {max}.",
+    poolDaysError_required: "Enter a number of days (0 for no waiting)",
+    poolDaysError_whole: "Enter a whole number of days, e.g. 1",
+    poolDaysError_range: "The cross-day pool is from 0 to {max} days",
+
     historyTitle: "Recent changes",
     historyHelp: "From the audit log; the full record is on the Audit log page.",
     historyEmpty: "No changes yet",
-    historyEmptyHelp: "The defaults apply: refuse a refund the merchant cannot cover, refund late successes automatically, admin approval from ¥10,000.00.",
+    historyEmptyHelp: "The defaults apply: refuse a refund the merchant cannot cover, refund late successes automatically, admin approval from ¥10,000.00, a fee tolerance of 1 fen and a cross-day pool of 1 day.",
     historyAll: "Open the audit log",
   },
   {
     title: "业务策略",
-    description: "适用于本服务商所有商户的规则：商户余额不足以退款时如何处理、放弃后又支付成功的订单，以及大额提案由谁审批。",
+    description: "适用于本服务商所有商户的规则：商户余额不足以退款时如何处理、放弃后又支付成功的订单，以及大额提案由谁审批，以及对账单的核对规则。",
     readOnly: "仅所有者或管理员可以修改业务策略。",
     loadError: "无法加载业务策略",
     save: "保存策略",
@@ -78,10 +91,23 @@ export const policies = defineMessages(
     amountError_tooLarge: "金额过大",
     error_debtNeedsCustodial: "允许商户欠款仅适用于持牌托管（CUSTODIAL）结算模式。",
 
+    reconTitle: "对账",
+    reconHelp: "渠道支付对账单与平台支付订单的核对规则。修改从下一份对账的对账单起生效；已完成对账的结果不变。",
+    toleranceLabel: "手续费容差（分）",
+    toleranceHelp: "渠道手续费与平台记录的通道成本相差不超过此分数（尾差）时视为匹配，在对账结果上备注，并在对账单汇总中计为容差内匹配；超出则为手续费差错。填 0 表示相差 1 分即为差错。最大 {max}。",
+    toleranceError_required: "请输入分数（0 表示不设容差）",
+    toleranceError_whole: "请输入整数分，例如 1",
+    toleranceError_range: "手续费容差应在 0 到 {max} 分之间",
+    poolDaysLabel: "跨日待匹配天数",
+    poolDaysHelp: "平台的成功支付订单未出现在当日对账单上时，在跨日待匹配池中等待此天数的后续对账单（临近零点的交易可能出现在次日对账单上），仍未出现则记为平台单边短款差错。填 0 表示立即记为差错。最多 {max} 天。",
+    poolDaysError_required: "请输入天数（0 表示不等待）",
+    poolDaysError_whole: "请输入整数天数，例如 1",
+    poolDaysError_range: "跨日待匹配天数应在 0 到 {max} 天之间",
+
     historyTitle: "最近的修改",
     historyHelp: "来自审计日志；完整记录见“审计日志”页面。",
     historyEmpty: "尚无修改",
-    historyEmptyHelp: "当前为默认设置：商户余额不足时拒绝退款、自动退还迟到的成功支付、¥10,000.00 起需管理员审批。",
+    historyEmptyHelp: "当前为默认设置：商户余额不足时拒绝退款、自动退还迟到的成功支付、¥10,000.00 起需管理员审批、手续费容差 1 分、跨日待匹配 1 天。",
     historyAll: "打开审计日志",
   },
 );

@@ -50,4 +50,26 @@ describe("the cross-day pool's expiry job", () => {
     expect(await t.run((tx) => tx.exception.count({ where: { tenantId: t.tenantId, kind: "RECON_PLATFORM_ONLY", status: "OPEN" } }))).toBe(channelAccounts.length);
     await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
   });
+
+  it("waits the tenant's own pool days: a 10-day pool expires a week later than the default", async () => {
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    await ownerQuery(env.db.url, `UPDATE tenant SET recon_pool_days = 10 WHERE id = $1`, [t.tenantId]);
+    const account = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const fileId = randomUUID();
+    await ownerQuery(
+      env.db.url,
+      `INSERT INTO statement_file (tenant_id, id, channel_account_id, bill_date, bill_type, format, content_hash, file_name, byte_size, line_count, declared_count, declared_amount_minor, source, imported_by)
+       VALUES ($1, $2, $3, '2026-11-20', 'ALL', 'WECHAT_TRADE_BILL', $4, 'bill.csv', 1, 0, 0, 0, 'UPLOAD', 'test')`,
+      [t.tenantId, fileId, account.id, createHash("sha256").update(fileId).digest("hex")],
+    );
+    await ownerQuery(
+      env.db.url,
+      `INSERT INTO recon_item (tenant_id, file_id, item_key, channel_account_id, bill_date, outcome, diff_type, diff_minor, our_minor) VALUES ($1, $2, $3, $4, '2026-11-20', 'PENDING', 'PLATFORM_ONLY', -700, 700)`,
+      [t.tenantId, fileId, `payment:${randomUUID()}`, account.id],
+    );
+    // The default (1 day + the morning after + a grace day) would expire it on 11-23; ten days wait until 12-02.
+    expect((await expireCrossDayPool(t.ctx, new Date("2026-11-28T04:00:00Z"))).expired).toBe(0);
+    expect((await expireCrossDayPool(t.ctx, new Date("2026-12-02T04:00:00Z"))).expired).toBe(1);
+    await checkLedgerInvariants(env.db.url, t.tenantId, t.ctx);
+  });
 });

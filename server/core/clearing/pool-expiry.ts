@@ -3,15 +3,15 @@ import type { TenantContext } from "@/server/db/tenant-tx";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import { lockAhead } from "@/server/core/ledger/service";
 import { differenceLockRefs } from "./exceptions";
-import { CROSS_DAY_POOL_DAYS, expirePooledItem } from "./reconcile";
+import { expirePooledItem } from "./reconcile";
 
 // The cross-day pool expiring by time (issue 6). reconcile.ts expires a pooled payment when the
 // account's later bills come in without it; an account that receives no later bill at all (the
 // channel stopped publishing, the fetch keeps failing, the account was disabled) would keep its
 // items PENDING for ever. This job expires them once the last bill that could have shown them was
 // due and a grace day has passed: a payment of bill date D (or sent back to the pool on D by a
-// "wait" resolution) could appear on bills up to D + CROSS_DAY_POOL_DAYS, published the morning
-// after; so on D + CROSS_DAY_POOL_DAYS + 1 + POOL_EXPIRY_GRACE_DAYS it becomes the PLATFORM_ONLY
+// "wait" resolution) could appear on bills up to D + the tenant's pool days (recon_pool_days),
+// published the morning after; so on D + pool days + 1 + POOL_EXPIRY_GRACE_DAYS it becomes the PLATFORM_ONLY
 // 短款 the next-bill path would have posted (recordDifference: the exception and its suspense
 // entry, posted on the day found, correcting D). Idempotent: only PENDING items are touched.
 
@@ -21,9 +21,9 @@ const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:0
 
 export async function expireCrossDayPool(ctx: TenantContext, now = new Date()): Promise<{ today: string; expired: number }> {
   return withTenantTx(ctx.tenantId, async (tx) => {
-    const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true } });
+    const tenant = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, timeZone: true, reconPoolDays: true } });
     const today = businessDate(now, tenant.timeZone);
-    const cutoff = minusDays(today, CROSS_DAY_POOL_DAYS + 1 + POOL_EXPIRY_GRACE_DAYS);
+    const cutoff = minusDays(today, tenant.reconPoolDays + 1 + POOL_EXPIRY_GRACE_DAYS);
     // Locked so a bill being reconciled at the same moment either releases an item or sees it expired, never both.
     const items = await tx.$queryRaw<Array<{ id: string; channel_account_id: string }>>`
       SELECT id, channel_account_id FROM recon_item

@@ -13,8 +13,9 @@ import { PAYMENT_FORMATS } from "./parsers/types";
 // against our payments and refunds. Every line ends in exactly one outcome, and so does every
 // succeeded payment of ours for the account and day that the file lacks:
 //
-//   MATCHED     the settleable amounts agree (a fee differing by at most FEE_TOLERANCE_MINOR is
-//               accepted and noted). The settleable amount is what the channel pays or takes back:
+//   MATCHED     the settleable amounts agree (a fee differing by at most the tenant's fee tolerance,
+//               recon_fee_tolerance_minor, is accepted, noted and counted in the file summary's
+//               withinTolerance). The settleable amount is what the channel pays or takes back:
 //               WeChat's 应结订单金额 / 退款金额, Alipay's 商家实收, the order less the coupons the
 //               merchant funds; a coupon of that kind is an AMOUNT 短款 (the order's amount was booked)
 //   DIFFERENCE  with a type (CHANNEL_ONLY, PLATFORM_ONLY, AMOUNT, STATUS, FEE, UNKNOWN_SUB_MERCHANT)
@@ -40,8 +41,9 @@ import { PAYMENT_FORMATS } from "./parsers/types";
 // the suspense account's balance (tested). DIRECT tenants hold no clearing account: the channel
 // owes their merchants directly, so their differences are exceptions without postings.
 //
-// A payment of ours missing from the bill waits in the cross-day pool; once CROSS_DAY_POOL_DAYS
-// later bills of the account have been reconciled without it, it becomes a PLATFORM_ONLY 短款. So
+// A payment of ours missing from the bill waits in the cross-day pool; once the tenant's pool days
+// (recon_pool_days; 0: at once) of later bills of the account have been reconciled without it, it
+// becomes a PLATFORM_ONLY 短款. So
 // does a refund we booked as succeeded that a bill listing refunds lacks, as a 长款 (the money we
 // booked out is still with the channel): a REFUND bill, an ALL bill of a format that lists every
 // refund, or any bill with refund lines of its own (a payments-only export says nothing of refunds).
@@ -50,9 +52,6 @@ import { PAYMENT_FORMATS } from "./parsers/types";
 // expired pool difference here; a difference sent back to the pool by an approved WAIT expires again
 // after its pool_until date and is raised again (reopened). Not yet: funds reconciliation.
 
-export const FEE_TOLERANCE_MINOR = 1n;
-/** How many later bills a payment of ours may be missing from before it is a PLATFORM_ONLY difference. */
-export const CROSS_DAY_POOL_DAYS = 1;
 const PAYMENT_FORMAT_SET: ReadonlySet<string> = new Set(PAYMENT_FORMATS);
 /** Lines read, matched and written per round. SWITCHYARD_RECON_CHUNK overrides it (tests use a tiny one to cross rounds). */
 const RECON_CHUNK = 2_000;
@@ -83,6 +82,11 @@ export interface ReconSummary {
   readonly reconciled: boolean;
   readonly byOutcome: Readonly<Record<string, number>>;
   readonly differences: Readonly<Record<string, number>>;
+  /**
+   * Payment statements: MATCHED items whose fee differed within the tenant's tolerance (stored with
+   * their diffMinor). Other statements' summaries (funds, payout results…) extend this type without it.
+   */
+  readonly withinTolerance?: number;
 }
 
 const difference = (direction: "OVERAGE" | "SHORTAGE", diffType: string, rest: Omit<Item, "outcome" | "direction" | "diffType">): Item => ({ ...rest, outcome: "DIFFERENCE", diffType, direction });
@@ -90,14 +94,20 @@ const byMoney = (diffMinor: bigint): "OVERAGE" | "SHORTAGE" => (diffMinor > 0n ?
 
 /** The outcomes of a reconciled file (its last round has finished). */
 async function summary(tx: Tx, ctx: TenantContext, fileId: string): Promise<ReconSummary> {
-  const groups = await tx.reconItem.groupBy({ by: ["outcome", "diffType"], where: { tenantId: ctx.tenantId, fileId }, _count: { _all: true } });
+  // A fee matched within tolerance is the one MATCHED item stored with a diff_minor.
+  const groups = await tx.$queryRaw<Array<{ outcome: string; diffType: string | null; count: number; withinTolerance: number }>>`
+    SELECT outcome, diff_type AS "diffType", count(*)::int AS count, (count(*) FILTER (WHERE outcome = 'MATCHED' AND diff_minor <> 0))::int AS "withinTolerance"
+      FROM recon_item WHERE tenant_id = ${ctx.tenantId}::uuid AND file_id = ${fileId}::uuid
+     GROUP BY outcome, diff_type`;
   const byOutcome: Record<string, number> = {};
   const differences: Record<string, number> = {};
+  let withinTolerance = 0;
   for (const g of groups) {
-    byOutcome[g.outcome] = (byOutcome[g.outcome] ?? 0) + g._count._all;
-    if (g.diffType && g.outcome === "DIFFERENCE") differences[g.diffType] = (differences[g.diffType] ?? 0) + g._count._all;
+    byOutcome[g.outcome] = (byOutcome[g.outcome] ?? 0) + g.count;
+    if (g.diffType && g.outcome === "DIFFERENCE") differences[g.diffType] = (differences[g.diffType] ?? 0) + g.count;
+    withinTolerance += g.withinTolerance;
   }
-  return { fileId, reconciled: true, byOutcome, differences };
+  return { fileId, reconciled: true, byOutcome, differences, withinTolerance };
 }
 
 /** Writes a round's outcomes, then raises each difference (its exception and, CUSTODIAL, its suspense entry). */
@@ -157,14 +167,15 @@ export async function reconcileRound(ctx: TenantContext, fileId: string): Promis
     if (!PAYMENT_FORMAT_SET.has(file.format)) throw new DomainError("PRECONDITION", "STATEMENT_NOT_RECONCILABLE", "Only payment statements are reconciled against payments and refunds so far");
     if (file.reconciledAt) return summary(tx, ctx, fileId);
 
-    const mode = (await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true } })).settlementMode;
+    // The tolerance and pool days are read each round: a change applies from the next round.
+    const { settlementMode: mode, reconFeeToleranceMinor: feeTolerance, reconPoolDays: poolDays } = await tx.tenant.findFirstOrThrow({ where: { id: ctx.tenantId }, select: { settlementMode: true, reconFeeToleranceMinor: true, reconPoolDays: true } });
     const lines = await tx.statementLine.findMany({ where: { tenantId: ctx.tenantId, fileId, lineNo: { gt: file.reconLineNo } }, orderBy: { lineNo: "asc" }, take: reconChunk(), select: LINE_FIELDS });
     if (lines.length > 0) {
-      await reconcileLines(tx, ctx, mode, file, lines);
+      await reconcileLines(tx, ctx, mode, file, lines, feeTolerance);
       await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { reconLineNo: lines[lines.length - 1]!.lineNo } });
       return null;
     }
-    await finishFile(tx, ctx, mode, file);
+    await finishFile(tx, ctx, mode, file, poolDays);
     await tx.statementFile.update({ where: { tenantId_id: { tenantId: ctx.tenantId, id: fileId } }, data: { reconciledAt: new Date() } });
     return summary(tx, ctx, fileId);
   }, { timeoutMs: BATCH_TX_TIMEOUT_MS });
@@ -173,7 +184,7 @@ export async function reconcileRound(ctx: TenantContext, fileId: string): Promis
 type Line = Prisma.StatementLineGetPayload<{ select: typeof LINE_FIELDS }>;
 
 /** A round's lines: every account they can touch locked first, then each line's outcome, written (and its difference raised) at the end. */
-async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile, lines: readonly Line[]): Promise<void> {
+async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile, lines: readonly Line[], feeTolerance: bigint): Promise<void> {
   const from = lines[0]!.lineNo;
   const to = lines[lines.length - 1]!.lineNo;
   // The round may settle payments, post differences and release suspense: every account it can
@@ -276,7 +287,7 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
       }
       // The channel's fee is our channel cost; it takes money away, so a higher fee is a shortage.
       const feeDiff = p.costMinor - line.feeMinor;
-      if (feeDiff !== 0n && (feeDiff > FEE_TOLERANCE_MINOR || feeDiff < -FEE_TOLERANCE_MINOR)) {
+      if (feeDiff !== 0n && (feeDiff > feeTolerance || feeDiff < -feeTolerance)) {
         items.push(difference(byMoney(feeDiff), "FEE", { ...key, paymentId: p.id, ourMinor: p.costMinor, theirMinor: line.feeMinor, diffMinor: feeDiff }));
         continue;
       }
@@ -361,7 +372,7 @@ async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly st
 }
 
 /** The last round: our succeeded payments of the day the file lacks wait in the cross-day pool; pooled payments missing for too long become differences. */
-async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile): Promise<void> {
+async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIAL", file: ReconFile, poolDays: number): Promise<void> {
   if (mode === "CUSTODIAL") await lockAhead(tx, ctx, { refs: await differenceLockRefs(tx, ctx, file.channelAccountId) });
   const fileId = file.id;
   const chunk = reconChunk();
@@ -394,9 +405,10 @@ async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
       await writeItems(tx, ctx, mode, file, pending);
     }
   }
-  // The cross-day pool: a payment of ours still missing once CROSS_DAY_POOL_DAYS later bills have
-  // been reconciled is a PLATFORM_ONLY difference (短款: money booked, not found; a refund's 长款).
-  const cutoff = new Date(file.billDate.getTime() - CROSS_DAY_POOL_DAYS * 86_400_000);
+  // The cross-day pool: a payment of ours still missing once poolDays later bills have been
+  // reconciled is a PLATFORM_ONLY difference (短款: money booked, not found; a refund's 长款). With
+  // 0, the cutoff is this bill's date: what it pooled above expires here, at once.
+  const cutoff = new Date(file.billDate.getTime() - poolDays * 86_400_000);
   const expired = await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outcome: "PENDING", diffType: "PLATFORM_ONLY", OR: [{ poolUntil: null, billDate: { lte: cutoff } }, { poolUntil: { lte: cutoff } }] } });
   for (const item of expired) await expirePooledItem(tx, ctx, mode, item, billDate, `not on any bill up to ${billDate}`);
 }

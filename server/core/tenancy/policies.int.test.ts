@@ -106,6 +106,54 @@ describe("tenant policies", () => {
     await expect(ownerQuery(db.url, `UPDATE tenant SET approval_admin_threshold_minor = -1 WHERE id = $1`, [custodial.tenantId])).rejects.toThrow(/tenant_approval_threshold_nonnegative/);
   });
 
+  it("the reconciliation settings: the defaults, an owner's change audited, every out-of-range value refused here and by the database", async () => {
+    // A tenant of its own: the other tests count the audit records of theirs.
+    const own = await makeTenant({ mode: "DIRECT" });
+    expect(await own.run((tx) => getTenantPolicies(tx, own.ctx))).toMatchObject({ reconFeeToleranceMinor: 1n, reconPoolDays: 1 });
+    const recon = async (tenantId: string) =>
+      (await ownerQuery<{ tolerance: string; days: number }>(db.url, `SELECT recon_fee_tolerance_minor::text AS tolerance, recon_pool_days AS days FROM tenant WHERE id = $1`, [tenantId]))[0]!;
+
+    const saved = await own.run((tx) => updateTenantPolicies(tx, own.ctx, { reconFeeToleranceMinor: 5n, reconPoolDays: 3 }));
+    expect(saved).toMatchObject({ reconFeeToleranceMinor: 5n, reconPoolDays: 3 });
+    expect(await recon(own.tenantId)).toEqual({ tolerance: "5", days: 3 });
+    // Callers without superjson send the tolerance as a string or a number; the bounds are allowed.
+    const admin = as(own.ctx, "ADMIN");
+    await own.run((tx) => updateTenantPolicies(tx, admin, { reconFeeToleranceMinor: "100", reconPoolDays: 0 }));
+    await own.run((tx) => updateTenantPolicies(tx, admin, { reconFeeToleranceMinor: 0, reconPoolDays: 14 }));
+    expect(await recon(own.tenantId)).toEqual({ tolerance: "0", days: 14 });
+    expect(await audits(own.tenantId)).toEqual([
+      { actor_email: own.owner.email, before: { reconFeeToleranceMinor: "1", reconPoolDays: 1 }, after: { reconFeeToleranceMinor: "5", reconPoolDays: 3 } },
+      { actor_email: own.owner.email, before: { reconFeeToleranceMinor: "5", reconPoolDays: 3 }, after: { reconFeeToleranceMinor: "100", reconPoolDays: 0 } },
+      { actor_email: own.owner.email, before: { reconFeeToleranceMinor: "100", reconPoolDays: 0 }, after: { reconFeeToleranceMinor: "0", reconPoolDays: 14 } },
+    ]);
+
+    const invalid: Array<[TTenantPoliciesUpdate, RegExp]> = [
+      [{ reconFeeToleranceMinor: -1n }, /fee tolerance is a whole number of fen from 0 to 100/],
+      [{ reconFeeToleranceMinor: 101n }, /fee tolerance is a whole number of fen from 0 to 100/],
+      [{ reconFeeToleranceMinor: 0.5 }, /fee tolerance is a whole number of fen from 0 to 100/],
+      [{ reconFeeToleranceMinor: "one" }, /fee tolerance is a whole number of fen from 0 to 100/],
+      [{ reconPoolDays: -1 }, /cross-day pool is a whole number of days from 0 to 14/],
+      [{ reconPoolDays: 15 }, /cross-day pool is a whole number of days from 0 to 14/],
+      [{ reconPoolDays: 1.5 }, /cross-day pool is a whole number of days from 0 to 14/],
+      [{ reconPoolDays: "2" } as never, /cross-day pool is a whole number of days from 0 to 14/],
+      // A valid change beside an invalid one is not applied either.
+      [{ reconFeeToleranceMinor: 3n, reconPoolDays: 30 }, /cross-day pool/],
+    ];
+    for (const [input, message] of invalid) {
+      const e = await refusal(own.run((tx) => updateTenantPolicies(tx, own.ctx, input)));
+      expect(String((e as Error).message), JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).toMatch(message);
+    }
+    // Finance may read them, not change them.
+    const finance = as(own.ctx, "FINANCE");
+    expect(await refusal(own.run((tx) => updateTenantPolicies(tx, finance, { reconPoolDays: 2 })))).toMatchObject({ kind: "FORBIDDEN" });
+    expect(await recon(own.tenantId)).toEqual({ tolerance: "0", days: 14 });
+    expect(await audits(own.tenantId)).toHaveLength(3);
+    // The database keeps any other path inside the same ranges.
+    await expect(ownerQuery(db.url, `UPDATE tenant SET recon_fee_tolerance_minor = 101 WHERE id = $1`, [own.tenantId])).rejects.toThrow(/tenant_recon_fee_tolerance_minor/);
+    await expect(ownerQuery(db.url, `UPDATE tenant SET recon_pool_days = -1 WHERE id = $1`, [own.tenantId])).rejects.toThrow(/tenant_recon_pool_days/);
+    await expect(ownerQuery(db.url, `UPDATE tenant SET recon_pool_days = 15 WHERE id = $1`, [own.tenantId])).rejects.toThrow(/tenant_recon_pool_days/);
+  });
+
   it("refuses finance, operations and viewers: reading is for everyone, changing for owners and admins", async () => {
     const before = await stored(custodial.tenantId);
     for (const role of ["FINANCE", "OPERATIONS", "VIEWER"]) {

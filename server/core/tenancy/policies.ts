@@ -7,8 +7,9 @@ import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 
 // A service provider's business policies (业务策略), set by its owner or admin on the console's
 // Policies page. The paths that obey them read them fresh (payments/refunds.ts, the late-success
-// path through tenancy/settings.ts, proposals/service.ts), so a change applies from the next refund,
-// late success or proposal; a proposal already waiting keeps the requiresAdmin it was made with.
+// path through tenancy/settings.ts, proposals/service.ts, clearing/reconcile.ts), so a change
+// applies from the next refund, late success, proposal or reconciliation round; a proposal already
+// waiting keeps the requiresAdmin it was made with, and items already reconciled keep their outcome.
 
 export const REFUND_SHORTFALL_POLICIES = ["REFUSE", "ALLOW_DEBT"] as const satisfies readonly RefundShortfallPolicy[];
 
@@ -28,15 +29,31 @@ const ZThresholdMinor = z
       .max(APPROVAL_THRESHOLD_MAX_MINOR, { message: "The approval threshold is too large (at most 999,999,999,999,999.99 yuan)" }),
   );
 
+/** Reconciliation's limits (migration 20261210000000 checks the same ranges). */
+export const RECON_FEE_TOLERANCE_MAX_MINOR = 100n;
+export const RECON_POOL_DAYS_MAX = 14;
+
+const TOLERANCE_RANGE = `The fee tolerance is a whole number of fen from 0 to ${RECON_FEE_TOLERANCE_MAX_MINOR}`;
+const POOL_DAYS_RANGE = `The cross-day pool is a whole number of days from 0 to ${RECON_POOL_DAYS_MAX}`;
+
+const ZFeeToleranceMinor = z
+  .union([z.bigint(), z.number().int({ error: TOLERANCE_RANGE }), z.string().trim().regex(/^-?\d{1,18}$/, { error: TOLERANCE_RANGE })], { error: TOLERANCE_RANGE })
+  .transform((v) => BigInt(v))
+  .pipe(z.bigint().min(0n, { message: TOLERANCE_RANGE }).max(RECON_FEE_TOLERANCE_MAX_MINOR, { message: TOLERANCE_RANGE }));
+
+const ZPoolDays = z.number({ error: POOL_DAYS_RANGE }).int({ error: POOL_DAYS_RANGE }).min(0, { error: POOL_DAYS_RANGE }).max(RECON_POOL_DAYS_MAX, { error: POOL_DAYS_RANGE });
+
 /** Only the policies given change; the others keep their values. */
 export const ZTenantPoliciesUpdate = z.object({
   refundShortfallPolicy: z.enum(REFUND_SHORTFALL_POLICIES).optional(),
   autoRefundLateSuccess: z.boolean().optional(),
   approvalAdminThresholdMinor: ZThresholdMinor.optional(),
+  reconFeeToleranceMinor: ZFeeToleranceMinor.optional(),
+  reconPoolDays: ZPoolDays.optional(),
 });
 export type TTenantPoliciesUpdate = z.input<typeof ZTenantPoliciesUpdate>;
 
-const POLICY_SELECT = { settlementMode: true, refundShortfallPolicy: true, autoRefundLateSuccess: true, approvalAdminThresholdMinor: true, updatedAt: true } as const;
+const POLICY_SELECT = { settlementMode: true, refundShortfallPolicy: true, autoRefundLateSuccess: true, approvalAdminThresholdMinor: true, reconFeeToleranceMinor: true, reconPoolDays: true, updatedAt: true } as const;
 
 export async function getTenantPolicies(tx: Tx, ctx: TenantContext) {
   const t = await tx.tenant.findFirst({ where: { id: ctx.tenantId }, select: POLICY_SELECT });
@@ -44,7 +61,7 @@ export async function getTenantPolicies(tx: Tx, ctx: TenantContext) {
   return t;
 }
 
-type PolicyValues = Pick<Awaited<ReturnType<typeof getTenantPolicies>>, "refundShortfallPolicy" | "autoRefundLateSuccess" | "approvalAdminThresholdMinor">;
+type PolicyValues = Pick<Awaited<ReturnType<typeof getTenantPolicies>>, "refundShortfallPolicy" | "autoRefundLateSuccess" | "approvalAdminThresholdMinor" | "reconFeeToleranceMinor" | "reconPoolDays">;
 
 export async function updateTenantPolicies(tx: Tx, ctx: TenantContext, raw: TTenantPoliciesUpdate) {
   // The router lets only settings.manage through; checked here too because the threshold decides
@@ -72,6 +89,14 @@ export async function updateTenantPolicies(tx: Tx, ctx: TenantContext, raw: TTen
   if (input.approvalAdminThresholdMinor !== undefined && input.approvalAdminThresholdMinor !== current.approvalAdminThresholdMinor) {
     before.approvalAdminThresholdMinor = current.approvalAdminThresholdMinor;
     after.approvalAdminThresholdMinor = input.approvalAdminThresholdMinor;
+  }
+  if (input.reconFeeToleranceMinor !== undefined && input.reconFeeToleranceMinor !== current.reconFeeToleranceMinor) {
+    before.reconFeeToleranceMinor = current.reconFeeToleranceMinor;
+    after.reconFeeToleranceMinor = input.reconFeeToleranceMinor;
+  }
+  if (input.reconPoolDays !== undefined && input.reconPoolDays !== current.reconPoolDays) {
+    before.reconPoolDays = current.reconPoolDays;
+    after.reconPoolDays = input.reconPoolDays;
   }
 
   // In DIRECT mode the channel settles merchants: there is no payable of ours to recover a debt
