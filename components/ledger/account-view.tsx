@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "react";
-import { DataTable } from "@/components/data-table/data-table";
+import { DataTable, type FetchPageArgs, type FilterDef } from "@/components/data-table/data-table";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -14,17 +14,34 @@ import { Money } from "@/components/ui/money";
 import { PageHeader } from "@/components/ui/page-header";
 import { ErrorState } from "@/components/ui/states";
 import { useT } from "@/i18n/client";
-import type { MessageKey } from "@/i18n/catalogue";
-import { accountName, accountTypeLabel, bookLabel, kindLabel } from "./labels";
+import { isIsoDate } from "./dates";
+import { accountName, accountTypeLabel, bookLabel, kindLabel, statementKindOptions } from "./labels";
 import { AccountMarkers, Dash } from "./parts";
-import type { LedgerAccountDetail, StatementItem } from "./types";
+import type { BalanceAsOf, LedgerAccountDetail, StatementItem } from "./types";
 
 // The statement endpoint takes at most 200 rows a page; the table's CSV export asks for more.
 const MAX_PAGE = 200;
 
 type Phase = "POSTED" | "PENDING";
 
-export function AccountView({ initial }: { initial: LedgerAccountDetail }) {
+/**
+ * The statement's date range as sent: the table's filters, capped at the as-of date. Null when
+ * nothing can match (a start after the end), so no request is made.
+ */
+export function statementRange(filters: Record<string, string>, asOf: string | null): { from?: string; to?: string } | null {
+  const from = filters.from && isIsoDate(filters.from) ? filters.from : undefined;
+  let to = filters.to && isIsoDate(filters.to) ? filters.to : undefined;
+  if (asOf && (!to || to > asOf)) to = asOf;
+  if (from && to && from > to) return null;
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+/**
+ * /ledger/accounts/<id>: the account's balances and statement; with `asOf` (?asOf=YYYY-MM-DD, the
+ * trial balance's drill-down) its posted balance at the end of that business date and the
+ * statement up to it, under a banner that leads back to today.
+ */
+export function AccountView({ initial, asOf = null, initialAsOf }: { initial: LedgerAccountDetail; asOf?: string | null; initialAsOf?: BalanceAsOf }) {
   const t = useT();
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -32,13 +49,31 @@ export function AccountView({ initial }: { initial: LedgerAccountDetail }) {
   const query = useQuery(trpc.ledger.getAccount.queryOptions({ id: initial.id }, { initialData: initial }));
   const account = query.data;
   const { currency } = account;
+  const asOfQuery = useQuery({
+    ...trpc.ledger.balanceAsOf.queryOptions({ accountId: initial.id, businessDate: asOf ?? "" }, initialAsOf ? { initialData: initialAsOf } : {}),
+    enabled: asOf !== null,
+  });
 
-  const balances: Array<{ label: MessageKey; value: bigint; testId: string }> = [
-    { label: "ledger.posted", value: account.balance.postedMinor, testId: "balance-posted" },
-    { label: "ledger.pendingDebit", value: account.balance.pendingDebitMinor, testId: "balance-pending-debit" },
-    { label: "ledger.pendingCredit", value: account.balance.pendingCreditMinor, testId: "balance-pending-credit" },
-    { label: "ledger.available", value: account.balance.availableMinor, testId: "balance-available" },
+  const balances: Array<{ label: string; value: bigint | null; testId: string }> = [
+    asOf
+      ? { label: t("ledger.postedAsOf", { date: asOf }), value: asOfQuery.data?.postedMinor ?? null, testId: "balance-posted-as-of" }
+      : { label: t("ledger.posted"), value: account.balance.postedMinor, testId: "balance-posted" },
+    { label: t("ledger.pendingDebit"), value: account.balance.pendingDebitMinor, testId: "balance-pending-debit" },
+    { label: t("ledger.pendingCredit"), value: account.balance.pendingCreditMinor, testId: "balance-pending-credit" },
+    { label: t("ledger.available"), value: account.balance.availableMinor, testId: "balance-available" },
   ];
+
+  const filters: FilterDef[] = [
+    { id: "from", label: t("ledger.statementFrom"), type: "date" },
+    { id: "to", label: t("ledger.statementTo"), type: "date" },
+    { id: "kind", label: t("ledger.statementKind"), type: "select", options: statementKindOptions(t) },
+  ];
+  // The table's fetcher, also its CSV export's: both send the filters shown.
+  const fetchPage = ({ cursor, limit, filters: f, signal }: FetchPageArgs) => {
+    const range = statementRange(f, asOf);
+    if (!range) return Promise.resolve({ items: [] as StatementItem[], nextCursor: null });
+    return client.ledger.statement.query({ accountId: account.id, cursor, limit: Math.min(limit, MAX_PAGE), phase, ...range, ...(f.kind ? { kind: f.kind } : {}) }, { signal });
+  };
 
   const amount = (v: bigint) => (v === 0n ? <Dash /> : <Money amountMinor={v} currency={currency} />);
   const columns: ColumnDef<StatementItem, unknown>[] = [
@@ -93,26 +128,45 @@ export function AccountView({ initial }: { initial: LedgerAccountDetail }) {
           </span>
         }
       />
+      {asOf ? (
+        <div role="note" className="flex flex-wrap items-center justify-between gap-3 rounded-brand border border-primary/40 bg-primary/10 px-4 py-3 text-sm" data-testid="as-of-banner">
+          <p>{t("ledger.asOfBanner", { date: asOf })}</p>
+          <Link href={`/ledger/accounts/${account.id}`} className="font-medium text-primary underline-offset-2 hover:underline">
+            {t("ledger.asOfBackToToday")}
+          </Link>
+        </div>
+      ) : null}
       {query.isError ? <ErrorState compact error={query.error} onRetry={() => void query.refetch()} /> : null}
+      {asOfQuery.isError ? <ErrorState compact error={asOfQuery.error} onRetry={() => void asOfQuery.refetch()} /> : null}
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {balances.map((b) => (
           // data-amount-minor: the exact value for tests and tools, without reading formatted text.
-          <Card key={b.testId} data-testid={b.testId} data-amount-minor={b.value.toString()}>
+          <Card key={b.testId} data-testid={b.testId} data-amount-minor={b.value?.toString()} aria-busy={b.value === null || undefined}>
             <CardContent className="p-4">
-              <p className="text-sm text-muted-foreground">{t(b.label)}</p>
-              <Money amountMinor={b.value} currency={currency} inline className="mt-1 block text-2xl font-semibold" />
+              <p className="text-sm text-muted-foreground">{b.label}</p>
+              {b.value === null ? (
+                <span className="mt-1 block h-8 w-32 animate-pulse rounded-brand bg-muted motion-reduce:animate-none" />
+              ) : (
+                <Money amountMinor={b.value} currency={currency} inline className="mt-1 block text-2xl font-semibold" />
+              )}
             </CardContent>
           </Card>
         ))}
       </div>
-      <p className="text-xs text-muted-foreground">{t("ledger.balanceHelp")}</p>
+      <p className="text-xs text-muted-foreground">
+        {t("ledger.balanceHelp")}
+        {asOf ? ` ${t("ledger.asOfBalanceHelp")}` : null}
+      </p>
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">{t("ledger.statement")}</h2>
+        <p className="text-xs text-muted-foreground">{t("ledger.statementFilterHelp")}</p>
         <DataTable<StatementItem>
           label={t("ledger.statement")}
-          queryKey={["ledger.statement", account.id, phase]}
-          fetchPage={({ cursor, limit, signal }) => client.ledger.statement.query({ accountId: account.id, cursor, limit: Math.min(limit, MAX_PAGE), phase }, { signal })}
+          queryKey={["ledger.statement", account.id, phase, asOf]}
+          fetchPage={fetchPage}
+          filters={filters}
+          urlStateKey="st"
           columns={columns}
           getRowId={(r) => `${r.entryId}:${r.line}`}
           toolbar={
@@ -125,7 +179,7 @@ export function AccountView({ initial }: { initial: LedgerAccountDetail }) {
             </div>
           }
           csv={{
-            filename: `statement-${account.code.replace(/:/g, "-")}-${phase.toLowerCase()}.csv`,
+            filename: `statement-${account.code.replace(/:/g, "-")}-${phase.toLowerCase()}${asOf ? `-as-of-${asOf}` : ""}.csv`,
             columns: [
               { header: "business_date", value: (r) => r.businessDate },
               { header: "created_at", value: (r) => r.createdAt.toISOString() },

@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
@@ -12,12 +13,15 @@ import { Label } from "@/components/ui/label";
 import { Money } from "@/components/ui/money";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
-import { useT } from "@/i18n/client";
+import { useI18n, useT } from "@/i18n/client";
+import { formatNumber } from "@/i18n/format";
 import { accountTypeLabel, bookLabel } from "./labels";
 import { AccountLink, AccountMarkers, BalancedBadge } from "./parts";
-import { ACCOUNT_TYPES, BOOKS, type Book, type LedgerAccount } from "./types";
+import { ACCOUNT_TYPES, BOOKS, type Book, type ChartPage } from "./types";
 
 const SEARCH_DEBOUNCE_MS = 300;
+/** Accounts per page of the chart. */
+const CHART_PAGE = 500;
 
 /** /ledger: the trial-balance check per book, then the chart of accounts by book and type. */
 export function ChartOfAccounts() {
@@ -82,7 +86,7 @@ function TrialBalanceSummary() {
 }
 
 function BookAccounts({ book }: { book: Book }) {
-  const t = useT();
+  const { t, locale } = useI18n();
   const trpc = useTRPC();
   const searchId = useId();
   const [text, setText] = useState("");
@@ -91,25 +95,39 @@ function BookAccounts({ book }: { book: Book }) {
     const timer = setTimeout(() => setQ(text.trim()), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text]);
-  const accounts = useQuery({ ...trpc.ledger.findAccounts.queryOptions({ book, ...(q ? { q } : {}) }), placeholderData: keepPreviousData });
+  // Keyset pages in the chart's order (type, then code): a tenant with thousands of merchants or
+  // wallets has more accounts than one answer carries, and the page says how many it shows.
+  const accounts = useInfiniteQuery({
+    ...trpc.ledger.chartOfAccounts.infiniteQueryOptions({ book, limit: CHART_PAGE, ...(q ? { q } : {}) }, { getNextPageParam: (last) => last.nextCursor, initialCursor: null }),
+    placeholderData: keepPreviousData,
+  });
+  const rows = accounts.data?.pages.flatMap((p) => p.items) ?? [];
 
   let body;
   if (accounts.isPending) body = <LoadingState rows={6} />;
-  else if (accounts.isError) body = <ErrorState error={accounts.error} onRetry={() => void accounts.refetch()} />;
-  else if (!accounts.data.length) {
+  else if (accounts.isError && !rows.length) body = <ErrorState error={accounts.error} onRetry={() => void accounts.refetch()} />;
+  else if (!rows.length) {
     body = q ? (
       <EmptyState title={t("ui.noMatchesTitle")} description={t("ledger.noAccountsMatch", { q })} />
     ) : (
       <EmptyState title={t("ledger.noAccountsTitle")} description={t("ledger.noAccountsBody", { book: bookLabel(t, book) })} />
     );
   } else {
-    const rows = accounts.data;
     body = (
       <div className={cn("space-y-6", accounts.isPlaceholderData && "opacity-60")} aria-busy={accounts.isPlaceholderData || undefined}>
         {ACCOUNT_TYPES.map((type) => {
           const ofType = rows.filter((a) => a.type === type);
           return ofType.length ? <TypeSection key={type} title={accountTypeLabel(t, type)} accounts={ofType} /> : null;
         })}
+        {accounts.isFetchNextPageError ? <ErrorState compact error={accounts.error} onRetry={() => void accounts.fetchNextPage()} /> : null}
+        {accounts.hasNextPage ? (
+          <div className="flex flex-wrap items-center justify-between gap-3 rounded-brand border border-warning/40 bg-warning/10 px-4 py-3 text-sm" data-testid="accounts-truncated">
+            <p aria-live="polite">{t("ledger.accountsShown", { count: formatNumber(rows.length, locale) })}</p>
+            <Button variant="secondary" size="sm" loading={accounts.isFetchingNextPage} disabled={accounts.isPlaceholderData} onClick={() => void accounts.fetchNextPage()}>
+              {t("ledger.loadMoreAccounts")}
+            </Button>
+          </div>
+        ) : null}
       </div>
     );
   }
@@ -128,7 +146,7 @@ function BookAccounts({ book }: { book: Book }) {
   );
 }
 
-function TypeSection({ title, accounts }: { title: string; accounts: LedgerAccount[] }) {
+function TypeSection({ title, accounts }: { title: string; accounts: ChartPage["items"] }) {
   const t = useT();
   const router = useRouter();
   const headingId = useId();

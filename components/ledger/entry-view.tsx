@@ -20,7 +20,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useToast } from "@/components/ui/toast";
 import { useI18n } from "@/i18n/client";
 import { todayIn } from "./dates";
-import { bookLabel, kindLabel, ledgerErrorMessage } from "./labels";
+import { bookLabel, causeHref, causeLabel, causeLinkLabel, kindLabel, ledgerErrorMessage } from "./labels";
 import { AccountLink, Dash, Detail, MoneyCell } from "./parts";
 import type { JournalEntryDetail } from "./types";
 
@@ -95,21 +95,8 @@ export function EntryView({ entry, canPropose }: { entry: JournalEntryDetail; ca
             <Detail label={t("ledger.recordedAt")}>
               <DateTime value={entry.createdAt} />
             </Detail>
-            <Detail label={t("ledger.cause")}>
-              {entry.causeType ? (
-                <>
-                  <span>{entry.causeType}</span>{" "}
-                  {entry.causeType === "proposal" && entry.causeId ? (
-                    <Link href={`/ledger/adjustments/${entry.causeId}`} className="break-all font-mono text-xs text-primary underline-offset-2 hover:underline">
-                      {entry.causeId}
-                    </Link>
-                  ) : (
-                    <span className="break-all font-mono text-xs">{entry.causeId ?? ""}</span>
-                  )}
-                </>
-              ) : (
-                <Dash />
-              )}
+            <Detail label={t("ledger.cause")} testId="entry-cause">
+              {entry.causeType ? <Cause type={entry.causeType} id={entry.causeId} link={entry.causeLink} /> : <Dash />}
             </Detail>
             <Detail label={t("ledger.holdId")}>{entry.holdId ? <span className="break-all font-mono text-xs">{entry.holdId}</span> : <Dash />}</Detail>
             <Detail label={t("ledger.idempotencyKey")}>
@@ -175,12 +162,30 @@ export function EntryView({ entry, canPropose }: { entry: JournalEntryDetail; ca
         </div>
       </Card>
 
-      {proposing ? <ProposeReversalDialog entryId={entry.id} seq={seq} onClose={() => setProposing(false)} /> : null}
+      {proposing ? <ProposeReversalDialog entryId={entry.id} seq={seq} businessDate={entry.businessDate} onClose={() => setProposing(false)} /> : null}
     </div>
   );
 }
 
-function ProposeReversalDialog({ entryId, seq, onClose }: { entryId: string; seq: string; onClose: () => void }) {
+/** What caused the entry, in words, with its id and a link to where the console shows it (a refund: its payment's page). */
+function Cause({ type, id, link }: { type: string; id: string | null; link: JournalEntryDetail["causeLink"] }) {
+  const { t } = useI18n();
+  const href = link ? causeHref(link) : null;
+  const linkLabel = link ? causeLinkLabel(t, link.page) : null;
+  return (
+    <span className="flex flex-col gap-0.5">
+      <span title={type}>{causeLabel(t, type)}</span>
+      {id ? <span className="break-all font-mono text-xs text-muted-foreground">{id}</span> : null}
+      {href && linkLabel ? (
+        <Link href={href} className="text-primary underline-offset-2 hover:underline" data-testid="entry-cause-link">
+          {linkLabel}
+        </Link>
+      ) : null}
+    </span>
+  );
+}
+
+function ProposeReversalDialog({ entryId, seq, businessDate, onClose }: { entryId: string; seq: string; businessDate: string; onClose: () => void }) {
   const { t, timeZone } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
@@ -206,6 +211,8 @@ function ProposeReversalDialog({ entryId, seq, onClose }: { entryId: string; seq
   return (
     <Dialog open onClose={onClose} title={t("ledger.proposeReversal")} description={t("ledger.proposeReversalHelp", { seq })}>
       <form onSubmit={submit} className="space-y-4" noValidate>
+        {/* The server names a closed original date as the one corrected (correctsDate); nothing to choose here. */}
+        <p className="text-sm text-muted-foreground">{t("ledger.reversalCorrectsHelp", { date: businessDate })}</p>
         <Field label={t("ledger.businessDate")} required hint={t("ledger.businessDateHint")} error={errors.fields.businessDate}>
           <Input type="date" value={v.businessDate} onChange={(e) => setV({ ...v, businessDate: e.target.value })} />
         </Field>

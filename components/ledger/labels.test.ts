@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { translator } from "@/i18n/translate";
-import { accountName, baseCode, kindLabel, ledgerErrorMessage } from "./labels";
+import { accountName, baseCode, causeHref, causeLabel, causeLinkLabel, kindLabel, ledgerErrorMessage, statementKindOptions } from "./labels";
 
 const en = translator("en");
 const zh = translator("zh-CN");
@@ -141,6 +141,49 @@ describe("ledger labels", () => {
     // A kind passed to postHold / voidHold is written with its ending (at least `.release`).
     const missing = [...found].filter((k) => !written.includes(k) && !written.includes(`${k}.release`));
     expect(missing).toEqual([]);
+  });
+
+  it("offers every entry kind as a statement filter, by label, and no proposal kind", () => {
+    for (const t of [en, zh]) {
+      const options = statementKindOptions(t);
+      const values = options.map((o) => o.value);
+      expect(new Set(values).size).toBe(values.length);
+      for (const o of options) {
+        expect.soft(o.label, o.value).not.toBe(o.value);
+        expect.soft(o.label, o.value).not.toMatch(/ledger\.|\{kind\}/);
+      }
+      for (const proposalKind of ["ledger.adjustment", "ledger.reversal", "payment.correction", "recon.write_off", "recon.resolve", "statement.supersede", "payout.batch_release"]) {
+        expect(values).not.toContain(proposalKind);
+      }
+      // Every kind an entry is written with is found by one choice: X itself, or X.post / X.release.
+      const entryKinds = WRITTEN_KINDS.slice(0, WRITTEN_KINDS.indexOf("ledger.adjustment"));
+      for (const kind of entryKinds) expect.soft(values.some((v) => kind === v || kind === `${v}.post` || kind === `${v}.release`), kind).toBe(true);
+    }
+    expect(statementKindOptions(en).find((o) => o.value === "refund.hold_post")?.label).toBe("Refund succeeded");
+    expect(statementKindOptions(zh).find((o) => o.value === "adjustment")?.label).toBe("手工调账");
+  });
+
+  it("names every cause type the server writes and links the ones with a page", () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const found = new Set<string>();
+    for (const src of sourcesUnder(path.join(root, "server/core"))) for (const m of src.matchAll(/\bcauseType: "([a-z_]+)"/g)) if (m[1]) found.add(m[1]);
+    expect([...found]).toEqual(expect.arrayContaining(["payment", "refund", "payout", "recon_item", "settlement", "statement_line", "proposal", "demo"]));
+    for (const type of found) {
+      expect.soft(causeLabel(zh, type), type).toMatch(CJK);
+      expect.soft(causeLabel(en, type), type).not.toBe(type);
+      expect.soft(causeLabel(en, type), type).not.toMatch(CJK);
+    }
+    expect(causeLabel(en, "something_new")).toBe("something_new");
+    const id = "8a1f2c3d-0000-4000-8000-000000000001";
+    expect(causeHref({ page: "payment", id })).toBe(`/payments/${id}`);
+    expect(causeHref({ page: "payout", id })).toBe(`/payouts/${id}`);
+    expect(causeHref({ page: "exception", id })).toBe(`/exceptions/${id}`);
+    expect(causeHref({ page: "proposal", id })).toBe(`/ledger/adjustments/${id}`);
+    expect(causeHref({ page: "wallet", id })).toBe(`/wallets/${id}`);
+    expect(causeHref({ page: "settlements", id: null })).toBe("/settlements");
+    expect(causeHref({ page: "elsewhere", id })).toBeNull();
+    expect(causeLinkLabel(zh, "payment")).toBe("查看支付订单");
+    expect(causeLinkLabel(en, "elsewhere")).toBeNull();
   });
 
   it("translates known domain codes and keeps the server's message otherwise", () => {

@@ -134,6 +134,72 @@ export function kindLabel(t: Translate, kind: string): string {
   return t(m[2] === "post" ? "ledger.kind_resolved_post" : "ledger.kind_resolved_release", { kind: t(`ledger.${base}`) });
 }
 
+// Proposal kinds share the lookup above but are never an entry's kind.
+const PROPOSAL_ONLY_KINDS = new Set(["ledger.adjustment", "ledger.reversal", "payment.correction", "recon.write_off", "recon.resolve", "statement.supersede", "payout.batch_release"]);
+
+/**
+ * The choices of a statement's kind filter, by label: every entry kind, and each hold resolution
+ * (the server matches a choice X to X, X.post and X.release, so "Refund succeeded" finds the hold's
+ * posting).
+ */
+export function statementKindOptions(t: Translate): Array<{ value: string; label: string }> {
+  const own = Object.entries(ENTRY_KINDS)
+    .filter(([kind]) => !PROPOSAL_ONLY_KINDS.has(kind))
+    .map(([kind, key]) => ({ value: kind, label: t(`ledger.${key}`) }));
+  const resolutions = Object.entries(HOLD_RESOLUTIONS).map(([kind, key]) => ({ value: kind, label: t(`ledger.${key}`) }));
+  return [...own, ...resolutions].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+// Every journal_entry.cause_type the code writes (labels.test.ts re-reads the sources), named for
+// the entry page; an unknown one (a later module's) shows as its code.
+const CAUSE_TYPES = {
+  payment: "cause_payment",
+  refund: "cause_refund",
+  payout: "cause_payout",
+  transfer: "cause_transfer",
+  settlement: "cause_settlement",
+  statement_line: "cause_statement_line",
+  statement_file: "cause_statement_file",
+  recon_item: "cause_recon_item",
+  exception: "cause_exception",
+  proposal: "cause_proposal",
+  platform_fee: "cause_platform_fee",
+  demo: "cause_demo",
+} as const;
+type CauseTypeKey = (typeof CAUSE_TYPES)[keyof typeof CAUSE_TYPES];
+
+export function causeLabel(t: Translate, causeType: string): string {
+  const key = lookup<CauseTypeKey>(CAUSE_TYPES, causeType);
+  return key ? t(`ledger.${key}`) : causeType;
+}
+
+/** Where the console shows an entry's cause (getEntry's causeLink), and how the link reads. */
+export function causeHref(link: { page: string; id: string | null }): string | null {
+  switch (link.page) {
+    case "payment":
+      return link.id ? `/payments/${link.id}` : null;
+    case "payout":
+      return link.id ? `/payouts/${link.id}` : null;
+    case "exception":
+      return link.id ? `/exceptions/${link.id}` : null;
+    case "proposal":
+      return link.id ? `/ledger/adjustments/${link.id}` : null;
+    case "wallet":
+      return link.id ? `/wallets/${link.id}` : null;
+    case "settlements":
+      return "/settlements";
+    default:
+      return null;
+  }
+}
+
+const CAUSE_PAGES = ["payment", "payout", "exception", "proposal", "wallet", "settlements"] as const;
+type CausePage = (typeof CAUSE_PAGES)[number];
+
+export function causeLinkLabel(t: Translate, page: string): string | null {
+  return (CAUSE_PAGES as readonly string[]).includes(page) ? t(`ledger.causeOpen_${page as CausePage}`) : null;
+}
+
 // Domain codes the ledger pages can run into. The server's own message is English and carries
 // details (ids, amounts); the catalogue gives the same meaning in the reader's language.
 const ERROR_CODES = [
@@ -150,6 +216,7 @@ const ERROR_CODES = [
   "ENTRY_NOT_REVERSIBLE",
   "INSUFFICIENT_FUNDS",
   "ACCOUNT_NOT_FOUND",
+  "RANGE_INVALID",
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -38,11 +38,18 @@ export function AccountMarkers({ isHot, bound }: { isHot: boolean; bound: string
   );
 }
 
-/** An account as a link to its page: the name in the reader's language over the stable code. */
-export function AccountLink({ id, code, name, className }: { id: string; code: string; name: string; className?: string }) {
+/** An account's page, as of the end of a business date when one is given. */
+export const accountHref = (id: string, asOf?: string | null) => `/ledger/accounts/${id}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ""}`;
+
+/** An account as a link to its page: the name in the reader's language over the stable code; `asOf` opens it as of that business date. */
+export function AccountLink({ id, code, name, asOf, className }: { id: string; code: string; name: string; asOf?: string | null; className?: string }) {
   const t = useT();
   return (
-    <Link href={`/ledger/accounts/${id}`} className={cn("group inline-flex flex-col rounded-brand underline-offset-2", className)}>
+    <Link
+      href={accountHref(id, asOf)}
+      className={cn("group inline-flex flex-col rounded-brand underline-offset-2", className)}
+      {...(asOf ? { title: t("ledger.viewAsOf", { date: asOf }) } : {})}
+    >
       <span className="font-medium text-primary group-hover:underline">{accountName(t, { code, name })}</span>
       <span className="break-all font-mono text-xs text-muted-foreground">{code}</span>
     </Link>

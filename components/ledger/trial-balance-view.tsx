@@ -1,7 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { ChartCard } from "@/components/charts/chart-card";
 import { minorToChartNumber, moneyFormatter } from "@/components/charts/chart-utils";
 import { useTRPC } from "@/components/providers/trpc";
@@ -33,6 +33,14 @@ export function TrialBalanceView({ initialAsOf }: { initialAsOf: string | null }
   const [showZero, setShowZero] = useState(false);
   const applied = isIsoDate(asOf) ? asOf : null;
   const tb = useQuery({ ...trpc.ledger.trialBalance.queryOptions(applied ? { asOf: applied } : {}), placeholderData: keepPreviousData });
+  // The date in the address too, so Back from an account opened as of it returns to the same view.
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search);
+    if (applied) params.set("asOf", applied);
+    else params.delete("asOf");
+    const search = params.toString() ? `?${params.toString()}` : "";
+    if (search !== window.location.search) window.history.replaceState(window.history.state, "", `${window.location.pathname}${search}${window.location.hash}`);
+  }, [applied]);
 
   let body;
   if (tb.isPending) body = <LoadingState rows={8} />;
@@ -42,7 +50,7 @@ export function TrialBalanceView({ initialAsOf }: { initialAsOf: string | null }
     body = (
       <div className={cn("space-y-6", tb.isPlaceholderData && "opacity-60")} aria-busy={tb.isPlaceholderData || undefined}>
         {tb.data.totals.map((total) => (
-          <BookTable key={`${total.book}-${total.currency}`} total={total} accounts={tb.data.accounts} showZero={showZero} />
+          <BookTable key={`${total.book}-${total.currency}`} total={total} accounts={tb.data.accounts} showZero={showZero} asOf={tb.data.asOf} />
         ))}
         <TypeChart data={tb.data} />
       </div>
@@ -73,7 +81,7 @@ export function TrialBalanceView({ initialAsOf }: { initialAsOf: string | null }
   );
 }
 
-function BookTable({ total, accounts, showZero }: { total: TrialBalance["totals"][number]; accounts: TrialBalanceAccount[]; showZero: boolean }) {
+function BookTable({ total, accounts, showZero, asOf }: { total: TrialBalance["totals"][number]; accounts: TrialBalanceAccount[]; showZero: boolean; asOf: string | null }) {
   const { t } = useI18n();
   const titleId = useId();
   const rows = accounts.filter((a) => a.book === total.book && a.currency === total.currency && (showZero || a.debitMinor !== 0n || a.creditMinor !== 0n));
@@ -118,7 +126,8 @@ function BookTable({ total, accounts, showZero }: { total: TrialBalance["totals"
               rows.map((a) => (
                 <tr key={a.accountId} className="border-t border-border" data-testid={`tb-row-${a.code}`}>
                   <td className="px-3 py-2">
-                    <AccountLink id={a.accountId} code={a.code} name={a.name} />
+                    {/* Drill-down: the account as of the same date, its balance there the one in this row. */}
+                    <AccountLink id={a.accountId} code={a.code} name={a.name} asOf={asOf} />
                   </td>
                   <td className="px-3 py-2">{accountTypeLabel(t, a.type)}</td>
                   <MoneyCell amountMinor={a.debitMinor} currency={currency} />

@@ -6,6 +6,8 @@ type Out = inferRouterOutputs<AppRouter>;
 
 export type LedgerAccount = Out["ledger"]["findAccounts"][number];
 export type LedgerAccountDetail = Out["ledger"]["getAccount"];
+export type BalanceAsOf = Out["ledger"]["balanceAsOf"];
+export type ChartPage = Out["ledger"]["chartOfAccounts"];
 export type StatementItem = Out["ledger"]["statement"]["items"][number];
 export type JournalEntryDetail = Out["ledger"]["getEntry"];
 export type TrialBalance = Out["ledger"]["trialBalance"];

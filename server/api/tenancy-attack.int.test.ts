@@ -677,7 +677,9 @@ const rungs: Record<string, Rung> = {
   "calendar.delete": "console",
   "calendar.import": "console",
   "ledger.findAccounts": "console",
+  "ledger.chartOfAccounts": "console",
   "ledger.getAccount": "console",
+  "ledger.balanceAsOf": "console",
   "ledger.statement": "console",
   "ledger.getEntry": "console",
   "ledger.findEntries": "console",
@@ -951,7 +953,9 @@ const sampleInputs: Record<string, (side: Side) => unknown> = {
   // An empty file that replaces the year would wipe the side's 2026 calendar.
   "calendar.import": () => ({ csv: "date,kind,name\n", replaceYear: 2026 }),
   "ledger.findAccounts": () => ({}),
+  "ledger.chartOfAccounts": () => ({}),
   "ledger.getAccount": (s) => ({ id: s.ledger.bankAccountId }),
+  "ledger.balanceAsOf": (s) => ({ accountId: s.ledger.bankAccountId, businessDate: LEDGER_DATE }),
   "ledger.statement": (s) => ({ accountId: s.ledger.bankAccountId }),
   "ledger.getEntry": (s) => ({ id: s.ledger.entryId }),
   "ledger.findEntries": () => ({}),
@@ -1396,8 +1400,37 @@ const attacks: Record<string, (env: Env) => Promise<void>> = {
     // Per-merchant accounts carry the merchant id in their code.
     expect(await b.ledger.findAccounts({ q: e.a.merchants[0]!.id })).toEqual([]);
   },
+  async "ledger.chartOfAccounts"(e) {
+    const b = asB("finance");
+    const bAccounts = new Set(await bIds("ledger_account"));
+    // Every page B gets holds only B's accounts, and paging ends with all of them.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await b.ledger.chartOfAccounts({ cursor, limit: 7 })) as { items: Array<{ id: string }>; nextCursor: string | null };
+      expectNoLeak(page);
+      seen.push(...page.items.map((a) => a.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.filter((id) => !bAccounts.has(id))).toEqual([]);
+    expect(new Set(seen)).toEqual(bAccounts);
+    // A's account as the cursor continues nothing of A's (and nothing at all); A's merchant id finds nothing.
+    expect(await b.ledger.chartOfAccounts({ cursor: e.a.ledger.bankAccountId })).toEqual({ items: [], nextCursor: null });
+    expect(ids(await b.ledger.chartOfAccounts({ q: e.a.merchants[0]!.id }))).toEqual([]);
+  },
   async "ledger.getAccount"(e) {
     await expectNotFound(asB("finance").ledger.getAccount({ id: e.a.ledger.bankAccountId }));
+  },
+  async "ledger.balanceAsOf"(e) {
+    const b = asB("finance");
+    await expectNotFound(b.ledger.balanceAsOf({ accountId: e.a.ledger.bankAccountId, businessDate: LEDGER_DATE }));
+    await expectNotFound(b.ledger.balanceAsOf({ accountId: e.a.ledger.bankAccountId, at: new Date() }));
+    // B's own account: what B's trial balance as of the date says (B's postings only), not A's.
+    const mine = (await b.ledger.balanceAsOf({ accountId: e.b.ledger.bankAccountId, businessDate: LEDGER_DATE })) as { postedMinor: bigint };
+    const tb = (await b.ledger.trialBalance({ asOf: LEDGER_DATE })) as { accounts: Array<{ accountId: string; balanceMinor: bigint }> };
+    expect(mine.postedMinor).toBeGreaterThanOrEqual(10000n);
+    expect(mine.postedMinor).toBe(tb.accounts.find((a) => a.accountId === e.b.ledger.bankAccountId)?.balanceMinor);
+    expectNoLeak(mine);
   },
   async "ledger.statement"(e) {
     await expectNotFound(asB("finance").ledger.statement({ accountId: e.a.ledger.bankAccountId }));

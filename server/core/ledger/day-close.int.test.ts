@@ -164,13 +164,6 @@ describe("after a day is closed", () => {
     console.log(`[day close race] ${acked.length} postings landed before the close, ${refused.length} refused after it`);
   });
 
-  // DEFECT: only the closed date itself is refused (ledger_post_entry checks business_day for
-  // v_date = the entry's date). An entry dated BEFORE a closed date that is itself still open
-  // (e.g. close the 25th while the 24th is open, then post on the 24th) is accepted, and since
-  // balanceAsOf / trialBalance({ asOf }) sum business_date ≤ asOf, the closed 25th's balances
-  // change — breaking "balances as of a closed day never change" (ARCHITECTURE §3). Fix: refuse any
-  // date on or before the latest closed date (EXISTS closed business_day with business_date ≥
-  // v_date, under a per-tenant close lock), or make closeBusinessDay require the previous day closed.
   it("balances as of a closed date never change, even when an earlier date is still open", async () => {
     const b = await custodialBook();
     const run = runIn(b);

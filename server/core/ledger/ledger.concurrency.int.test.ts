@@ -157,11 +157,6 @@ describe("one idempotency key from 50 transactions at once", () => {
     expect((await balance(accounts.wallet(w))).postedMinor).toBe(0n);
   });
 
-  // DEFECT (ledger_reverse_entry): concurrent reversals of an entry that credited a bounded account
-  // all pass the "already reversed" check, queue on the balance row, and the losers fail the bound
-  // check (INSUFFICIENT_FUNDS) before reaching the unique key — so a duplicate reversal is reported
-  // as "insufficient funds". Sequentially the same request gets ENTRY_ALREADY_REVERSED. Remove
-  // `.fails` when ledger_reverse_entry serialises per entry before its check.
   it("concurrent duplicate reversals touching a bounded account are refused as ENTRY_ALREADY_REVERSED", async () => {
     const w = await freshWallet(0n);
     const q = await post(walletRecharge(b.channels[1]!, w, 800n), `rvb-${w}`);

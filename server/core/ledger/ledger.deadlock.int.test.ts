@@ -116,11 +116,6 @@ describe("no deadlocks at 16 connections", () => {
     await checkLedgerInvariants(db.url, b.tenantId, b.ctx);
   });
 
-  // DEFECT (ledger_post_entry, hot slots): the slot of a hot account is chosen with random() on
-  // every call, so a transaction that posts two entries touching the same hot account (clearing,
-  // fee income, channel cost …) locks two slot rows in random order, and two such transactions
-  // deadlock although they share no other account. Fix: pick the slot once per transaction, e.g.
-  // COALESCE((p_entry->>'hotSlot')::smallint, (pg_backend_pid() % 16)::smallint). Remove `.fails` then.
   it("two entries per transaction that share only hot accounts do not deadlock", async () => {
     const ms = Array.from({ length: 8 }, () => randomUUID());
     await run(async (tx) => {
@@ -148,12 +143,6 @@ describe("no deadlocks at 16 connections", () => {
     expect(after).toBe(before);
   });
 
-  // DEFECT (design): "reverse the suspense entry and post the normal entry, one transaction" (§3)
-  // takes each entry's locks in sorted order, but not the two entries' locks together. Two such
-  // transactions whose entries cross (A: shortage-suspense side first, overage side second; B the
-  // other way round) deadlock, and withTenantTx does not retry 40P01. Fix: a lock-ahead step for
-  // multi-entry transactions (lock every balance row of all its entries in one sorted statement
-  // first, as ledger_post_entries does), or retry 40P01/40001 in withTenantTx. Remove `.fails` then.
   it("suspense releases (reversal + normal entry in one transaction) running concurrently do not deadlock", async () => {
     const ch = b.channels[1]!;
     const n = 12;

@@ -30,16 +30,6 @@ describe("the app role and the ledger tables", () => {
     expect(await raw(`DELETE FROM ledger_balance`)).toMatchObject({ ok: false, code: "PG_42501" });
   });
 
-  // DEFECT (migration 20261127100000_ledger, grants): the functions are SECURITY INVOKER, so the
-  // app role itself holds INSERT on journal_entry / ledger_posting and INSERT, UPDATE on
-  // ledger_balance and ledger_hold. Any raw query in app code can therefore forge a balance
-  // (UPDATE ledger_balance), write an unbalanced single posting, or call ledger_post_entry with
-  // "release": true to free a hold's reservation while the hold stays PENDING (double spend).
-  // The migration's own comment ("the app role may read balances but not write them except
-  // through these functions") does not hold. Fix: revoke those grants from switchyard_app and make
-  // the ledger functions SECURITY DEFINER (owned by a NOLOGIN role with the grants, FORCE RLS still
-  // applying, SET search_path), with the release/pending entry points internal (not granted).
-  // Remove `.fails` then.
   it("cannot move balances, forge postings or release a hold except through the ledger functions", async () => {
     const w = b.id(accounts.wallet(b.wallets[0]!));
     const transit = b.id(accounts.withdrawalsInTransit);

@@ -1,5 +1,6 @@
 import { DomainError } from "@/server/core/errors/domain-error";
 import { registerProposalKind } from "@/server/core/proposals/registry";
+import type { TenantContext, Tx } from "@/server/db/tenant-tx";
 import { adjustment, type DraftLine } from "./templates";
 import { getEntry, postEntry, reverseEntry } from "./service";
 import { ZAdjustmentPayload, ZReversalPayload } from "./schema";
@@ -58,13 +59,25 @@ registerProposalKind("ledger.reversal", {
   },
   async execute(tx, ctx, payload, proposal) {
     const p = ZReversalPayload.parse(payload);
+    // A reversal of an entry whose business date is closed is a correction of that date: it posts
+    // in the open period and names the date it corrects (ARCHITECTURE §3), whoever proposed it and
+    // however. Decided here, at approval, because the date may have closed since the proposal.
+    const correctsDate = p.correctsDate ?? (await closedDateOf(tx, ctx, p.entryId));
     return reverseEntry(tx, ctx, p.entryId, {
       businessDate: p.businessDate,
-      ...(p.correctsDate ? { correctsDate: p.correctsDate } : {}),
+      ...(correctsDate ? { correctsDate } : {}),
       description: p.description,
       idempotencyKey: `proposal:${proposal.id}`,
     });
   },
 });
+
+/** The entry's business date if that date is closed, else undefined. */
+async function closedDateOf(tx: Tx, ctx: TenantContext, entryId: string): Promise<string | undefined> {
+  const e = await tx.journalEntry.findFirst({ where: { tenantId: ctx.tenantId, id: entryId }, select: { businessDate: true } });
+  if (!e) return undefined;
+  const day = await tx.businessDay.findFirst({ where: { tenantId: ctx.tenantId, businessDate: e.businessDate, status: "CLOSED" }, select: { businessDate: true } });
+  return day ? e.businessDate.toISOString().slice(0, 10) : undefined;
+}
 
 export const LEDGER_PROPOSAL_KINDS = ["ledger.adjustment", "ledger.reversal"] as const;

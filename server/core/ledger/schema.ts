@@ -26,7 +26,22 @@ export const ZStatement = z.object({
   cursor: z.string().nullish(),
   limit: z.number().int().min(1).max(200).optional(),
   phase: z.enum(["POSTED", "PENDING"]).optional(),
+  /** Lines with a business date on or after / on or before. */
+  from: ZDate.optional(),
+  to: ZDate.optional(),
+  /** An entry kind; a hold resolved for it (`<kind>.post`, `<kind>.release`) matches too. */
+  kind: z.string().trim().min(1).max(80).optional(),
 });
+
+export const ZBalanceAsOf = z
+  .object({
+    accountId: z.string().uuid(),
+    /** The end of this business date: postings dated on or before it. */
+    businessDate: ZDate.optional(),
+    /** This moment: postings recorded at or before it. */
+    at: z.date().optional(),
+  })
+  .refine((v) => v.businessDate !== undefined || v.at !== undefined, { message: "validation.date", path: ["businessDate"] });
 
 export const ZEntryFind = z.object({
   cursor: z.string().nullish(),
@@ -39,6 +54,11 @@ export const ZEntryFind = z.object({
 export const ZAccountFind = z.object({
   book: z.enum(["OWN", "MEMO"]).optional(),
   q: z.string().max(100).optional(),
+});
+
+export const ZAccountPage = ZAccountFind.extend({
+  cursor: z.string().uuid().nullish(),
+  limit: z.number().int().min(1).max(1000).optional(),
 });
 
 export const ZTrialBalance = z.object({ asOf: ZDate.optional() });

@@ -14,6 +14,7 @@ import type { EntryDraft } from "./templates";
 // directly: ledger_post_entry checks balance, tenancy, bounds and idempotency in the database.
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PostOptions {
   businessDate: string;
@@ -393,23 +394,33 @@ export function normalBalance(type: string, b: { postedDebit: bigint; postedCred
   return { postedMinor: posted, pendingDebitMinor: b.pendingDebit, pendingCreditMinor: b.pendingCredit, availableMinor: posted - outflow };
 }
 
-export async function listAccounts(tx: Tx, ctx: TenantContext, filter: { book?: LedgerBook; q?: string; ownerId?: string } = {}) {
-  const accounts = await tx.ledgerAccount.findMany({
-    where: {
-      tenantId: ctx.tenantId,
-      ...(filter.book ? { book: filter.book } : {}),
-      ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
-      ...(filter.q ? { OR: [{ code: { contains: filter.q } }, { name: { contains: filter.q, mode: "insensitive" } }] } : {}),
-    },
-    orderBy: [{ book: "asc" }, { type: "asc" }, { code: "asc" }],
-    select: { id: true, book: true, code: true, name: true, type: true, currency: true, bound: true, isHot: true, ownerType: true, ownerId: true },
-    take: 2000,
-  });
-  const sums = await tx.ledgerBalance.groupBy({
-    by: ["accountId"],
-    where: { tenantId: ctx.tenantId, accountId: { in: accounts.map((a) => a.id) } },
-    _sum: { postedDebit: true, postedCredit: true, pendingDebit: true, pendingCredit: true },
-  });
+const ACCOUNT_SELECT = { id: true, book: true, code: true, name: true, type: true, currency: true, bound: true, isHot: true, ownerType: true, ownerId: true } as const satisfies Prisma.LedgerAccountSelect;
+
+export interface AccountFilter {
+  book?: LedgerBook;
+  q?: string;
+  ownerId?: string;
+}
+
+const accountWhere = (ctx: TenantContext, filter: AccountFilter): Prisma.LedgerAccountWhereInput => ({
+  tenantId: ctx.tenantId,
+  ...(filter.book ? { book: filter.book } : {}),
+  ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
+  ...(filter.q ? { OR: [{ code: { contains: filter.q } }, { name: { contains: filter.q, mode: "insensitive" } }] } : {}),
+});
+
+// The chart's order: by book, type and code (currency and id break ties), so a page ends within a
+// type and the next one continues it.
+const ACCOUNT_ORDER: Prisma.LedgerAccountOrderByWithRelationInput[] = [{ book: "asc" }, { type: "asc" }, { code: "asc" }, { currency: "asc" }, { id: "asc" }];
+
+async function withBalances<A extends { id: string; type: string }>(tx: Tx, ctx: TenantContext, accounts: A[]) {
+  const sums = accounts.length
+    ? await tx.ledgerBalance.groupBy({
+        by: ["accountId"],
+        where: { tenantId: ctx.tenantId, accountId: { in: accounts.map((a) => a.id) } },
+        _sum: { postedDebit: true, postedCredit: true, pendingDebit: true, pendingCredit: true },
+      })
+    : [];
   const byId = new Map(sums.map((s) => [s.accountId, s._sum]));
   return accounts.map((a) => {
     const s = byId.get(a.id);
@@ -423,6 +434,36 @@ export async function listAccounts(tx: Tx, ctx: TenantContext, filter: { book?: 
       }),
     };
   });
+}
+
+/** The most accounts listAccounts returns: it feeds pickers; the chart of accounts pages through findAccountPage. */
+export const ACCOUNT_LIST_MAX = 2000;
+
+/** Accounts with their balances, in the chart's order, at most ACCOUNT_LIST_MAX (for pickers; search narrows it). */
+export async function listAccounts(tx: Tx, ctx: TenantContext, filter: AccountFilter = {}) {
+  const accounts = await tx.ledgerAccount.findMany({ where: accountWhere(ctx, filter), orderBy: ACCOUNT_ORDER, select: ACCOUNT_SELECT, take: ACCOUNT_LIST_MAX });
+  return withBalances(tx, ctx, accounts);
+}
+
+/**
+ * The chart of accounts a page at a time (keyset: the cursor is the last account's id, and the
+ * next page starts after its place in the order), with balances: a tenant with thousands of
+ * merchants or wallets has more accounts than one answer should carry.
+ */
+export async function findAccountPage(tx: Tx, ctx: TenantContext, input: AccountFilter & { cursor?: string | null; limit?: number }) {
+  const limit = Math.min(Math.max(input.limit ?? 500, 1), 1000);
+  if (input.cursor && !UUID.test(input.cursor)) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  const rows = await tx.ledgerAccount.findMany({
+    where: accountWhere(ctx, input),
+    orderBy: ACCOUNT_ORDER,
+    ...(input.cursor ? { cursor: { tenantId_id: { tenantId: ctx.tenantId, id: input.cursor } }, skip: 1 } : {}),
+    select: ACCOUNT_SELECT,
+    take: limit + 1,
+  });
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return { items: await withBalances(tx, ctx, page), nextCursor: hasMore && last ? last.id : null };
 }
 
 export async function getAccount(tx: Tx, ctx: TenantContext, accountId: string) {
@@ -451,63 +492,214 @@ export async function getBalanceByRef(tx: Tx, ctx: TenantContext, ref: AccountRe
   return (await getAccount(tx, ctx, ids.get(`${ref.book}|${ref.code}`)!)).balance;
 }
 
+export interface StatementFilter {
+  phase?: "POSTED" | "PENDING";
+  /** Business dates on or after / on or before (YYYY-MM-DD). */
+  from?: string;
+  to?: string;
+  /** An entry kind; a hold resolved for it (`<kind>.post`, `<kind>.release`) matches too. */
+  kind?: string;
+}
+
+/** The entry kinds a statement's kind filter matches: the kind and a hold's resolution of it. */
+export function statementKinds(kind: string): string[] {
+  return [kind, `${kind}.post`, `${kind}.release`];
+}
+
+// The statement cursor: the last line shown (seq, line); for hot accounts the running balance to
+// continue from (an entry may have several lines on one account, and summing every newer posting
+// of the busiest account at each page would grow with depth); and, under a date filter, the lowest
+// seq a matching line has, so the last page stops there instead of reading the account's history.
+interface StatementCursor {
+  seq: bigint;
+  line: number;
+  running: bigint | null;
+  lowSeq: bigint | null;
+}
+
+function parseStatementCursor(cursor: string | null | undefined): StatementCursor | null {
+  if (!cursor) return null;
+  const m = /^(\d{1,19}):(\d{1,5})(?::(-?\d{1,19})?)?(?::(\d{1,19}))?$/.exec(cursor);
+  if (!m) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+  return { seq: BigInt(m[1]!), line: Number(m[2]), running: m[3] !== undefined ? BigInt(m[3]) : null, lowSeq: m[4] !== undefined ? BigInt(m[4]) : null };
+}
+
+const statementCursor = (c: StatementCursor) => `${c.seq}:${c.line}:${c.running ?? ""}${c.lowSeq !== null ? `:${c.lowSeq}` : ""}`;
+
+interface StatementRow {
+  entry_id: string;
+  line: number;
+  seq: bigint;
+  amount_minor: bigint;
+  business_date: Date;
+  balance_after_minor: bigint | null;
+  created_at: Date;
+  /** Σ amount of the lines walked so far, this one included. */
+  walked_minor: bigint;
+  kind: string;
+  description: string | null;
+  cause_type: string | null;
+  cause_id: string | null;
+  is_reversal: boolean;
+}
+
 /**
- * An account's statement, newest first, keyset-paginated by seq (fast at any depth on the busiest
- * account), with the balance after each line (normal side positive).
+ * The statement's page query. The lines are walked newest first along the account's
+ * (tenant_id, account_id, seq DESC, line DESC) index from the cursor (or the range's newest line)
+ * down to the range's oldest; the business-date filter drops the lines walked that are outside
+ * the range, each remaining line's entry is looked up by its key, and the kind filter drops those
+ * of other kinds. A page costs what it walks, never a read of the account's history. The walk sums
+ * every line it passes, shown or not: a hot account's balance after each line shown is derived
+ * from that sum.
+ *
+ * What keeps PostgreSQL on that plan: the filters sit outside the walk, which computes a window
+ * sum, so they are not pushed into it (the date index would then be read and its lines sorted, on
+ * every page); and no level above the walk joins or sorts — only then does the planner hand the
+ * LIMIT down to it (set_subquery_pathlist) and take the index's fast start. (Between a range's seq
+ * bounds it may still read the bounded stretch and sort it, when that is cheaper: a short range.)
+ * The walk's rows keep its order up through the subquery scans. OFFSET 0 keeps the entry lookup
+ * at its own level, once per line, instead of once per field read from it.
+ * statement-filters.int.test.ts checks the plans.
  */
-export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: { cursor?: string | null; limit?: number; phase?: "POSTED" | "PENDING" }) {
+export function statementSql(
+  ctx: TenantContext,
+  accountId: string,
+  q: { phase: "POSTED" | "PENDING"; before: { seq: bigint; line: number | null } | null; lowSeq: bigint | null; from: string | null; to: string | null; kinds: string[] | null; take: number },
+): Prisma.Sql {
+  const before = q.before
+    ? q.before.line === null
+      ? Prisma.sql`AND p.seq <= ${q.before.seq}`
+      : // seq ≤ s gives the index its starting point; the OR then drops the lines already shown.
+        Prisma.sql`AND p.seq <= ${q.before.seq} AND (p.seq < ${q.before.seq} OR p.line < ${q.before.line})`
+    : Prisma.empty;
+  const low = q.lowSeq !== null ? Prisma.sql`AND p.seq >= ${q.lowSeq}` : Prisma.empty;
+  const dates = [q.from !== null ? Prisma.sql`x.business_date >= ${q.from}::date` : null, q.to !== null ? Prisma.sql`x.business_date <= ${q.to}::date` : null].filter((f): f is Prisma.Sql => f !== null);
+  return Prisma.sql`
+    SELECT w.entry_id::text AS entry_id, w.line::int AS line, w.seq, w.amount_minor, w.business_date, w.balance_after_minor, w.created_at, w.walked_minor,
+           (w.e).kind AS kind, (w.e).description AS description, (w.e).cause_type AS cause_type, (w.e).cause_id AS cause_id, (w.e).reverses_entry_id IS NOT NULL AS is_reversal
+      FROM (
+        SELECT x.*, (SELECT e FROM journal_entry e WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.id = x.entry_id) AS e
+          FROM (
+            SELECT p.entry_id, p.line, p.seq, p.amount_minor, p.business_date, p.balance_after_minor, p.created_at,
+                   (sum(p.amount_minor) OVER (ORDER BY p.seq DESC, p.line DESC ROWS UNBOUNDED PRECEDING))::bigint AS walked_minor
+              FROM ledger_posting p
+             WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.account_id = ${accountId}::uuid AND p.phase = ${q.phase}::"JournalPhase"
+                   ${before} ${low}
+             ORDER BY p.seq DESC, p.line DESC
+          ) x
+         ${dates.length ? Prisma.sql`WHERE ${Prisma.join(dates, " AND ")}` : Prisma.empty}
+        OFFSET 0
+      ) w
+     ${q.kinds !== null ? Prisma.sql`WHERE (w.e).kind = ANY(${q.kinds}::text[])` : Prisma.empty}
+     LIMIT ${q.take}`;
+}
+
+/**
+ * The lowest and highest seq of the account's lines dated in the range, read through the
+ * (tenant_id, account_id, business_date) index: the range's lines only. `seq + 0`, because a bare
+ * min(seq) / max(seq) is answered by walking the seq index from either end until a line of the
+ * range turns up — for a range in the middle of a busy account, most of its history.
+ */
+export function statementRangeSql(ctx: TenantContext, accountId: string, phase: "POSTED" | "PENDING", from: string, to: string | null): Prisma.Sql {
+  return Prisma.sql`
+    SELECT min(p.seq + 0) AS lo, max(p.seq + 0) AS hi FROM ledger_posting p
+     WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.account_id = ${accountId}::uuid AND p.phase = ${phase}::"JournalPhase"
+       AND p.business_date >= ${from}::date ${to !== null ? Prisma.sql`AND p.business_date <= ${to}::date` : Prisma.empty}`;
+}
+
+/**
+ * The posted balance after every line of entries up to seq `seq`, summed from the nearer end of
+ * the account's postings (the seq span is the estimate): what a hot account's statement starts
+ * from when a date range begins below its newest line.
+ */
+async function postedBalanceAfterSeq(tx: Tx, ctx: TenantContext, account: { id: string; type: string; balance: Balance }, seq: bigint): Promise<bigint> {
+  const sign = DEBIT_NORMAL.has(account.type) ? 1n : -1n;
+  const [span] = await tx.$queryRaw<Array<{ lo: bigint | null; hi: bigint | null }>>`
+    SELECT (SELECT p.seq FROM ledger_posting p WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.account_id = ${account.id}::uuid ORDER BY p.seq ASC, p.line ASC LIMIT 1) AS lo,
+           (SELECT p.seq FROM ledger_posting p WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.account_id = ${account.id}::uuid ORDER BY p.seq DESC, p.line DESC LIMIT 1) AS hi`;
+  if (!span || span.lo === null || span.hi === null) return 0n;
+  const newerSide = span.hi - seq < seq - span.lo;
+  const [s] = await tx.$queryRaw<Array<{ sum: bigint | null }>>`
+    SELECT sum(p.amount_minor)::bigint AS sum FROM ledger_posting p
+     WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.account_id = ${account.id}::uuid AND p.phase = 'POSTED'
+       AND ${newerSide ? Prisma.sql`p.seq > ${seq}` : Prisma.sql`p.seq <= ${seq}`}`;
+  const sum = BigInt(s?.sum ?? 0n);
+  return newerSide ? account.balance.postedMinor - sign * sum : sign * sum;
+}
+
+/**
+ * An account's statement, newest first, keyset-paginated by (seq, line) (fast at any depth on the
+ * busiest account), with the balance after each line (normal side positive), optionally only the
+ * lines of a business-date range and of one entry kind. The balance after is always the account's
+ * real balance after that line, whatever the filter left out.
+ */
+export async function accountStatement(tx: Tx, ctx: TenantContext, accountId: string, input: StatementFilter & { cursor?: string | null; limit?: number }) {
   const account = await getAccount(tx, ctx, accountId);
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
-  // The cursor is (seq, line), plus for hot accounts the running balance to continue from: an
-  // entry may have several lines on one account, and summing every newer posting of the busiest
-  // account at each page would grow with depth.
-  const m = input.cursor ? /^(\d+):(\d+)(?::(-?\d+))?$/.exec(input.cursor) : null;
-  if (input.cursor && !m) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
-  const before = m ? { seq: BigInt(m[1]!), line: Number(m[2]), running: m[3] !== undefined ? BigInt(m[3]) : null } : null;
+  const cursor = parseStatementCursor(input.cursor);
+  const from = input.from ?? null;
+  const to = input.to ?? null;
+  if (from !== null && !DATE.test(from)) throw badInput("BUSINESS_DATE_INVALID", "from must be YYYY-MM-DD", "from");
+  if (to !== null && !DATE.test(to)) throw badInput("BUSINESS_DATE_INVALID", "to must be YYYY-MM-DD", "to");
+  if (from !== null && to !== null && from > to) throw badInput("RANGE_INVALID", "from must not be after to", "from");
   const phase = input.phase ?? "POSTED";
-  const rows = await tx.ledgerPosting.findMany({
-    where: {
-      tenantId: ctx.tenantId,
-      accountId,
-      phase,
-      // seq ≤ s gives the index its starting point; the OR then drops the lines already shown.
-      ...(before !== null ? { seq: { lte: before.seq }, OR: [{ seq: { lt: before.seq } }, { line: { lt: before.line } }] } : {}),
-    },
-    orderBy: [{ seq: "desc" }, { line: "desc" }],
-    take: limit + 1,
-    select: { entryId: true, line: true, amountMinor: true, seq: true, businessDate: true, balanceAfterMinor: true, createdAt: true, entry: { select: { kind: true, description: true, causeType: true, causeId: true, reversesEntryId: true } } },
-  });
-  const hasMore = rows.length > limit;
-  const items = hasMore ? rows.slice(0, limit) : rows;
   const sign = DEBIT_NORMAL.has(account.type) ? 1n : -1n;
-  // Hot accounts keep no per-line balance: derive it from the current balance (first page) or the
-  // cursor (later pages), walking back line by line.
-  let running: bigint | null = null;
-  if (phase === "POSTED" && account.isHot && items.length) running = before?.running ?? account.balance.postedMinor;
-  const out = items.map((r) => {
-    let balanceAfter = r.balanceAfterMinor;
-    if (running !== null) {
-      balanceAfter = running;
-      running -= sign * r.amountMinor;
-    }
+  // Hot accounts keep no per-line balance: it is derived from the current balance (or the cursor),
+  // walking back line by line.
+  const derive = phase === "POSTED" && account.isHot;
+  if (derive && cursor && cursor.running === null) throw badInput("BAD_CURSOR", "The page cursor is not valid; reload the list", "cursor");
+
+  let before: { seq: bigint; line: number | null } | null = cursor ? { seq: cursor.seq, line: cursor.line } : null;
+  let lowSeq = cursor?.lowSeq ?? null;
+  let running = cursor?.running ?? null;
+  if (!cursor && from !== null) {
+    // The seqs of the range's lines, from the (tenant_id, account_id, business_date) index: the walk
+    // then starts at the range's newest line and stops at its oldest, reading only the lines
+    // recorded meanwhile. Once per statement: later pages carry the low end in the cursor.
+    const [range] = await tx.$queryRaw<Array<{ lo: bigint | null; hi: bigint | null }>>(statementRangeSql(ctx, accountId, phase, from, to));
+    if (!range || range.lo === null || range.hi === null) return { account, items: [], nextCursor: null };
+    lowSeq = range.lo;
+    before = { seq: range.hi, line: null };
+    if (derive) running = await postedBalanceAfterSeq(tx, ctx, account, range.hi);
+  }
+  if (derive && running === null) running = account.balance.postedMinor;
+
+  const rows = await tx.$queryRaw<StatementRow[]>(
+    statementSql(ctx, accountId, { phase, before, lowSeq, from, to, kinds: input.kind ? statementKinds(input.kind) : null, take: limit + 1 }),
+  );
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const items = page.map((r) => {
+    const amount = BigInt(r.amount_minor);
+    // The balance after a line: the starting balance less every line walked before it.
+    const balanceAfter = running !== null ? running - sign * (BigInt(r.walked_minor) - amount) : r.balance_after_minor === null ? null : BigInt(r.balance_after_minor);
     return {
-      entryId: r.entryId,
+      entryId: r.entry_id,
       line: r.line,
-      seq: r.seq,
-      businessDate: r.businessDate.toISOString().slice(0, 10),
-      createdAt: r.createdAt,
-      debitMinor: r.amountMinor > 0n ? r.amountMinor : 0n,
-      creditMinor: r.amountMinor < 0n ? -r.amountMinor : 0n,
+      seq: BigInt(r.seq),
+      businessDate: r.business_date.toISOString().slice(0, 10),
+      createdAt: r.created_at,
+      debitMinor: amount > 0n ? amount : 0n,
+      creditMinor: amount < 0n ? -amount : 0n,
       balanceAfterMinor: balanceAfter,
-      kind: r.entry.kind,
-      description: r.entry.description,
-      causeType: r.entry.causeType,
-      causeId: r.entry.causeId,
-      isReversal: r.entry.reversesEntryId !== null,
+      kind: r.kind,
+      description: r.description,
+      causeType: r.cause_type,
+      causeId: r.cause_id,
+      isReversal: r.is_reversal,
     };
   });
-  const last = items[items.length - 1];
-  return { account, items: out, nextCursor: hasMore && last ? `${last.seq}:${last.line}${running !== null ? `:${running}` : ""}` : null };
+  const last = page[page.length - 1];
+  const next =
+    hasMore && last
+      ? statementCursor({
+          seq: BigInt(last.seq),
+          line: last.line,
+          running: running !== null ? running - sign * BigInt(last.walked_minor) : null,
+          lowSeq,
+        })
+      : null;
+  return { account, items, nextCursor: next };
 }
 
 export async function getEntry(tx: Tx, ctx: TenantContext, entryId: string) {
@@ -539,7 +731,45 @@ export async function getEntry(tx: Tx, ctx: TenantContext, entryId: string) {
     businessDate: e.businessDate.toISOString().slice(0, 10),
     correctsDate: e.correctsDate ? e.correctsDate.toISOString().slice(0, 10) : null,
     reversedByEntryId: reversedBy?.id ?? null,
+    causeLink: await causeLink(tx, ctx, e.causeType, e.causeId),
   };
+}
+
+/** The console record an entry's cause is shown on: its own page, or (`settlements`) the list it is in. */
+export type CauseLink = { page: "payment" | "payout" | "exception" | "proposal" | "wallet"; id: string } | { page: "settlements"; id: null };
+
+/**
+ * Where an entry's cause can be looked at. A refund is shown on its payment's page; a
+ * reconciliation item through the exception it raised (its suspense entry and resolution are
+ * there); causes without a page of their own (statement lines, transfers, platform fees) get none.
+ */
+async function causeLink(tx: Tx, ctx: TenantContext, causeType: string | null, causeId: string | null): Promise<CauseLink | null> {
+  if (!causeType || !causeId || !UUID.test(causeId)) return null;
+  switch (causeType) {
+    case "payment":
+      return { page: "payment", id: causeId };
+    case "payout":
+      return { page: "payout", id: causeId };
+    case "exception":
+      return { page: "exception", id: causeId };
+    case "proposal":
+      return { page: "proposal", id: causeId };
+    // The demo's opening balances name the wallet they fund.
+    case "demo":
+      return { page: "wallet", id: causeId };
+    case "settlement":
+      return { page: "settlements", id: null };
+    case "refund": {
+      const r = await tx.refund.findFirst({ where: { tenantId: ctx.tenantId, id: causeId }, select: { paymentId: true } });
+      return r ? { page: "payment", id: r.paymentId } : null;
+    }
+    case "recon_item": {
+      const x = await tx.exception.findFirst({ where: { tenantId: ctx.tenantId, causeType: "recon_item", causeId }, orderBy: { createdAt: "desc" }, select: { id: true } });
+      return x ? { page: "exception", id: x.id } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 export async function findEntries(tx: Tx, ctx: TenantContext, input: { cursor?: string | null; limit?: number; kind?: string; causeId?: string; businessDate?: string }) {
@@ -607,7 +837,20 @@ export async function trialBalance(tx: Tx, ctx: TenantContext, input: { asOf?: s
   return { asOf: input.asOf ?? null, accounts, totals: [...totals.values()].map((t) => ({ ...t, balanced: t.debitMinor === t.creditMinor })) };
 }
 
-/** Posted balance (normal side) of an account as of a business date, from postings alone. */
+/**
+ * An account's posted balance as of the end of a business date and/or a moment, for the console:
+ * the account (its currency and type) with the figure.
+ */
+export async function accountBalanceAsOf(tx: Tx, ctx: TenantContext, input: { accountId: string; businessDate?: string; at?: Date }) {
+  if (input.businessDate === undefined && input.at === undefined) throw badInput("AS_OF_REQUIRED", "Give a business date or a time", "businessDate");
+  const postedMinor = await balanceAsOf(tx, ctx, input.accountId, { ...(input.businessDate ? { businessDate: input.businessDate } : {}), ...(input.at ? { at: input.at } : {}) });
+  return { accountId: input.accountId, businessDate: input.businessDate ?? null, at: input.at ?? null, postedMinor };
+}
+
+/**
+ * Posted balance (normal side) of an account from postings alone: those with a business date on
+ * or before `businessDate`, and/or recorded at or before `at`.
+ */
 export async function balanceAsOf(tx: Tx, ctx: TenantContext, accountId: string, asOf: { businessDate?: string; at?: Date }) {
   const account = await getAccount(tx, ctx, accountId);
   if (asOf.businessDate) checkDates({ businessDate: asOf.businessDate });

@@ -130,14 +130,6 @@ describe("accountStatement over 1,000+ postings", () => {
     await expect(withTenantTx(b.tenantId, (tx) => accountStatement(tx, b.ctx, b.id(accounts.feeIncome), { cursor: "12abc" }))).rejects.toMatchObject({ code: "BAD_CURSOR" });
   });
 
-  // DEFECT (service.ts accountStatement): the cursor is the seq of the last line shown and the next
-  // page asks for seq < cursor, so when one entry has two postings on the account (an adjustment
-  // may: ZAdjustmentPayload allows repeated accounts) and a page ends between them, the entry's
-  // remaining line is skipped. Also, for non-hot accounts only the entry's last line on the account
-  // carries balance_after_minor (migration: "only the last line carries the balance"), so the other
-  // line shows null. Fix: cursor on (seq, line) — `OR: [{ seq: { lt } }, { seq, line: { lt } }]` —
-  // and, in the hot-account derivation, count newer lines of the first item's own seq too; store
-  // or derive balance_after per line. Remove `.fails` then.
   it("an entry with two postings on the account: both lines, each with its balance after, across a page boundary", async () => {
     const ref = accounts.merchantPending(b.merchants[1]!);
     const accountId = b.id(ref);
