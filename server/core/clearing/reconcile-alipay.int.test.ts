@@ -221,7 +221,7 @@ describe("Alipay 业务明细 reconciliation end to end", () => {
   // exception and an automatic refund of the whole amount (autoRefundLateSuccess, the default); the
   // 退款 row, naming no refund of ours, is a RECON_CHANNEL_ONLY 短款 of the whole amount. The parser
   // reads no reversal in this format (no REVOKED kind). The payer would be refunded twice. Found 2026-11-29.
-  it.fails("a payment we reversed (撤销) after the payer paid: the bill's 交易 line and its 撤销 退款 line net to nothing against our closed payment", async () => {
+  it("a payment we reversed (撤销) after the payer paid: the bill's 交易 line and its 撤销 退款 line net to nothing against our closed payment", async () => {
     const own = await startAlipaySimulator({ feeRatePpm: 2_000, notifyDelayMs: 60_000 });
     onTestFinished(() => own.close());
     const t = await makeTenant({ mode: "CUSTODIAL" });

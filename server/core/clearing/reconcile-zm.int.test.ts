@@ -283,7 +283,7 @@ describe("UnionPay ZM: suspected app bugs (it.fails until fixed)", () => {
   // amount to the payer (tenant autoRefundLateSuccess, the default), and the void line then finds it
   // succeeded: a RECON_STATUS 短款 of the whole amount. The channel moved no money net; the payer
   // would be refunded twice. Found 2026-11-29.
-  it.fails("a payment we voided ourselves (its answer never came): the consume line and the void line match our closed payment", async () => {
+  it("a payment we voided ourselves (its answer never came): the consume line and the void line match our closed payment", async () => {
     const { t, pay, importDay } = await bankTenant({ coherentMerchantNo: true });
     const plain = await pay(1_000n);
     // Charged at the bank, but we never heard: processing here until the query window ends and we void it (消费撤销).

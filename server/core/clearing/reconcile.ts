@@ -58,7 +58,9 @@ const RECON_CHUNK = 2_000;
 const reconChunk = () => Number(process.env.SWITCHYARD_RECON_CHUNK) || RECON_CHUNK;
 // Only what matching reads (not a line's raw columns, which can be most of its bytes).
 const LINE_FIELDS = { id: true, lineNo: true, kind: true, channelStatus: true, occurredAt: true, outTradeNo: true, channelTradeNo: true, outRefundNo: true, channelRefundNo: true, subMerchant: true, amountMinor: true, settleableMinor: true, feeMinor: true } as const;
-const PAYMENT_FIELDS = { id: true, outTradeNo: true, status: true, amountMinor: true, costMinor: true } as const;
+const PAYMENT_FIELDS = { id: true, outTradeNo: true, status: true, failureCode: true, amountMinor: true, costMinor: true } as const;
+/** A payment closed this way was paid and then given back by the channel (our reversal, or its revocation). */
+const REVERSAL_CODES: ReadonlySet<string> = new Set(["REVERSED", "REVOKED"]);
 const REFUND_FIELDS = { id: true, outRefundNo: true, status: true, amountMinor: true } as const;
 
 type Outcome = "MATCHED" | "DIFFERENCE" | "PENDING" | "RELEASED";
@@ -208,7 +210,9 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
   const billDate = file.billDate.toISOString().slice(0, 10);
   // The round's payments, refunds and pooled items, one query apiece.
   const items: Item[] = [];
-  const tradeNos = [...new Set(lines.flatMap((l) => ((l.kind === "PAYMENT" || l.kind === "REVOKED") && l.outTradeNo ? [l.outTradeNo] : [])))];
+  // A refund line without a refund number may be a reversal's (Alipay prints a 撤销 as a 退款 row
+  // naming only the trade): its trade is read too.
+  const tradeNos = [...new Set(lines.flatMap((l) => ((l.kind === "PAYMENT" || l.kind === "REVOKED" || (l.kind === "REFUND" && !l.outRefundNo)) && l.outTradeNo ? [l.outTradeNo] : [])))];
   const refundNos = [...new Set(lines.flatMap((l) => (l.kind === "REFUND" && l.outRefundNo ? [l.outRefundNo] : [])))];
   const paymentsByNo = new Map((tradeNos.length ? await tx.payment.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId, outTradeNo: { in: tradeNos } }, select: PAYMENT_FIELDS }) : []).map((p) => [p.outTradeNo, p]));
   const refundsByNo = new Map((refundNos.length ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, outRefundNo: { in: refundNos } }, select: REFUND_FIELDS }) : []).map((r) => [r.outRefundNo, r]));
@@ -222,6 +226,19 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
   const waitingRefunds = refundsByNo.size
     ? await tx.reconItem.findMany({ where: { tenantId: ctx.tenantId, refundId: { in: [...refundsByNo.values()].map((r) => r.id) }, OR: [{ outcome: "PENDING" }, { outcome: "DIFFERENCE", diffType: "PLATFORM_ONLY" }] }, select: { id: true, refundId: true, outcome: true } })
     : [];
+  // Trades this bill shows paid and then reversed (ZM prints the consume line and a void line;
+  // Alipay a 交易 row and a 撤销 退款 row without a refund number): their two lines net to nothing.
+  const notSucceeded = [...paymentsByNo.values()].filter((p) => p.status !== "SUCCEEDED").map((p) => p.outTradeNo);
+  const reversedOnBill = new Set(
+    notSucceeded.length
+      ? (
+          await tx.$queryRaw<Array<{ no: string }>>`
+            SELECT DISTINCT l.out_trade_no AS no FROM statement_line l
+             WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${file.id}::uuid AND l.out_trade_no = ANY (${notSucceeded}::text[])
+               AND (l.kind = 'REVOKED' OR (l.kind = 'REFUND' AND l.out_refund_no IS NULL))`
+        ).map((r) => r.no)
+      : [],
+  );
   const released: string[] = [];
   const seen = await matchedBefore(tx, ctx, [...paymentsByNo.values()].map((p) => p.id), [...refundsByNo.keys()]);
   /**
@@ -262,6 +279,19 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         items.push(twice);
         continue;
       }
+      if (reversedOnBill.has(p.outTradeNo) && line.kind === "PAYMENT") {
+        // Paid and reversed on the same bill: no money moved. Ours closes if it was still processing;
+        // a closed one is no late success (the payer has the money back already).
+        if (p.status === "PROCESSING") {
+          const closed = await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade paid and reversed" } }, "STATEMENT");
+          p.status = closed.status;
+          p.failureCode = closed.failureCode;
+        }
+        if (p.status !== "SUCCEEDED" && REVERSAL_CODES.has(p.failureCode ?? "")) {
+          items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "paid, then reversed on the same bill" });
+          continue;
+        }
+      }
       let status = p.status;
       let note: string | undefined;
       if (status !== "SUCCEEDED") {
@@ -300,6 +330,11 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
       const theirs = -line.settleableMinor;
       if (!r && line.outRefundNo && ours.has(line.outRefundNo)) {
         items.push({ ...key, outcome: "MATCHED", note: "our refund to the customer of money no order of ours wanted" });
+        continue;
+      }
+      const reversed = !r && !line.outRefundNo && line.outTradeNo ? paymentsByNo.get(line.outTradeNo) : undefined;
+      if (reversed && reversed.status !== "SUCCEEDED" && REVERSAL_CODES.has(reversed.failureCode ?? "") && theirs === reversed.amountMinor) {
+        items.push({ ...key, outcome: "MATCHED", paymentId: reversed.id, note: "the reversal of a payment paid on the same bill" });
         continue;
       }
       if (!r) {
