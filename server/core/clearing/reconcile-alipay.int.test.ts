@@ -214,13 +214,10 @@ describe("Alipay 业务明细 reconciliation end to end", () => {
     expect(outcomes).toEqual([expect.objectContaining({ billDate, outcome: "IMPORTED", reconciliation: expect.objectContaining({ byOutcome: { MATCHED: 1 } }) })]);
   });
 
-  // BUG: a trade reversed (撤销) after the payer paid is on the 业务明细 bill as its 交易 row and a
-  // 退款 row without a request number (备注 撤销; the simulator's reading, [U] in channels.md).
-  // reconcileLines (reconcile.ts) takes the 交易 row as proof of success: our payment, CLOSED
-  // (REVERSED, "the channel refunded the payer"), becomes SUCCEEDED with lateSuccess, a LATE_SUCCESS
-  // exception and an automatic refund of the whole amount (autoRefundLateSuccess, the default); the
-  // 退款 row, naming no refund of ours, is a RECON_CHANNEL_ONLY 短款 of the whole amount. The parser
-  // reads no reversal in this format (no REVOKED kind). The payer would be refunded twice. Found 2026-11-29.
+  // A trade reversed (撤销) after the payer paid is on the 业务明细 bill as its 交易 row and a 退款 row
+  // without a request number (备注 撤销; the simulator's reading, [U] in channels.md): the two net to
+  // nothing against our closed payment (until 2026-11-29 the 交易 row made it a late success,
+  // refunded a second time).
   it("a payment we reversed (撤销) after the payer paid: the bill's 交易 line and its 撤销 退款 line net to nothing against our closed payment", async () => {
     const own = await startAlipaySimulator({ feeRatePpm: 2_000, notifyDelayMs: 60_000 });
     onTestFinished(() => own.close());

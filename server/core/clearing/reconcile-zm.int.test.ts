@@ -35,7 +35,7 @@ import "@/server/core/payments/register";
 // (our refunds of it go to the bank). The simulator charges the sandbox's 0.2 % so fees match.
 //
 // The bank registration's acquirerMerchantNo is set to the account's merId, what the bank prints
-// in the ZM file's 商户代码 (see the separate it.fails for the seed as it stands).
+// in the ZM file's 商户代码 (a separate test covers the seed's own numbers).
 //
 // The simulator's `status` difference is not used: it relabels a consume line as a void (txnType
 // 31) without the original's 原始交易订单号 / 原交易查询流水号, so the line names no trade (a
@@ -126,7 +126,7 @@ async function bankTenant(options: { coherentMerchantNo: boolean }) {
     expect(zm, `${name} in ${zip.fileName}`).toBeDefined();
     return { zip, fileName: name, bytes: zm!.read() };
   };
-  /** Imports the day's ZM file (taken out of the zip: see the it.fails below for the zip itself). */
+  /** Imports the day's ZM file taken out of the zip (a separate test imports the zip as downloaded). */
   const importDay = async (billDate: string) => {
     const { fileName, bytes } = await fetchZm(billDate);
     return { bytes, fileName, result: await importStatement(t.ctx, { channelAccountId: account.channelAccountId, billDate, fileName, bytes, source: "UPLOAD" }) };
@@ -251,12 +251,11 @@ describe("UnionPay ZM reconciliation end to end", () => {
   });
 });
 
-describe("UnionPay ZM: suspected app bugs (it.fails until fixed)", () => {
-  // BUG: the bank connector's downloadStatement returns the file transfer's zip (INN…88ZM_{merId}
-  // and …ZME_ inside), but import's UNIONPAY_ZM parser reads the bare ZM file, so the zip is refused
-  // (STATEMENT_MALFORMED_LINE "a ZM line is 607 bytes, this one is 62") and the statement fetch job,
-  // which imports the download as it comes, can never import a bank statement. Found 2026-11-29.
-  it.fails("imports the day's file transfer as the bank connector downloads it", async () => {
+describe("UnionPay ZM: the file transfer as downloaded, seeded merchant numbers, our own voids", () => {
+  // The bank connector downloads the day's file transfer as a zip (INN…88ZM_{merId} and …ZME_ inside):
+  // import reads the ZM file out of it, as the statement fetch job hands it over. (Was refused as a
+  // malformed ZM line until 2026-11-29.)
+  it("imports the day's file transfer as the bank connector downloads it", async () => {
     const { pay, fetchZm, t, account } = await bankTenant({ coherentMerchantNo: true });
     const p = await pay(1_200n);
     const { zip } = await fetchZm(p.businessDate);
@@ -264,12 +263,10 @@ describe("UnionPay ZM: suspected app bugs (it.fails until fixed)", () => {
     expect(imported).toMatchObject({ outcome: "IMPORTED", format: "UNIONPAY_ZM", lines: 1, reconciliation: { byOutcome: { MATCHED: 1 } } });
   });
 
-  // BUG: seedSimulatorChannels registers bank merchants with acquirerMerchantNo 8983100NNNN, but
-  // the bank connector always sends (and the bank prints in the ZM 商户代码) the account's own merId;
-  // reconcileLines' "known" set is the registrations' numbers only, so every line the channel alone
-  // shows on a seeded bank account is UNKNOWN_SUB_MERCHANT instead of CHANNEL_ONLY (the same
-  // mismatch keeps notify.ts from finding the registration of a bank notification). Found 2026-11-29.
-  it.fails("classifies a line for a trade we never made, of the account's own merchant number, as CHANNEL_ONLY with the registrations as seeded", async () => {
+  // Seeded bank merchants are registered with acquirer numbers of their own, but the bank connector
+  // sends, and the ZM file prints, the account's own merId: a line of that number is ours, so a trade
+  // we never made is CHANNEL_ONLY, not UNKNOWN_SUB_MERCHANT.
+  it("classifies a line for a trade we never made, of the account's own merchant number, as CHANNEL_ONLY with the registrations as seeded", async () => {
     const { sim, pay, importDay } = await bankTenant({ coherentMerchantNo: false });
     const p = await pay(1_300n);
     await simPost(sim, "/__sim/statement-diffs", { billDate: p.businessDate, diffs: [{ kind: "extra", amountMinor: 444 }] });
@@ -277,12 +274,9 @@ describe("UnionPay ZM: suspected app bugs (it.fails until fixed)", () => {
     expect(result.reconciliation).toMatchObject({ byOutcome: { MATCHED: 1, DIFFERENCE: 1 }, differences: { CHANNEL_ONLY: 1 } });
   });
 
-  // BUG: reconcileLines (reconcile.ts) takes the consume line of a trade the same file shows voided
-  // as proof of success: our payment, CLOSED (REVERSED) by our own void after its query window,
-  // becomes SUCCEEDED with lateSuccess, a LATE_SUCCESS exception and an automatic refund of the whole
-  // amount to the payer (tenant autoRefundLateSuccess, the default), and the void line then finds it
-  // succeeded: a RECON_STATUS 短款 of the whole amount. The channel moved no money net; the payer
-  // would be refunded twice. Found 2026-11-29.
+  // A payment we voided ourselves after its query window, which the bank had charged: the file shows
+  // the consume line and the void line, which net to nothing against our closed payment (until
+  // 2026-11-29 the consume line made it a late success, refunded a second time).
   it("a payment we voided ourselves (its answer never came): the consume line and the void line match our closed payment", async () => {
     const { t, pay, importDay } = await bankTenant({ coherentMerchantNo: true });
     const plain = await pay(1_000n);

@@ -4,6 +4,7 @@ import { DomainError, notFound } from "@/server/core/errors/domain-error";
 import { differenceLockRefs, raiseDifference, releaseByLateLine } from "./exceptions";
 import { applyRefundResult } from "@/server/core/payments/refunds";
 import { applyOrRecordContradiction, paymentLockRefs } from "@/server/core/payments/service";
+import { connectorConfig } from "@/server/core/channels/accounts";
 import { lockAhead } from "@/server/core/ledger/service";
 import { BATCH_TX_TIMEOUT_MS, withTenantTx, type TenantContext, type Tx } from "@/server/db/tenant-tx";
 import { customerRefundNos } from "./customer-refunds";
@@ -207,6 +208,9 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
 
   const registrations = await tx.merchantChannelRegistration.findMany({ where: { tenantId: ctx.tenantId, channelAccountId: file.channelAccountId }, select: { subMchId: true, smid: true, acquirerMerchantNo: true } });
   const known = new Set(registrations.flatMap((r) => [r.subMchId, r.smid, r.acquirerMerchantNo].filter((x): x is string => !!x)));
+  // A bank acquirer's file prints the account's own merchant ID (params.merId) on every line of it.
+  const own = (await connectorConfig(tx, ctx, file.channelAccountId)).params.merId;
+  if (own) known.add(own);
   const billDate = file.billDate.toISOString().slice(0, 10);
   // The round's payments, refunds and pooled items, one query apiece.
   const items: Item[] = [];

@@ -1,5 +1,6 @@
 import { beijingTimestamp, decodeStrict, defined, splitByteLines } from "./template";
 import { collectStatement, statementStream, StatementFormatError, type LineKind, type ParsedStatement, type StatementLine, type StatementStream } from "./types";
+import { readZip } from "./zip";
 
 // The UnionPay ACP ZM file (INN{yyMMdd}88ZM_{merId}, channels.md §3.2): the day's cleared
 // transactions of one merchant, GBK, one record per CRLF line, 42 fixed-width fields with one
@@ -190,8 +191,28 @@ export function parseUnionpayZm(bytes: Buffer, options: ZmOptions = {}): ParsedS
   return collectStatement(streamUnionpayZm(bytes, options));
 }
 
-export function streamUnionpayZm(bytes: Buffer, options: ZmOptions = {}): StatementStream {
-  const { billDate } = options;
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/**
+ * The day's file transfer as the bank connector downloads it is a zip holding the ZM file
+ * (INN…88ZM_{merId}) beside its error file (…88ZME_…): the ZM file is read from it, and its name
+ * gives the bill date when none was given. A bare ZM file is read as it is.
+ */
+function zmFile(bytes: Buffer): { bytes: Buffer; name?: string } {
+  if (bytes.length < 4 || !bytes.subarray(0, 4).equals(ZIP_MAGIC)) return { bytes };
+  const files = readZip(bytes).filter((entry) => !entry.isDirectory);
+  const zm = files.filter((entry) => /88ZM_/.test(entry.name.slice(entry.name.lastIndexOf("/") + 1)));
+  const names = files.map((entry) => entry.name).join(", ") || "nothing";
+  const [file, ...others] = zm;
+  if (!file) throw new StatementFormatError("NOT_A_STATEMENT", `not a UnionPay file transfer: the zip holds no INN…88ZM_ file (it holds ${names})`);
+  if (others.length > 0) throw new StatementFormatError("UNSUPPORTED", `the zip holds several ZM files (${names}); expected one`);
+  return { bytes: file.read(), name: file.name };
+}
+
+export function streamUnionpayZm(raw: Buffer, options: ZmOptions = {}): StatementStream {
+  const unwrapped = zmFile(raw);
+  const bytes = unwrapped.bytes;
+  const billDate = options.billDate ?? (unwrapped.name ? zmBillDateFromFileName(unwrapped.name) : undefined);
   const valid = billDate === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(billDate) && beijingTimestamp(Number(billDate.slice(0, 4)), Number(billDate.slice(5, 7)), Number(billDate.slice(8, 10))) !== undefined);
   if (!valid) throw new StatementFormatError("UNSUPPORTED", `billDate "${billDate}" is not YYYY-MM-DD`);
   return statementStream(function* () {
