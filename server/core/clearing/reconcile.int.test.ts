@@ -11,10 +11,10 @@ import { createUser } from "@/server/core/users/service";
 import type { TenantContext } from "@/server/db/tenant-tx";
 import { codeOf } from "@/server/testing/ledger";
 import { registrationIdentity } from "@/server/core/payments/common";
-import { createRefund } from "@/server/core/payments/refunds";
+import { applyRefundResult, createRefund, recordRefund } from "@/server/core/payments/refunds";
 import { applyChannelResult, createPayment } from "@/server/core/payments/service";
 import { startWechatSimulator, type RunningWechatSimulator } from "@/server/simulators/wechat/simulator";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
@@ -369,6 +369,57 @@ describe("transaction reconciliation", () => {
     const released = await t.run((tx) => tx.exception.findFirstOrThrow({ where: { tenantId: t.tenantId, id: ex.id } }));
     expect([released.status, released.resolution]).toEqual(["RESOLVED", `Released automatically: the refund was shown on the bill of ${addDay(addDay(billDate))}`]);
     expect(await overage()).toBe(500n);
+    await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
+  });
+
+  it("the same day's bills of another type are not repeats; a refund the channel closed closes ours (or is a 长款 when we booked it); a reversal of a succeeded payment is matched, never pooled", async () => {
+    const t = await makeTenant({ mode: "CUSTODIAL" });
+    const m = (await t.run((tx) => createMerchant(tx, t.ctx, merchantInput("Edge Noodles"))))!;
+    const sandbox = await t.run((tx) => tx.channelAccount.findFirstOrThrow({ where: { tenantId: t.tenantId, channelType: "SANDBOX" }, select: { id: true } }));
+    const paid = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 12_300n, product: "WECHAT_QR", subject: "edge" });
+    const other = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 8_000n, product: "WECHAT_QR", subject: "edge" });
+    const reversedPay = await createTestPayment(t.ctx, { merchantId: m.id, amountMinor: 6_000n, product: "WECHAT_QR", subject: "edge" });
+    const cost = async (id: string) => (await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id } }))).costMinor;
+    // A refund still processing here (…02) that the channel closed; one we booked as succeeded that the channel closed too.
+    const slow = await createRefund(t.ctx, { paymentId: paid.id, merchantRefundNo: `ED-${Date.now()}-s`, amountMinor: 1_002n, reason: "one item", origin: "CONSOLE" });
+    const booked = await createRefund(t.ctx, { paymentId: other.id, merchantRefundNo: `ED-${Date.now()}-b`, amountMinor: 500n, reason: "one item", origin: "CONSOLE" });
+    expect([slow.status, booked.status]).toEqual(["PROCESSING", "SUCCEEDED"]);
+    // The success arrived while our reversal was on its way: recorded as a REVERSAL refund, as reversePayment does.
+    const reversal = await t.run(async (tx) => {
+      const r = await recordRefund(tx, t.ctx, { paymentId: reversedPay.id, merchantRefundNo: `REVERSAL-${reversedPay.id}`, amountMinor: 6_000n, reason: "Reversed at the channel after the payer had paid", origin: "REVERSAL" });
+      return applyRefundResult(tx, t.ctx, r.id, { status: "SUCCEEDED" }, "REVERSE");
+    });
+    const billDate = paid.businessDate.toISOString().slice(0, 10);
+    const day = csv([
+      sale(paid, await cost(paid.id)),
+      sale(other, await cost(other.id)),
+      sale(reversedPay, await cost(reversedPay.id)),
+      back(paid.outTradeNo, slow, "REFUNDCLOSE"),
+      back(other.outTradeNo, booked, "REFUNDCLOSE"),
+      back(reversedPay.outTradeNo, { outRefundNo: "", amountMinor: 6_000n }, "SUCCESS"),
+    ]);
+    const template = await acquirerTemplate(t, day);
+    const imports = (billType: string) => importStatement(t.ctx, { channelAccountId: sandbox.id, billDate, billType, templateId: template.id, fileName: `${billType}.csv`, bytes: day, source: "UPLOAD" });
+    const all = await imports("ALL");
+    const at = async (fileId: string) => {
+      const lineNos = new Map((await t.run((tx) => tx.statementLine.findMany({ where: { tenantId: t.tenantId, fileId }, select: { id: true, lineNo: true } }))).map((l) => [l.id, l.lineNo]));
+      const items = await t.run((tx) => tx.reconItem.findMany({ where: { tenantId: t.tenantId, fileId } }));
+      return (lineNo: number) => items.find((i) => lineNos.get(i.lineId ?? "") === lineNo);
+    };
+    const item = await at(all.fileId);
+    expect(item(2)).toMatchObject({ outcome: "MATCHED", paymentId: paid.id });
+    expect(item(5)).toMatchObject({ outcome: "MATCHED", refundId: slow.id, note: "closed at the channel (REFUNDCLOSE)" });
+    expect((await t.run((tx) => tx.refund.findFirstOrThrow({ where: { tenantId: t.tenantId, id: slow.id } }))).status).toBe("CLOSED");
+    expect(item(6)).toMatchObject({ outcome: "DIFFERENCE", diffType: "STATUS", direction: "OVERAGE", refundId: booked.id, diffMinor: 500n });
+    expect(item(7)).toMatchObject({ outcome: "MATCHED", refundId: reversal.id, note: "the reversal of a succeeded payment" });
+    // Nothing of ours is missing from the bill: the reversal's refund number is ours alone, never pooled.
+    expect(all.reconciliation?.byOutcome).toEqual({ MATCHED: 5, DIFFERENCE: 1 });
+
+    // The same day's SUCCESS bill shows the same payments: no repeats.
+    const success = await imports("SUCCESS");
+    const item2 = await at(success.fileId);
+    expect([item2(2)?.outcome, item2(3)?.outcome, item2(4)?.outcome]).toEqual(["MATCHED", "MATCHED", "MATCHED"]);
+    expect(await ownerQuery(db.url, `SELECT count(*)::int AS n FROM exception WHERE tenant_id = $1 AND kind = 'RECON_CHANNEL_ONLY'`, [t.tenantId])).toEqual([{ n: 0 }]);
     await checkLedgerInvariants(db.url, t.tenantId, t.ctx);
   });
 });

@@ -60,8 +60,11 @@ const reconChunk = () => Number(process.env.SWITCHYARD_RECON_CHUNK) || RECON_CHU
 // Only what matching reads (not a line's raw columns, which can be most of its bytes).
 const LINE_FIELDS = { id: true, lineNo: true, kind: true, channelStatus: true, occurredAt: true, outTradeNo: true, channelTradeNo: true, outRefundNo: true, channelRefundNo: true, subMerchant: true, amountMinor: true, settleableMinor: true, feeMinor: true } as const;
 const PAYMENT_FIELDS = { id: true, outTradeNo: true, status: true, failureCode: true, amountMinor: true, costMinor: true } as const;
-/** A payment closed this way was paid and then given back by the channel (our reversal, or its revocation). */
-const REVERSAL_CODES: ReadonlySet<string> = new Set(["REVERSED", "REVOKED"]);
+// A refund line's status as the channel prints it (WeChat 退款状态; a template's status column):
+// closed or failed at the channel (it refunded nothing), abnormal (the payer's account could not
+// take it: our refund's own query and resolution handle it), or else refunded.
+const REFUND_CLOSED_STATUSES: ReadonlySet<string> = new Set(["REFUNDCLOSE", "CLOSED", "FAIL", "FAILED"]);
+const REFUND_ABNORMAL_STATUSES: ReadonlySet<string> = new Set(["CHANGE", "ABNORMAL"]);
 const REFUND_FIELDS = { id: true, outRefundNo: true, status: true, amountMinor: true } as const;
 
 type Outcome = "MATCHED" | "DIFFERENCE" | "PENDING" | "RELEASED";
@@ -197,8 +200,9 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
       FROM statement_line l JOIN payment p ON p.tenant_id = l.tenant_id AND p.out_trade_no = l.out_trade_no
      WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${file.id}::uuid AND l.line_no BETWEEN ${from} AND ${to}
        AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.status <> 'SUCCEEDED'`;
-  const refunds = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: null }>>`
-    SELECT DISTINCT r.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", NULL::uuid AS "walletId"
+  // A recharge's refund posts to its wallet: locked with the rest.
+  const refunds = await tx.$queryRaw<Array<{ merchantId: string; channelAccountId: string; walletId: string | null }>>`
+    SELECT DISTINCT r.merchant_id AS "merchantId", p.channel_account_id AS "channelAccountId", p.wallet_id AS "walletId"
       FROM statement_line l JOIN refund r ON r.tenant_id = l.tenant_id AND r.out_refund_no = l.out_refund_no
       JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
      WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.file_id = ${file.id}::uuid AND l.line_no BETWEEN ${from} AND ${to} AND r.status = 'PROCESSING'`;
@@ -244,7 +248,23 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
       : [],
   );
   const released: string[] = [];
-  const seen = await matchedBefore(tx, ctx, [...paymentsByNo.values()].map((p) => p.id), [...refundsByNo.keys()]);
+  const seen = await matchedBefore(tx, ctx, file, [...paymentsByNo.values()].map((p) => p.id), [...refundsByNo.keys()]);
+  // Reversals of succeeded payments (reversePayment records them as REVERSAL refunds, with a refund
+  // number the channel never saw): the bill's trade-only refund row for one is it.
+  const tradeOnlyRefunds = lines.some((l) => l.kind === "REFUND" && !l.outRefundNo && l.outTradeNo);
+  const reversalRefunds = tradeOnlyRefunds && paymentsByNo.size
+    ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, origin: "REVERSAL", status: "SUCCEEDED" }, select: { id: true, paymentId: true, amountMinor: true } })
+    : [];
+  /** Ours, not succeeded, of a trade the bill shows paid and reversed: closed by the statement if still processing. */
+  const asReversed = async (p: (typeof paymentsByNo extends Map<string, infer P> ? P : never)): Promise<boolean> => {
+    if (p.status === "SUCCEEDED" || !reversedOnBill.has(p.outTradeNo)) return false;
+    if (p.status === "PROCESSING") {
+      const closed = await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade paid and reversed" } }, "STATEMENT");
+      p.status = closed.status;
+      p.failureCode = closed.failureCode;
+    }
+    return p.status !== "SUCCEEDED";
+  };
   /**
    * A second line for a payment or refund already matched: the money shown twice, a CHANNEL_ONLY
    * difference (a payment's 长款 of its settleable amount, a refund's 短款).
@@ -283,18 +303,11 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         items.push(twice);
         continue;
       }
-      if (reversedOnBill.has(p.outTradeNo) && line.kind === "PAYMENT") {
-        // Paid and reversed on the same bill: no money moved. Ours closes if it was still processing;
-        // a closed one is no late success (the payer has the money back already).
-        if (p.status === "PROCESSING") {
-          const closed = await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade paid and reversed" } }, "STATEMENT");
-          p.status = closed.status;
-          p.failureCode = closed.failureCode;
-        }
-        if (p.status !== "SUCCEEDED" && REVERSAL_CODES.has(p.failureCode ?? "")) {
-          items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "paid, then reversed on the same bill" });
-          continue;
-        }
+      // Paid and reversed on the same bill: no money moved. Ours closes if it was still processing;
+      // a closed or failed one is no late success (the payer has the money back already).
+      if (line.kind === "PAYMENT" && (await asReversed(p))) {
+        items.push({ ...key, outcome: "MATCHED", paymentId: p.id, note: "paid, then reversed on the same bill" });
+        continue;
       }
       let status = p.status;
       let note: string | undefined;
@@ -337,8 +350,15 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         continue;
       }
       const reversed = !r && !line.outRefundNo && line.outTradeNo ? paymentsByNo.get(line.outTradeNo) : undefined;
-      if (reversed && reversed.status !== "SUCCEEDED" && REVERSAL_CODES.has(reversed.failureCode ?? "") && theirs === reversed.amountMinor) {
+      if (reversed && theirs === reversed.amountMinor && (await asReversed(reversed))) {
         items.push({ ...key, outcome: "MATCHED", paymentId: reversed.id, note: "the reversal of a payment paid on the same bill" });
+        continue;
+      }
+      // The reversal of a succeeded payment, recorded by us as a REVERSAL refund.
+      const reversal = reversed ? reversalRefunds.find((x) => x.paymentId === reversed.id && x.amountMinor === theirs) : undefined;
+      if (reversal) {
+        const twice = shownTwice(reversal.id, line, `the reversal of ${reversed!.outTradeNo}`);
+        items.push(twice ?? { ...key, outcome: "MATCHED", refundId: reversal.id, note: "the reversal of a succeeded payment" });
         continue;
       }
       if (!r) {
@@ -346,8 +366,17 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
         items.push(difference("SHORTAGE", "CHANNEL_ONLY", { ...key, theirMinor: theirs, diffMinor: line.settleableMinor }));
         continue;
       }
-      if (line.channelStatus === "PROCESSING") {
-        items.push({ ...key, outcome: "PENDING", refundId: r.id, note: "the channel shows the refund processing" });
+      if (line.channelStatus === "PROCESSING" || REFUND_ABNORMAL_STATUSES.has(line.channelStatus)) {
+        items.push({ ...key, outcome: "PENDING", refundId: r.id, note: line.channelStatus === "PROCESSING" ? "the channel shows the refund processing" : `the channel shows the refund abnormal (${line.channelStatus})` });
+        continue;
+      }
+      if (REFUND_CLOSED_STATUSES.has(line.channelStatus)) {
+        // The channel refunded nothing: ours, still processing, closes (its hold released); one we
+        // booked as succeeded is money we took out of clearing that the channel still holds (长款).
+        let status = r.status;
+        if (status === "PROCESSING") r.status = status = (await applyRefundResult(tx, ctx, r.id, { status: "CLOSED", failure: { code: line.channelStatus, message: "the channel's statement shows the refund closed" } }, "STATEMENT")).status;
+        if (status === "SUCCEEDED") items.push(difference("OVERAGE", "STATUS", { ...key, refundId: r.id, ourMinor: r.amountMinor, theirMinor: 0n, diffMinor: r.amountMinor, note: `closed at the channel (${line.channelStatus}), succeeded here` }));
+        else items.push({ ...key, outcome: "MATCHED", refundId: r.id, note: `closed at the channel (${line.channelStatus})` });
         continue;
       }
       const twice = shownTwice(r.id, line, `refund ${r.outRefundNo}`);
@@ -385,9 +414,10 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
 /**
  * Where each of these payments and refunds was matched to a statement line already (this bill's
  * earlier rounds or an earlier bill), by id: a payment line, or a refund line the channel showed
- * final. Pool items (no line), revoked lines and superseded statements do not count.
+ * final. Pool items (no line), revoked lines, superseded statements and the same day's bills of
+ * another type do not count.
  */
-async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly string[], refundNos: readonly string[]): Promise<Map<string, string>> {
+async function matchedBefore(tx: Tx, ctx: TenantContext, file: ReconFile, paymentIds: readonly string[], refundNos: readonly string[]): Promise<Map<string, string>> {
   if (paymentIds.length === 0 && refundNos.length === 0) return new Map();
   // Payments by recon_item's payment index; refunds by their lines' refund number, then each
   // line's own item (item_key is the line's id).
@@ -402,8 +432,11 @@ async function matchedBefore(tx: Tx, ctx: TenantContext, paymentIds: readonly st
        WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.out_refund_no = ANY (${refundNos}::text[]) AND l.kind = 'REFUND'
          AND i.refund_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE')) m
       JOIN statement_file f ON f.tenant_id = ${ctx.tenantId}::uuid AND f.id = m.file_id
-     -- A superseded statement's matches do not count: its replacement is reconciled again.
+     -- A superseded statement's matches do not count: its replacement is reconciled again. Nor do
+     -- another bill type's of the same account and day (the ALL bill and the SUCCESS or REFUND bill
+     -- of a day show the same trades).
      WHERE f.status <> 'SUPERSEDED'
+       AND NOT (f.channel_account_id = ${file.channelAccountId}::uuid AND f.bill_date = ${file.billDate}::date AND f.bill_type <> ${file.billType})
      ORDER BY f.bill_date, m.line_no`;
   const out = new Map<string, string>();
   for (const r of rows) if (!out.has(r.id)) out.set(r.id, `line ${r.lineNo} of ${r.fileName} (${r.billDate.toISOString().slice(0, 10)})`);
@@ -423,6 +456,9 @@ async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
       SELECT p.id, p.amount_minor AS "amountMinor" FROM payment p
        WHERE p.tenant_id = ${ctx.tenantId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND p.business_date = ${file.billDate} AND p.status = 'SUCCEEDED'
          AND NOT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = p.tenant_id AND l.file_id = ${fileId}::uuid AND l.out_trade_no = p.out_trade_no AND l.kind IN ('PAYMENT', 'REVOKED'))
+         -- Shown on another current bill already (a later day's, when this one replaces an earlier file).
+         AND NOT EXISTS (SELECT 1 FROM recon_item i JOIN statement_file f ON f.tenant_id = i.tenant_id AND f.id = i.file_id
+                          WHERE i.tenant_id = p.tenant_id AND i.payment_id = p.id AND i.line_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE') AND f.status <> 'SUPERSEDED')
        ORDER BY p.id`;
     for (let i = 0; i < missing.length; i += chunk) {
       const pending = missing.slice(i, i + chunk).map((p): Item => ({ itemKey: `payment:${p.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", paymentId: p.id, ourMinor: p.amountMinor, theirMinor: 0n, diffMinor: -p.amountMinor, note: "not on this bill: waiting in the cross-day pool" }));
@@ -436,8 +472,12 @@ async function finishFile(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUSTODIA
     const missing = await tx.$queryRaw<Array<{ id: string; amountMinor: bigint }>>`
       SELECT r.id, r.amount_minor AS "amountMinor" FROM refund r JOIN payment p ON p.tenant_id = r.tenant_id AND p.id = r.payment_id
        WHERE r.tenant_id = ${ctx.tenantId}::uuid AND p.channel_account_id = ${file.channelAccountId}::uuid AND r.business_date = ${file.billDate} AND r.status = 'SUCCEEDED'
+         -- A reversal's refund number is ours alone (the channel prints the trade's reversal).
+         AND r.origin <> 'REVERSAL'
          AND NOT EXISTS (SELECT 1 FROM statement_line l WHERE l.tenant_id = r.tenant_id AND l.file_id = ${fileId}::uuid AND l.out_refund_no = r.out_refund_no AND l.kind = 'REFUND')
-         AND NOT EXISTS (SELECT 1 FROM recon_item i WHERE i.tenant_id = r.tenant_id AND i.refund_id = r.id AND i.file_id = ${fileId}::uuid)
+         -- Matched in this file, or on another current bill already.
+         AND NOT EXISTS (SELECT 1 FROM recon_item i JOIN statement_file f ON f.tenant_id = i.tenant_id AND f.id = i.file_id
+                          WHERE i.tenant_id = r.tenant_id AND i.refund_id = r.id AND (i.file_id = ${fileId}::uuid OR (i.line_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE') AND f.status <> 'SUPERSEDED')))
        ORDER BY r.id`;
     for (let i = 0; i < missing.length; i += chunk) {
       const pending = missing.slice(i, i + chunk).map((r): Item => ({ itemKey: `refund:${r.id}`, outcome: "PENDING", diffType: "PLATFORM_ONLY", refundId: r.id, ourMinor: r.amountMinor, theirMinor: 0n, diffMinor: r.amountMinor, note: "refund not on this bill: waiting in the cross-day pool" }));

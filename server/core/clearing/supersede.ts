@@ -30,12 +30,20 @@ const PAYMENT_FORMAT_SET: ReadonlySet<string> = new Set(PAYMENT_FORMATS);
 
 export const rerunsOnSupersede = (format: string) => PAYMENT_FORMAT_SET.has(format);
 
-/** Refuses a supersede of a payment statement whose differences have been resolved already. */
+/**
+ * Refuses a supersede of a payment statement whose differences have been resolved already (closed
+ * while their item is still a difference: accepted, corrected or written off — not released by a
+ * late line nor sent back to the pool), or that has a refund to the customer under way.
+ */
 export async function assertSupersedable(tx: Tx, ctx: TenantContext, replacedFileId: string): Promise<void> {
-  const [row] = await tx.$queryRaw<Array<{ n: number }>>`
-    SELECT count(*)::int AS n FROM exception e JOIN recon_item i ON i.tenant_id = e.tenant_id AND i.id = e.cause_id
-     WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.cause_type = 'recon_item' AND i.file_id = ${replacedFileId}::uuid
-       AND e.status::text = ANY (${CLOSED_STATUSES.map(String)}::text[])`;
+  const [row] = await tx.$queryRaw<Array<{ n: number; refunding: number }>>`
+    SELECT count(*) FILTER (WHERE e.status::text = ANY (${CLOSED_STATUSES.map(String)}::text[]) AND i.outcome = 'DIFFERENCE')::int AS n,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM recon_customer_refund c WHERE c.tenant_id = e.tenant_id AND c.exception_id = e.id AND c.status <> 'FAILED'))::int AS refunding
+      FROM exception e JOIN recon_item i ON i.tenant_id = e.tenant_id AND i.id = e.cause_id
+     WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.cause_type = 'recon_item' AND i.file_id = ${replacedFileId}::uuid`;
+  if ((row?.refunding ?? 0) > 0) {
+    throw new DomainError("PRECONDITION", "STATEMENT_DIFFERENCES_RESOLVED", "A refund to a customer for a difference of the statement this file would replace is under way or done; the new file would raise the difference again. Keep the current statement", { params: { refunding: row!.refunding } });
+  }
   const n = row?.n ?? 0;
   if (n > 0) {
     throw new DomainError(
@@ -52,17 +60,22 @@ export async function assertSupersedable(tx: Tx, ctx: TenantContext, replacedFil
  * pending items, and queues the new file's reconciliation. Returns how many differences were withdrawn.
  */
 export async function rerunDay(tx: Tx, ctx: TenantContext, replaced: { id: string }, replacement: { id: string; fileName: string }): Promise<number> {
-  await assertSupersedable(tx, ctx, replaced.id);
   const file = await tx.statementFile.findFirstOrThrow({ where: { tenantId: ctx.tenantId, id: replaced.id }, select: { channelAccountId: true } });
+  // As a reconciliation round and the pool's expiry take them: the accounts a difference posts to,
+  // then the items. A late line or the pool's expiry changing one of them meanwhile has committed
+  // (or waits for this), so what is read below is what is withdrawn.
+  if ((await settlementModeOf(tx, ctx)) === "CUSTODIAL") await lockAhead(tx, ctx, { refs: await differenceLockRefs(tx, ctx, file.channelAccountId) });
+  await tx.$queryRaw`SELECT 1 FROM recon_item WHERE tenant_id = ${ctx.tenantId}::uuid AND file_id = ${replaced.id}::uuid AND outcome IN ('DIFFERENCE', 'PENDING') ORDER BY id FOR UPDATE`;
+  await assertSupersedable(tx, ctx, replaced.id);
   const open = await tx.$queryRaw<Array<{ id: string; itemId: string }>>`
     SELECT e.id, i.id::text AS "itemId" FROM exception e JOIN recon_item i ON i.tenant_id = e.tenant_id AND i.id = e.cause_id
      WHERE e.tenant_id = ${ctx.tenantId}::uuid AND e.cause_type = 'recon_item' AND i.file_id = ${replaced.id}::uuid
        AND e.status::text <> ALL (${CLOSED_STATUSES.map(String)}::text[])
      ORDER BY e.id`;
-  if (open.length > 0 && (await settlementModeOf(tx, ctx)) === "CUSTODIAL") await lockAhead(tx, ctx, { refs: await differenceLockRefs(tx, ctx, file.channelAccountId) });
   const why = `the statement was replaced by ${replacement.fileName} (an approved supersede), which is reconciled again`;
   for (const { id, itemId } of open) {
     const e = await lockException(tx, ctx, id);
+    if (CLOSED_STATUSES.includes(e.status)) continue;
     if (e.proposalId) {
       await tx.proposal.updateMany({ where: { tenantId: ctx.tenantId, id: e.proposalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: new Date(), decisionNote: `withdrawn: ${why}` } });
     }

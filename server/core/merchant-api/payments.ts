@@ -91,11 +91,14 @@ export async function createPaymentEndpoint(call: ApiOperationCall): Promise<Api
   const input = ZApiPaymentCreate.parse(call.body);
   const merchantId = call.principal.merchantId;
   const { tenantId } = call.ctx;
-  if (input.notifyUrl !== undefined) await call.inTx((tx) => requireNotifyTarget(tx, call.ctx, merchantId, input.notifyUrl));
-  if (input.storeId !== undefined) {
-    const storeId = input.storeId;
-    const store = await call.inTx((tx) => tx.store.findFirst({ where: { tenantId, merchantId, id: storeId }, select: { id: true } }));
-    if (!store) throw new DomainError("NOT_FOUND", "STORE_NOT_FOUND", "No such store of this merchant", { field: "storeId" });
+  // The request's own references, in one transaction when it has any.
+  if (input.notifyUrl !== undefined || input.storeId !== undefined) {
+    await call.inTx(async (tx) => {
+      await requireNotifyTarget(tx, call.ctx, merchantId, input.notifyUrl);
+      if (input.storeId === undefined) return;
+      const store = await tx.store.findFirst({ where: { tenantId, merchantId, id: input.storeId }, select: { id: true } });
+      if (!store) throw new DomainError("NOT_FOUND", "STORE_NOT_FOUND", "No such store of this merchant", { field: "storeId" });
+    });
   }
   let payment: PaymentView;
   try {
