@@ -103,7 +103,8 @@ async function explain(owner: pg.Client, sql: string, values: unknown[]) {
 }
 
 function label(sql: string): string {
-  if (/FROM\s+"public"\."ledger_posting"/i.test(sql) && /ORDER BY/i.test(sql) && /LIMIT/i.test(sql)) return "page query (ledger_posting keyset)";
+  // The service's page query is raw SQL (FROM ledger_posting p … ORDER BY p.seq DESC … LIMIT).
+  if (/FROM\s+("public"\.)?"?ledger_posting"?\b/i.test(sql) && /ORDER BY/i.test(sql) && /LIMIT/i.test(sql)) return "page query (ledger_posting keyset)";
   if (/FROM\s+"public"\."ledger_posting"/i.test(sql) && /SUM\(/i.test(sql)) return "hot running balance (sum of newer postings)";
   if (/FROM\s+"public"\."ledger_posting"/i.test(sql)) return "ledger_posting (other)";
   if (/FROM\s+"public"\."journal_entry"/i.test(sql)) return "entries of the page (journal_entry)";
@@ -140,19 +141,25 @@ interface AccountResult {
 }
 
 async function statementAt(owner: pg.Client, accountId: string, depth: number) {
-  // The cursor a client holds after paging past `depth` rows: "seq:line" of the depth-th newest row
-  // (the service's cursor format: an entry may have several lines on one account).
+  // The cursor a client holds after paging past `depth` rows: "seq:line:running" of the depth-th
+  // newest row (the service's cursor format: an entry may have several lines on one account; the
+  // running balance to continue from, which a hot account's pages carry, is the account's balance
+  // less every newer posting, read here outside the timing).
   const at =
     depth === 0
       ? null
       : ((
           await owner.query(
-            `SELECT p.seq::text AS seq, p.line FROM ledger_posting p WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.phase = 'POSTED' ORDER BY p.seq DESC, p.line DESC OFFSET $3 LIMIT 1`,
+            `WITH c AS (SELECT p.seq, p.line FROM ledger_posting p WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.phase = 'POSTED' ORDER BY p.seq DESC, p.line DESC OFFSET $3 LIMIT 1)
+             SELECT c.seq::text AS seq, c.line,
+                    ((SELECT COALESCE(sum(p.amount_minor), 0) FROM ledger_posting p WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.phase = 'POSTED' AND (p.seq, p.line) < (c.seq, c.line))
+                     * CASE WHEN a.type IN ('ASSET', 'EXPENSE') THEN 1 ELSE -1 END)::text AS running
+               FROM c, ledger_account a WHERE a.tenant_id = $1 AND a.id = $2`,
             [tenant, accountId, depth - 1],
           )
-        ).rows[0] as { seq: string; line: number } | undefined) ?? null;
+        ).rows[0] as { seq: string; line: number; running: string } | undefined) ?? null;
   if (depth > 0 && at === null) return { depth, skipped: "the account has fewer rows than this depth" };
-  const cursor = at ? `${at.seq}:${at.line}` : null;
+  const cursor = at ? `${at.seq}:${at.line}:${at.running}` : null;
 
   // The service call: capture its SQL once, then time its wall clock (median of `repeat`).
   capturing = [];
