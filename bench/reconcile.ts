@@ -162,7 +162,9 @@ async function main() {
     await owner.end();
     await disconnectPrisma();
     await closeAppPool();
-    await db.drop();
+    // BENCH_KEEP_DB=1 keeps the database for inspection (its name is in the output).
+    if (process.env.BENCH_KEEP_DB === "1") console.error(`kept ${db.url}`);
+    else await db.drop();
   }
 }
 

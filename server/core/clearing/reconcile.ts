@@ -420,17 +420,22 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
 async function matchedBefore(tx: Tx, ctx: TenantContext, file: ReconFile, paymentIds: readonly string[], refundNos: readonly string[]): Promise<Map<string, string>> {
   if (paymentIds.length === 0 && refundNos.length === 0) return new Map();
   // Payments by recon_item's payment index; refunds by their lines' refund number, then each
-  // line's own item (item_key is the line's id).
+  // line's own item (item_key is the line's id). Driven by the ids (LATERAL over unnest, OFFSET 0 so
+  // the subquery is not pulled up), so each is one index probe: as a join, the generic plan scanned
+  // every matched item of the tenant once per id (3 s a round at 20,000 lines; 11 ms this way).
   const rows = await tx.$queryRaw<Array<{ id: string; lineNo: number; billDate: Date; fileName: string }>>`
     SELECT m.id, m.line_no AS "lineNo", f.bill_date AS "billDate", f.file_name AS "fileName" FROM (
-      SELECT i.payment_id::text AS id, l.file_id, l.line_no
-        FROM recon_item i JOIN statement_line l ON l.tenant_id = i.tenant_id AND l.id = i.line_id
-       WHERE i.tenant_id = ${ctx.tenantId}::uuid AND i.payment_id = ANY (${paymentIds}::uuid[]) AND i.outcome IN ('MATCHED', 'DIFFERENCE') AND l.kind = 'PAYMENT'
+      SELECT q.id::text AS id, l.file_id, l.line_no
+        FROM unnest(${paymentIds}::uuid[]) AS q(id)
+        CROSS JOIN LATERAL (SELECT i.line_id FROM recon_item i
+                             WHERE i.tenant_id = ${ctx.tenantId}::uuid AND i.payment_id = q.id AND i.outcome IN ('MATCHED', 'DIFFERENCE') AND i.line_id IS NOT NULL OFFSET 0) i
+        CROSS JOIN LATERAL (SELECT l.file_id, l.line_no FROM statement_line l WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.id = i.line_id AND l.kind = 'PAYMENT') l
       UNION ALL
       SELECT i.refund_id::text, l.file_id, l.line_no
-        FROM statement_line l JOIN recon_item i ON i.tenant_id = l.tenant_id AND i.file_id = l.file_id AND i.item_key = l.id::text
-       WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.out_refund_no = ANY (${refundNos}::text[]) AND l.kind = 'REFUND'
-         AND i.refund_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE')) m
+        FROM unnest(${refundNos}::text[]) AS q(no)
+        CROSS JOIN LATERAL (SELECT l.id, l.file_id, l.line_no FROM statement_line l WHERE l.tenant_id = ${ctx.tenantId}::uuid AND l.out_refund_no = q.no AND l.kind = 'REFUND' OFFSET 0) l
+        CROSS JOIN LATERAL (SELECT i.refund_id FROM recon_item i
+                             WHERE i.tenant_id = ${ctx.tenantId}::uuid AND i.file_id = l.file_id AND i.item_key = l.id::text AND i.refund_id IS NOT NULL AND i.outcome IN ('MATCHED', 'DIFFERENCE')) i) m
       JOIN statement_file f ON f.tenant_id = ${ctx.tenantId}::uuid AND f.id = m.file_id
      -- A superseded statement's matches do not count: its replacement is reconciled again. Nor do
      -- another bill type's of the same account and day (the ALL bill and the SUCCESS or REFUND bill
