@@ -30,8 +30,45 @@ const en = translator("en");
 const zh = translator("zh-CN");
 const ACCOUNT = "8a1f2c3d-0000-4000-8000-00000000000a";
 const noRawKeys = (html: string, ns: string) => expect(html.match(new RegExp(`\\b${ns}\\.[a-zA-Z_]+\\b`, "g")) ?? []).toEqual([]);
-// Only id and name of a channel account are read by these pages.
-const accounts = [{ id: ACCOUNT, name: "Sandbox" }] as unknown as AccountList;
+// These pages read a channel account's id and name; the rest is a plausible sandbox account.
+const accounts: AccountList = [
+  {
+    id: ACCOUNT,
+    name: "Sandbox",
+    channelType: "SANDBOX",
+    enabled: true,
+    currentVersion: 1,
+    createdAt: new Date("2026-11-01T00:00:00Z"),
+    updatedAt: new Date("2026-11-01T00:00:00Z"),
+    _count: { registrations: 1 },
+    settlementAccountName: null,
+    settlementBankName: null,
+    settlementAccountLast4: null,
+    settlementCycle: "T1",
+    costRatePpm: 2000,
+    costFixedMinor: 0n,
+    costMinMinor: 0n,
+    costMaxMinor: null,
+    priority: 100,
+    weight: 1,
+    minAmountMinor: null,
+    maxAmountMinor: null,
+    dailyAmountCap: null,
+    dailyCountCap: null,
+    windowStart: null,
+    windowEnd: null,
+    autoPause: true,
+    healthWindowSeconds: 300,
+    healthMinSample: 20,
+    healthErrorRatePpm: 500_000,
+    healthCooldownSeconds: 60,
+    healthManual: false,
+    healthState: "HEALTHY",
+    healthChangedAt: new Date("2026-11-01T00:00:00Z"),
+    healthReason: null,
+    stats: { calls: 0, failures: 0, successRate: null, avgLatencyMs: null },
+  },
+];
 
 const file = (over: Partial<StatementFileRow> = {}): StatementFileRow => ({
   id: "8a1f2c3d-0000-4000-8000-000000000101",
@@ -125,7 +162,24 @@ describe("the exception page's codes", () => {
   });
 });
 
-const BASE_ITEM = {
+const BASE_LINE: NonNullable<Item["line"]> = {
+  id: "8a1f2c3d-0000-4000-8000-000000000301",
+  lineNo: 7,
+  kind: "REFUND",
+  occurredAt: new Date("2026-11-27T04:00:00Z"),
+  outTradeNo: "SYE2E0001",
+  channelTradeNo: "4200000001202611270001",
+  outRefundNo: "RF1",
+  channelRefundNo: null,
+  subMerchant: "1900000109",
+  channelStatus: "PROCESSING",
+  amountMinor: -2_300n,
+  settleableMinor: -2_300n,
+  feeMinor: -9n,
+  fileId: "8a1f2c3d-0000-4000-8000-000000000101",
+};
+
+const BASE_ITEM: Item = {
   id: "8a1f2c3d-0000-4000-8000-000000000201",
   kind: "RECON_AMOUNT",
   type: "AMOUNT",
@@ -151,29 +205,14 @@ const BASE_ITEM = {
   customerRefunds: [],
   recon: null,
   file: { id: "8a1f2c3d-0000-4000-8000-000000000101", fileName: "wechat-20261127-all.csv", format: "WECHAT_TRADE_BILL", billDate: "2026-11-27", billType: "ALL" },
-  line: {
-    id: "8a1f2c3d-0000-4000-8000-000000000301",
-    lineNo: 7,
-    kind: "REFUND",
-    occurredAt: new Date("2026-11-27T04:00:00Z"),
-    outTradeNo: "SYE2E0001",
-    channelTradeNo: "4200000001202611270001",
-    outRefundNo: "RF1",
-    channelRefundNo: null,
-    subMerchant: "1900000109",
-    channelStatus: "PROCESSING",
-    amountMinor: -2_300n,
-    settleableMinor: -2_300n,
-    feeMinor: -9n,
-    fileId: "8a1f2c3d-0000-4000-8000-000000000101",
-  },
+  line: BASE_LINE,
   payment: null,
   refund: null,
   suspense: null,
   events: [],
   proposal: null,
   suggestions: [],
-} as const;
+};
 
 describe("the exception page", () => {
   it("shows the statement line's kind and the channel's status, and our payment's state, in words", () => {
@@ -193,7 +232,7 @@ describe("the exception page", () => {
         businessDate: "2026-11-27",
         merchantId: "8a1f2c3d-0000-4000-8000-000000000501",
       },
-    } as unknown as Item;
+    } satisfies Item;
     const { render } = serverRenderer();
     const html = render(<ExceptionItem initial={item} canWork canPropose canResolveNote />);
     expect(html).toContain(">Refund<");
@@ -213,9 +252,9 @@ describe("the exception page", () => {
   it("labels a refund's state, and shows a status word it does not know as printed", () => {
     const item = {
       ...BASE_ITEM,
-      line: { ...BASE_ITEM.line, kind: "PAYMENT", channelStatus: "交易", amountMinor: 2_300n, settleableMinor: 2_300n },
+      line: { ...BASE_LINE, kind: "PAYMENT", channelStatus: "交易", amountMinor: 2_300n, settleableMinor: 2_300n },
       refund: { id: "8a1f2c3d-0000-4000-8000-000000000601", outRefundNo: "RF1", status: "ABNORMAL", amountMinor: 2_300n, paymentId: "8a1f2c3d-0000-4000-8000-000000000401", createdAt: new Date("2026-11-27T05:00:00Z") },
-    } as unknown as Item;
+    } satisfies Item;
     const { render } = serverRenderer();
     const html = render(<ExceptionItem initial={item} canWork canPropose canResolveNote />, "zh-CN");
     expect(html).toContain(">支付<");

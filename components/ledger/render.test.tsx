@@ -123,7 +123,7 @@ describe("ChartOfAccounts", () => {
   it("says how many accounts it shows and offers the next page while there is one", () => {
     const { queryClient, trpc, render } = serverRenderer();
     const key = trpc.ledger.chartOfAccounts.infiniteQueryKey({ book: "OWN", limit: 500 });
-    queryClient.setQueryData(key, { pages: [{ items: [row(1), row(2), row(3)], nextCursor: row(3).id }], pageParams: [null] } as never);
+    queryClient.setQueryData(key, { pages: [{ items: [row(1), row(2), row(3)], nextCursor: row(3).id }], pageParams: [null] });
     const html = render(<ChartOfAccounts />);
     expect(html).toContain('data-testid="account-row-wallet:1"');
     expect(html).toContain('data-testid="accounts-truncated"');
@@ -134,7 +134,7 @@ describe("ChartOfAccounts", () => {
   it("no notice once every account is shown", () => {
     const { queryClient, trpc, render } = serverRenderer();
     const key = trpc.ledger.chartOfAccounts.infiniteQueryKey({ book: "OWN", limit: 500 });
-    queryClient.setQueryData(key, { pages: [{ items: [row(1)], nextCursor: null }], pageParams: [null] } as never);
+    queryClient.setQueryData(key, { pages: [{ items: [row(1)], nextCursor: null }], pageParams: [null] });
     const html = render(<ChartOfAccounts />, "zh-CN");
     expect(html).toContain('data-testid="account-row-wallet:1"');
     expect(html).not.toContain("accounts-truncated");

@@ -60,6 +60,7 @@ const reconChunk = () => Number(process.env.SWITCHYARD_RECON_CHUNK) || RECON_CHU
 // Only what matching reads (not a line's raw columns, which can be most of its bytes).
 const LINE_FIELDS = { id: true, lineNo: true, kind: true, channelStatus: true, occurredAt: true, outTradeNo: true, channelTradeNo: true, outRefundNo: true, channelRefundNo: true, subMerchant: true, amountMinor: true, settleableMinor: true, feeMinor: true } as const;
 const PAYMENT_FIELDS = { id: true, outTradeNo: true, status: true, failureCode: true, amountMinor: true, costMinor: true } as const;
+type ReconPayment = Prisma.PaymentGetPayload<{ select: typeof PAYMENT_FIELDS }>;
 // A refund line's status as the channel prints it (WeChat 退款状态; a template's status column):
 // closed or failed at the channel (it refunded nothing), abnormal (the payer's account could not
 // take it: our refund's own query and resolution handle it), or else refunded.
@@ -256,7 +257,7 @@ async function reconcileLines(tx: Tx, ctx: TenantContext, mode: "DIRECT" | "CUST
     ? await tx.refund.findMany({ where: { tenantId: ctx.tenantId, paymentId: { in: [...paymentsByNo.values()].map((p) => p.id) }, origin: "REVERSAL", status: "SUCCEEDED" }, select: { id: true, paymentId: true, amountMinor: true } })
     : [];
   /** Ours, not succeeded, of a trade the bill shows paid and reversed: closed by the statement if still processing. */
-  const asReversed = async (p: (typeof paymentsByNo extends Map<string, infer P> ? P : never)): Promise<boolean> => {
+  const asReversed = async (p: ReconPayment): Promise<boolean> => {
     if (p.status === "SUCCEEDED" || !reversedOnBill.has(p.outTradeNo)) return false;
     if (p.status === "PROCESSING") {
       const closed = await applyOrRecordContradiction(tx, ctx, p.id, { status: "CLOSED", failure: { code: "REVOKED", message: "the channel's statement shows the trade paid and reversed" } }, "STATEMENT");

@@ -63,7 +63,8 @@ export async function getTenantPolicies(tx: Tx, ctx: TenantContext) {
 
 type PolicyValues = Pick<Awaited<ReturnType<typeof getTenantPolicies>>, "refundShortfallPolicy" | "autoRefundLateSuccess" | "approvalAdminThresholdMinor" | "reconFeeToleranceMinor" | "reconPoolDays">;
 
-export async function updateTenantPolicies(tx: Tx, ctx: TenantContext, raw: TTenantPoliciesUpdate) {
+/** `raw` is parsed here (ZTenantPoliciesUpdate): whatever a caller sends is checked, not trusted. */
+export async function updateTenantPolicies(tx: Tx, ctx: TenantContext, raw: unknown) {
   // The router lets only settings.manage through; checked here too because the threshold decides
   // who may approve money movements (maker-checker), and the CLI or a job could call this directly.
   if (ctx.actor.kind === "USER" && !can(ctx.actor.role as UserRole, "settings.manage")) {
