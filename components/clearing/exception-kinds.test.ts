@@ -2,40 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { translator } from "@/i18n/translate";
+import { EXCEPTION_KINDS } from "@/server/core/clearing/exception-kinds";
 import { DEFAULT_SLA_HOURS } from "@/server/core/clearing/exceptions";
 import { KINDS, kindLabel } from "./exception-queue";
 
-// Every exception.kind the server opens. The schema does not constrain the column (a plain TEXT,
-// no CHECK), so the list is gathered from the code — grep `openException(` in server/core:
-//  - RECON_<diffType> from clearing/exceptions.ts raiseDifference, fed by clearing/reconcile.ts and
-//    pool-expiry: CHANNEL_ONLY, UNKNOWN_SUB_MERCHANT, PLATFORM_ONLY, STATUS, AMOUNT, FEE, and
-//    UNKNOWN (a line of a kind the payment statement should not have, or no type);
-//  - RECON_<diffType> from clearing/bank-differences.ts raiseBankDifference: FUNDS_AMOUNT,
-//    FUNDS_MISSING (clearing/funds.ts), PAYOUT_UNKNOWN, PAYOUT_AMOUNT, PAYOUT_STATUS
-//    (clearing/payout-results.ts);
-//  - RECON_PROFIT_SHARE (settlement/profit-share.ts PROFIT_SHARE_EXCEPTION);
-//  - SETTLEMENT_DIFFERENCE (settlement/service.ts, settlement/direct-statements.ts);
-//  - LATE_SUCCESS, REVERSED_AFTER_SUCCESS (payments/service.ts), REFUND_ABNORMAL (payments/refunds.ts).
-// The last test re-reads openException's callers so that a new literal kind fails here.
-const OPENED_KINDS = [
-  "RECON_CHANNEL_ONLY",
-  "RECON_PLATFORM_ONLY",
-  "RECON_AMOUNT",
-  "RECON_STATUS",
-  "RECON_FEE",
-  "RECON_UNKNOWN_SUB_MERCHANT",
-  "RECON_UNKNOWN",
-  "RECON_FUNDS_AMOUNT",
-  "RECON_FUNDS_MISSING",
-  "RECON_PAYOUT_UNKNOWN",
-  "RECON_PAYOUT_AMOUNT",
-  "RECON_PAYOUT_STATUS",
-  "RECON_PROFIT_SHARE",
-  "SETTLEMENT_DIFFERENCE",
-  "LATE_SUCCESS",
-  "REFUND_ABNORMAL",
-  "REVERSED_AFTER_SUCCESS",
-] as const;
+// The server's list (server/core/clearing/exception-kinds.ts); the last test re-reads openException's
+// callers so that a kind opened by name without being listed fails here.
+const OPENED_KINDS = EXCEPTION_KINDS;
 
 const en = translator("en");
 const zh = translator("zh-CN");

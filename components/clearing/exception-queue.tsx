@@ -24,6 +24,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { useI18n } from "@/i18n/client";
 import type { Translate } from "@/i18n/translate";
 import type { AppRouter } from "@/server/api/root";
+import { EXCEPTION_KINDS } from "@/server/core/clearing/exception-kinds";
 import { SlaSettings } from "./sla-settings";
 
 type Out = inferRouterOutputs<AppRouter>;
@@ -35,25 +36,7 @@ const link = "text-primary underline-offset-2 hover:underline";
 // list the same; exception-kinds.test.ts checks both and the labels): payment statement
 // differences, bank credits against channel settlements (FUNDS_*), bank payout results
 // (PAYOUT_*), profit-share statements, DIRECT settlements, and the payment application's own.
-export const KINDS = [
-  "RECON_CHANNEL_ONLY",
-  "RECON_PLATFORM_ONLY",
-  "RECON_AMOUNT",
-  "RECON_STATUS",
-  "RECON_FEE",
-  "RECON_UNKNOWN_SUB_MERCHANT",
-  "RECON_UNKNOWN",
-  "RECON_FUNDS_AMOUNT",
-  "RECON_FUNDS_MISSING",
-  "RECON_PAYOUT_UNKNOWN",
-  "RECON_PAYOUT_AMOUNT",
-  "RECON_PAYOUT_STATUS",
-  "RECON_PROFIT_SHARE",
-  "SETTLEMENT_DIFFERENCE",
-  "LATE_SUCCESS",
-  "REFUND_ABNORMAL",
-  "REVERSED_AFTER_SUCCESS",
-] as const;
+export const KINDS = EXCEPTION_KINDS;
 export const STATUSES = ["OPEN", "INVESTIGATING", "RESOLUTION_PROPOSED", "RESOLVED", "WRITTEN_OFF"] as const;
 const AGES = ["0-3", "4-7", "8-30", ">30"] as const;
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { isDomainError } from "@/server/core/errors/domain-error";
 import type { AccountRef } from "@/server/core/ledger/chart";
-import { openChannelAccountAccounts, openMerchantAccounts, openWalletAccount, provisionLedger, resolveAccounts, trialBalance } from "@/server/core/ledger/service";
-import { accounts } from "@/server/core/ledger/templates";
+import { getBalanceByRef, openChannelAccountAccounts, openMerchantAccounts, openWalletAccount, postEntry, provisionLedger, resolveAccounts, trialBalance } from "@/server/core/ledger/service";
+import { accounts, type EntryDraft } from "@/server/core/ledger/templates";
 import { withTenantTx, type TenantContext, type TenantId } from "@/server/db/tenant-tx";
 import { ownerQuery } from "./db";
 import { makeTenant } from "./tenants";
@@ -242,4 +242,23 @@ export async function checkLedgerInvariants(url: string, tenantId: TenantId, ctx
 export async function deadlocksOf(url: string, dbName: string): Promise<number> {
   const [r] = await ownerQuery<{ d: string }>(url, `SELECT pg_stat_clear_snapshot(), COALESCE((SELECT deadlocks FROM pg_stat_database WHERE datname = $1), 0)::text AS d`, [dbName]);
   return Number(r!.d);
+}
+
+// The template tests' own vocabulary: a draft's lines as [book|code, signed amount] (debit > 0),
+// a draft posted to a book on a date, and balances read back.
+
+export const refKey = (r: AccountRef) => `${r.book}|${r.code}`;
+export const draftLines = (d: EntryDraft) => d.lines.map((l) => [refKey(l.account), l.amountMinor] as const);
+
+export async function postDraft(b: Pick<CustodialBook, "tenantId" | "ctx">, d: EntryDraft, businessDate: string, idempotencyKey: string = randomUUID()) {
+  return withTenantTx(b.tenantId, (tx) => postEntry(tx, b.ctx, d, { businessDate, idempotencyKey }));
+}
+
+export async function postedBalance(b: Pick<CustodialBook, "tenantId" | "ctx">, ref: AccountRef) {
+  return withTenantTx(b.tenantId, (tx) => getBalanceByRef(tx, b.ctx, ref));
+}
+
+/** Each account's posted balance is the one given. */
+export async function expectPosted(b: Pick<CustodialBook, "tenantId" | "ctx">, expected: Array<[AccountRef, bigint]>) {
+  for (const [ref, amount] of expected) expect((await postedBalance(b, ref)).postedMinor, refKey(ref)).toBe(amount);
 }

@@ -11,6 +11,7 @@ import type { Prisma } from "@/server/db/generated/prisma/client";
 import type { ExceptionStatus } from "@/server/db/generated/prisma/enums";
 import { clampLimit, decodeCursor, encodeCursor, toPage } from "@/server/db/keyset";
 import { actorName, type TenantContext, type Tx } from "@/server/db/tenant-tx";
+import type { ExceptionKind } from "./exception-kinds";
 
 // The exception queue (issue 6). Every exception moves
 //
@@ -32,7 +33,7 @@ export const CLOSED_STATUSES: ExceptionStatus[] = ["RESOLVED", "WRITTEN_OFF"];
 /**
  * Hours from an exception's creation to its SLA due time, by kind; a tenant overrides them in
  * exception_sla. Every kind the server opens is listed (the SLA editor shows these, and only these
- * can be overridden); the queue's KINDS (components/clearing/exception-queue.tsx) is the same list.
+ * can be overridden): exactly the kinds of exception-kinds.ts, which the queue lists too.
  * Shortest where money may have gone twice or not at all (a payout's bank result, funds that did
  * not arrive, a payer refunded at the channel but not in our books); longest for the monthly
  * profit-share statement.
@@ -55,7 +56,7 @@ export const DEFAULT_SLA_HOURS: Readonly<Record<string, number>> = {
   LATE_SUCCESS: 24,
   REFUND_ABNORMAL: 72,
   REVERSED_AFTER_SUCCESS: 24,
-};
+} satisfies Record<ExceptionKind, number>;
 export const FALLBACK_SLA_HOURS = 72;
 
 export const AGE_BUCKETS = ["0-3", "4-7", "8-30", ">30"] as const;

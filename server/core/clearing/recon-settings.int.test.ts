@@ -8,9 +8,9 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
+import { acquirerTemplate, csv, sale } from "@/server/testing/acquirer-csv";
 import { importStatement } from "./import";
 import { reconcileStatementFile } from "./reconcile";
-import { saveStatementTemplate } from "./templates";
 import "@/server/core/payments/register";
 
 // The tenant's reconciliation settings (the Policies page, migration 20261210000000) as
@@ -28,33 +28,8 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
-// An acquirer's CSV read by a template: refunds positive with a kind column, a status column.
-const csv = (rows: string[][]) => {
-  const net = rows.reduce((s, r) => s + (r[3] === "退货" ? -1n : 1n) * BigInt(r[1]!.replace(".", "")), 0n);
-  return Buffer.from(["商户订单号,金额,手续费,类型,交易时间,退款单号,状态", ...rows.map((r) => r.join(",")), `${rows.length},${yuan(net)}`].join("\n") + "\n");
-};
-const sale = (p: { outTradeNo: string; amountMinor: bigint }, fee: bigint) => [p.outTradeNo, yuan(p.amountMinor), yuan(fee), "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
 /** A sale of a trade we never made: a bill needs a line, and this one matches nothing of ours. */
 const stranger = (n: number) => [`NOT-OURS-${n}`, "5.00", "0.00", "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
-const acquirerTemplate = (t: Awaited<ReturnType<typeof makeTenant>>, sample: Buffer) =>
-  t.run((tx) =>
-    saveStatementTemplate(tx, t.ctx, {
-      definition: {
-        name: "Acquirer CSV",
-        encoding: "utf-8",
-        layout: { kind: "delimited", delimiter: "," },
-        headerLines: 1,
-        footerLines: 1,
-        columns: { outTradeNo: "商户订单号", outRefundNo: "退款单号", occurredAt: "交易时间", amount: "金额", fee: "手续费", status: "状态", kind: { by: "COLUMN", column: "类型", payment: ["消费"], refund: ["退货"] } },
-        amountUnit: "YUAN",
-        dateFormat: "YYYY-MM-DD HH:mm:ss",
-        signConvention: "REFUNDS_POSITIVE_BY_KIND",
-        summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
-      },
-      sampleBase64: sample.toString("base64"),
-    }),
-  );
 
 /**
  * A tenant with the given reconciliation settings (saved through the Policies service, as the

@@ -18,9 +18,9 @@ import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/test
 import { merchantInput, useTestKeyring } from "@/server/testing/fixtures";
 import { checkLedgerInvariants } from "@/server/testing/ledger";
 import { makeTenant } from "@/server/testing/tenants";
+import { acquirerTemplate, back, csv, sale } from "@/server/testing/acquirer-csv";
 import { dayCloseBlockers } from "./day-close";
 import { importStatement, storeStatement } from "./import";
-import { saveStatementTemplate } from "./templates";
 import { createTestPayment } from "@/server/core/payments/test-payment";
 import { reconcileRound, reconcileStatementFile } from "./reconcile";
 import "@/server/core/payments/register";
@@ -63,32 +63,6 @@ async function custodialWechat(sim: RunningWechatSimulator, orderPrefix: string,
 
 const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
-const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")}`;
-// An acquirer's CSV read by a template: refunds positive with a kind column, a status column.
-const csv = (rows: string[][]) => {
-  const net = rows.reduce((s, r) => s + (r[3] === "退货" ? -1n : 1n) * BigInt(r[1]!.replace(".", "")), 0n);
-  return Buffer.from(["商户订单号,金额,手续费,类型,交易时间,退款单号,状态", ...rows.map((r) => r.join(",")), `${rows.length},${yuan(net)}`].join("\n") + "\n");
-};
-const sale = (p: { outTradeNo: string; amountMinor: bigint }, fee: bigint) => [p.outTradeNo, yuan(p.amountMinor), yuan(fee), "消费", "2026-11-01 10:00:00", "", "SUCCESS"];
-const back = (outTradeNo: string, r: { outRefundNo: string; amountMinor: bigint }, status: string) => [outTradeNo, yuan(r.amountMinor), "0.00", "退货", "2026-11-01 11:00:00", r.outRefundNo, status];
-const acquirerTemplate = (t: Awaited<ReturnType<typeof makeTenant>>, sample: Buffer) =>
-  t.run((tx) =>
-    saveStatementTemplate(tx, t.ctx, {
-      definition: {
-        name: "Acquirer CSV",
-        encoding: "utf-8",
-        layout: { kind: "delimited", delimiter: "," },
-        headerLines: 1,
-        footerLines: 1,
-        columns: { outTradeNo: "商户订单号", outRefundNo: "退款单号", occurredAt: "交易时间", amount: "金额", fee: "手续费", status: "状态", kind: { by: "COLUMN", column: "类型", payment: ["消费"], refund: ["退货"] } },
-        amountUnit: "YUAN",
-        dateFormat: "YYYY-MM-DD HH:mm:ss",
-        signConvention: "REFUNDS_POSITIVE_BY_KIND",
-        summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
-      },
-      sampleBase64: sample.toString("base64"),
-    }),
-  );
 
 describe("transaction reconciliation", () => {
   it("classifies every line by type and direction, surfaces a late success, pools what is missing and releases it the next day", async () => {

@@ -36,6 +36,26 @@ const yuan = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart
 const csv = (rows: Array<[string, bigint, bigint]>) =>
   Buffer.from(["商户订单号,金额,手续费", ...rows.map(([no, amount, fee]) => `${no},${yuan(amount)},${yuan(fee)}`), `${rows.length},${yuan(rows.reduce((s, r) => s + r[1], 0n))}`].join("\n") + "\n");
 
+/** The template that reads `csv`'s files (yuan, refunds negative, a footer), saved with a sample. */
+const templateFor = (t: Awaited<ReturnType<typeof makeTenant>>, name: string, sample: Buffer) =>
+  t.run((tx) =>
+    saveStatementTemplate(tx, t.ctx, {
+      definition: {
+        name,
+        encoding: "utf-8",
+        layout: { kind: "delimited", delimiter: "," },
+        headerLines: 1,
+        footerLines: 1,
+        columns: { outTradeNo: "商户订单号", amount: "金额", fee: "手续费", kind: { by: "SIGN" } },
+        amountUnit: "YUAN",
+        dateFormat: "YYYY-MM-DD HH:mm:ss",
+        signConvention: "REFUNDS_NEGATIVE",
+        summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
+      },
+      sampleBase64: sample.toString("base64"),
+    }),
+  );
+
 describe("statement supersede", () => {
   it("an approved supersede withdraws the replaced file's open differences and pool and reconciles the new file again; resolved differences refuse it; a rejected file can be offered again", async () => {
     const t = await makeTenant({ mode: "CUSTODIAL" });
@@ -53,23 +73,7 @@ describe("statement supersede", () => {
 
     // The first file is wrong: one fen too much on one payment, the other payment missing.
     const wrong = csv([[paid.outTradeNo, 12_301n, await costOf(paid.id)]]);
-    const template = await t.run((tx) =>
-      saveStatementTemplate(tx, t.ctx, {
-        definition: {
-          name: "Supersede CSV",
-          encoding: "utf-8",
-          layout: { kind: "delimited", delimiter: "," },
-          headerLines: 1,
-          footerLines: 1,
-          columns: { outTradeNo: "商户订单号", amount: "金额", fee: "手续费", kind: { by: "SIGN" } },
-          amountUnit: "YUAN",
-          dateFormat: "YYYY-MM-DD HH:mm:ss",
-          signConvention: "REFUNDS_NEGATIVE",
-          summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
-        },
-        sampleBase64: wrong.toString("base64"),
-      }),
-    );
+    const template = await templateFor(t, "Supersede CSV", wrong);
     const imports = (fileName: string, bytes: Buffer) => importStatement(t.ctx, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName, bytes, source: "UPLOAD" });
     const first = await imports("wrong.csv", wrong);
     expect(first.reconciliation?.differences).toEqual({ AMOUNT: 1 });
@@ -126,23 +130,7 @@ describe("statement supersede", () => {
     const billDate = paid.businessDate.toISOString().slice(0, 10);
     const { costMinor } = await t.run((tx) => tx.payment.findFirstOrThrow({ where: { tenantId: t.tenantId, id: paid.id } }));
     const one = csv([[paid.outTradeNo, 12_301n, costMinor]]);
-    const template = await t.run((tx) =>
-      saveStatementTemplate(tx, t.ctx, {
-        definition: {
-          name: "CLI CSV",
-          encoding: "utf-8",
-          layout: { kind: "delimited", delimiter: "," },
-          headerLines: 1,
-          footerLines: 1,
-          columns: { outTradeNo: "商户订单号", amount: "金额", fee: "手续费", kind: { by: "SIGN" } },
-          amountUnit: "YUAN",
-          dateFormat: "YYYY-MM-DD HH:mm:ss",
-          signConvention: "REFUNDS_NEGATIVE",
-          summary: { line: "LAST_FOOTER", countColumn: 0, amountColumn: 1 },
-        },
-        sampleBase64: one.toString("base64"),
-      }),
-    );
+    const template = await templateFor(t, "CLI CSV", one);
     const system: TenantContext = { tenantId: t.tenantId, actor: { kind: "SYSTEM", name: "statement-fetch" } };
     await importStatement(system, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "one.csv", bytes: one, source: "JOB" });
     const later = await importStatement(system, { channelAccountId: sandbox.id, billDate, templateId: template.id, fileName: "two.csv", bytes: csv([[paid.outTradeNo, 12_300n, costMinor]]), source: "JOB" });

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { checkLedgerInvariants, codeOf, custodialBook, type CustodialBook } from "@/server/testing/ledger";
+import { checkLedgerInvariants, codeOf, custodialBook, draftLines, expectPosted, postDraft, postedBalance, refKey, type CustodialBook } from "@/server/testing/ledger";
 import { withTenantTx } from "@/server/db/tenant-tx";
-import type { AccountRef } from "./chart";
 import { accounts, merchantDebtForRefund, merchantDebtRecovery, merchantReserveHold, merchantReserveRelease, merchantSettle, paymentFeeAtSource, refund, type EntryDraft } from "./templates";
-import { getBalanceByRef, lockAhead, postEntry, trialBalance } from "./service";
+import { lockAhead, postEntry, trialBalance } from "./service";
 
 // The settlement templates (CUSTODIAL) in the style of templates.int.test.ts: the draft's lines
 // exactly (account, signed amount: debit > 0), then the entry posted to a real database and every
@@ -21,18 +19,11 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const D = "2026-11-27";
-const lines = (d: EntryDraft) => d.lines.map((l) => [`${l.account.book}|${l.account.code}`, l.amountMinor] as const);
-const key = (r: AccountRef) => `${r.book}|${r.code}`;
+const lines = draftLines;
+const key = refKey;
 
-async function post(b: CustodialBook, d: EntryDraft, idem: string = randomUUID()) {
-  return withTenantTx(b.tenantId, (tx) => postEntry(tx, b.ctx, d, { businessDate: D, idempotencyKey: idem }));
-}
-async function posted(b: CustodialBook, ref: AccountRef) {
-  return withTenantTx(b.tenantId, (tx) => getBalanceByRef(tx, b.ctx, ref));
-}
-async function expectPosted(b: CustodialBook, expected: Array<[AccountRef, bigint]>) {
-  for (const [ref, amount] of expected) expect((await posted(b, ref)).postedMinor, key(ref)).toBe(amount);
-}
+const post = (b: CustodialBook, d: EntryDraft, idem?: string) => postDraft(b, d, D, idem);
+const posted = postedBalance;
 async function expectBalanced(b: CustodialBook) {
   const tb = await withTenantTx(b.tenantId, (tx) => trialBalance(tx, b.ctx));
   expect(tb.totals.every((t) => t.balanced)).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, ownerQuery, type TestDatabase } from "@/server/testing/db";
 import { makeTenant } from "@/server/testing/tenants";
-import { checkLedgerInvariants, codeOf, custodialBook, type CustodialBook } from "@/server/testing/ledger";
+import { checkLedgerInvariants, codeOf, custodialBook, draftLines, expectPosted, postDraft, postedBalance, refKey, type CustodialBook } from "@/server/testing/ledger";
 import { withTenantTx } from "@/server/db/tenant-tx";
 import type { AccountRef } from "./chart";
 import { mulDivHalfUp, proportionalShare } from "./money";
@@ -50,18 +50,11 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const D = "2026-11-27";
-const lines = (d: EntryDraft) => d.lines.map((l) => [`${l.account.book}|${l.account.code}`, l.amountMinor] as const);
-const key = (r: AccountRef) => `${r.book}|${r.code}`;
+const lines = draftLines;
+const key = refKey;
 
-async function post(b: CustodialBook, d: EntryDraft, idem: string = randomUUID()) {
-  return withTenantTx(b.tenantId, (tx) => postEntry(tx, b.ctx, d, { businessDate: D, idempotencyKey: idem }));
-}
-async function posted(b: { tenantId: CustodialBook["tenantId"]; ctx: CustodialBook["ctx"] }, ref: AccountRef) {
-  return withTenantTx(b.tenantId, (tx) => getBalanceByRef(tx, b.ctx, ref));
-}
-async function expectPosted(b: { tenantId: CustodialBook["tenantId"]; ctx: CustodialBook["ctx"] }, expected: Array<[AccountRef, bigint]>) {
-  for (const [ref, amount] of expected) expect((await posted(b, ref)).postedMinor, key(ref)).toBe(amount);
-}
+const post = (b: CustodialBook, d: EntryDraft, idem?: string) => postDraft(b, d, D, idem);
+const posted = postedBalance;
 
 describe("CUSTODIAL payments", () => {
   it("payment, fee deducted at source: Dr clearing A−C, Dr cost C / Cr merchant pending A−F, Cr fee F", async () => {
